@@ -1,0 +1,176 @@
+"""The command line: `python -m bot [ask|chat|run|eval]`, the local harness of the bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from retrieval.documents import CorpusError
+from retrieval.engine import AnswerEngine
+
+from .messages import text
+from .render import answer_json, render_terminal
+from .settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+
+class UsageError(Exception):
+    """Bad input on the command line: one line to the user, exit status 2."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting, so errors stay one line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+
+    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    _engine_options(ask)
+
+    chat = commands.add_parser("chat", help="ask questions in a loop (reads stdin to EOF)")
+    _engine_options(chat)
+
+    run = commands.add_parser("run", help="run the Telegram bot (long polling or webhook)")
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    run.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+
+    evaluate = commands.add_parser("eval", help="measure answers on a question set")
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF)")
+    source.add_argument("--dev", type=Path, help="JSON lines: question, expected substrings")
+    evaluate.add_argument("--corpus", type=Path, help="corpus folder for --dev")
+    return parser
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+    parser.add_argument("--top-k", type=int, help="how many excerpts at most (default: TOP_K or 3)")
+
+
+def _engine(args: argparse.Namespace, settings: Settings) -> AnswerEngine:
+    return AnswerEngine.from_folder(args.corpus or settings.corpus_dir)
+
+
+def _top_k(args: argparse.Namespace, settings: Settings) -> int:
+    top_k = args.top_k if args.top_k is not None else settings.top_k
+    if not 1 <= top_k <= 10:
+        raise UsageError("--top-k must be between 1 and 10")
+    return top_k
+
+
+def _questions(lines: Iterable[str]) -> Iterable[str]:
+    """Questions from stdin: plain lines, or JSON objects with a "question" field."""
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if line.lstrip().startswith("{"):
+            try:
+                line = str(json.loads(line).get("question", ""))
+            except (json.JSONDecodeError, AttributeError):
+                pass
+        yield line
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer the question of the command line, or every line of stdin with '-'."""
+    top_k = _top_k(args, settings)
+    question = " ".join(args.question).strip()
+    if not question:
+        raise UsageError(text("empty_question"))
+    engine = _engine(args, settings)
+    if question != "-":
+        answer = engine.answer(question, top_k)
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False))
+        else:
+            print(render_terminal(answer, color=sys.stdout.isatty()))
+        return 0
+    for q in _questions(sys.stdin):
+        answer = engine.answer(q, top_k)
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(f"? {q}\n{render_terminal(answer)}\n", flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """An interactive loop; with stdin not a terminal, answers each line until EOF."""
+    top_k = _top_k(args, settings)
+    engine = _engine(args, settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(text("chat_intro", count=len(engine.documents)))
+    while True:
+        try:
+            question = input("? " if interactive else "")
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            print()
+            break
+        if not question.strip():
+            continue
+        if not interactive:
+            print(f"? {question}")
+        answer = engine.answer(question, top_k)
+        print(render_terminal(answer, color=sys.stdout.isatty()) + "\n", flush=True)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot."""
+    from .telegram_bot import run_bot
+
+    return run_bot(settings, corpus=args.corpus, webhook=args.webhook)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Print answer-in-excerpt rates for a question set."""
+    from retrieval import evaluation
+
+    if args.squad:
+        documents, questions = evaluation.load_squad(args.squad)
+        report = evaluation.evaluate_squad(AnswerEngine(documents), questions)
+    else:
+        engine = AnswerEngine.from_folder(args.corpus or settings.corpus_dir)
+        report = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev))
+    print("\n".join(report.lines()))
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one clear line and a non-zero status for any error, never a traceback."""
+    try:
+        args = build_parser().parse_args(argv)
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr)
+        if args.command is None:
+            if settings.telegram_bot_token:
+                return cmd_run(argparse.Namespace(corpus=None, webhook=False), settings)
+            print(text("telegram_hint"), file=sys.stderr)
+            return cmd_chat(argparse.Namespace(corpus=None, top_k=None), settings)
+        return COMMANDS[args.command](args, settings)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (CorpusError, SettingsError, OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,198 @@
+"""Documents: articles read from a corpus folder, split into clean paragraphs with offsets.
+
+A `.txt` article has its title on the first line and paragraphs separated by blank lines. A
+`.md` article may start with YAML front matter (`title`, `url`, `date`, other keys kept as
+metadata), then a `# Title` line or not, then paragraphs. Every paragraph knows its exact
+`start`/`end` in the file's text as read, so `document.text[p.start:p.end] == p.text`.
+
+Web-page leftovers (comment notices, cookie banners, share and subscribe prompts) are not the
+article's words and are dropped: see `LEFTOVER_PATTERNS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (".txt", ".md")
+
+# Short paragraphs that match one of these are page furniture, not article text. Each pattern
+# describes a kind of leftover in general terms (French and English), never one article.
+LEFTOVER_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # comment sections
+        r"\b(les )?commentaires sont (fermés|clos|désactivés)\b",
+        r"\bcomments are (closed|disabled)\b",
+        r"\b(laisser|ajouter|écrire) un commentaire\b",
+        r"\bleave a (comment|reply)\b",
+        r"\bvous devez être connecté pour (commenter|publier|réagir)\b",
+        # cookie and consent banners
+        r"\b(ce|notre) site( web| internet)? utilise des (cookies|traceurs)\b",
+        r"\b(this|our) (web)?site uses cookies\b",
+        r"\bwe use cookies\b",
+        r"\b(accepter|refuser|gérer) (les|mes) cookies\b",
+        r"\b(accept|reject|manage) (all )?cookies\b",
+        # share and subscribe prompts
+        r"^\s*(partager|partagez|share)( (cet|l')article| this( article)?| (sur|on) \w+)?\s*:?\s*$",
+        r"\b(partager|partagez) (sur|via) (facebook|twitter|x|linkedin|whatsapp)\b",
+        r"\bshare (on|via) (facebook|twitter|x|linkedin|whatsapp)\b",
+        r"\babonnez-vous\b",
+        r"\bsubscribe (to|now)\b",
+        r"\b(inscrivez-vous|abonnez-vous) à (notre|la) (newsletter|lettre d'information)\b",
+        r"\bsign up for (our|the) newsletter\b",
+        r"^\s*(lire aussi|à lire aussi|voir aussi|read more|see also|related)\s*:?",
+        r"\btous droits réservés\b",
+        r"\ball rights reserved\b",
+    )
+]
+# A leftover is short; a longer paragraph that merely mentions cookies is article text.
+LEFTOVER_MAX_CHARS = 400
+
+
+class CorpusError(Exception):
+    """The corpus cannot be used at all (missing, empty, nothing readable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A body paragraph: its 1-based number among the article's paragraphs and its span."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article: id (file name without extension), title, url, and its paragraphs."""
+
+    id: str
+    title: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    url: str | None = None
+    date: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def is_leftover(paragraph: str) -> bool:
+    """True for page furniture such as a cookie banner or "Les commentaires sont fermés."."""
+    text = paragraph.replace("’", "'")
+    return len(text) <= LEFTOVER_MAX_CHARS and any(p.search(text) for p in LEFTOVER_PATTERNS)
+
+
+def blocks(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Spans of the blocks of non-blank lines in text[start:], trailing whitespace excluded."""
+    spans = []
+    for m in re.finditer(r"(?:^[^\S\n]*\S.*(?:\n|\Z))+", text[start:], re.MULTILINE):
+        block_start = start + m.start()
+        block_end = start + m.end()
+        while block_end > block_start and text[block_end - 1].isspace():
+            block_end -= 1
+        while text[block_start].isspace():
+            block_start += 1
+        spans.append((block_start, block_end))
+    return spans
+
+
+def _paragraphs(text: str, spans: list[tuple[int, int]]) -> tuple[Paragraph, ...]:
+    kept = [(s, e) for s, e in spans if not is_leftover(text[s:e])]
+    return tuple(Paragraph(n, s, e, text[s:e]) for n, (s, e) in enumerate(kept, start=1))
+
+
+def parse_txt(doc_id: str, text: str) -> Document:
+    """A `.txt` article: title on the first line, then paragraphs."""
+    spans = blocks(text)
+    if not spans:
+        raise ValueError("no text")
+    first_line_end = text.find("\n", spans[0][0])
+    first_line_end = spans[0][1] if first_line_end == -1 else min(first_line_end, spans[0][1])
+    title = text[spans[0][0]:first_line_end].strip().lstrip("\ufeff")
+    return Document(doc_id, title, text, _paragraphs(text, blocks(text, first_line_end)))
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\S\n]*\r?\n(.*?)^---[^\S\n]*(?:\r?\n|\Z)", re.S | re.M)
+_HEADING = re.compile(r"#{1,6}[^\S\n]+")
+
+
+def parse_md(doc_id: str, text: str) -> Document:
+    """A `.md` article: optional YAML front matter, optional `# Title`, then paragraphs."""
+    meta: dict[str, str] = {}
+    body_start = 0
+    if text.lstrip("\ufeff").startswith("---"):
+        m = _FRONT_MATTER.match(text)
+        if not m:
+            raise ValueError("front matter is not closed by a '---' line")
+        try:
+            data = yaml.safe_load(m.group(1)) or {}
+        except yaml.YAMLError as e:
+            raise ValueError(f"unreadable front matter ({e.__class__.__name__})") from None
+        if not isinstance(data, dict):
+            raise ValueError("front matter is not a list of 'key: value' lines")
+        meta = {str(k): str(v) for k, v in data.items() if v is not None}
+        body_start = m.end()
+    spans = blocks(text, body_start)
+    title = meta.pop("title", "")
+    if spans and (h := _HEADING.match(text, spans[0][0])) and "\n" not in text[h.end():spans[0][1]]:
+        title = title or text[h.end():spans[0][1]].strip()
+        spans = spans[1:]
+    # Headings inside the body are kept as paragraphs, without their '#' marks.
+    spans = [(h.end(), e) if (h := _HEADING.match(text, s)) else (s, e) for s, e in spans]
+    if not spans and not title:
+        raise ValueError("no text")
+    return Document(
+        doc_id,
+        title or doc_id,
+        text,
+        _paragraphs(text, spans),
+        url=meta.pop("url", None),
+        date=meta.pop("date", None),
+        metadata=meta,
+    )
+
+
+def load_document(path: Path) -> Document:
+    """Read one article; ValueError says why a file cannot be used."""
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise ValueError("binary file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    if not text.strip():
+        raise ValueError("empty file")
+    parse = parse_md if path.suffix == ".md" else parse_txt
+    document = parse(path.stem, text)
+    if not document.paragraphs:
+        raise ValueError("no paragraphs after the title")
+    return document
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """The article files of a corpus folder, in a stable order."""
+    return sorted(p for p in folder.iterdir() if p.suffix in EXTENSIONS and p.is_file())
+
+
+def load_corpus(folder: str | Path) -> list[Document]:
+    """Every readable article of the folder; bad files are skipped with one warning each."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder not found: {folder}")
+    documents = []
+    for path in corpus_files(folder):
+        try:
+            documents.append(load_document(path))
+        except (OSError, ValueError) as e:
+            log.warning("skipped %s: %s", path.name, e)
+    if not documents:
+        raise CorpusError(f"no readable .txt or .md article in {folder}")
+    return documents

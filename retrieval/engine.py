@@ -1,0 +1,58 @@
+"""The answer engine: question in, verbatim excerpts with their sources out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import QUESTION_ANALYZER
+from .documents import Document, load_corpus
+from .excerpts import Excerpt, best_excerpts
+from .index import Hit, PassageIndex
+
+# How many passages are read for excerpts.
+CANDIDATE_PASSAGES = 8
+# Share of the question (idf-weighted) that the best passage must hold to count as an answer.
+# A share, not a raw BM25 score, so it means the same on one article as on a million passages.
+MIN_COVERAGE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the engine says to a question: excerpts, or none when the articles do not answer."""
+
+    question: str
+    excerpts: tuple[Excerpt, ...]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.excerpts)
+
+
+class AnswerEngine:
+    """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        self.index = PassageIndex(documents)
+
+    @classmethod
+    def from_folder(cls, folder: str | Path) -> AnswerEngine:
+        """Load and index every article of a corpus folder (CorpusError if there is none)."""
+        return cls(load_corpus(folder))
+
+    def answer(self, question: str, top_k: int = 3) -> Answer:
+        """The best excerpts for the question, or none if the articles do not answer it."""
+        terms = list(dict.fromkeys(QUESTION_ANALYZER.terms(question)))
+        if not terms or top_k < 1:
+            return Answer(question, ())
+        weights = {t: self.index.bm25.idf_of(t) for t in terms}
+        hits = self.index.search(terms, CANDIDATE_PASSAGES)
+        if not hits or _coverage(hits[0], weights) < MIN_COVERAGE:
+            return Answer(question, ())
+        return Answer(question, tuple(best_excerpts(hits, weights, question, top_k)))
+
+
+def _coverage(hit: Hit, weights: dict[str, float]) -> float:
+    """The idf-weighted share of the question's terms that the passage holds."""
+    return sum(weights[t] for t in hit.matched) / sum(weights.values())
