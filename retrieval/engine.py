@@ -46,7 +46,7 @@ class AnswerEngine:
         terms = list(dict.fromkeys(QUESTION_ANALYZER.terms(question)))
         if not terms or top_k < 1:
             return Answer(question, ())
-        weights = {t: self.index.bm25.idf_of(t) for t in terms}
+        weights = {t: self.index.idf(t) for t in terms}
         hits = self.index.search(terms, CANDIDATE_PASSAGES)
         if not hits or _coverage(hits[0], weights) < MIN_COVERAGE:
             return Answer(question, ())

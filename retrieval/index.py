@@ -57,13 +57,21 @@ class PassageIndex:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def search(self, terms: list[str], k: int) -> list[Hit]:
-        """The k best passages for the query terms, best first; passages that match nothing
-        are left out."""
+    def idf(self, term: str) -> float:
+        """The term's idf in this corpus (an unknown term counts as rarer than any known)."""
+        return self.bm25.idf_of(term)
+
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None) -> list[Hit]:
+        """The k best passages for the query terms, best first, leaving out passages that
+        match nothing. With weights, each term's BM25 score is multiplied by its weight
+        (a query-time boost, as in Lucene); without, the scores are rank-bm25's own."""
         query = list(dict.fromkeys(terms))
         if not query:
             return []
-        scores = self.bm25.get_scores(query)
+        if weights is None:
+            scores = self.bm25.get_scores(query)
+        else:
+            scores = sum(weights.get(t, 1.0) * self.bm25.get_scores([t]) for t in query)
         best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
         return [
             Hit(self.passages[i], float(scores[i]), frozenset(query) & self.bm25.doc_freqs[i].keys())
