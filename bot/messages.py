@@ -11,6 +11,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Telegram, créez un bot avec @BotFather et mettez son jeton dans TELEGRAM_BOT_TOKEN "
         "(fichier .env), puis relancez « make run ».",
         "empty_question": "La question est vide.",
+        # Telegram messages below are HTML: only <b>, <i>, <code> tags, no bare < > &.
+        "start": "Bonjour ! Je réponds aux questions sur les articles que j'ai lus ({count}) en "
+        "citant leurs propres mots, avec la source de chaque extrait.\n\n"
+        "Posez-moi une question, par exemple :\n<i>{example}</i>\n\n"
+        "/sources : les articles indexés\n/help : l'aide",
+        "help": "Envoyez une question en texte : je réponds par les passages des articles qui y "
+        "répondent, mot pour mot, chacun avec sa source (titre et §N du paragraphe).\n\n"
+        "<b>Contexte</b> montre tout le paragraphe du premier extrait, <b>Autres extraits</b> "
+        "les résultats suivants.\n\n"
+        "Dans un groupe : <code>/ask votre question</code>, ou mentionnez-moi, ou répondez à "
+        "l'un de mes messages.\n"
+        "Ailleurs : tapez <code>@{username} votre question</code> dans n'importe quelle "
+        "discussion.\n\n/sources : les articles indexés",
+        "example": "Qui a signé la lettre annonçant le retrait ?",
+        "ask_empty": "Posez votre question en texte, par exemple :\n<i>{example}</i>\n"
+        "Dans un groupe : <code>/ask votre question</code>.",
+        "not_text": "Envoyez-moi une question sous forme de texte : je ne lis ni les images, ni "
+        "les autocollants, ni les messages vocaux.",
+        "no_answer": "Les articles ne répondent pas à cette question : je n'ai rien à citer. "
+        "Essayez d'autres mots, ou voyez /sources pour les articles que j'ai lus.",
+        "sorry": "Désolé, quelque chose s'est mal passé de mon côté. Réessayez dans un instant.",
+        "paragraphs": "{count} paragraphe(s)",
+        "sources_title": "<b>Articles indexés ({count})</b>",
+        "button_context": "Contexte",
+        "button_more": "Autres extraits",
+        "no_more": "Pas d'autres extraits.",
+        "gone": "Cette réponse n'est plus disponible : posez la question à nouveau.",
+        "command_start": "Ce que fait le bot",
+        "command_help": "Aide",
+        "command_sources": "Les articles indexés",
+        "command_ask": "Poser une question (dans les groupes)",
     },
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
@@ -20,6 +51,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Telegram, create a bot with @BotFather, put its token in TELEGRAM_BOT_TOKEN (.env "
         "file), then run `make run` again.",
         "empty_question": "The question is empty.",
+        "start": "Hello! I answer questions about the articles I have read ({count}) by quoting "
+        "their own words, with the source of every excerpt. Quotes stay in the articles' "
+        "language.\n\nAsk me a question, for example:\n<i>{example}</i>\n\n"
+        "/sources: the indexed articles\n/help: help",
+        "help": "Send a question as text: I reply with the passages of the articles that answer "
+        "it, word for word, each with its source (title and §N of the paragraph).\n\n"
+        "<b>Context</b> shows the whole paragraph of the first excerpt, <b>More excerpts</b> "
+        "the next results.\n\n"
+        "In a group: <code>/ask your question</code>, or mention me, or reply to one of my "
+        "messages.\n"
+        "Anywhere else: type <code>@{username} your question</code> in any chat.\n\n"
+        "/sources: the indexed articles",
+        "ask_empty": "Ask your question as text, for example:\n<i>{example}</i>\n"
+        "In a group: <code>/ask your question</code>.",
+        "not_text": "Send me a question as text: I do not read pictures, stickers or voice "
+        "messages.",
+        "no_answer": "The articles do not answer this question: I have nothing to quote. Try "
+        "other words, or see /sources for the articles I have read.",
+        "sorry": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "paragraphs": "{count} paragraph(s)",
+        "sources_title": "<b>Indexed articles ({count})</b>",
+        "button_context": "Context",
+        "button_more": "More excerpts",
+        "no_more": "No other excerpts.",
+        "gone": "This answer is no longer available: please ask the question again.",
+        "command_start": "What the bot does",
+        "command_help": "Help",
+        "command_sources": "The indexed articles",
+        "command_ask": "Ask a question (in groups)",
     },
 }
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+from dataclasses import replace
+
+from retrieval.documents import Document, Paragraph
 from retrieval.engine import Answer
-from retrieval.excerpts import Excerpt
+from retrieval.excerpts import Excerpt, Source
 
 from .messages import text
 
@@ -30,7 +35,7 @@ def one_line(s: str) -> str:
 def source_line(excerpt: Excerpt) -> str:
     """"Title, §N (url)" for the terminal."""
     s = excerpt.source
-    return f"{s.title}, §{s.paragraph}" + (f" ({s.url})" if s.url else "")
+    return source_label(s) + (f" ({s.url})" if s.url else "")
 
 
 def render_terminal(answer: Answer, color: bool = False, lang: str = "fr") -> str:
@@ -67,3 +72,106 @@ def answer_json(answer: Answer) -> dict:
             for e in answer.excerpts
         ],
     }
+
+
+# Telegram's limits for one message: characters after HTML parsing (counted in UTF-16 code
+# units, as Telegram does) and formatting entities.
+TELEGRAM_MAX_LENGTH = 4096
+TELEGRAM_MAX_ENTITIES = 100
+# Caps that keep any one excerpt block well inside a message, whatever the articles hold.
+MAX_QUOTE_CHARS = 1000
+MAX_BOLD = 30
+MAX_TITLE_CHARS = 200
+MAX_CONTEXT_CHARS = 3000
+
+
+def escape(s: str) -> str:
+    """Text for Telegram's HTML: only <, > and & are special outside attributes."""
+    return html.escape(s, quote=False)
+
+
+def shorten(s: str, limit: int) -> str:
+    """s cut at a word boundary to at most `limit` characters, with "…" when cut."""
+    if len(s) <= limit:
+        return s
+    cut = s.rfind(" ", 0, limit)
+    if cut <= 0:
+        cut = limit - 1
+    return s[:cut].rstrip() + "…"
+
+
+def visible_length(message: str) -> int:
+    """The length Telegram counts for an HTML message: tags removed, entities decoded."""
+    plain = html.unescape(re.sub(r"<[^>]*>", "", message))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def entity_count(message: str) -> int:
+    """How many formatting entities an HTML message makes: one per opening tag."""
+    return len(re.findall(r"<[a-z]", message))
+
+
+def fits(message: str) -> bool:
+    """Whether Telegram accepts the HTML message as one message."""
+    return (visible_length(message) <= TELEGRAM_MAX_LENGTH
+            and entity_count(message) <= TELEGRAM_MAX_ENTITIES)
+
+
+def pack(blocks: list[str], separator: str = "\n\n") -> list[list[str]]:
+    """Blocks grouped into as few messages as Telegram's limits allow, never split inside."""
+    groups: list[list[str]] = []
+    for block in blocks:
+        if groups and fits(separator.join([*groups[-1], block])):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return groups
+
+
+def source_label(source: Source) -> str:
+    """"Title, §N": where a quote comes from, in plain text."""
+    return f"{source.title}, §{source.paragraph}"
+
+
+def html_source(source: Source) -> str:
+    """The source line under a quote: the title (linked when the article has a url), §N."""
+    title = escape(shorten(source.title, MAX_TITLE_CHARS))
+    if source.url and source.url.startswith(("http://", "https://")):
+        title = f'<a href="{html.escape(source.url)}">{title}</a>'
+    return f"— {title}, §{source.paragraph}"
+
+
+def html_excerpt(excerpt: Excerpt) -> str:
+    """One quote in a blockquote, matched words in bold, then its source."""
+    quote = shorten(excerpt.text, MAX_QUOTE_CHARS)
+    highlights = tuple(h for h in sorted(excerpt.highlights) if h[1] <= len(quote))[:MAX_BOLD]
+    shown = replace(excerpt, text=quote, highlights=highlights)
+    return (f"<blockquote>{one_line(mark(shown, '<b>', '</b>', escape))}</blockquote>\n"
+            f"{html_source(excerpt.source)}")
+
+
+def html_context(paragraph: Paragraph, start: int, end: int, source: Source) -> str:
+    """The paragraph around an excerpt (document offsets start:end), the excerpt in bold."""
+    before = paragraph.text[:start - paragraph.start]
+    quote = paragraph.text[start - paragraph.start:end - paragraph.start]
+    after = paragraph.text[end - paragraph.start:]
+    room = max(0, MAX_CONTEXT_CHARS - len(quote)) // 2
+    if len(before) > room:
+        before = "…" + before[len(before) - room:].lstrip()
+    if len(after) > room:
+        after = shorten(after, room)
+    quote = shorten(quote, MAX_CONTEXT_CHARS)
+    body = one_line(f"{escape(before)}<b>{escape(quote)}</b>{escape(after)}")
+    return f"<blockquote>{body}</blockquote>\n{html_source(source)}"
+
+
+def html_sources(documents: list[Document], lang: str = "fr") -> list[str]:
+    """The indexed articles, one block each: title, url, paragraph count."""
+    blocks = []
+    for doc in documents:
+        line = f"• <b>{escape(shorten(doc.title, MAX_TITLE_CHARS))}</b> — " + text(
+            "paragraphs", lang, count=len(doc.paragraphs))
+        if doc.url:
+            line += f"\n{escape(shorten(doc.url, MAX_TITLE_CHARS))}"
+        blocks.append(line)
+    return ["\n".join(group) for group in pack(blocks, "\n")]

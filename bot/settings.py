@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+# What @BotFather hands out: the bot's number, a colon, then a secret of 35 characters.
+TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+# What Telegram accepts as a webhook's secret token.
+SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(ValueError):
@@ -23,6 +28,10 @@ class Settings:
     log_level: str
     telegram_bot_token: str | None
     telegram_api_base_url: str | None
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_secret_token: str | None = None
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -47,4 +56,30 @@ def load_settings() -> Settings:
         log_level=os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO",
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None,
+        webhook_url=os.environ.get("WEBHOOK_URL", "").strip() or None,
+        webhook_listen=os.environ.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        webhook_port=_int("WEBHOOK_PORT", 8080, 1, 65535),
+        webhook_secret_token=os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip() or None,
     )
+
+
+def bot_token(settings: Settings) -> str:
+    """The bot's token, checked for its shape before anything is sent to Telegram."""
+    token = settings.telegram_bot_token
+    if not token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
+                            "put its token in TELEGRAM_BOT_TOKEN (environment or .env)")
+    if not TOKEN_FORMAT.fullmatch(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN is malformed: @BotFather's tokens look like "
+                            "123456789:AAE..., 35 characters after the colon")
+    return token
+
+
+def check_webhook(settings: Settings) -> None:
+    """A webhook needs a public URL and a secret token that Telegram sends back with updates."""
+    if not settings.webhook_url:
+        raise SettingsError("WEBHOOK_URL must be set to run a webhook (the public HTTPS address "
+                            "that Telegram posts updates to)")
+    if not SECRET_FORMAT.fullmatch(settings.webhook_secret_token or ""):
+        raise SettingsError("WEBHOOK_SECRET_TOKEN must be set to 1 to 256 letters, digits, _ or "
+                            "-, so that only Telegram can post updates to the webhook")

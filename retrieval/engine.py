@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import QUESTION_ANALYZER
+from .query import parse_query
 from .documents import Document, load_corpus
 from .excerpts import Excerpt, best_excerpts
 from .index import Hit, PassageIndex
@@ -15,6 +15,8 @@ CANDIDATE_PASSAGES = 8
 # Share of the question (idf-weighted) that the best passage must hold to count as an answer.
 # A share, not a raw BM25 score, so it means the same on one article as on a million passages.
 MIN_COVERAGE = 0.5
+BOOST_POWER = 1.0
+RANK_POWER = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +45,16 @@ class AnswerEngine:
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
         """The best excerpts for the question, or none if the articles do not answer it."""
-        terms = list(dict.fromkeys(QUESTION_ANALYZER.terms(question)))
-        if not terms or top_k < 1:
+        query = parse_query(question)
+        if not query.terms or top_k < 1:
             return Answer(question, ())
-        weights = {t: self.index.idf(t) for t in terms}
-        hits = self.index.search(terms, CANDIDATE_PASSAGES)
+        terms = list(query.terms)
+        idf = {t: self.index.idf(t) for t in terms}
+        weights = {t: idf[t] * query.boosts[t] ** BOOST_POWER for t in terms}
+        hits = self.index.search(terms, CANDIDATE_PASSAGES, weights={t: query.boosts[t] ** RANK_POWER for t in terms})
         if not hits or _coverage(hits[0], weights) < MIN_COVERAGE:
             return Answer(question, ())
-        return Answer(question, tuple(best_excerpts(hits, weights, question, top_k)))
+        return Answer(question, tuple(best_excerpts(hits, weights, query.wanted, top_k)))
 
 
 def _coverage(hit: Hit, weights: dict[str, float]) -> float:

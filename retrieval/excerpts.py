@@ -65,39 +65,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# What kind of answer a question wants, read from its first words (accents folded).
-_NUMBER = re.compile(r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|"
-                     r"trente|quarante|cinquante|soixante|cent|cents|mille|millions?|milliards?|"
-                     r"dizaines?|centaines?|milliers?)\b", re.I)
-_DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{1,2}(er)?\s+\w+\s+\d{4}|janvier|fevrier|mars|avril|mai|"
-                   r"juin|juillet|aout|septembre|octobre|novembre|decembre|lundi|mardi|mercredi|"
-                   r"jeudi|vendredi|samedi|dimanche|siecle|annees?|hier|veille)\b", re.I)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w-]+")
-ANSWER_TYPES = [
-    (re.compile(r"\b(combien|how (many|much)|quel (nombre|montant|pourcentage|age)|"
-                r"quelle (somme|quantite|proportion|part|taille|distance|duree))\b"), _NUMBER),
-    (re.compile(r"\b(quand|when|quelle (annee|date|epoque|periode)|en quelle|a quelle date|"
-                r"depuis quand|what year|quel (jour|mois|siecle))\b"), _DATE),
-    (re.compile(r"\b(qui|who|whom|par qui|de qui)\b"), _NAME),
-    (re.compile(r"\b(ou|where|dans quel(le)? (pays|ville|region)|d'ou)\b"), _NAME),
-]
-
-
-def wanted_pattern(question: str) -> re.Pattern[str] | None:
-    """The pattern of the kind of answer the question asks for, if it says."""
-    q = _fold(question.casefold())
-    for asks, pattern in ANSWER_TYPES:
-        if asks.search(q):
-            return pattern
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class _Window:
     start: int
     end: int
     score: float
     highlights: tuple[tuple[int, int], ...]
+
+
+# Scoring weights, chosen by measurement on PIAF (see README).
+MAX_SENTENCES = 3
+PASSAGE_WEIGHT = 0.5
+EXTRA_SENTENCE_COST = 0.1
+ANSWER_KIND_BONUS = 0.25
+OVERLONG_COST = 0.3
 
 
 def _windows(
@@ -107,32 +88,32 @@ def _windows(
     wanted: re.Pattern[str] | None,
     analyzer: Analyzer,
 ) -> list[_Window]:
-    """Every one- and two-sentence window of a passage, scored."""
+    """Every window of up to MAX_SENTENCES neighbouring sentences of a passage, scored.
+
+    A window longer than MAX_CHARS is only kept when it is a single sentence."""
     total = sum(query.values()) or 1.0
     sentences = sentence_spans(text)
-    tokens = analyzer(text)
+    tokens = [t for t in analyzer(text) if t.term in query]
     windows = []
     for i in range(len(sentences)):
-        for j in (i, i + 1):
-            if j >= len(sentences):
-                continue
+        for j in range(i, min(i + MAX_SENTENCES, len(sentences))):
             start, end = sentences[i][0], sentences[j][1]
             if j > i and end - start > MAX_CHARS:
-                continue
-            inside = [t for t in tokens if start <= t.start and t.end <= end]
-            matched = [t for t in inside if t.term in query]
+                break
+            matched = [t for t in tokens if start <= t.start and t.end <= end]
             terms = {t.term for t in matched}
-            coverage = sum(query[t] for t in terms) / total
             if not terms:
                 continue
+            coverage = sum(query[t] for t in terms) / total
             bonus = 0.0
             if wanted:
                 spans = [(t.start, t.end) for t in matched]
-                found = [m for m in wanted.finditer(_fold(text[start:end]))
-                         if not any(s <= start + m.start() < e for s, e in spans)]
-                bonus = 0.25 if found else 0.0
-            length_cost = 0.1 * (j - i) + max(0, end - start - MAX_CHARS) / MAX_CHARS * 0.3
-            score = coverage + 0.5 * passage_weight + bonus - length_cost
+                if any(not any(s <= start + m.start() < e for s, e in spans)
+                       for m in wanted.finditer(_fold(text[start:end]))):
+                    bonus = ANSWER_KIND_BONUS
+            length_cost = (EXTRA_SENTENCE_COST * (j - i)
+                           + max(0, end - start - MAX_CHARS) / MAX_CHARS * OVERLONG_COST)
+            score = coverage + PASSAGE_WEIGHT * passage_weight + bonus - length_cost
             windows.append(_Window(start, end, score,
                                    tuple((t.start - start, t.end - start) for t in matched)))
     return windows
@@ -141,7 +122,7 @@ def _windows(
 def best_excerpts(
     hits: list[Hit],
     query: dict[str, float],
-    question: str,
+    wanted: re.Pattern[str] | None,
     k: int,
     analyzer: Analyzer = DOCUMENT_ANALYZER,
 ) -> list[Excerpt]:
@@ -152,7 +133,6 @@ def best_excerpts(
     if not hits:
         return []
     top = hits[0].score
-    wanted = wanted_pattern(question)
     scored = []
     for hit in hits:
         paragraph = hit.passage.paragraph
