@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
-from retrieval.documents import Document, Paragraph
+from retrieval.documents import Document
 from retrieval.engine import Answer
 from retrieval.excerpts import Excerpt, Source
 
@@ -144,14 +145,26 @@ def html_source(source: Source) -> str:
 def html_excerpt(excerpt: Excerpt) -> str:
     """One quote in a blockquote, matched words in bold, then its source."""
     quote = shorten(excerpt.text, MAX_QUOTE_CHARS)
-    highlights = tuple(h for h in sorted(excerpt.highlights) if h[1] <= len(quote))[:MAX_BOLD]
+    kept = len(quote) if quote == excerpt.text else len(quote) - 1  # "…" is not the article's
+    highlights = tuple(h for h in sorted(excerpt.highlights) if h[1] <= kept)[:MAX_BOLD]
     shown = replace(excerpt, text=quote, highlights=highlights)
     return (f"<blockquote>{one_line(mark(shown, '<b>', '</b>', escape))}</blockquote>\n"
             f"{html_source(excerpt.source)}")
 
 
-def html_context(paragraph: Paragraph, start: int, end: int, source: Source) -> str:
-    """The paragraph around an excerpt (document offsets start:end), the excerpt in bold."""
+def html_answer(excerpts: Sequence[Excerpt]) -> list[tuple[str, int]]:
+    """The excerpts in as few messages as Telegram allows, split between excerpts: each
+    message with how many excerpts it holds."""
+    groups = pack([html_excerpt(e) for e in excerpts])
+    return [("\n\n".join(group), len(group)) for group in groups]
+
+
+def html_context(document: Document, start: int, end: int) -> str | None:
+    """The paragraph around an excerpt (document offsets start:end), the excerpt in bold; None
+    when the offsets are not inside one paragraph of the document."""
+    paragraph = next((p for p in document.paragraphs if p.start <= start < end <= p.end), None)
+    if paragraph is None:
+        return None
     before = paragraph.text[:start - paragraph.start]
     quote = paragraph.text[start - paragraph.start:end - paragraph.start]
     after = paragraph.text[end - paragraph.start:]
@@ -162,12 +175,14 @@ def html_context(paragraph: Paragraph, start: int, end: int, source: Source) -> 
         after = shorten(after, room)
     quote = shorten(quote, MAX_CONTEXT_CHARS)
     body = one_line(f"{escape(before)}<b>{escape(quote)}</b>{escape(after)}")
+    source = Source(document.id, document.title, document.url, paragraph.number, start, end)
     return f"<blockquote>{body}</blockquote>\n{html_source(source)}"
 
 
 def html_sources(documents: list[Document], lang: str = "fr") -> list[str]:
-    """The indexed articles, one block each: title, url, paragraph count."""
-    blocks = []
+    """The indexed articles, one block each (title, url, paragraph count), in as few messages
+    as Telegram allows."""
+    blocks = [text("sources_title", lang, count=len(documents))]
     for doc in documents:
         line = f"• <b>{escape(shorten(doc.title, MAX_TITLE_CHARS))}</b> — " + text(
             "paragraphs", lang, count=len(doc.paragraphs))

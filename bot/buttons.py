@@ -1,0 +1,87 @@
+"""The buttons under an answer. Their callback data carries all that a press needs, within
+Telegram's 64 bytes, so buttons keep working after a restart: the bot keeps no state in memory.
+
+The question itself is not in the data (it may be long): it is read again from the message the
+answer replies to.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from retrieval.excerpts import Excerpt
+
+from .messages import text
+
+# Telegram's limit for a button's callback data, in bytes.
+MAX_CALLBACK_DATA = 64
+# Pages of "more excerpts" end somewhere, even for a question that matches everything.
+MAX_OFFSET = 99
+
+
+@dataclass(frozen=True)
+class ShowContext:
+    """Show the paragraph around document[start:end]; `offset` is the page to go back to."""
+
+    offset: int
+    document: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ShowExcerpts:
+    """Show the answer's excerpts from number `offset` (0-based) on."""
+
+    offset: int
+
+
+Press = ShowContext | ShowExcerpts
+
+_CONTEXT = re.compile(r"c:(\d{1,2}):([A-Za-z0-9_-]{12}):(\d{1,10}):(\d{1,10})")
+_EXCERPTS = re.compile(r"m:(\d{1,2})")
+
+
+def document_key(document_id: str) -> str:
+    """A short fixed-size key for a document id (file names can be long): 72 bits of its hash."""
+    digest = hashlib.sha256(document_id.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
+
+
+def encode(press: Press) -> str:
+    """The callback data of a button: at most 39 bytes, well within MAX_CALLBACK_DATA."""
+    if isinstance(press, ShowContext):
+        return f"c:{press.offset}:{press.document}:{press.start}:{press.end}"
+    return f"m:{press.offset}"
+
+
+def decode(data: str | None) -> Press | None:
+    """What a button asks for, or None for data this bot did not make."""
+    if m := _CONTEXT.fullmatch(data or ""):
+        return ShowContext(int(m[1]), m[2], int(m[3]), int(m[4]))
+    if m := _EXCERPTS.fullmatch(data or ""):
+        return ShowExcerpts(int(m[1]))
+    return None
+
+
+def answer_keyboard(first: Excerpt, offset: int, next_offset: int | None,
+                    lang: str) -> InlineKeyboardMarkup:
+    """"Contexte" for the first excerpt shown, and "Autres extraits" when there are more."""
+    source = first.source
+    row = [InlineKeyboardButton(text("button_context", lang), callback_data=encode(
+        ShowContext(offset, document_key(source.document), source.start, source.end)))]
+    if next_offset is not None and next_offset <= MAX_OFFSET:
+        row.append(InlineKeyboardButton(text("button_more", lang),
+                                        callback_data=encode(ShowExcerpts(next_offset))))
+    return InlineKeyboardMarkup([row])
+
+
+def context_keyboard(offset: int, lang: str) -> InlineKeyboardMarkup:
+    """Back from a paragraph to the excerpts it was opened from."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        text("button_back", lang), callback_data=encode(ShowExcerpts(offset)))]])
