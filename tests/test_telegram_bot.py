@@ -130,7 +130,9 @@ def test_commands_are_registered_in_both_languages(telegram, bot):
 def test_group_ask_is_answered_in_reply_and_chatter_ignored(telegram, bot):
     user, group = telegram.user(), telegram.group_chat()
     mark = telegram.mark()
-    telegram.send(group, user, "La grève des dockers continue ?")  # not for the bot
+    other = telegram.send(group, user, "La grève des dockers continue ?")  # not for the bot
+    telegram.send(group, user, "/ask@other_bot grève des dockers")
+    telegram.send(group, user, "Oui, grève des dockers.", reply_to=other)
     question = telegram.send(group, user, "/ask@citebot_test_bot grève des dockers")
     [reply] = telegram.replies(group["id"], since=mark)
     assert "grève" in bold(reply)

@@ -36,6 +36,22 @@ def test_sigterm_stops_the_bot_cleanly(telegram, tmp_path):
     assert "Traceback" not in bot.log()
 
 
+def test_buttons_still_work_after_a_restart(telegram, tmp_path):
+    env = bot_env(telegram)
+    user = telegram.user()
+    private = telegram.private_chat(user)
+    with running_bot(telegram, env, tmp_path / "first.log"):
+        telegram.send(private, user, "retrait des troupes américaines en Irak")
+        [answer] = telegram.replies(private["id"])
+    with running_bot(telegram, env, tmp_path / "second.log"):
+        for row in answer["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                mark = telegram.mark()
+                telegram.press(answer, button["callback_data"], user)
+                telegram.wait_for(lambda calls: any(c.method == "editMessageText"
+                                                    and c.status == 200 for c in calls[mark:]))
+
+
 @pytest.mark.parametrize("settings, args, expected", [
     ({"TELEGRAM_BOT_TOKEN": ""}, (), "TELEGRAM_BOT_TOKEN is not set"),
     ({"TELEGRAM_BOT_TOKEN": "12345:tooshort"}, (), "TELEGRAM_BOT_TOKEN is malformed"),
