@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from telegram import (BotCommand, InlineKeyboardMarkup, InlineQueryResultArticle,
@@ -99,7 +100,8 @@ def _log_answered(update: Update, what: str, results: int, engine_ms: float,
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: what the bot does, with an example question."""
     lang = _lang(update)
-    await update.message.reply_text(text("start", lang, count=len(context.bot_data["engine"].documents),
+    count = len(context.bot_data["engine"].documents)
+    await update.message.reply_text(text("start", lang, count=count,
                                          example=text("example", lang)))
 
 
@@ -147,22 +149,35 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
         await message.reply_text(text("no_answer", lang), do_quote=True)
     else:
         parts = html_answer(shown)
-        keyboard = answer_keyboard(shown[0], 0, top_k if len(answer.excerpts) > top_k else None,
-                                   lang)
+        keyboard = answer_keyboard(shown[0], 0, _next_offset(answer, top_k), lang)
         for n, (html, _) in enumerate(parts, start=1):
             await message.reply_text(html, do_quote=True,
                                      reply_markup=keyboard if n == len(parts) else None)
     _log_answered(update, "question", len(shown), engine_ms, started)
 
 
-def _view(press: Press | None, message: MaybeInaccessibleMessage | None, context: ContextTypes.DEFAULT_TYPE, lang: str
-          ) -> tuple[str, InlineKeyboardMarkup, int, float] | None:
-    """What a button shows in place of the answer (HTML, buttons, results, engine ms), or None
-    when it cannot be shown any more (corpus changed, question deleted)."""
+def _next_offset(answer: Answer, shown: int) -> int | None:
+    """Where "Autres extraits" starts: after the `shown` first excerpts, if there are more."""
+    return shown if len(answer.excerpts) > shown else None
+
+
+class View(NamedTuple):
+    """What a button shows in place of the answer."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup
+    results: int
+    engine_ms: float
+
+
+def _view(press: Press | None, message: MaybeInaccessibleMessage | None,
+          context: ContextTypes.DEFAULT_TYPE, lang: str) -> View | None:
+    """The paragraph or the page of excerpts a button asks for, or None when it cannot be
+    shown any more (corpus changed, question deleted)."""
     if isinstance(press, ShowContext):
         document = context.bot_data["documents"].get(press.document)
         html = document and html_context(document, press.start, press.end)
-        return (html, context_keyboard(press.offset, lang), 1, 0.0) if html else None
+        return View(html, context_keyboard(press.offset, lang), 1, 0.0) if html else None
     if not (isinstance(press, ShowExcerpts) and isinstance(message, Message)
             and message.reply_to_message and message.reply_to_message.text):
         return None
@@ -172,11 +187,10 @@ def _view(press: Press | None, message: MaybeInaccessibleMessage | None, context
     page = answer.excerpts[press.offset:press.offset + top_k]
     if not page:
         return None
-    html, count = html_answer(page)[0]
-    after = press.offset + count
+    html, count = html_answer(page)[0]  # an edit is one message: as many as fit
     keyboard = answer_keyboard(page[0], press.offset,
-                               after if len(answer.excerpts) > after else None, lang)
-    return html, keyboard, count, engine_ms
+                               _next_offset(answer, press.offset + count), lang)
+    return View(html, keyboard, count, engine_ms)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -188,15 +202,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if view is None:
         await query.answer(text("gone", lang))
         return
-    html, keyboard, results, engine_ms = view
     await query.answer()
     try:
-        await query.edit_message_text(html, reply_markup=keyboard)
+        await query.edit_message_text(view.html, reply_markup=view.keyboard)
     except BadRequest as e:
         if "not modified" not in e.message:  # a double tap shows what is already shown
             raise
-    _log_answered(update, "context" if isinstance(press, ShowContext) else "more", results,
-                  engine_ms, started)
+    _log_answered(update, "context" if isinstance(press, ShowContext) else "more", view.results,
+                  view.engine_ms, started)
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -45,7 +45,7 @@ def utf16_len(s: str) -> int:
 
 
 def parse_html(message: str) -> tuple[str, list[dict]]:
-    """The text and entities Telegram makes of an HTML message; BadRequest when it would refuse it."""
+    """The text and entities Telegram makes of an HTML message; BadRequest if it refuses it."""
     text, entities, open_tags = [], [], []
     pos = 0
 
@@ -96,7 +96,8 @@ def parse_html(message: str) -> tuple[str, list[dict]]:
             raise BadRequest("Bad Request: can't parse entities: Character '>' is reserved at "
                              f"byte offset {len(message[:pos].encode())}")
         else:
-            end = min([i for i in (message.find(c, pos) for c in "<&>") if i >= 0] or [len(message)])
+            special = re.compile(r"[<&>]").search(message, pos)
+            end = special.start() if special else len(message)
             text.append(message[pos:end])
             pos = end
     if open_tags:
@@ -113,7 +114,8 @@ def _unescape(s: str) -> str:
         if name.startswith("#"):
             return chr(int(name[1:]))
         if name.lower() not in NAMED_ENTITIES:
-            raise BadRequest(f'Bad Request: can\'t parse entities: Unsupported HTML entity "&{name};"')
+            raise BadRequest(f"Bad Request: can't parse entities: Unsupported HTML entity "
+                             f'"&{name};"')
         return NAMED_ENTITIES[name.lower()]
     return _ENTITY.sub(one, s)
 
@@ -283,8 +285,8 @@ class FakeTelegram:
     def sent(self, chat_id: int, since: int = 0, method: str = "sendMessage") -> list[Call]:
         """The successful calls of `method` to a chat, after a mark."""
         with self.changed:
-            return [c for c in self.calls[since:]
-                    if c.method == method and c.status == 200 and c.params.get("chat_id") == chat_id]
+            return [c for c in self.calls[since:] if c.method == method and c.status == 200
+                    and c.params.get("chat_id") == chat_id]
 
     def replies(self, chat_id: int, count: int = 1, since: int = 0, timeout: float = 10
                 ) -> list[dict]:
