@@ -253,6 +253,20 @@ async def post_init(application: Application) -> None:
     log.info("@%s is up: %d article(s) indexed", application.bot.username, len(engine.documents))
 
 
+class HideToken(logging.Filter):
+    """Replaces the token in log lines: the Telegram library's debug log shows it in URLs."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), ()
+        return True
+
+
 def build_application(token: str, settings: Settings, corpus: Path) -> Application:
     """The application: token, defaults, flood control and handlers wired together."""
     builder = (
@@ -289,9 +303,11 @@ def run_bot(settings: Settings, corpus: Path | None = None, webhook: bool = Fals
     webhook = webhook or settings.webhook_url is not None
     if webhook:
         check_webhook(settings)
-    application = build_application(token, settings, corpus or settings.corpus_dir)
     # httpx logs every request's URL, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(HideToken(token))
+    application = build_application(token, settings, corpus or settings.corpus_dir)
     # PTB logs a failed start with a traceback; it is reported below as one line instead.
     logging.getLogger("telegram.ext").setLevel(logging.CRITICAL)
     api = settings.telegram_api_base_url or DEFAULT_API

@@ -28,12 +28,15 @@ def telegram():
         yield server
 
 
-def test_sigterm_stops_the_bot_cleanly(telegram, tmp_path):
-    with running_bot(telegram, bot_env(telegram), tmp_path / "bot.log") as bot:
+def test_sigterm_stops_the_bot_cleanly_and_the_token_is_never_logged(telegram, tmp_path):
+    env = bot_env(telegram, LOG_LEVEL="DEBUG")  # the most verbose log
+    with running_bot(telegram, env, tmp_path / "bot.log") as bot:
         started = time.monotonic()
         status = bot.stop()
     assert status == 0 and time.monotonic() - started < 5
-    assert "Traceback" not in bot.log()
+    log = bot.log()
+    assert "Traceback" not in log and "getUpdates" in log
+    assert TOKEN.split(":")[1] not in log
 
 
 def test_buttons_still_work_after_a_restart(telegram, tmp_path):
