@@ -45,7 +45,7 @@ INLINE_CACHE_SECONDS = 300
 DEFAULT_API = "https://api.telegram.org/bot"
 
 # A leading "/ask" or "/ask@BotName".
-_COMMAND = re.compile(r"/\w+(?:@\w+)?")
+_COMMAND = re.compile(r"^/\w+(?:@\w+)?")
 # Zero-width and bidirectional-control characters: invisible, and they cut words in two.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
@@ -59,9 +59,8 @@ NOT_TEXT = filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 def question_text(message_text: str, bot_username: str) -> str:
     """The question in a message: without a leading /command, the bot's @name, or invisible
     characters."""
-    question = _COMMAND.sub("", message_text, count=1) if message_text.startswith("/") \
-        else message_text
-    question = re.sub(rf"@{re.escape(bot_username)}\b", " ", question, flags=re.IGNORECASE)
+    question = re.sub(rf"@{re.escape(bot_username)}\b", " ", _COMMAND.sub("", message_text),
+                      flags=re.IGNORECASE)
     return " ".join(_INVISIBLE.sub("", question).split())
 
 
