@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .query import parse_query
-from .documents import Document, load_corpus
+from .cache import load_indexed_corpus
+from .documents import Document
 from .excerpts import Excerpt, best_excerpts
 from .index import Hit, PassageIndex
 
@@ -34,14 +35,15 @@ class Answer:
 class AnswerEngine:
     """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
 
-    def __init__(self, documents: list[Document]) -> None:
+    def __init__(self, documents: list[Document], index: PassageIndex | None = None) -> None:
         self.documents = documents
-        self.index = PassageIndex(documents)
+        self.index = PassageIndex(documents) if index is None else index
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> AnswerEngine:
-        """Load and index every article of a corpus folder (CorpusError if there is none)."""
-        return cls(load_corpus(folder))
+    def from_folder(cls, folder: str | Path, cache_dir: Path | None = None) -> AnswerEngine:
+        """Load and index every article of a corpus folder (CorpusError if there is none),
+        through the on-disk index cache (in cache_dir, or the folder's own `.cache/`)."""
+        return cls(*load_indexed_corpus(folder, cache_dir))
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
         """The best excerpts for the question, or none if the articles do not answer it."""

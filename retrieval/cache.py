@@ -1,0 +1,116 @@
+"""The on-disk index cache: a restart does not re-read nor re-analyse unchanged articles.
+
+One file per corpus folder holds its parsed documents and their postings, under a key: a hash
+of the analysis settings, of the article parser, and of every article file's name and
+content. A changed, added or removed file changes the key; a cache whose key differs, or that
+cannot be read whole (zip members carry a CRC, checked on reading), is rebuilt, never trusted.
+Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
+rewritten with the same size within the same second still counts as changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from . import documents as documents_module
+from .analysis import ANALYSIS_VERSION
+from .documents import CorpusError, Document, corpus_files, load_corpus
+from .index import PassageIndex, Postings
+
+log = logging.getLogger(__name__)
+
+# Bumped when the layout of the cache file changes.
+CACHE_FORMAT = "1"
+
+
+def cache_file(folder: Path, cache_dir: Path | None = None) -> Path:
+    """Where the cache of a corpus folder lives: in cache_dir if given (named after the
+    folder's path), else in the folder's own `.cache/`."""
+    folder_id = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return (cache_dir or folder / ".cache") / f"index-{folder_id}.npz"
+
+
+def corpus_key(files: list[Path]) -> str:
+    """A hash of everything the cached documents and postings are made from."""
+    h = hashlib.sha256()
+    for part in (CACHE_FORMAT, ANALYSIS_VERSION, Path(documents_module.__file__).read_text("utf-8")):
+        h.update(part.encode() + b"\0")
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def load_indexed_corpus(
+    folder: str | Path, cache_dir: Path | None = None
+) -> tuple[list[Document], PassageIndex]:
+    """The documents of a corpus folder and their index: from the cache when it is the
+    folder's, else read and indexed, then cached (CorpusError if there is no corpus)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder not found: {folder}")
+    path = cache_file(folder, cache_dir)
+    key = corpus_key(corpus_files(folder))
+    try:
+        return read_cache(path, key)
+    except FileNotFoundError:
+        log.info("no index cache yet for %s", folder)
+    except Exception as e:  # a cache is untrusted input: whatever is wrong with it, rebuild
+        log.warning("index cache %s not used (%s: %s); rebuilding", path, type(e).__name__, e)
+    return _build(folder, path, key)
+
+
+def _build(folder: Path, path: Path, key: str) -> tuple[list[Document], PassageIndex]:
+    documents = load_corpus(folder)
+    index = PassageIndex(documents)
+    try:
+        write_cache(path, key, documents, index.postings)
+    except OSError as e:
+        log.warning("index cache not written to %s: %s", path, e)
+    return documents, index
+
+
+def write_cache(path: Path, key: str, documents: list[Document], postings: Postings) -> None:
+    """Store documents and their postings under the key, whole or not at all: written to a
+    temporary file, then renamed over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    docs = np.empty(len(documents), dtype=object)
+    docs[:] = documents
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+        try:
+            np.savez(
+                f,
+                key=np.array(key),
+                documents=docs,
+                terms=np.array(postings.terms, dtype=object),
+                starts=postings.starts,
+                passages=postings.passages,
+                weights=postings.weights,
+            )
+            f.flush()
+            os.fsync(f.fileno())
+        except BaseException:
+            os.unlink(f.name)
+            raise
+    os.replace(f.name, path)
+
+
+def read_cache(path: Path, key: str) -> tuple[list[Document], PassageIndex]:
+    """The documents and index stored under the key; any error if the file is not that."""
+    with np.load(path, allow_pickle=True) as z:
+        if str(z["key"]) != key:
+            raise ValueError("stale: the corpus or the analysis has changed")
+        documents = list(z["documents"])
+        if not all(isinstance(d, Document) for d in documents):
+            raise ValueError("not a list of documents")
+        passages = sum(len(d.paragraphs) for d in documents)
+        postings = Postings(list(z["terms"]), z["starts"], z["passages"], z["weights"], passages)
+    postings.check()
+    return documents, PassageIndex(documents, postings=postings)
+

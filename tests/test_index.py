@@ -1,0 +1,88 @@
+"""The index scores as rank-bm25 (with the Lucene idf) does, and analyses as the analyzer does."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from retrieval.analysis import DOCUMENT_ANALYZER
+from retrieval.documents import Document, Paragraph, load_corpus
+from retrieval.index import LuceneBM25, PassageIndex, analyse, passage_terms
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def document(doc_id: str, paragraphs: list[str]) -> Document:
+    text, spans = "", []
+    for p in paragraphs:
+        spans.append((len(text), len(text) + len(p)))
+        text += p + "\n\n"
+    return Document(doc_id, doc_id, text, tuple(
+        Paragraph(n, s, e, text[s:e]) for n, (s, e) in enumerate(spans, start=1)))
+
+
+def random_corpus(rng: random.Random) -> tuple[list[Document], list[str]]:
+    """Documents of passages drawn from a small vocabulary, so that terms repeat; some
+    passages hold only stop words."""
+    vocabulary = ["".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiouéè") for _ in range(3))
+                  for _ in range(rng.randint(5, 60))]
+    words = vocabulary + ["le", "la", "des", "L'État", "qu'il"]
+    documents = []
+    for d in range(rng.randint(1, 6)):
+        paragraphs = [" ".join(rng.choices(words, k=rng.randint(1, 40))) for _ in range(rng.randint(1, 12))]
+        paragraphs.append("le la des")
+        documents.append(document(f"doc{d}", paragraphs))
+    return documents, vocabulary
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
+    rng = random.Random(seed)
+    documents, vocabulary = random_corpus(rng)
+    index = PassageIndex(documents)
+    terms = [DOCUMENT_ANALYZER.terms(p.paragraph.text) for p in index.passages]
+    reference = LuceneBM25(terms)
+    known = sorted({t for passage in terms for t in passage})
+    for _ in range(20):
+        query = rng.choices(known + ["inconnu"], k=rng.randint(1, 5))
+        weights = {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in query} if rng.random() < 0.5 else None
+        k = rng.randint(1, 10)
+        distinct = list(dict.fromkeys(query))
+        if weights is None:
+            expected = reference.get_scores(distinct)
+        else:
+            expected = sum(weights[t] * reference.get_scores([t]) for t in distinct)
+        hits = index.search(query, k, weights)
+        best = sorted((s for s in expected if s > 0), reverse=True)[:k]
+        assert [h.score for h in hits] == pytest.approx(best, abs=1e-9, rel=0)
+        for hit in hits:
+            i = index.passages.index(hit.passage)
+            assert hit.score == pytest.approx(expected[i], abs=1e-9, rel=0)
+            assert hit.matched == set(distinct) & set(terms[i])
+    for term in known:
+        assert index.idf(term) == pytest.approx(reference.idf[term], abs=1e-12)
+    n = len(index)
+    assert index.idf("inconnu") == pytest.approx(math.log(1 + (n + 0.5) / 0.5))
+
+
+def test_ties_come_in_corpus_order() -> None:
+    index = PassageIndex([document("a", ["lettre signée", "autre chose", "lettre signée"])])
+    hits = index.search(["lettr"], 5)
+    assert [h.passage.paragraph.number for h in hits] == [1, 3]
+
+
+def test_passage_terms_are_the_analyzer_terms() -> None:
+    texts = [p.text for d in load_corpus(SEEDS) for p in d.paragraphs] + [
+        "L’armée n'a pas quitté l'Irak ; qu'il s'en aille ! Aujourd'hui, l'État… ŒUVRE cœur",
+        "The Pentagon's letter: « 2 500 soldats » — jusqu'à 2020, États-Unis, e-mail ﬁnal",
+        "",
+    ]
+    assert list(passage_terms(texts)) == [DOCUMENT_ANALYZER.terms(t) for t in texts]
+
+
+def test_indexing_is_quiet_outside_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    analyse(["une lettre signée"] * 30_000)
+    assert capsys.readouterr().err == ""
