@@ -1,7 +1,7 @@
 """Text analysis: the chain that turns text into index terms, one small step at a time.
 
 Like Lucene's analysis chain: tokenize → normalise → elision → lowercase → stop words →
-accent folding → stemming. Every step is a pure function over a list of tokens, so each can
+accent folding → stemming → final e. Every step is a pure function over a list of tokens, so each can
 be tested alone, and every token keeps the character span it came from in the original text
 (that is what lets the excerpts highlight the matched words).
 
@@ -141,6 +141,16 @@ class SnowballStep:
         return [replace(t, term=s) for t, s in zip(tokens, stems)]
 
 
+def strip_final_e(tokens: list[Token]) -> list[Token]:
+    """Drop a stem's final e, so that "signée" and "signé" meet once accents are folded.
+
+    Snowball's French rules for -é, -ée, -ées only fire on accented words: folded first,
+    "signee" stems to "signe" but "signe" (from "signé") to "sign".
+    """
+    return [replace(t, term=t.term[:-1]) if len(t.term) > 2 and t.term.endswith("e") else t
+            for t in tokens]
+
+
 class Analyzer:
     """A tokenizer followed by steps; calling it turns text into tokens."""
 
@@ -168,6 +178,7 @@ def french_analyzer(extra_stop_words: frozenset[str] = frozenset()) -> Analyzer:
             stop_filter(STOP_WORDS | extra_stop_words),
             fold_accents,
             SnowballStep("french"),
+            strip_final_e,
         ]
     )
 
@@ -176,4 +187,4 @@ DOCUMENT_ANALYZER = french_analyzer()
 QUESTION_ANALYZER = french_analyzer(QUESTION_WORDS)
 
 # Analysis settings that change the index: part of the cache key of any stored index.
-ANALYSIS_VERSION = "fr-1:nfkc,lower,elision,stop,fold,snowball-french"
+ANALYSIS_VERSION = "fr-2:nfkc,lower,elision,stop,fold,snowball-french,final-e"

@@ -15,9 +15,7 @@ from .index import Hit, PassageIndex
 CANDIDATE_PASSAGES = 8
 # Share of the question (idf-weighted) that the best passage must hold to count as an answer.
 # A share, not a raw BM25 score, so it means the same on one article as on a million passages.
-MIN_COVERAGE = 0.5
-BOOST_POWER = 1.0
-RANK_POWER = 1.0
+MIN_COVERAGE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +48,14 @@ class AnswerEngine:
         query = parse_query(question)
         if not query.terms or top_k < 1:
             return Answer(question, ())
-        terms = list(query.terms)
-        idf = {t: self.index.idf(t) for t in terms}
-        weights = {t: idf[t] * query.boosts[t] ** BOOST_POWER for t in terms}
-        hits = self.index.search(terms, CANDIDATE_PASSAGES, weights={t: query.boosts[t] ** RANK_POWER for t in terms})
-        if not hits or _coverage(hits[0], weights) < MIN_COVERAGE:
+        hits = self.index.search(list(query.terms), CANDIDATE_PASSAGES, weights=query.boosts)
+        if not hits or _coverage(hits[0], query.boosts) < MIN_COVERAGE:
             return Answer(question, ())
+        weights = {t: self.index.idf(t) * boost for t, boost in query.boosts.items()}
         return Answer(question, tuple(best_excerpts(hits, weights, query.wanted, top_k)))
 
 
 def _coverage(hit: Hit, weights: dict[str, float]) -> float:
-    """The idf-weighted share of the question's terms that the passage holds."""
+    """The share of the question's terms that the passage holds, each weighted by its rarity
+    in general language (not in the corpus, so that a share means the same on any corpus)."""
     return sum(weights[t] for t in hit.matched) / sum(weights.values())

@@ -1,9 +1,10 @@
 """Excerpts: the short verbatim windows of a passage that answer a question.
 
-A window is one sentence or two neighbouring ones. Windows are scored by how much of the
-question they hold (idf-weighted), by how good their passage is, and by whether they hold the
-kind of thing the question asks for (a number for "combien", a date for "quand", a name for
-"qui") beyond the question's own words: the answer, not just the matching words.
+A window is one sentence, or up to three neighbouring ones that fit in MAX_CHARS. Windows are
+scored by how much of the question they hold (weighted), by how good their passage is, and by
+whether they hold the kind of thing the question asks for (a number for "combien", a date for
+"quand", a name for "qui") beyond the question's own words: the answer, not just the matching
+words.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import Analyzer, DOCUMENT_ANALYZER, _fold
+from .analysis import DOCUMENT_ANALYZER, Analyzer, Token, _fold
 from .index import Hit
 
 MAX_CHARS = 300
@@ -75,10 +76,35 @@ class _Window:
 
 # Scoring weights, chosen by measurement on PIAF (see README).
 MAX_SENTENCES = 3
-PASSAGE_WEIGHT = 0.5
-EXTRA_SENTENCE_COST = 0.1
+# How much the passage's own BM25 score (relative to the best passage's) counts.
+PASSAGE_WEIGHT = 1.0
+# For each sentence a window adds after the last of the question's words: the answer often
+# sits in the sentence that follows them.
+NEIGHBOUR_BONUS = 0.1
+# For a window holding the kind of thing asked for (a number, a date, a name) beyond the
+# question's own words; full when it stands right beside them, half PROXIMITY_CHARS away.
 ANSWER_KIND_BONUS = 0.25
+PROXIMITY_CHARS = 50
+# For a single sentence longer than MAX_CHARS, per MAX_CHARS over.
 OVERLONG_COST = 0.3
+# A word of the article's title is implied by all its sentences ("il" for its subject), so it
+# says little about which sentence answers.
+TITLE_TERM_WEIGHT = 0.2
+
+
+def _fold_in_place(text: str) -> str:
+    """Accents removed character by character, so that offsets stay those of the text."""
+    return "".join(_fold(c)[:1] or c for c in text)
+
+
+def _answer_kind_bonus(kinds: list[tuple[int, int]], matched: list[Token]) -> float:
+    """ANSWER_KIND_BONUS times how close the nearest answer-kind match is to a matched word."""
+    closeness = [
+        1 / (1 + min(max(t.start - end, start - t.end, 0) for t in matched) / PROXIMITY_CHARS)
+        for start, end in kinds
+        if not any(t.start <= start < t.end for t in matched)
+    ]
+    return ANSWER_KIND_BONUS * max(closeness, default=0.0)
 
 
 def _windows(
@@ -94,6 +120,7 @@ def _windows(
     total = sum(query.values()) or 1.0
     sentences = sentence_spans(text)
     tokens = [t for t in analyzer(text) if t.term in query]
+    kinds = [m.span() for m in wanted.finditer(_fold_in_place(text))] if wanted else []
     windows = []
     for i in range(len(sentences)):
         for j in range(i, min(i + MAX_SENTENCES, len(sentences))):
@@ -101,19 +128,15 @@ def _windows(
             if j > i and end - start > MAX_CHARS:
                 break
             matched = [t for t in tokens if start <= t.start and t.end <= end]
-            terms = {t.term for t in matched}
-            if not terms:
+            if not matched:
                 continue
-            coverage = sum(query[t] for t in terms) / total
-            bonus = 0.0
-            if wanted:
-                spans = [(t.start, t.end) for t in matched]
-                if any(not any(s <= start + m.start() < e for s, e in spans)
-                       for m in wanted.finditer(_fold(text[start:end]))):
-                    bonus = ANSWER_KIND_BONUS
-            length_cost = (EXTRA_SENTENCE_COST * (j - i)
-                           + max(0, end - start - MAX_CHARS) / MAX_CHARS * OVERLONG_COST)
-            score = coverage + PASSAGE_WEIGHT * passage_weight + bonus - length_cost
+            coverage = sum(query[t] for t in {t.term for t in matched}) / total
+            bonus = _answer_kind_bonus([k for k in kinds if start <= k[0] < end], matched)
+            last = max(t.end for t in matched)
+            after = sum(1 for s, _ in sentences[i:j + 1] if s >= last)
+            overlong = max(0, end - start - MAX_CHARS) / MAX_CHARS
+            score = (coverage + PASSAGE_WEIGHT * passage_weight + bonus
+                     + NEIGHBOUR_BONUS * after - OVERLONG_COST * overlong)
             windows.append(_Window(start, end, score,
                                    tuple((t.start - start, t.end - start) for t in matched)))
     return windows
@@ -128,17 +151,19 @@ def best_excerpts(
 ) -> list[Excerpt]:
     """Up to k non-overlapping excerpts from the hits, best first.
 
-    `query` maps each question term to its weight (its idf).
+    `query` maps each question term to its weight.
     """
     if not hits:
         return []
     top = hits[0].score
     scored = []
     for hit in hits:
-        paragraph = hit.passage.paragraph
-        for w in _windows(paragraph.text, query, hit.score / top, wanted, analyzer):
+        title = set(analyzer.terms(hit.passage.document.title))
+        weights = {t: w * TITLE_TERM_WEIGHT if t in title else w for t, w in query.items()}
+        for w in _windows(hit.passage.paragraph.text, weights, hit.score / top, wanted, analyzer):
             scored.append((w.score, hit, w))
-    scored.sort(key=lambda x: -x[0])
+    # Best first; between equals, the shorter window.
+    scored.sort(key=lambda x: (-x[0], x[2].end - x[2].start))
     chosen: list[Excerpt] = []
     for score, hit, w in scored:
         doc, paragraph = hit.passage.document, hit.passage.paragraph

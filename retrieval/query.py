@@ -36,7 +36,8 @@ _NUMBER = re.compile(r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze
 _DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{1,2}(er)?\s+\w+\s+\d{4}|janvier|fevrier|mars|avril|mai|"
                    r"juin|juillet|aout|septembre|octobre|novembre|decembre|lundi|mardi|mercredi|"
                    r"jeudi|vendredi|samedi|dimanche|siecle|annees?|hier|veille)\b", re.I)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w-]+")
+# A capitalised word that does not start a sentence, a quotation or a bracket.
+_NAME = re.compile(r"(?<![.!?:«“\"(\[]\s)(?<![«“\"(\[])(?<!^)\b[A-Z][\w-]+")
 ANSWER_TYPES = [
     (re.compile(r"\b(combien|how (many|much)|quel (nombre|montant|pourcentage|age)|"
                 r"quelle (somme|quantite|proportion|part|taille|distance|duree))\b"), _NUMBER),
