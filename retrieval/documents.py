@@ -40,7 +40,7 @@ LEFTOVER_PATTERNS = [
         r"\b(accepter|refuser|gérer) (les|mes) cookies\b",
         r"\b(accept|reject|manage) (all )?cookies\b",
         # share and subscribe prompts
-        r"^\s*(partager|partagez|share)( (cet|l')article| this( article)?| (sur|on) \w+)?\s*:?\s*$",
+        r"^\s*(partager|partagez|share)( (cet |l')article| this( article)?| (sur|on) \w+)?\s*:?\s*$",
         r"\b(partager|partagez) (sur|via) (facebook|twitter|x|linkedin|whatsapp)\b",
         r"\bshare (on|via) (facebook|twitter|x|linkedin|whatsapp)\b",
         r"\babonnez-vous\b",

@@ -10,6 +10,7 @@ from .cache import load_indexed_corpus
 from .documents import Document
 from .excerpts import Excerpt, best_excerpts
 from .index import Hit, PassageIndex
+from .spelling import Speller
 
 # How many passages are read for excerpts.
 CANDIDATE_PASSAGES = 8
@@ -36,6 +37,7 @@ class AnswerEngine:
     def __init__(self, documents: list[Document], index: PassageIndex | None = None) -> None:
         self.documents = documents
         self.index = PassageIndex(documents) if index is None else index
+        self.speller = Speller(self.index.vocabulary)
 
     @classmethod
     def from_folder(cls, folder: str | Path, cache_dir: Path | None = None) -> AnswerEngine:
@@ -46,13 +48,23 @@ class AnswerEngine:
     def answer(self, question: str, top_k: int = 3) -> Answer:
         """The best excerpts for the question, or none if the articles do not answer it."""
         query = parse_query(question)
-        if not query.terms or top_k < 1:
+        boosts = self._respelled(query.boosts)
+        if not boosts or top_k < 1:
             return Answer(question, ())
-        hits = self.index.search(list(query.terms), CANDIDATE_PASSAGES, weights=query.boosts)
-        if not hits or _coverage(hits[0], query.boosts) < MIN_COVERAGE:
+        hits = self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts)
+        if not hits or _coverage(hits[0], boosts) < MIN_COVERAGE:
             return Answer(question, ())
-        weights = {t: self.index.idf(t) * boost for t, boost in query.boosts.items()}
+        weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
         return Answer(question, tuple(best_excerpts(hits, weights, query.wanted, top_k)))
+
+    def _respelled(self, boosts: dict[str, float]) -> dict[str, float]:
+        """Each question term that no passage holds replaced by the nearest one that does."""
+        respelled: dict[str, float] = {}
+        for term, boost in boosts.items():
+            if term not in self.index:
+                term = self.speller.nearest(term) or term
+            respelled[term] = max(respelled.get(term, 0.0), boost)
+        return respelled
 
 
 def _coverage(hit: Hit, weights: dict[str, float]) -> float:

@@ -17,9 +17,9 @@ from .index import Hit
 
 MAX_CHARS = 300
 
-# A sentence ends with . ! ? or … (then maybe closing quotes or brackets), before white space
-# and something that can start a sentence.
-_SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]]*(?=\s+[«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+# A sentence ends with . ! ? or … (then maybe closing quotes or brackets, spaced in the French
+# way: « Et après ? »), before white space and something that can start a sentence.
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[^\S\n]?[»\"”’)\]])*(?=\s+[«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
 # Words after which a full stop does not end the sentence.
 _ABBREVIATIONS = frozenset(
     "m mm mme mmes mlle dr pr me st ste av apr j.-c jc etc cf p pp vol no art al gén col cap "

@@ -169,6 +169,15 @@ class PassageIndex:
     def __len__(self) -> int:
         return len(self.passages)
 
+    def __contains__(self, term: str) -> bool:
+        """Whether some passage holds the term."""
+        return term in self._columns
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every term some passage holds."""
+        return self.postings.terms
+
     def idf(self, term: str) -> float:
         """The term's idf in this corpus (an unknown term counts as rarer than any known)."""
         column = self._columns.get(term)

@@ -62,9 +62,12 @@ class Query:
     """A question read for searching."""
 
     question: str
-    terms: tuple[str, ...]
-    boosts: dict[str, float]
+    boosts: dict[str, float]  # each term (deduplicated, in order) and its boost
     wanted: re.Pattern[str] | None
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self.boosts)
 
 
 def parse_query(question: str) -> Query:
@@ -73,4 +76,4 @@ def parse_query(question: str) -> Query:
     for token in QUESTION_ANALYZER(question):
         word = question[token.start:token.end].casefold()
         boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word))
-    return Query(question, tuple(boosts), boosts, wanted_pattern(question))
+    return Query(question, boosts, wanted_pattern(question))

@@ -1,0 +1,46 @@
+"""Misspelt question words: the nearest term the articles do use, as a fuzzy query in Lucene.
+
+People type fast on a phone ("Seelly", "letre", "Pentagonne"). A question term that no passage
+holds is replaced by the nearest term of the index's vocabulary within a few edits (rapidfuzz's
+Levenshtein distance, in C), or kept as it is, unknown, when none is near. As with Lucene's
+FuzzyQuery and its prefix length, the first letters must be right: typos rarely fall there, and
+without that rule "Paris" would become "pris" and "coût" "tout".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+PREFIX_LENGTH = 2
+
+
+def max_edits(term: str) -> int:
+    """Lucene's AUTO fuzziness, on the stem: exact up to 3 letters, 1 edit up to 5, then 2.
+
+    Numbers are never corrected: 5300 is not a typo for 5200."""
+    if any(c.isdigit() for c in term) or len(term) <= 3:
+        return 0
+    return 1 if len(term) <= 5 else 2
+
+
+class Speller:
+    """Finds, for a term the corpus does not hold, the nearest one it does."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self._by_prefix: dict[str, list[str]] = defaultdict(list)
+        for term in vocabulary:
+            self._by_prefix[term[:PREFIX_LENGTH]].append(term)
+
+    def nearest(self, term: str) -> str | None:
+        """The term fewest edits away with the same first letters, if within max_edits."""
+        edits = max_edits(term)
+        candidates = self._by_prefix.get(term[:PREFIX_LENGTH])
+        if not edits or not candidates:
+            return None
+        match = process.extractOne(term, candidates, scorer=Levenshtein.distance,
+                                   score_cutoff=edits)
+        return match[0] if match else None

@@ -1,0 +1,97 @@
+"""Text analysis: each step of the chain alone, then the chain as questions and articles use it."""
+
+import pytest
+
+from retrieval.analysis import (
+    DOCUMENT_ANALYZER,
+    QUESTION_ANALYZER,
+    STOP_WORDS,
+    SnowballStep,
+    Token,
+    fold_accents,
+    lowercase,
+    normalize,
+    stop_filter,
+    strip_elision,
+    strip_final_e,
+    tokenize,
+)
+
+
+def terms(tokens: list[Token]) -> list[str]:
+    return [t.term for t in tokens]
+
+
+def test_tokenize_keeps_each_word_and_its_span():
+    text = "L’armée, aujourd'hui : 5200 soldats."
+    tokens = tokenize(text)
+    assert terms(tokens) == ["L’armée", "aujourd'hui", "5200", "soldats"]
+    assert all(text[t.start:t.end] == t.term for t in tokens)
+
+
+def test_normalize_unifies_apostrophes_and_compatibility_forms():
+    assert terms(normalize(tokenize("l’effet ﬁnal"))) == ["l'effet", "final"]
+
+
+def test_lowercase_folds_case():
+    assert terms(lowercase(tokenize("Irak IRAK irak"))) == ["irak"] * 3
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("l'armée", "armée"), ("d'Irak", "Irak"), ("qu'il", "il"), ("jusqu'à", "à"),
+    ("lorsqu'elle", "elle"), ("puisqu'on", "on"), ("quoiqu'il", "il"), ("c'est", "est"),
+    ("aujourd'hui", "aujourd'hui"), ("Trump's", "Trump"),
+])
+def test_strip_elision(word, expected):
+    token = strip_elision(normalize(tokenize(word)))[0]
+    assert token.term == expected
+    # The span moves with the term, so highlights cover the word and not its article.
+    assert word[token.start:token.end] == expected
+
+
+def test_stop_words_are_dropped_with_or_without_accents():
+    step = stop_filter(STOP_WORDS)
+    assert terms(step(tokenize("été ete the lettre"))) == ["lettre"]
+
+
+def test_fold_accents_spells_out_ligatures():
+    assert terms(fold_accents(tokenize("États envoyée cœur"))) == ["Etats", "envoyee", "coeur"]
+
+
+def test_snowball_stems_french():
+    assert terms(SnowballStep("french")(tokenize("soldats soldat"))) == ["soldat", "soldat"]
+
+
+def test_strip_final_e_lets_folded_participles_meet():
+    stem = SnowballStep("french")
+    assert terms(strip_final_e(stem(tokenize("signee signe")))) == ["sign", "sign"]
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("Etats", "États"), ("envoyee", "envoyée"), ("irak", "Irak"), ("signee", "signé"),
+    ("deploiement", "déploiement"), ("decision", "décisions"), ("souverainete", "souveraineté"),
+])
+def test_question_typed_without_accents_meets_the_article(typed, written):
+    assert QUESTION_ANALYZER.terms(typed) == DOCUMENT_ANALYZER.terms(written)
+    assert DOCUMENT_ANALYZER.terms(typed) == DOCUMENT_ANALYZER.terms(written)
+
+
+def test_accents_are_folded_before_stemming():
+    """Snowball stems "envoyée" to "envoi" but "envoyee" to "envoye": only folding first lets
+    a question typed without accents meet the article."""
+    assert DOCUMENT_ANALYZER.terms("envoyée") == DOCUMENT_ANALYZER.terms("envoyee")
+    stem = SnowballStep("french")
+    assert terms(stem(tokenize("envoyée"))) != terms(stem(tokenize("envoyee")))
+
+
+def test_question_words_are_stop_words_only_in_questions():
+    assert QUESTION_ANALYZER.terms("Qui, quand, combien, pourquoi, où ?") == []
+    assert QUESTION_ANALYZER.terms("Who is it, and when?") == []
+    assert DOCUMENT_ANALYZER.terms("combien") == ["combien"]
+
+
+def test_spans_point_at_the_original_words():
+    text = "Les États-Unis ont annoncé l’expulsion"
+    for token in DOCUMENT_ANALYZER(text):
+        word = text[token.start:token.end]
+        assert DOCUMENT_ANALYZER.terms(word) == [token.term]

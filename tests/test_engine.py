@@ -1,0 +1,149 @@
+"""The answer engine: quotes that answer, verbatim and sourced, or an honest "no answer"."""
+
+import math
+from pathlib import Path
+
+import pytest
+from rank_bm25 import BM25Okapi
+
+from retrieval.documents import load_corpus, parse_md, parse_txt
+from retrieval.engine import AnswerEngine
+from retrieval.evaluation import dev_outcome, load_dev, quotes_one_of
+from retrieval.excerpts import MAX_CHARS, sentence_spans
+from retrieval.index import LuceneBM25
+
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parent / "seeds"
+DEV = load_dev(HERE / "data" / "dev.jsonl")
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine(load_corpus(SEEDS))
+
+
+@pytest.mark.parametrize("question", DEV, ids=lambda q: q.question)
+def test_dev_question(engine, question):
+    """Answerable: an expected substring in the first excerpt; unanswerable: no quote at all."""
+    answer = engine.answer(question.question)
+    assert dev_outcome(answer, question.expected), [e.text for e in answer.excerpts]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Qui a signé la lettre ?", "William H. Seely"),
+    ("qui a signe la lettre", "William H. Seely"),  # no accents, no capitals
+    ("Qui a signé la letre ?", "William H. Seely"),  # a typo
+    ("Qui dirige le Pentagonne ?", "Mark Esper"),
+    ("who is the head of the Pentagon?", "Mark Esper"),
+    ("combien de soldats les etats unis avaient en irak", "5200 soldats"),
+])
+def test_questions_as_people_type_them(engine, question, expected):
+    answer = engine.answer(question)
+    assert answer.answered and expected in answer.excerpts[0].text
+
+
+@pytest.mark.parametrize("question", [
+    "Bonjour", "merci !", "Qui ?", "Quoi ?", "le la les", "???", "", "   ", "🙂",
+    "Quel temps fait-il à Paris ?", "Combien coûte le pétrole ?",
+    "Qui a gagné la coupe du monde de football ?",
+])
+def test_greetings_stop_words_and_off_topic_questions_get_no_quotes(engine, question):
+    assert engine.answer(question).excerpts == ()
+
+
+def test_no_answer_does_not_depend_on_corpus_size():
+    """The same question about the same article is answered, or not, whether the article is
+    alone or among many others: the signal is a share of the question, not a raw score."""
+    seed = load_corpus(SEEDS)
+    others = [parse_txt(f"other{n}", f"Article {n}\n\n" + "\n\n".join(
+        f"Le conseil municipal de la ville {n} a voté le budget {k} des écoles." for k in range(5)))
+        for n in range(200)]
+    alone, crowded = AnswerEngine(seed), AnswerEngine(seed + others)
+    for q in DEV:
+        assert alone.answer(q.question).answered == crowded.answer(q.question).answered, q.question
+
+
+def test_excerpts_are_verbatim_short_sourced_and_do_not_overlap(engine):
+    document = engine.documents[0]
+    for q in DEV:
+        answer = engine.answer(q.question, top_k=3)
+        assert len(answer.excerpts) <= 3
+        spans = []
+        for e in answer.excerpts:
+            s = e.source
+            assert document.text[s.start:s.end] == e.text
+            assert (s.document, s.title, s.url) == (document.id, document.title, document.url)
+            paragraph = document.paragraphs[s.paragraph - 1]
+            assert paragraph.start <= s.start and s.end <= paragraph.end
+            sentences = [e.text[a:b] for a, b in sentence_spans(e.text)]
+            assert len(e.text) <= MAX_CHARS or len(sentences) == 1
+            assert all(not (a < s.end and s.start < b) for a, b in spans)
+            spans.append((s.start, s.end))
+
+
+def test_highlights_are_the_question_words_in_the_excerpt(engine):
+    excerpt = engine.answer("Qui a envoyé la lettre au commandement irakien ?").excerpts[0]
+    words = {excerpt.text[a:b].casefold() for a, b in excerpt.highlights}
+    assert {"lettre", "commandement", "irakien"} <= words
+    assert all(0 <= a < b <= len(excerpt.text) for a, b in excerpt.highlights)
+
+
+def test_top_k_bounds_the_excerpts(engine):
+    assert len(engine.answer("Irak retrait soldats", top_k=1).excerpts) == 1
+    assert len(engine.answer("Irak retrait soldats", top_k=5).excerpts) == 5
+    assert engine.answer("Irak retrait soldats", top_k=0).excerpts == ()
+
+
+def test_an_excerpt_holds_the_answer_not_just_the_question_words():
+    """The question's words are in the first sentence; the number it asks for is in the next."""
+    doc = parse_txt("a", "Titre\n\nLe port de Marseille a reçu un nouveau record cette année. "
+                    "Il a accueilli 4,2 millions de passagers en croisière.\n\n"
+                    "Le port de Marseille a un nouveau directeur.")
+    answer = AnswerEngine([doc]).answer("Combien de passagers le port de Marseille a-t-il reçus ?")
+    assert "4,2 millions" in answer.excerpts[0].text
+
+
+def test_sources_carry_the_url_and_body_paragraph_number():
+    doc = parse_md("b", "---\ntitle: Le port\nurl: https://example.org/port\n---\n\n"
+                        "Les dockers sont en grève.\n\nLe trafic des conteneurs baisse de 12 %.\n")
+    excerpt = AnswerEngine([doc]).answer("trafic des conteneurs").excerpts[0]
+    assert (excerpt.source.title, excerpt.source.url) == ("Le port", "https://example.org/port")
+    assert excerpt.source.paragraph == 2
+    assert excerpt.text == "Le trafic des conteneurs baisse de 12 %."
+
+
+def test_lucene_idf_stays_positive_where_rank_bm25_default_breaks():
+    """A term in half the passages of a small corpus: BM25Okapi's idf is 0 (or a floor), so
+    it cannot rank; Lucene's idf keeps it positive, and no score is negative."""
+    corpus = [["retrait", "irak"], ["retrait", "lettre"], ["soldats"], ["lettre"]]
+    okapi, lucene = BM25Okapi(corpus), LuceneBM25(corpus)
+    assert okapi.idf["retrait"] <= okapi.epsilon * okapi.average_idf + 1e-12
+    assert lucene.idf["retrait"] == pytest.approx(math.log(1 + (4 - 2 + 0.5) / (2 + 0.5)))
+    assert lucene.idf["retrait"] > 0
+    assert min(lucene.get_scores(["retrait", "irak"])) >= 0
+    assert all(lucene.idf[t] > lucene.idf["retrait"] for t in ("irak", "soldats"))
+
+
+def test_ranking_prefers_the_passage_with_the_rarer_terms(engine):
+    hits = engine.index.search(["esper", "retrait"], 3)
+    assert "Mark Esper" in hits[0].passage.paragraph.text
+
+
+def test_sentences_do_not_end_at_initials_or_abbreviations():
+    text = ("La lettre, signée du général William H. Seely, est partie. M. Dupont et "
+            "Mme Durand l'ont lue. Fin de l'histoire ! « Et après ? » Rien.")
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "La lettre, signée du général William H. Seely, est partie.",
+        "M. Dupont et Mme Durand l'ont lue.",
+        "Fin de l'histoire !",
+        "« Et après ? »",
+        "Rien.",
+    ]
+
+
+def test_every_quote_of_the_seed_article_is_in_the_article(engine):
+    text = engine.documents[0].text
+    for q in DEV:
+        for e in engine.answer(q.question, top_k=10).excerpts:
+            assert quotes_one_of(text, [e.text])
