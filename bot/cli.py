@@ -153,18 +153,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval}
 
 
+def _default_command(settings: Settings) -> argparse.Namespace:
+    """`python -m bot` alone: the Telegram bot when a token is set, else the local chat."""
+    if settings.telegram_bot_token:
+        return argparse.Namespace(command="run", corpus=None, webhook=False)
+    return argparse.Namespace(command="chat", corpus=None, top_k=None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line and a non-zero status for any error, never a traceback."""
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s",
-                            stream=sys.stderr)
         if args.command is None:
-            if settings.telegram_bot_token:
-                return cmd_run(argparse.Namespace(corpus=None, webhook=False), settings)
+            args = _default_command(settings)
+        # The bot logs what it does; the local harness only what needs attention.
+        default_level = "INFO" if args.command == "run" else "WARNING"
+        logging.basicConfig(level=settings.log_level or default_level,
+                            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        if args.command == "chat" and not settings.telegram_bot_token:
             print(text("telegram_hint"), file=sys.stderr)
-            return cmd_chat(argparse.Namespace(corpus=None, top_k=None), settings)
         return COMMANDS[args.command](args, settings)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)

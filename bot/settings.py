@@ -17,6 +17,9 @@ TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 class SettingsError(ValueError):
     """A setting has a value the bot cannot use."""
 
@@ -25,7 +28,7 @@ class SettingsError(ValueError):
 class Settings:
     corpus_dir: Path
     top_k: int
-    log_level: str
+    log_level: str | None  # None: INFO for the bot, WARNING for the local harness
     telegram_bot_token: str | None
     telegram_api_base_url: str | None
     webhook_url: str | None = None
@@ -47,13 +50,20 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _log_level() -> str | None:
+    raw = os.environ.get("LOG_LEVEL", "").strip().upper()
+    if raw and raw not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    return raw or None
+
+
 def load_settings() -> Settings:
     """The settings in force: the environment first, then `.env` in the working folder."""
     load_dotenv(override=False)
     return Settings(
         corpus_dir=Path(os.environ.get("CORPUS_DIR", "").strip() or DEFAULT_CORPUS),
         top_k=_int("TOP_K", 3, 1, 10),
-        log_level=os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO",
+        log_level=_log_level(),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None,
         webhook_url=os.environ.get("WEBHOOK_URL", "").strip() or None,

@@ -1,0 +1,123 @@
+"""The command line, the local harness: the same answers as the bot, and one clear line on error."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ("TELEGRAM_BOT_TOKEN", "CORPUS_DIR", "TOP_K", "LOG_LEVEL")
+
+
+@pytest.fixture(autouse=True)
+def no_settings(monkeypatch):
+    """Neither the developer's environment nor a .env file changes what the tests see."""
+    for name in SETTINGS:
+        monkeypatch.setenv(name, "")
+
+
+def run(capsys, *argv: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_ask_prints_quotes_with_their_source(capsys):
+    status, out, err = run(capsys, "ask", "Qui a signé la lettre ?")
+    assert status == 0 and err == ""
+    assert out.startswith("1. « La lettre, signée du général William H. Seely")
+    title = (ROOT / "seeds" / "000_85afb7300cb9c276.txt").read_text(encoding="utf-8").split("\n")[0]
+    assert f"   — {title}, §2\n" in out
+
+
+def test_ask_says_when_the_articles_do_not_answer(capsys):
+    status, out, _ = run(capsys, "ask", "Quelle", "est", "la", "capitale", "du", "Canada", "?")
+    assert status == 0
+    assert out.strip() == ("Les articles ne répondent pas à cette question : aucun extrait ne "
+                           "la cite. Essayez d'autres mots.")
+
+
+def test_ask_json_reads_one_question_per_line_and_answers_in_order(capsys, monkeypatch):
+    lines = "Qui a signé la lettre ?\nBonjour\n{\"question\": \"Qui dirige le Pentagone ?\"}\n"
+    status, out, _ = run(capsys, "ask", "--json", "--top-k", "2", "-", stdin=lines,
+                         monkeypatch=monkeypatch)
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert status == 0
+    assert [a["question"] for a in answers] == ["Qui a signé la lettre ?", "Bonjour",
+                                                 "Qui dirige le Pentagone ?"]
+    assert [a["answered"] for a in answers] == [True, False, True]
+    first = answers[0]["results"]
+    assert 1 <= len(first) <= 2
+    result = first[0]
+    assert set(result) == {"excerpt", "score", "highlights", "source"}
+    assert set(result["source"]) == {"document", "title", "url", "paragraph", "start", "end"}
+    text = (ROOT / "seeds" / f"{result['source']['document']}.txt").read_bytes().decode()
+    assert text[result["source"]["start"]:result["source"]["end"]] == result["excerpt"]
+    assert all(result["excerpt"][a:b] for a, b in result["highlights"])
+    assert answers[1]["results"] == []
+
+
+def test_ask_with_another_corpus(capsys, tmp_path):
+    (tmp_path / "port.md").write_text("---\ntitle: Le port\nurl: https://example.org/p\n---\n\n"
+                                      "Le trafic des conteneurs baisse de 12 %.\n", encoding="utf-8")
+    status, out, _ = run(capsys, "ask", "--corpus", str(tmp_path), "trafic des conteneurs")
+    assert status == 0
+    assert "« Le trafic des conteneurs baisse de 12 %. »" in out
+    assert "— Le port, §1 (https://example.org/p)" in out
+
+
+def test_chat_reads_questions_until_end_of_input(capsys, monkeypatch):
+    status, out, err = run(capsys, "chat", stdin="Qui a signé la lettre ?\n\nBonjour\n",
+                           monkeypatch=monkeypatch)
+    assert status == 0
+    assert "TELEGRAM_BOT_TOKEN" in err  # says how to connect Telegram
+    assert out.count("? ") == 2 and "William H. Seely" in out and "ne répondent pas" in out
+
+
+@pytest.mark.parametrize("argv, message, status", [
+    (["ask", ""], "error: La question est vide.", 2),
+    (["ask", "   "], "error: La question est vide.", 2),
+    (["ask", "--top-k", "0", "Irak"], "error: --top-k must be between 1 and 10", 2),
+    (["ask", "--top-k", "abc", "Irak"], "error: argument --top-k: invalid int value: 'abc'", 2),
+    (["ask"], "error: the following arguments are required: question", 2),
+    (["fly"], "error: argument command: invalid choice: 'fly'", 2),
+    (["ask", "--corpus", "/nonexistent/folder", "Irak"],
+     "error: corpus folder not found: /nonexistent/folder", 1),
+])
+def test_bad_input_is_one_clear_line(capsys, argv, message, status):
+    code, out, err = run(capsys, *argv)
+    assert code == status and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith(message)
+
+
+def test_bad_settings_are_one_clear_line(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("TOP_K", "many")
+    code, _, err = run(capsys, "ask", "Irak")
+    assert code == 1 and err == "error: TOP_K must be a whole number, not 'many'\n"
+    monkeypatch.setenv("TOP_K", "")
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    code, _, err = run(capsys, "ask", "Irak")
+    assert code == 1 and err.startswith("error: LOG_LEVEL must be one of")
+    monkeypatch.setenv("LOG_LEVEL", "")
+    monkeypatch.setenv("CORPUS_DIR", str(tmp_path))
+    code, _, err = run(capsys, "ask", "Irak")
+    assert code == 1 and err == f"error: no readable .txt or .md article in {tmp_path}\n"
+
+
+def test_python_m_bot_without_a_token_answers_piped_questions():
+    """What `printf 'Qui dirige le Pentagone ?\\n' | make run` does, in a real process."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env["TELEGRAM_BOT_TOKEN"] = ""
+    done = subprocess.run([sys.executable, "-m", "bot"], input="Qui dirige le Pentagone ?\n",
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert done.returncode == 0
+    assert "Mark Esper" in done.stdout and "Traceback" not in done.stderr
+    assert "@BotFather" in done.stderr
