@@ -19,12 +19,11 @@ PREFIX_LENGTH = 2
 
 
 def max_edits(term: str) -> int:
-    """Lucene's AUTO fuzziness, on the stem: exact up to 3 letters, 1 edit up to 5, then 2.
-
-    Numbers are never corrected: 5300 is not a typo for 5200."""
-    if any(c.isdigit() for c in term) or len(term) <= 3:
+    """How many edits a stem may be off: none up to 4 letters ("mort" is not a typo for
+    "mont"), 1 up to 7, then 2. Numbers are never corrected: 5300 is not a typo for 5200."""
+    if any(c.isdigit() for c in term) or len(term) <= 4:
         return 0
-    return 1 if len(term) <= 5 else 2
+    return 1 if len(term) <= 7 else 2
 
 
 class Speller:

@@ -11,6 +11,7 @@ from retrieval.engine import AnswerEngine
 from retrieval.evaluation import dev_outcome, load_dev, quotes_one_of
 from retrieval.excerpts import MAX_CHARS, sentence_spans
 from retrieval.index import LuceneBM25
+from retrieval.spelling import Speller
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parent / "seeds"
@@ -32,7 +33,7 @@ def test_dev_question(engine, question):
 @pytest.mark.parametrize("question, expected", [
     ("Qui a signé la lettre ?", "William H. Seely"),
     ("qui a signe la lettre", "William H. Seely"),  # no accents, no capitals
-    ("Qui a signé la letre ?", "William H. Seely"),  # a typo
+    ("Qui a envoye la lettre au comandement irakien ?", "William H. Seely"),  # a typo
     ("Qui dirige le Pentagonne ?", "Mark Esper"),
     ("who is the head of the Pentagon?", "Mark Esper"),
     ("combien de soldats les etats unis avaient en irak", "5200 soldats"),
@@ -45,7 +46,7 @@ def test_questions_as_people_type_them(engine, question, expected):
 @pytest.mark.parametrize("question", [
     "Bonjour", "merci !", "Qui ?", "Quoi ?", "le la les", "???", "", "   ", "🙂",
     "Quel temps fait-il à Paris ?", "Combien coûte le pétrole ?",
-    "Qui a gagné la coupe du monde de football ?",
+    "Qui a gagné la coupe du monde de football ?", "Combien de morts dans l'accident ?",
 ])
 def test_greetings_stop_words_and_off_topic_questions_get_no_quotes(engine, question):
     assert engine.answer(question).excerpts == ()
@@ -147,3 +148,13 @@ def test_every_quote_of_the_seed_article_is_in_the_article(engine):
     for q in DEV:
         for e in engine.answer(q.question, top_k=10).excerpts:
             assert quotes_one_of(text, [e.text])
+
+
+def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typed():
+    speller = Speller(["command", "seely", "mont", "5200", "pentagon"])
+    assert speller.nearest("comand") == "command"
+    assert speller.nearest("seelly") == "seely"
+    assert speller.nearest("pentagonn") == "pentagon"
+    assert speller.nearest("mort") is None  # 4 letters: too short to guess
+    assert speller.nearest("5300") is None  # a number is never a typo
+    assert speller.nearest("ommand") is None  # the first letters must be right
