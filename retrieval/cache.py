@@ -40,7 +40,8 @@ def cache_file(folder: Path, cache_dir: Path | None = None) -> Path:
 def corpus_key(files: list[Path]) -> str:
     """A hash of everything the cached documents and postings are made from."""
     h = hashlib.sha256()
-    for part in (CACHE_FORMAT, ANALYSIS_VERSION, Path(documents_module.__file__).read_text("utf-8")):
+    parser = Path(documents_module.__file__).read_text("utf-8")
+    for part in (CACHE_FORMAT, ANALYSIS_VERSION, parser):
         h.update(part.encode() + b"\0")
     for path in files:
         h.update(path.name.encode() + b"\0")

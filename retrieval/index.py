@@ -91,7 +91,9 @@ class Postings:
             raise ValueError("postings do not fit together")
 
 
-def passage_terms(texts: Iterable[str], analyzer: Analyzer = DOCUMENT_ANALYZER) -> Iterator[list[str]]:
+def passage_terms(
+    texts: Iterable[str], analyzer: Analyzer = DOCUMENT_ANALYZER
+) -> Iterator[list[str]]:
     """Each text's terms, the same as `analyzer.terms(text)`, only faster.
 
     The analyzer reads words as `tokenize` does, and every step of its chain turns one word
@@ -123,22 +125,30 @@ def analyse(texts: list[str], analyzer: Analyzer = DOCUMENT_ANALYZER) -> Posting
             counts.append(count)
         progress.update(row + 1)
     progress.close()
-    return _weigh(list(term_ids), np.array(rows), np.array(columns), np.array(counts),
-                  np.array(lengths))
+    arrays = (np.frombuffer(a, dtype=np.intc) for a in (rows, columns, counts, lengths))
+    return _weigh(list(term_ids), *arrays)
 
 
 def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.ndarray,
            lengths: np.ndarray) -> Postings:
     """Postings with rank-bm25's weights, idf × tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)),
-    computed in its order of operations."""
+    in its order of operations; in place, as each array is 250 MB at 1M passages."""
     size = len(lengths)
     df = np.bincount(columns, minlength=len(terms))
     idf = np.log(1 + (size - df + 0.5) / (df + 0.5))
     order = np.argsort(columns, kind="stable")  # rows stay ascending within each column
-    passages, tf = rows[order].astype(np.int32), counts[order].astype(np.float64)
+    passages = rows[order]
+    tf = counts[order].astype(np.float64)
+    del order
     avgdl = lengths.sum() / size if size else 1.0
-    dl = lengths[passages]
-    weights = np.repeat(idf, df) * (tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl)))
+    weights = lengths[passages] / avgdl
+    weights *= B
+    weights += 1 - B
+    weights *= K1
+    weights += tf
+    tf *= K1 + 1
+    np.divide(tf, weights, out=weights)
+    weights *= np.repeat(idf, df)
     starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
     return Postings(terms, starts, passages, weights, size)
 
@@ -180,8 +190,8 @@ class PassageIndex:
 
     def idf(self, term: str) -> float:
         """The term's idf in this corpus (an unknown term counts as rarer than any known)."""
-        column = self._columns.get(term)
-        df = 0 if column is None else int(np.diff(self.postings.starts[column:column + 2])[0])
+        column, starts = self._columns.get(term), self.postings.starts
+        df = 0 if column is None else int(starts[column + 1] - starts[column])
         return math.log(1 + (len(self) - df + 0.5) / (df + 0.5))
 
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None) -> list[Hit]:
