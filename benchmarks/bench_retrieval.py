@@ -37,7 +37,7 @@ from benchmarks.corpus import ensure_corpus  # noqa: E402
 from retrieval.cache import cache_file, corpus_key, write_cache  # noqa: E402
 from retrieval.documents import corpus_files, load_corpus  # noqa: E402
 from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine  # noqa: E402
-from retrieval.index import LuceneBM25, PassageIndex, passage_terms  # noqa: E402
+from retrieval.index import LuceneBM25, Passage, PassageIndex, passage_terms  # noqa: E402
 from retrieval.query import parse_query  # noqa: E402
 
 SIZES = [1_000, 10_000, 100_000, 1_000_000]
@@ -110,13 +110,12 @@ def run_serve(folder: Path, cache_dir: Path, questions: list[str]) -> dict:
     }
 
 
-def run_reference(folder: Path, cache_dir: Path, questions: list[str], budget_s: float) -> dict:
-    """Plain rank-bm25 on the same terms; the documents come from the cache to save time."""
-    engine = AnswerEngine.from_folder(folder, cache_dir)
-    texts = [p.paragraph.text for p in engine.index.passages]
-    del engine
+def run_reference(folder: Path, questions: list[str], budget_s: float) -> dict:
+    """Plain rank-bm25 on the same terms, holding the documents as the engine does."""
+    documents = load_corpus(folder)
     started = time.perf_counter()
-    bm25 = LuceneBM25(list(passage_terms(texts)))
+    bm25 = LuceneBM25(list(passage_terms(
+        Passage(d, p).indexed_text for d in documents for p in d.paragraphs)))
     build = time.perf_counter() - started
     terms = [list(parse_query(q).terms) for q in questions]
 
@@ -151,7 +150,7 @@ def child(mode: str, size: int, data: Path, budget_s: float) -> dict:
         return run_build(folder, cache_dir)
     if mode == "serve":
         return run_serve(folder, cache_dir, questions)
-    return run_reference(folder, cache_dir, questions, budget_s)
+    return run_reference(folder, questions, budget_s)
 
 
 def measure(size: int, data: Path, budget_s: float) -> dict:
