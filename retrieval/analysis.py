@@ -187,4 +187,4 @@ DOCUMENT_ANALYZER = french_analyzer()
 QUESTION_ANALYZER = french_analyzer(QUESTION_WORDS)
 
 # Analysis settings that change the index: part of the cache key of any stored index.
-ANALYSIS_VERSION = "fr-2:nfkc,lower,elision,stop,fold,snowball-french,final-e"
+ANALYSIS_VERSION = "fr-2:nfkc,lower,elision,stop,fold,snowball-french,final-e;title+paragraph"

@@ -15,7 +15,7 @@ from retrieval.documents import CorpusError
 ARTICLES = {
     "a.txt": "Le Pentagone\n\nLa lettre annonçait le retrait des troupes d'Irak.\n\n"
              "Le général Milley a démenti.\n",
-    "b.txt": "Le Parlement\n\nLe Parlement irakien a voté une résolution en janvier.\n",
+    "b.txt": "Le vote\n\nLe Parlement irakien a voté une résolution en janvier.\n",
 }
 
 

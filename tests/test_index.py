@@ -43,7 +43,7 @@ def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
     rng = random.Random(seed)
     documents, vocabulary = random_corpus(rng)
     index = PassageIndex(documents)
-    terms = [DOCUMENT_ANALYZER.terms(p.paragraph.text) for p in index.passages]
+    terms = [DOCUMENT_ANALYZER.terms(p.indexed_text) for p in index.passages]
     reference = LuceneBM25(terms)
     known = sorted({t for passage in terms for t in passage})
     for _ in range(20):
