@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -83,14 +83,14 @@ def tokenize(text: str) -> list[Token]:
 def normalize(tokens: list[Token]) -> list[Token]:
     """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '."""
     return [
-        replace(t, term=unicodedata.normalize("NFKC", t.term).translate(_APOSTROPHES))
+        Token(unicodedata.normalize("NFKC", t.term).translate(_APOSTROPHES), t.start, t.end)
         for t in tokens
     ]
 
 
 def lowercase(tokens: list[Token]) -> list[Token]:
     """Case folding, so that "Irak" and "irak" meet."""
-    return [replace(t, term=t.term.casefold()) for t in tokens]
+    return [Token(t.term.casefold(), t.start, t.end) for t in tokens]
 
 
 def strip_elision(tokens: list[Token]) -> list[Token]:
@@ -119,7 +119,7 @@ def stop_filter(stop_words: frozenset[str]) -> Step:
 
 def fold_accents(tokens: list[Token]) -> list[Token]:
     """Remove diacritics (États → etats, envoyée → envoyee); œ and æ are spelled out."""
-    return [replace(t, term=_fold(t.term)) for t in tokens]
+    return [Token(_fold(t.term), t.start, t.end) for t in tokens]
 
 
 @lru_cache(maxsize=200_000)
@@ -138,7 +138,7 @@ class SnowballStep:
 
     def __call__(self, tokens: list[Token]) -> list[Token]:
         stems = self._stemmer.stemWords([t.term for t in tokens])
-        return [replace(t, term=s) for t, s in zip(tokens, stems)]
+        return [Token(s, t.start, t.end) for t, s in zip(tokens, stems)]
 
 
 def strip_final_e(tokens: list[Token]) -> list[Token]:
@@ -147,21 +147,36 @@ def strip_final_e(tokens: list[Token]) -> list[Token]:
     Snowball's French rules for -é, -ée, -ées only fire on accented words: folded first,
     "signee" stems to "signe" but "signe" (from "signé") to "sign".
     """
-    return [replace(t, term=t.term[:-1]) if len(t.term) > 2 and t.term.endswith("e") else t
+    return [Token(t.term[:-1], t.start, t.end) if len(t.term) > 2 and t.term.endswith("e") else t
             for t in tokens]
 
 
 class Analyzer:
-    """A tokenizer followed by steps; calling it turns text into tokens."""
+    """A tokenizer followed by steps; calling it turns text into tokens.
 
-    def __init__(self, steps: Iterable[Step]) -> None:
+    Every step turns one word into at most one term, whatever its neighbours, so each distinct
+    word is analysed once and remembered: news repeats its words, and analysis is what costs.
+    """
+
+    def __init__(self, steps: Iterable[Step], cache_size: int = 1_000_000) -> None:
         self.steps = list(steps)
+        self._word = lru_cache(maxsize=cache_size)(self._analyse_word)
 
-    def __call__(self, text: str) -> list[Token]:
-        tokens = tokenize(text)
+    def _analyse_word(self, word: str) -> tuple[str, int, int] | None:
+        """The word's term and the span it was read from within the word (None: no term)."""
+        tokens = [Token(word, 0, len(word))]
         for step in self.steps:
             tokens = step(tokens)
-        return [t for t in tokens if t.term]
+        return (tokens[0].term, tokens[0].start, tokens[0].end) if tokens and tokens[0].term else None
+
+    def __call__(self, text: str) -> list[Token]:
+        tokens = []
+        for m in _WORD.finditer(text):
+            analysed = self._word(m.group())
+            if analysed:
+                term, start, end = analysed
+                tokens.append(Token(term, m.start() + start, m.start() + end))
+        return tokens
 
     def terms(self, text: str) -> list[str]:
         """Only the terms, for indexing."""

@@ -92,9 +92,20 @@ OVERLONG_COST = 0.3
 TITLE_TERM_WEIGHT = 0.2
 
 
+class _FoldTable(dict):
+    """str.translate's table that removes accents one character for one, filled as it goes."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _fold(chr(code))[:1] or chr(code)
+        return self[code]
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def _fold_in_place(text: str) -> str:
     """Accents removed character by character, so that offsets stay those of the text."""
-    return "".join(_fold(c)[:1] or c for c in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def _answer_kind_bonus(kinds: list[tuple[int, int]], matched: list[Token]) -> float:
