@@ -37,7 +37,8 @@ from benchmarks.corpus import ensure_corpus  # noqa: E402
 from retrieval.cache import cache_file, corpus_key, write_cache  # noqa: E402
 from retrieval.documents import corpus_files, load_corpus  # noqa: E402
 from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine  # noqa: E402
-from retrieval.index import LuceneBM25, Passage, PassageIndex, passage_terms  # noqa: E402
+from retrieval.analysis import DOCUMENT_ANALYZER  # noqa: E402
+from retrieval.index import LuceneBM25, Passage, PassageIndex  # noqa: E402
 from retrieval.query import parse_query  # noqa: E402
 
 SIZES = [1_000, 10_000, 100_000, 1_000_000]
@@ -114,8 +115,8 @@ def run_reference(folder: Path, questions: list[str], budget_s: float) -> dict:
     """Plain rank-bm25 on the same terms, holding the documents as the engine does."""
     documents = load_corpus(folder)
     started = time.perf_counter()
-    bm25 = LuceneBM25(list(passage_terms(
-        Passage(d, p).indexed_text for d in documents for p in d.paragraphs)))
+    bm25 = LuceneBM25([DOCUMENT_ANALYZER.terms(Passage(d, p).indexed_text)
+                       for d in documents for p in d.paragraphs])
     build = time.perf_counter() - started
     terms = [list(parse_query(q).terms) for q in questions]
 

@@ -15,13 +15,12 @@ import sys
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from .analysis import _WORD, DOCUMENT_ANALYZER, Analyzer
+from .analysis import DOCUMENT_ANALYZER, Analyzer
 from .documents import Document, Paragraph
 
 log = logging.getLogger(__name__)
@@ -98,33 +97,13 @@ class Postings:
             raise ValueError("postings do not fit together")
 
 
-def passage_terms(
-    texts: Iterable[str], analyzer: Analyzer = DOCUMENT_ANALYZER
-) -> Iterator[list[str]]:
-    """Each text's terms, the same as `analyzer.terms(text)`, only faster.
-
-    The analyzer reads words as `tokenize` does, and every step of its chain turns one word
-    into at most one term, whatever its neighbours: so each distinct word is analysed once and
-    remembered. A corpus repeats its words, and analysis is what costs (about 1,000 passages
-    a second otherwise). The tests check that the terms are the analyzer's own.
-    """
-    word_terms: dict[str, list[str]] = {}
-    for text in texts:
-        terms: list[str] = []
-        for word in _WORD.findall(text):
-            known = word_terms.get(word)
-            if known is None:
-                known = word_terms[word] = analyzer.terms(word)
-            terms += known
-        yield terms
-
-
 def analyse(texts: list[str], analyzer: Analyzer = DOCUMENT_ANALYZER) -> Postings:
     """BM25 postings of the texts, as rank-bm25's BM25Okapi with the Lucene idf scores them."""
     term_ids: dict[str, int] = {}
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
     progress = Progress("indexing", len(texts))
-    for row, terms in enumerate(passage_terms(texts, analyzer)):
+    for row, text in enumerate(texts):
+        terms = analyzer.terms(text)
         lengths.append(len(terms))
         for term, count in Counter(terms).items():
             rows.append(row)

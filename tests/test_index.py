@@ -1,18 +1,15 @@
-"""The index scores as rank-bm25 (with the Lucene idf) does, and analyses as the analyzer does."""
+"""The index scores as rank-bm25 (with the Lucene idf) does."""
 
 from __future__ import annotations
 
 import math
 import random
-from pathlib import Path
 
 import pytest
 
 from retrieval.analysis import DOCUMENT_ANALYZER
-from retrieval.documents import Document, Paragraph, load_corpus
-from retrieval.index import LuceneBM25, PassageIndex, analyse, passage_terms
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from retrieval.documents import Document, Paragraph
+from retrieval.index import LuceneBM25, PassageIndex, analyse
 
 
 def document(doc_id: str, paragraphs: list[str]) -> Document:
@@ -72,15 +69,6 @@ def test_ties_come_in_corpus_order() -> None:
     index = PassageIndex([document("a", ["lettre signée", "autre chose", "lettre signée"])])
     hits = index.search(["lettr"], 5)
     assert [h.passage.paragraph.number for h in hits] == [1, 3]
-
-
-def test_passage_terms_are_the_analyzer_terms() -> None:
-    texts = [p.text for d in load_corpus(SEEDS) for p in d.paragraphs] + [
-        "L’armée n'a pas quitté l'Irak ; qu'il s'en aille ! Aujourd'hui, l'État… ŒUVRE cœur",
-        "The Pentagon's letter: « 2 500 soldats » — jusqu'à 2020, États-Unis, e-mail ﬁnal",
-        "",
-    ]
-    assert list(passage_terms(texts)) == [DOCUMENT_ANALYZER.terms(t) for t in texts]
 
 
 def test_indexing_is_quiet_outside_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
