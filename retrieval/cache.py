@@ -1,8 +1,8 @@
 """The on-disk index cache: a restart does not re-read nor re-analyse unchanged articles.
 
 One file per corpus folder holds its parsed documents and their postings, under a key: a hash
-of the analysis settings, of the article parser, and of every article file's name and
-content. A changed, added or removed file changes the key; a cache whose key differs, or that
+of the analysis settings and BM25 parameters, of the article parser, and of every article
+file's name and content. A changed, added or removed file changes the key; a cache whose key differs, or that
 cannot be read whole (zip members carry a CRC, checked on reading), is rebuilt, never trusted.
 Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
 rewritten with the same size within the same second still counts as changed.
@@ -22,7 +22,7 @@ import numpy as np
 from . import documents as documents_module
 from .analysis import ANALYSIS_VERSION
 from .documents import CorpusError, Document, Paragraph, corpus_files, load_corpus
-from .index import PassageIndex, Postings
+from .index import B, K1, PassageIndex, Postings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def corpus_key(files: list[Path]) -> str:
     """A hash of everything the cached documents and postings are made from."""
     h = hashlib.sha256()
     parser = Path(documents_module.__file__).read_text("utf-8")
-    for part in (CACHE_FORMAT, ANALYSIS_VERSION, parser):
+    for part in (CACHE_FORMAT, ANALYSIS_VERSION, f"k1={K1} b={B}", parser):
         h.update(part.encode() + b"\0")
     for path in files:
         h.update(path.name.encode() + b"\0")
