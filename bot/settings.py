@@ -58,7 +58,8 @@ def _log_level() -> str | None:
 
 
 def load_settings() -> Settings:
-    """The settings in force: the environment first, then `.env` in the working folder."""
+    """The settings in force: the environment first, then the project's `.env` (python-dotenv
+    finds it from bot/ upward, whatever the working folder)."""
     load_dotenv(override=False)
     return Settings(
         corpus_dir=Path(os.environ.get("CORPUS_DIR", "").strip() or DEFAULT_CORPUS),
