@@ -2,8 +2,9 @@
 
 One file per corpus folder holds its parsed documents and their postings, under a key: a hash
 of the analysis settings and BM25 parameters, of the article parser, and of every article
-file's name and content. A changed, added or removed file changes the key; a cache whose key differs, or that
-cannot be read whole (zip members carry a CRC, checked on reading), is rebuilt, never trusted.
+file's name and content. A changed, added or removed file changes the key; a cache whose key
+differs, or that cannot be read whole (zip members carry a CRC, checked on reading), is
+rebuilt, never trusted.
 Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
 rewritten with the same size within the same second still counts as changed.
 """

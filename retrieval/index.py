@@ -15,6 +15,7 @@ import sys
 import time
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,11 +98,14 @@ class Postings:
             raise ValueError("postings do not fit together")
 
 
-def analyse(texts: list[str], analyzer: Analyzer = DOCUMENT_ANALYZER) -> Postings:
-    """BM25 postings of the texts, as rank-bm25's BM25Okapi with the Lucene idf scores them."""
+def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANALYZER) -> Postings:
+    """BM25 postings of the texts, as rank-bm25's BM25Okapi with the Lucene idf scores them.
+
+    The texts are read one at a time (at 1M passages, holding them all takes 500 MB); count
+    says how many there are, for the progress bar."""
     term_ids: dict[str, int] = {}
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
-    progress = Progress("indexing", len(texts))
+    progress = Progress("indexing", count)
     for row, text in enumerate(texts):
         terms = analyzer.terms(text)
         lengths.append(len(terms))
@@ -153,7 +157,7 @@ class PassageIndex:
         self.passages = [Passage(d, p) for d in documents for p in d.paragraphs]
         if postings is None:
             started = time.perf_counter()
-            postings = analyse([p.indexed_text for p in self.passages], analyzer)
+            postings = analyse((p.indexed_text for p in self.passages), len(self), analyzer)
             elapsed = time.perf_counter() - started
             log.info("indexed %d passages in %.1f s (%.0f passages/s)", len(self.passages),
                      elapsed, len(self.passages) / max(elapsed, 1e-9))

@@ -34,9 +34,9 @@ def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     analyse = retrieval.index.analyse
 
-    def counting(texts, *args, **kwargs):
-        calls.append(len(texts))
-        return analyse(texts, *args, **kwargs)
+    def counting(texts, count, *args, **kwargs):
+        calls.append(count)
+        return analyse(texts, count, *args, **kwargs)
 
     monkeypatch.setattr(retrieval.index, "analyse", counting)
     return calls

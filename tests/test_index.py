@@ -72,5 +72,5 @@ def test_ties_come_in_corpus_order() -> None:
 
 
 def test_indexing_is_quiet_outside_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    analyse(["une lettre signée"] * 30_000)
+    analyse(["une lettre signée"] * 30_000, 30_000)
     assert capsys.readouterr().err == ""
