@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -170,17 +170,24 @@ class Analyzer:
         return (tokens[0].term, tokens[0].start, tokens[0].end) if tokens and tokens[0].term else None
 
     def __call__(self, text: str) -> list[Token]:
-        tokens = []
-        for m in _WORD.finditer(text):
-            analysed = self._word(m.group())
-            if analysed:
-                term, start, end = analysed
-                tokens.append(Token(term, m.start() + start, m.start() + end))
-        return tokens
+        return self._tokens(text, None)
 
     def terms(self, text: str) -> list[str]:
         """Only the terms, for indexing."""
         return [t.term for t in self(text)]
+
+    def matches(self, text: str, terms: Container[str]) -> list[Token]:
+        """Only the tokens of the given terms: what to highlight, without building the rest."""
+        return self._tokens(text, terms)
+
+    def _tokens(self, text: str, only: Container[str] | None) -> list[Token]:
+        tokens = []
+        for m in _WORD.finditer(text):
+            analysed = self._word(m.group())
+            if analysed and (only is None or analysed[0] in only):
+                term, start, end = analysed
+                tokens.append(Token(term, m.start() + start, m.start() + end))
+        return tokens
 
 
 def french_analyzer(extra_stop_words: frozenset[str] = frozenset()) -> Analyzer:

@@ -20,6 +20,8 @@ MAX_CHARS = 300
 # A sentence ends with . ! ? or … (then maybe closing quotes or brackets, spaced in the French
 # way: « Et après ? »), before white space and something that can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?…]+(?:[^\S\n]?[»\"”’)\]])*(?=\s+[«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+# The word before a full stop (initials such as "J.-C" included).
+_LAST_WORD = re.compile(r"[\w.-]+\Z")
 # Words after which a full stop does not end the sentence.
 _ABBREVIATIONS = frozenset(
     "m mm mme mmes mlle dr pr me st ste av apr j.-c jc etc cf p pp vol no art al gén col cap "
@@ -53,8 +55,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of a paragraph (initials and abbreviations do not end one)."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        before = re.search(r"([\w.-]+)\.+$", text[start:m.start() + 1])
-        word = before.group(1).casefold() if before and m.group().startswith(".") else ""
+        before = _LAST_WORD.search(text[max(start, m.start() - 40):m.start()])
+        word = before.group().casefold().rstrip(".") if before and m.group()[0] == "." else ""
         if word and (len(word) == 1 and word.isalpha() or word in _ABBREVIATIONS):
             continue
         spans.append((start, m.end()))
@@ -130,7 +132,7 @@ def _windows(
     A window longer than MAX_CHARS is only kept when it is a single sentence."""
     total = sum(query.values()) or 1.0
     sentences = sentence_spans(text)
-    tokens = [t for t in analyzer(text) if t.term in query]
+    tokens = analyzer.matches(text, query)
     kinds = [m.span() for m in wanted.finditer(_fold_in_place(text))] if wanted else []
     windows = []
     for i in range(len(sentences)):
@@ -169,7 +171,7 @@ def best_excerpts(
     top = hits[0].score
     scored = []
     for hit in hits:
-        title = set(analyzer.terms(hit.passage.document.title))
+        title = {t.term for t in analyzer.matches(hit.passage.document.title, query)}
         weights = {t: w * TITLE_TERM_WEIGHT if t in title else w for t, w in query.items()}
         for w in _windows(hit.passage.paragraph.text, weights, hit.score / top, wanted, analyzer):
             scored.append((w.score, hit, w))
