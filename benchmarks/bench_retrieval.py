@@ -175,6 +175,10 @@ def machine() -> dict:
             "python": platform.python_version(), "system": platform.platform()}
 
 
+def ratio(x: float) -> str:
+    return f"{x:.1f}×" if x < 10 else f"{x:,.0f}×"
+
+
 def table(results: dict) -> str:
     """The results as a Markdown table, one row per corpus size."""
     lines = [
@@ -195,8 +199,8 @@ def table(results: dict) -> str:
             f"| {s['ranking']['median_ms']:.2f} / {s['ranking']['p99_ms']:.2f} ms "
             f"| {ref['ranking']['median_ms']:.1f} / {ref['ranking']['p99_ms']:.1f} ms"
             f"{sampled} "
-            f"| {reference / s['answer']['median_ms']:,.0f}× "
-            f"| {reference / s['ranking']['median_ms']:,.0f}× "
+            f"| {ratio(reference / s['answer']['median_ms'])} "
+            f"| {ratio(reference / s['ranking']['median_ms'])} "
             f"| {s['serve_rss_mb']:,.0f} / {b['build_rss_mb']:,.0f} MB "
             f"| {ref['rss_mb']:,.0f} MB |"
         )
