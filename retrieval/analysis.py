@@ -173,8 +173,9 @@ class Analyzer:
         return self._tokens(text, None)
 
     def terms(self, text: str) -> list[str]:
-        """Only the terms, for indexing."""
-        return [t.term for t in self(text)]
+        """Only the terms, for indexing (no Token built: a million passages is many words)."""
+        word = self._word
+        return [analysed[0] for analysed in map(word, _WORD.findall(text)) if analysed]
 
     def matches(self, text: str, terms: Container[str]) -> list[Token]:
         """Only the tokens of the given terms: what to highlight, without building the rest."""

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = "1"
 
 
+class StaleCache(Exception):
+    """The cache is whole but of other articles or another analysis: expected, not an error."""
+
+
 def cache_file(folder: Path, cache_dir: Path | None = None) -> Path:
     """Where the cache of a corpus folder lives: in cache_dir if given (named after the
     folder's path), else in the folder's own `.cache/`."""
@@ -64,6 +68,8 @@ def load_indexed_corpus(
         return read_cache(path, key)
     except FileNotFoundError:
         log.info("no index cache yet for %s", folder)
+    except StaleCache:
+        log.info("the articles or their analysis changed: indexing %s again", folder)
     except Exception as e:  # a cache is untrusted input: whatever is wrong with it, rebuild
         log.warning("index cache %s not used (%s: %s); rebuilding", path, type(e).__name__, e)
     return _build(folder, path, key)
@@ -108,7 +114,7 @@ def read_cache(path: Path, key: str) -> tuple[list[Document], PassageIndex]:
     """The documents and index stored under the key; any error if the file is not that."""
     with np.load(path, allow_pickle=True) as z:
         if str(z["key"]) != key:
-            raise ValueError("stale: the corpus or the analysis has changed")
+            raise StaleCache(path)
         documents = [_restored(*d) for d in z["documents"]]
         passages = sum(len(d.paragraphs) for d in documents)
         postings = Postings(list(z["terms"]), z["starts"], z["passages"], z["weights"], passages)
