@@ -109,7 +109,7 @@ def strip_elision(tokens: list[Token]) -> list[Token]:
 
 def stop_filter(stop_words: frozenset[str]) -> Step:
     """A step that drops the given stop words, written with or without accents."""
-    words = stop_words | {_fold(w) for w in stop_words}
+    words = stop_words | {remove_accents(w) for w in stop_words}
 
     def remove_stop_words(tokens: list[Token]) -> list[Token]:
         return [t for t in tokens if t.term not in words]
@@ -119,11 +119,12 @@ def stop_filter(stop_words: frozenset[str]) -> Step:
 
 def fold_accents(tokens: list[Token]) -> list[Token]:
     """Remove diacritics (États → etats, envoyée → envoyee); œ and æ are spelled out."""
-    return [Token(_fold(t.term), t.start, t.end) for t in tokens]
+    return [Token(remove_accents(t.term), t.start, t.end) for t in tokens]
 
 
 @lru_cache(maxsize=200_000)
-def _fold(term: str) -> str:
+def remove_accents(term: str) -> str:
+    """The term without diacritics (cached: news repeats its words)."""
     decomposed = unicodedata.normalize("NFKD", term)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.replace("œ", "oe").replace("æ", "ae")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import DOCUMENT_ANALYZER, Analyzer, Token, _fold
+from .analysis import DOCUMENT_ANALYZER, Analyzer, Token, remove_accents
 from .index import Hit
 
 MAX_CHARS = 300
@@ -98,7 +98,7 @@ class _FoldTable(dict):
     """str.translate's table that removes accents one character for one, filled as it goes."""
 
     def __missing__(self, code: int) -> str:
-        self[code] = _fold(chr(code))[:1] or chr(code)
+        self[code] = remove_accents(chr(code))[:1] or chr(code)
         return self[code]
 
 

@@ -14,11 +14,11 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from .analysis import QUESTION_ANALYZER, _fold
+from .analysis import QUESTION_ANALYZER, remove_accents
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
-# The rarest words (and unknown ones) are worth at most this many times an average one.
+# Words rarer than this, and unknown ones (typos included), all count as this rare.
 _ZIPF_FLOOR = 1.0
 
 
@@ -50,7 +50,7 @@ ANSWER_TYPES = [
 
 def wanted_pattern(question: str) -> re.Pattern[str] | None:
     """The pattern of the kind of answer the question asks for, if it says."""
-    q = _fold(question.casefold())
+    q = remove_accents(question.casefold())
     for asks, pattern in ANSWER_TYPES:
         if asks.search(q):
             return pattern
