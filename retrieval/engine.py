@@ -12,8 +12,8 @@ from .index import Hit, PassageIndex
 from .query import parse_query
 from .spelling import Speller
 
-# How many passages are read for excerpts.
-CANDIDATE_PASSAGES = 8
+# How many passages are read for excerpts: 6 does as well as 8 on PIAF, a quarter faster.
+CANDIDATE_PASSAGES = 6
 # Share of the question (each word weighted by its rarity in general language) that the best
 # passage must hold to count as an answer. A share, not a raw BM25 score, so it means the same
 # on one article as on a million passages (chosen on the dev questions and PIAF: README).
