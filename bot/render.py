@@ -84,6 +84,7 @@ MAX_QUOTE_CHARS = 1000
 MAX_BOLD = 30
 MAX_TITLE_CHARS = 200
 MAX_CONTEXT_CHARS = 3000
+MAX_SOURCES = 100
 
 
 def escape(s: str) -> str:
@@ -181,12 +182,14 @@ def html_context(document: Document, start: int, end: int) -> str | None:
 
 def html_sources(documents: list[Document], lang: str = "fr") -> list[str]:
     """The indexed articles, one block each (title, url, paragraph count), in as few messages
-    as Telegram allows."""
+    as Telegram allows; past MAX_SOURCES, how many more (an archive would flood the chat)."""
     blocks = [text("sources_title", lang, count=len(documents))]
-    for doc in documents:
+    for doc in documents[:MAX_SOURCES]:
         line = f"• <b>{escape(shorten(doc.title, MAX_TITLE_CHARS))}</b> — " + text(
             "paragraphs", lang, count=len(doc.paragraphs))
         if doc.url:
             line += f"\n{escape(shorten(doc.url, MAX_TITLE_CHARS))}"
         blocks.append(line)
+    if len(documents) > MAX_SOURCES:
+        blocks.append(text("more_sources", lang, count=len(documents) - MAX_SOURCES))
     return ["\n".join(group) for group in pack(blocks, "\n")]

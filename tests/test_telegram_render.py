@@ -8,7 +8,7 @@ import pytest
 from bot.buttons import (MAX_CALLBACK_DATA, MAX_OFFSET, ShowContext, ShowExcerpts,
                          answer_keyboard, decode, document_key, encode)
 from bot.render import (MAX_CONTEXT_CHARS, TELEGRAM_MAX_ENTITIES, TELEGRAM_MAX_LENGTH,
-                        html_answer, html_context, html_excerpt, html_source, html_sources,
+                        MAX_SOURCES, html_answer, html_context, html_excerpt, html_source, html_sources,
                         visible_length)
 from bot.telegram_bot import question_text
 from fake_telegram import BadRequest, message_text, parse_html
@@ -103,14 +103,17 @@ def test_context_of_a_huge_paragraph_fits_in_a_message():
     assert len(entities(html, "blockquote")[0]) <= MAX_CONTEXT_CHARS + 2
 
 
-def test_sources_are_split_within_limits():
+def test_sources_are_split_within_limits_and_an_archive_is_summed_up():
     documents = [parse_md(f"d{n}", f"---\ntitle: Article <{n}> & co\nurl: https://x.org/{n}\n"
-                          f"---\n\nTexte.\n") for n in range(200)]
+                          f"---\n\nTexte.\n") for n in range(250)]
     messages = html_sources(documents, "en")
     assert len(messages) > 1
     for html in messages:
         message_text(html, "HTML")
-    assert "Article <199> & co" in parse_html(messages[-1])[0]
+    shown = "\n".join(parse_html(html)[0] for html in messages)
+    assert f"Article <{MAX_SOURCES - 1}> & co" in shown
+    assert f"Article <{MAX_SOURCES}> & co" not in shown
+    assert shown.endswith(f"… and {250 - MAX_SOURCES} more")
 
 
 @pytest.mark.parametrize("press", [
