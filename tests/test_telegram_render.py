@@ -7,9 +7,9 @@ import pytest
 
 from bot.buttons import (MAX_CALLBACK_DATA, MAX_OFFSET, ShowContext, ShowExcerpts,
                          answer_keyboard, decode, document_key, encode)
-from bot.render import (MAX_CONTEXT_CHARS, TELEGRAM_MAX_ENTITIES, TELEGRAM_MAX_LENGTH,
-                        MAX_SOURCES, html_answer, html_context, html_excerpt, html_source, html_sources,
-                        visible_length)
+from bot.render import (MAX_CONTEXT_CHARS, MAX_SOURCES, TELEGRAM_MAX_ENTITIES,
+                        TELEGRAM_MAX_LENGTH, html_answer, html_context, html_excerpt, html_source,
+                        html_sources, visible_length)
 from bot.telegram_bot import question_text
 from fake_telegram import BadRequest, message_text, parse_html
 from retrieval.documents import parse_md
