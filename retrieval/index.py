@@ -20,12 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from rank_bm25 import BM25Okapi
+from tqdm import tqdm
 
 from .analysis import DOCUMENT_ANALYZER, Analyzer
 from .documents import Document, Paragraph
 
 log = logging.getLogger(__name__)
 
+# Corpora smaller than this index too fast for a progress bar.
+PROGRESS_MIN_PASSAGES = 20_000
 # rank-bm25's BM25Okapi defaults.
 K1 = 1.5
 B = 0.75
@@ -105,16 +108,16 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
     says how many there are, for the progress bar."""
     term_ids: dict[str, int] = {}
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
-    progress = Progress("indexing", count)
-    for row, text in enumerate(texts):
+    # A progress bar on a terminal for a corpus worth waiting for; none in logs and pipes.
+    shown = count >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
+    for row, text in enumerate(tqdm(texts, "indexing", total=count, unit=" passages",
+                                    disable=not shown, mininterval=0.5)):
         terms = analyzer.terms(text)
         lengths.append(len(terms))
         for term, count in Counter(terms).items():
             rows.append(row)
             columns.append(term_ids.setdefault(term, len(term_ids)))
             counts.append(count)
-        progress.update(row + 1)
-    progress.close()
     arrays = (np.frombuffer(a, dtype=np.intc) for a in (rows, columns, counts, lengths))
     return _weigh(list(term_ids), *arrays)
 
@@ -223,28 +226,3 @@ def _holds(column: np.ndarray, passage: int) -> bool:
     """Whether a term's passage list (ascending) holds the passage."""
     i = np.searchsorted(column, passage)
     return bool(i < len(column) and column[i] == passage)
-
-
-class Progress:
-    """A one-line progress bar on a terminal; silent when stderr is a log file or a pipe, and
-    for work too small to wait for."""
-
-    MIN_TOTAL = 20_000
-    EVERY = 5_000
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label, self.total = label, total
-        self.shown = total >= self.MIN_TOTAL and sys.stderr.isatty()
-        self.started = time.perf_counter()
-
-    def update(self, done: int) -> None:
-        if self.shown and (done % self.EVERY == 0 or done == self.total):
-            rate = done / max(time.perf_counter() - self.started, 1e-9)
-            bar = "#" * (30 * done // self.total)
-            sys.stderr.write(f"\r{self.label} [{bar:<30}] {done}/{self.total} passages, "
-                             f"{rate:,.0f}/s")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import math
 import random
+import sys
 
 import pytest
 
@@ -74,3 +76,17 @@ def test_ties_come_in_corpus_order() -> None:
 def test_indexing_is_quiet_outside_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     analyse(["une lettre signée"] * 30_000, 30_000)
     assert capsys.readouterr().err == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_indexing_a_large_corpus_shows_progress_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    analyse(["une lettre signée"] * 30_000, 30_000)
+    assert "indexing" in terminal.getvalue() and "30000/30000" in terminal.getvalue()
