@@ -15,8 +15,6 @@ DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 # What Telegram accepts as a webhook's secret token.
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 

@@ -114,10 +114,10 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
                                     disable=not shown, mininterval=0.5)):
         terms = analyzer.terms(text)
         lengths.append(len(terms))
-        for term, count in Counter(terms).items():
+        for term, tf in Counter(terms).items():
             rows.append(row)
             columns.append(term_ids.setdefault(term, len(term_ids)))
-            counts.append(count)
+            counts.append(tf)
     arrays = (np.frombuffer(a, dtype=np.intc) for a in (rows, columns, counts, lengths))
     return _weigh(list(term_ids), *arrays)
 
