@@ -1,7 +1,7 @@
-"""`python -m bot`: see bot/cli.py."""
+"""`python -m bot`: the command line, see bot/terminal/cli.py."""
 
 import sys
 
-from .cli import main
+from .terminal.cli import main
 
 sys.exit(main())

@@ -1,21 +1,42 @@
-"""What the bot says in its own words, in French (default) and English. Quotes stay as written."""
+"""What the bot says in its own words, in French (default) and English. Quotes stay as written.
+
+A message that counts something has one text per plural category of CLDR's rules ("one",
+"other"), chosen by Babel: French says "0 article", "1 article", "2 articles"; English
+"0 articles", "1 article". Counts are written the language's way ("100 000", "100,000").
+"""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
+from babel import Locale
+from babel.numbers import format_decimal
+
+Template = str | dict[str, str]  # a text, or a text per plural category
+
+MESSAGES: dict[str, dict[str, Template]] = {
     "fr": {
         "no_answer_cli": "Les articles ne répondent pas à cette question : aucun extrait ne "
         "la cite. Essayez d'autres mots.",
-        "chat_intro": "Posez une question sur les articles ({count} indexés). Ctrl-D pour quitter.",
+        "chat_intro": {
+            "one": "{count} article indexé. Posez une question, « quit » ou Ctrl-D pour quitter.",
+            "other": "{count} articles indexés. Posez une question, « quit » ou Ctrl-D pour "
+            "quitter.",
+        },
         "telegram_hint": "Aucun TELEGRAM_BOT_TOKEN : démarrage du mode local. Pour connecter "
         "Telegram, créez un bot avec @BotFather et mettez son jeton dans TELEGRAM_BOT_TOKEN "
         "(fichier .env), puis relancez « make run ».",
         "empty_question": "La question est vide.",
+        "not_utf8": "la ligne {line} n'est pas du texte UTF-8 : elle est ignorée",
         # Telegram messages below are HTML: only <b>, <i>, <code> tags, no bare < > &.
-        "start": "Bonjour ! Je réponds aux questions sur les articles que j'ai lus ({count}) en "
-        "citant leurs propres mots, avec la source de chaque extrait.\n\n"
-        "Posez-moi une question, par exemple :\n<i>{example}</i>\n\n"
-        "/sources : les articles indexés\n/help : l'aide",
+        "start": {
+            "one": "Bonjour ! Je réponds aux questions sur l'article que j'ai lu en citant ses "
+            "propres mots, avec la source de chaque extrait.\n\n"
+            "Posez-moi une question, par exemple :\n<i>{example}</i>\n\n"
+            "/sources : l'article indexé\n/help : l'aide",
+            "other": "Bonjour ! Je réponds aux questions sur les {count} articles que j'ai lus "
+            "en citant leurs propres mots, avec la source de chaque extrait.\n\n"
+            "Posez-moi une question, par exemple :\n<i>{example}</i>\n\n"
+            "/sources : les articles indexés\n/help : l'aide",
+        },
         "help": "Envoyez une question en texte : je réponds par les passages des articles qui y "
         "répondent, mot pour mot, chacun avec sa source (titre et §N du paragraphe).\n\n"
         "<b>Contexte</b> montre tout le paragraphe du premier extrait, <b>Autres extraits</b> "
@@ -32,9 +53,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_answer": "Les articles ne répondent pas à cette question : je n'ai rien à citer. "
         "Essayez d'autres mots, ou voyez /sources pour les articles que j'ai lus.",
         "sorry": "Désolé, quelque chose s'est mal passé de mon côté. Réessayez dans un instant.",
-        "paragraphs": "{count} paragraphe(s)",
-        "sources_title": "<b>Articles indexés ({count})</b>",
-        "more_sources": "… et {count} autre(s)",
+        "paragraphs": {"one": "{count} paragraphe", "other": "{count} paragraphes"},
+        "sources_title": {"one": "<b>{count} article indexé</b>",
+                          "other": "<b>{count} articles indexés</b>"},
+        "more_sources": {"one": "… et {count} autre", "other": "… et {count} autres"},
         "button_context": "Contexte",
         "button_more": "Autres extraits",
         "button_back": "↩ Extraits",
@@ -47,15 +69,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
         "other words.",
-        "chat_intro": "Ask a question about the articles ({count} indexed). Ctrl-D to quit.",
+        "chat_intro": {
+            "one": "{count} article indexed. Ask a question; “quit” or Ctrl-D to leave.",
+            "other": "{count} articles indexed. Ask a question; “quit” or Ctrl-D to leave.",
+        },
         "telegram_hint": "No TELEGRAM_BOT_TOKEN: starting the local harness. To connect "
         "Telegram, create a bot with @BotFather, put its token in TELEGRAM_BOT_TOKEN (.env "
         "file), then run `make run` again.",
         "empty_question": "The question is empty.",
-        "start": "Hello! I answer questions about the articles I have read ({count}) by quoting "
-        "their own words, with the source of every excerpt. Quotes stay in the articles' "
-        "language.\n\nAsk me a question, for example:\n<i>{example}</i>\n\n"
-        "/sources: the indexed articles\n/help: help",
+        "not_utf8": "line {line} is not UTF-8 text: skipped",
+        "start": {
+            "one": "Hello! I answer questions about the article I have read by quoting its own "
+            "words, with the source of every excerpt. Quotes stay in the article's language."
+            "\n\nAsk me a question, for example:\n<i>{example}</i>\n\n"
+            "/sources: the indexed article\n/help: help",
+            "other": "Hello! I answer questions about the {count} articles I have read by "
+            "quoting their own words, with the source of every excerpt. Quotes stay in the "
+            "articles' language.\n\nAsk me a question, for example:\n<i>{example}</i>\n\n"
+            "/sources: the indexed articles\n/help: help",
+        },
         "help": "Send a question as text: I reply with the passages of the articles that answer "
         "it, word for word, each with its source (title and §N of the paragraph).\n\n"
         "<b>Context</b> shows the whole paragraph of the first excerpt, <b>More excerpts</b> "
@@ -71,8 +103,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_answer": "The articles do not answer this question: I have nothing to quote. Try "
         "other words, or see /sources for the articles I have read.",
         "sorry": "Sorry, something went wrong on my side. Please try again in a moment.",
-        "paragraphs": "{count} paragraph(s)",
-        "sources_title": "<b>Indexed articles ({count})</b>",
+        "paragraphs": {"one": "{count} paragraph", "other": "{count} paragraphs"},
+        "sources_title": {"one": "<b>{count} indexed article</b>",
+                          "other": "<b>{count} indexed articles</b>"},
         "more_sources": "… and {count} more",
         "button_context": "Context",
         "button_more": "More excerpts",
@@ -92,6 +125,12 @@ def language(code: str | None) -> str:
 
 
 def text(key: str, lang: str = "fr", **values: object) -> str:
-    """A message in the given language (French when the key has no translation)."""
+    """A message in the given language (French when the key has no translation); a `count`
+    value picks the plural form and is written as that language writes numbers."""
     template = MESSAGES.get(lang, MESSAGES["fr"]).get(key) or MESSAGES["fr"][key]
+    count = values.get("count")
+    if isinstance(template, dict):
+        template = template[Locale.parse(lang).plural_form(count)]
+    if isinstance(count, int):
+        values["count"] = format_decimal(count, locale=lang)
     return template.format(**values) if values else template

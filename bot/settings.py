@@ -16,6 +16,9 @@ TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 # What Telegram accepts as a webhook's secret token.
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# How many excerpts an answer may hold: at least one, and no more than a reader reads.
+TOP_K_RANGE = (1, 10)
+DEFAULT_TOP_K = 3
 
 
 class SettingsError(ValueError):
@@ -61,7 +64,7 @@ def load_settings() -> Settings:
     load_dotenv(override=False)
     return Settings(
         corpus_dir=Path(os.environ.get("CORPUS_DIR", "").strip() or DEFAULT_CORPUS),
-        top_k=_int("TOP_K", 3, 1, 10),
+        top_k=_int("TOP_K", DEFAULT_TOP_K, *TOP_K_RANGE),
         log_level=_log_level(),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None,

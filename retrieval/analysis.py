@@ -34,6 +34,7 @@ Step = Callable[[list[Token]], list[Token]]
 
 # A word: letters/digits, with inner apostrophes or hyphen-free joins (l'armée, aujourd'hui).
 _WORD = re.compile(r"\w+(?:['’‘ʼ]\w+)*")
+# The apostrophes of typed and typeset French, all read as "'".
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 ELISIONS = frozenset(
@@ -80,10 +81,15 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def fold_apostrophes(text: str) -> str:
+    """Every kind of apostrophe written as "'", one character for one (offsets stay)."""
+    return text.translate(_APOSTROPHES)
+
+
 def normalize(tokens: list[Token]) -> list[Token]:
     """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '."""
     return [
-        Token(unicodedata.normalize("NFKC", t.term).translate(_APOSTROPHES), t.start, t.end)
+        Token(fold_apostrophes(unicodedata.normalize("NFKC", t.term)), t.start, t.end)
         for t in tokens
     ]
 
@@ -122,20 +128,19 @@ def fold_accents(tokens: list[Token]) -> list[Token]:
     return [Token(remove_accents(t.term), t.start, t.end) for t in tokens]
 
 
-@lru_cache(maxsize=200_000)
 def remove_accents(term: str) -> str:
-    """The term without diacritics (cached: news repeats its words)."""
+    """The term without diacritics."""
     decomposed = unicodedata.normalize("NFKD", term)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.replace("œ", "oe").replace("æ", "ae")
 
 
 class SnowballStep:
-    """French Snowball stemming (PyStemmer), with a cache because news repeats its words."""
+    """Snowball stemming (PyStemmer), French by default."""
 
     def __init__(self, language: str = "french") -> None:
+        self.language = language
         self._stemmer = Stemmer.Stemmer(language)
-        self._stemmer.maxCacheSize = 100_000
 
     def __call__(self, tokens: list[Token]) -> list[Token]:
         stems = self._stemmer.stemWords([t.term for t in tokens])
@@ -152,6 +157,12 @@ def strip_final_e(tokens: list[Token]) -> list[Token]:
             for t in tokens]
 
 
+# How many distinct words the analyzer remembers: the vocabulary of a million passages of news
+# is a few hundred thousand words, at about 250 bytes an entry. The analyzer is the only cache
+# of the chain: no step caches on its own.
+WORD_CACHE_SIZE = 1_000_000
+
+
 class Analyzer:
     """A tokenizer followed by steps; calling it turns text into tokens.
 
@@ -159,7 +170,7 @@ class Analyzer:
     word is analysed once and remembered: news repeats its words, and analysis is what costs.
     """
 
-    def __init__(self, steps: Iterable[Step], cache_size: int = 1_000_000) -> None:
+    def __init__(self, steps: Iterable[Step], cache_size: int = WORD_CACHE_SIZE) -> None:
         self.steps = list(steps)
         self._word = lru_cache(maxsize=cache_size)(self._analyse_word)
 

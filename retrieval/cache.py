@@ -22,7 +22,7 @@ import numpy as np
 
 from . import documents as documents_module
 from .analysis import ANALYSIS_VERSION
-from .documents import CorpusError, Document, Paragraph, corpus_files, load_corpus
+from .documents import Document, Paragraph, corpus_files, corpus_folder, load_corpus
 from .index import B, K1, PassageIndex, Postings
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,7 @@ def load_indexed_corpus(
 ) -> tuple[list[Document], PassageIndex]:
     """The documents of a corpus folder and their index: from the cache when it is the
     folder's, else read and indexed, then cached (CorpusError if there is no corpus)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CorpusError(f"corpus folder not found: {folder}")
+    folder = corpus_folder(folder)
     path = cache_file(folder, cache_dir)
     key = corpus_key(corpus_files(folder))
     try:

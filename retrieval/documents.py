@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from .analysis import fold_apostrophes
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Document:
-    """An article: id (file name without extension), title, url, and its paragraphs."""
+    """An article: id (file name without extension), title, url, date, and its paragraphs."""
 
     id: str
     title: str
@@ -80,12 +82,11 @@ class Document:
     paragraphs: tuple[Paragraph, ...]
     url: str | None = None
     date: str | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def is_leftover(paragraph: str) -> bool:
     """True for page furniture such as a cookie banner or "Les commentaires sont fermés."."""
-    text = paragraph.replace("’", "'")
+    text = fold_apostrophes(paragraph)
     return len(text) <= LEFTOVER_MAX_CHARS and any(p.search(text) for p in LEFTOVER_PATTERNS)
 
 
@@ -153,9 +154,8 @@ def parse_md(doc_id: str, text: str) -> Document:
         title or doc_id,
         text,
         _paragraphs(text, spans),
-        url=meta.pop("url", None),
-        date=meta.pop("date", None),
-        metadata=meta,
+        url=meta.get("url"),
+        date=meta.get("date"),
     )
 
 
@@ -182,11 +182,17 @@ def corpus_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in EXTENSIONS and p.is_file())
 
 
-def load_corpus(folder: str | Path) -> list[Document]:
-    """Every readable article of the folder; bad files are skipped with one warning each."""
+def corpus_folder(folder: str | Path) -> Path:
+    """The corpus folder as a Path; CorpusError when there is no such folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
+    return folder
+
+
+def load_corpus(folder: str | Path) -> list[Document]:
+    """Every readable article of the folder; bad files are skipped with one warning each."""
+    folder = corpus_folder(folder)
     documents = []
     for path in corpus_files(folder):
         try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .cache import load_indexed_corpus
 from .documents import Document
-from .excerpts import Excerpt, best_excerpts
+from .excerpts import Excerpt, Source, best_excerpts
 from .index import Hit, PassageIndex
 from .query import parse_query
 from .spelling import Speller
@@ -32,6 +32,15 @@ class Answer:
         return bool(self.excerpts)
 
 
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The whole paragraph around a quote: what a reader opens to check it."""
+
+    paragraph: str
+    quote: tuple[int, int]  # the quote's span in `paragraph`
+    source: Source  # the quote's source (its span in the file)
+
+
 class AnswerEngine:
     """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
 
@@ -39,6 +48,7 @@ class AnswerEngine:
         self.documents = documents
         self.index = PassageIndex(documents) if index is None else index
         self.speller = Speller(self.index.vocabulary)
+        self._documents = {d.id: d for d in documents}
 
     @classmethod
     def from_folder(cls, folder: str | Path, cache_dir: Path | None = None) -> AnswerEngine:
@@ -57,6 +67,18 @@ class AnswerEngine:
             return Answer(question, ())
         weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
         return Answer(question, tuple(best_excerpts(hits, weights, query.wanted, top_k)))
+
+    def context(self, document_id: str, start: int, end: int) -> Context | None:
+        """The paragraph that holds document[start:end], or None when the document or such a
+        paragraph is not (or no longer) there."""
+        document = self._documents.get(document_id)
+        paragraph = document and next(
+            (p for p in document.paragraphs if p.start <= start < end <= p.end), None)
+        if not paragraph:
+            return None
+        source = Source(document.id, document.title, document.url, paragraph.number, start, end,
+                        document.date)
+        return Context(paragraph.text, (start - paragraph.start, end - paragraph.start), source)
 
     def _respelled(self, boosts: dict[str, float]) -> dict[str, float]:
         """Each question term that no passage holds replaced by the nearest one that does."""

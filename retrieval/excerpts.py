@@ -39,6 +39,7 @@ class Source:
     paragraph: int
     start: int
     end: int
+    date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,7 @@ def best_excerpts(
         if any(c.source.document == doc.id and c.source.start < end and start < c.source.end
                for c in chosen):
             continue
-        source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end)
+        source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
         chosen.append(Excerpt(doc.text[start:end], round(score, 4), w.highlights, source))
         if len(chosen) == k:
             break

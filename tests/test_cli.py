@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ("TELEGRAM_BOT_TOKEN", "CORPUS_DIR", "TOP_K", "LOG_LEVEL")

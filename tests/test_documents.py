@@ -42,12 +42,11 @@ def test_offsets_are_exact_in_the_file_as_read(tmp_path):
     assert_offsets(doc)
 
 
-def test_md_front_matter_title_url_date_and_metadata(tmp_path):
+def test_md_front_matter_title_url_and_date(tmp_path):
     text = ("---\ntitle: Le titre\nurl: https://example.org/a\ndate: 2020-01-06\n"
             "author: AFP\n---\n\nPremier paragraphe.\n\n## Intertitre\n\nDeux.\n")
     doc = load_document(write(tmp_path, "b.md", text))
     assert (doc.title, doc.url, doc.date) == ("Le titre", "https://example.org/a", "2020-01-06")
-    assert doc.metadata == {"author": "AFP"}
     assert [p.text for p in doc.paragraphs] == ["Premier paragraphe.", "Intertitre", "Deux."]
     assert doc.paragraphs[0].start > text.index("---\n\n")  # offsets count the front matter
     assert_offsets(doc)

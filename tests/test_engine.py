@@ -8,7 +8,7 @@ from rank_bm25 import BM25Okapi
 
 from retrieval.documents import load_corpus, parse_md, parse_txt
 from retrieval.engine import AnswerEngine
-from retrieval.evaluation import dev_outcome, load_dev, quotes_one_of
+from benchmarks.evaluation import dev_outcome, load_dev, quotes_one_of
 from retrieval.excerpts import MAX_CHARS, sentence_spans
 from retrieval.index import LuceneBM25
 from retrieval.spelling import Speller

@@ -113,12 +113,14 @@ def test_english_users_get_the_interface_in_english(telegram, bot):
 def test_start_help_and_sources(chat):
     telegram, private, user = chat
     _, [start] = ask(telegram, private, user, "/start")
-    assert "(2)" in start["text"] and "?" in start["text"]
+    assert "les 2 articles" in start["text"]
+    assert "italic" in [e["type"] for e in start.get("entities", [])]  # the example question
     _, [help_] = ask(telegram, private, user, "/help")
     assert "@citebot_test_bot" in help_["text"] and "/ask" in help_["text"]
     _, [sources] = ask(telegram, private, user, "/sources")
     assert PORT_TITLE in sources["text"] and PORT_URL in sources["text"]
-    assert SEED_TITLE in sources["text"] and "3 paragraphe" in sources["text"]
+    assert SEED_TITLE in sources["text"] and "3 paragraphes" in sources["text"]
+    assert "2 articles indexés" in sources["text"]
 
 
 def test_commands_are_registered_in_both_languages(telegram, bot):

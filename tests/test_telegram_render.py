@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.buttons import (MAX_CALLBACK_DATA, MAX_OFFSET, ShowContext, ShowExcerpts,
-                         answer_keyboard, decode, document_key, encode)
-from bot.render import (MAX_CONTEXT_CHARS, MAX_SOURCES, TELEGRAM_MAX_ENTITIES,
-                        TELEGRAM_MAX_LENGTH, html_answer, html_context, html_excerpt, html_source,
-                        html_sources, visible_length)
-from bot.telegram_bot import question_text
+from telegram.constants import MessageLimit
+
+from bot.telegram.buttons import (MAX_CALLBACK_DATA, MAX_OFFSET, ShowContext, ShowExcerpts,
+                                  answer_keyboard, decode, document_key, encode)
+from bot.telegram.handlers import question_text
+from bot.telegram.html import (MAX_CONTEXT_CHARS, MAX_SOURCES, html_answer, html_context,
+                               html_excerpt, html_source, html_sources, visible_length)
 from fake_telegram import BadRequest, message_text, parse_html
-from retrieval.documents import parse_md
-from retrieval.excerpts import Excerpt, Source
+from retrieval import AnswerEngine, Excerpt, Source, parse_md
 
 
 def excerpt(text: str, words: tuple[str, ...] = (), title: str = "Titre", url: str | None = None,
@@ -75,29 +75,26 @@ def test_length_is_counted_as_telegram_does():
     assert visible_length("🇫🇷") == 4  # two characters outside the BMP: 4 UTF-16 units
 
 
-DOCUMENT = parse_md("article", "---\ntitle: L'article <1>\nurl: https://example.org/1\n---\n\n"
+DOCUMENT = parse_md("article", "---\ntitle: L'article <1>\nurl: https://example.org/1\n"
+                    "date: 2020-01-06\n---\n\n"
                     "Premier paragraphe.\n\nAvant. La phrase citée. Après & fin.\n")
 
 
-def test_context_shows_the_whole_paragraph_with_the_excerpt_bold():
+def test_context_shows_the_whole_paragraph_with_the_excerpt_bold_and_its_dated_source():
     paragraph = DOCUMENT.paragraphs[1]
     start = DOCUMENT.text.index("La phrase")
-    html = html_context(DOCUMENT, start, start + len("La phrase citée."))
+    html = html_context(AnswerEngine([DOCUMENT]).context(
+        "article", start, start + len("La phrase citée.")))
     assert entities(html, "blockquote") == [paragraph.text]
     assert entities(html, "bold") == ["La phrase citée."]
-    assert "L'article <1>, §2" in parse_html(html)[0]
-
-
-def test_context_of_offsets_outside_a_paragraph_is_none():
-    assert html_context(DOCUMENT, 0, 3) is None
-    assert html_context(DOCUMENT, len(DOCUMENT.text) - 3, len(DOCUMENT.text) + 10) is None
+    assert "L'article <1> (2020-01-06), §2" in parse_html(html)[0]
 
 
 def test_context_of_a_huge_paragraph_fits_in_a_message():
     text = "Titre\n\n" + "avant " * 2000 + "CITATION." + " après" * 2000 + "\n"
-    document = parse_md("big", text)
     start = text.index("CITATION")
-    html = html_context(document, start, start + len("CITATION."))
+    html = html_context(AnswerEngine([parse_md("big", text)]).context(
+        "big", start, start + len("CITATION.")))
     message_text(html, "HTML")
     assert entities(html, "bold") == ["CITATION."]
     assert len(entities(html, "blockquote")[0]) <= MAX_CONTEXT_CHARS + 2
@@ -131,9 +128,11 @@ def test_foreign_callback_data_is_refused(data):
     assert decode(data) is None
 
 
-def test_document_keys_are_stable_and_distinct():
-    assert document_key("000_85afb7300cb9c276") == document_key("000_85afb7300cb9c276")
-    assert len({document_key(f"doc{n}") for n in range(10_000)}) == 10_000
+def test_document_keys_are_short_whatever_the_id_and_distinct():
+    keys = {document_key(f"doc{n}") for n in range(10_000)} | {document_key("é" * 5000)}
+    assert len(keys) == 10_001
+    for key in keys:
+        assert decode(encode(ShowContext(0, key, 1, 2))) == ShowContext(0, key, 1, 2)
 
 
 def test_keyboard_offers_more_only_when_there_is_more():
@@ -160,7 +159,7 @@ def test_question_text(message, expected):
 @pytest.mark.parametrize("html", [
     "<script>alert(1)</script>", "<b>unclosed", "<b><i>crossed</b></i>", "a & b", "a > b",
     "<blockquote><blockquote>nested</blockquote></blockquote>", "<a>no href</a>",
-    "x" * (TELEGRAM_MAX_LENGTH + 1), "<b>b</b>" * (TELEGRAM_MAX_ENTITIES + 1), "<b> </b>",
+    "x" * (MessageLimit.MAX_TEXT_LENGTH + 1), "<b>b</b>" * (MessageLimit.MESSAGE_ENTITIES + 1), "<b> </b>",
 ])
 def test_the_fake_server_refuses_what_telegram_refuses(html):
     with pytest.raises(BadRequest):

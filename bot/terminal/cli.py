@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
-from retrieval.documents import CorpusError
-from retrieval.engine import AnswerEngine
+from retrieval import AnswerEngine, CorpusError
 
-from .messages import text
-from .render import answer_json, render_terminal
-from .settings import Settings, SettingsError, load_settings
+from ..messages import text
+from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
+from .render import answer_json, printable, render_terminal
 
 log = logging.getLogger("bot")
+
+
+# Words that end the chat, as in most shells and REPLs.
+QUIT_WORDS = ("quit", "exit", "quitter")
 
 
 class UsageError(Exception):
@@ -65,21 +70,39 @@ def _engine(args: argparse.Namespace, settings: Settings) -> AnswerEngine:
 
 def _top_k(args: argparse.Namespace, settings: Settings) -> int:
     top_k = args.top_k if args.top_k is not None else settings.top_k
-    if not 1 <= top_k <= 10:
-        raise UsageError("--top-k must be between 1 and 10")
+    low, high = TOP_K_RANGE
+    if not low <= top_k <= high:
+        raise UsageError(f"--top-k must be between {low} and {high}")
     return top_k
 
 
-def _questions(lines: Iterable[str]) -> Iterable[str]:
-    """Questions from stdin: plain lines, or JSON objects with a "question" field."""
-    for line in lines:
-        line = line.rstrip("\r\n")
-        if line.lstrip().startswith("{"):
+def stdin_lines(stream: TextIO) -> Iterator[str | UnicodeDecodeError]:
+    """The lines of stdin without their line ends, each decoded alone: a line that is not
+    UTF-8 comes as its decoding error, and the lines after it are still read."""
+    raw = getattr(stream, "buffer", None)
+    for line in raw if raw is not None else stream:
+        if isinstance(line, bytes):
             try:
-                line = str(json.loads(line).get("question", ""))
-            except (json.JSONDecodeError, AttributeError):
-                pass
-        yield line
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield e
+                continue
+        yield line.rstrip("\r\n")
+
+
+def question_of(line: str) -> str:
+    """The question of a stdin line: the line, or the "question" field of a JSON object."""
+    if line.lstrip().startswith("{"):
+        try:
+            return str(json.loads(line).get("question", ""))
+        except (json.JSONDecodeError, AttributeError):
+            pass
+    return line
+
+
+def _width() -> int | None:
+    """The terminal's width to wrap answers to, or None when output is not a terminal."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,51 +117,70 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            print(render_terminal(answer, color=sys.stdout.isatty()))
+            print(render_terminal(answer, color=sys.stdout.isatty(), width=_width()))
         return 0
-    for q in _questions(sys.stdin):
-        answer = engine.answer(q, top_k)
+    for n, line in enumerate(stdin_lines(sys.stdin), start=1):
+        if isinstance(line, UnicodeDecodeError):
+            error = text("not_utf8", line=n)
+            print(json.dumps({"line": n, "error": error}, ensure_ascii=False) if args.json
+                  else f"error: {error}\n", flush=True)
+            continue
+        answer = engine.answer(question_of(line), top_k)
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(f"? {q}\n{render_terminal(answer)}\n", flush=True)
+            print(f"? {printable(answer.question)}\n{render_terminal(answer)}\n", flush=True)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """An interactive loop; with stdin not a terminal, answers each line until EOF."""
+    """An interactive loop with line editing and history; with stdin not a terminal, answers
+    each line until EOF."""
     top_k = _top_k(args, settings)
     engine = _engine(args, settings)
-    interactive = sys.stdin.isatty()
-    if interactive:
+    if sys.stdin.isatty():
+        import readline  # noqa: F401  (input() gains line editing and history)
+
         print(text("chat_intro", count=len(engine.documents)))
-    while True:
-        try:
-            question = input("? " if interactive else "")
-        except EOFError:
-            break
-        except KeyboardInterrupt:
-            print()
+        questions: Iterable[str | UnicodeDecodeError] = _prompted()
+    else:
+        questions = stdin_lines(sys.stdin)
+    for n, question in enumerate(questions, start=1):
+        if isinstance(question, UnicodeDecodeError):
+            print(f"error: {text('not_utf8', line=n)}\n", flush=True)
+            continue
+        if question.strip().casefold() in QUIT_WORDS:
             break
         if not question.strip():
             continue
-        if not interactive:
-            print(f"? {question}")
+        if not sys.stdin.isatty():
+            print(f"? {printable(question)}")
         answer = engine.answer(question, top_k)
-        print(render_terminal(answer, color=sys.stdout.isatty()) + "\n", flush=True)
+        print(render_terminal(answer, color=sys.stdout.isatty(), width=_width()) + "\n",
+              flush=True)
     return 0
+
+
+def _prompted() -> Iterator[str]:
+    """Questions typed at the "? " prompt, until Ctrl-D or Ctrl-C (the prompt's line ended)."""
+    while True:
+        try:
+            yield input("? ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot."""
-    from .telegram_bot import run_bot
+    from ..telegram.app import run_bot
 
     return run_bot(settings, corpus=args.corpus, webhook=args.webhook)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print answer-in-excerpt rates for a question set."""
-    from retrieval import evaluation
+    from benchmarks import evaluation
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)

@@ -12,14 +12,12 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import Document, parse_txt
-from .engine import Answer, AnswerEngine
+from retrieval import Answer, AnswerEngine, Document, fold_apostrophes, parse_txt
 
 
 def fold_for_match(text: str) -> str:
     """Case, runs of white space (including no-break spaces) and apostrophes folded."""
-    text = text.replace("’", "'").replace("‘", "'").replace("ʼ", "'")
-    return re.sub(r"\s+", " ", text).casefold().strip()
+    return re.sub(r"\s+", " ", fold_apostrophes(text)).casefold().strip()
 
 
 def quotes_one_of(excerpt: str, expected: list[str]) -> bool:

@@ -13,15 +13,22 @@ import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit
 
-from retrieval.excerpts import Excerpt
+from retrieval import Excerpt
 
-from .messages import text
+from ..messages import text
 
 # Telegram's limit for a button's callback data, in bytes.
-MAX_CALLBACK_DATA = 64
+MAX_CALLBACK_DATA = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 # Pages of "more excerpts" end somewhere, even for a question that matches everything.
 MAX_OFFSET = 99
+# A document key is this many bytes of the id's hash (72 bits: no two ids of an archive of
+# millions of articles share one), written in base64: 4 characters for 3 bytes.
+DOCUMENT_KEY_BYTES = 9
+DOCUMENT_KEY_CHARS = DOCUMENT_KEY_BYTES * 4 // 3
+# Offsets in an article file: up to 10 digits, files of up to 10 GB.
+OFFSET_DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -43,14 +50,18 @@ class ShowExcerpts:
 
 Press = ShowContext | ShowExcerpts
 
-_CONTEXT = re.compile(r"c:(\d{1,2}):([A-Za-z0-9_-]{12}):(\d{1,10}):(\d{1,10})")
-_EXCERPTS = re.compile(r"m:(\d{1,2})")
+_PAGE = rf"(\d{{1,{len(str(MAX_OFFSET))}}})"
+_POSITION = rf"(\d{{1,{OFFSET_DIGITS}}})"
+# The callback data of each kind of button; the application routes presses by these.
+CONTEXT_DATA = re.compile(rf"c:{_PAGE}:([A-Za-z0-9_-]{{{DOCUMENT_KEY_CHARS}}}):{_POSITION}:"
+                          rf"{_POSITION}\Z")
+EXCERPTS_DATA = re.compile(rf"m:{_PAGE}\Z")
 
 
 def document_key(document_id: str) -> str:
-    """A short fixed-size key for a document id (file names can be long): 72 bits of its hash."""
+    """A short fixed-size key for a document id (file names can be long)."""
     digest = hashlib.sha256(document_id.encode()).digest()
-    return base64.urlsafe_b64encode(digest[:9]).decode()
+    return base64.urlsafe_b64encode(digest[:DOCUMENT_KEY_BYTES]).decode()
 
 
 def encode(press: Press) -> str:
@@ -62,9 +73,9 @@ def encode(press: Press) -> str:
 
 def decode(data: str | None) -> Press | None:
     """What a button asks for, or None for data this bot did not make."""
-    if m := _CONTEXT.fullmatch(data or ""):
+    if m := CONTEXT_DATA.match(data or ""):
         return ShowContext(int(m[1]), m[2], int(m[3]), int(m[4]))
-    if m := _EXCERPTS.fullmatch(data or ""):
+    if m := EXCERPTS_DATA.match(data or ""):
         return ShowExcerpts(int(m[1]))
     return None
 

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation: they measure the engine from the outside, through its front door."""

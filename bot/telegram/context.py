@@ -1,0 +1,36 @@
+"""What the bot keeps while it runs: a typed `bot_data`, as in PTB's contexttypesbot example.
+
+Nothing about users is kept: only the engine and the settings the handlers read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from retrieval import AnswerEngine
+
+from .buttons import document_key
+
+
+@dataclass
+class BotData:
+    """The bot's shared state: the corpus folder and answer size (set when the application is
+    built), then the engine (built in post_init)."""
+
+    corpus: Path = Path()
+    top_k: int = 3
+    engine: AnswerEngine = field(init=False)
+    # Button data carries a short key per document; this maps it back to the document's id.
+    document_ids: dict[str, str] = field(default_factory=dict)
+
+    def use(self, engine: AnswerEngine) -> None:
+        """Answer from this engine from now on."""
+        self.engine = engine
+        self.document_ids = {document_key(d.id): d.id for d in engine.documents}
+
+
+BotContext = CallbackContext[ExtBot[None], dict, dict, BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)

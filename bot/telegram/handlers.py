@@ -1,0 +1,166 @@
+"""The handlers of messages, commands and inline queries: thin, the engine does the work."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message, MessageEntity,
+                      Update, User)
+from telegram.constants import ChatAction, ChatType
+
+from retrieval import Answer
+
+from ..messages import language, text
+from ..quotes import one_line, source_label
+from .buttons import answer_keyboard
+from .context import BotContext
+from .html import html_answer, html_excerpt, html_sources, shorten
+
+log = logging.getLogger(__name__)
+
+# Inline results: Telegram shows a one-line title and two lines of description.
+INLINE_TITLE_CHARS = 100
+INLINE_DESCRIPTION_CHARS = 150
+# Answers change only when the corpus does; Telegram may reuse an inline answer that long.
+INLINE_CACHE_SECONDS = 300
+
+# A leading "/ask" or "/ask@BotName".
+_COMMAND = re.compile(r"^/\w+(?:@\w+)?")
+# Zero-width and bidirectional-control characters: invisible, and they cut words in two.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def question_text(message_text: str, bot_username: str) -> str:
+    """The question in a message: without a leading /command, the bot's @name, or invisible
+    characters."""
+    question = re.sub(rf"@{re.escape(bot_username)}\b", " ", _COMMAND.sub("", message_text),
+                      flags=re.IGNORECASE)
+    return " ".join(_INVISIBLE.sub("", question).split())
+
+
+def addressed_to(message: Message, bot: User) -> bool:
+    """Whether a message is for the bot: any in a private chat; in a group, one that mentions
+    it or replies to one of its messages."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    replied = message.reply_to_message
+    return (f"@{bot.username}".lower() in (m.lower() for m in mentions)
+            or bool(replied and replied.from_user and replied.from_user.id == bot.id))
+
+
+def user_language(update: Update) -> str:
+    """The interface language of the user behind an update."""
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[Answer, float]:
+    """The engine's answer and the time it took, in milliseconds."""
+    started = time.perf_counter()
+    answer = context.bot_data.engine.answer(question, top_k)
+    return answer, (time.perf_counter() - started) * 1000
+
+
+def log_answered(update: Update, what: str, results: int, engine_ms: float,
+                 started: float) -> None:
+    """The one log line of an answered update: no text, only what was done and how fast."""
+    chat = update.effective_chat.type if update.effective_chat else "inline"
+    log.info("update %d (%s %s): %d result(s), engine %.1f ms, total %.1f ms", update.update_id,
+             chat, what, results, engine_ms, (time.perf_counter() - started) * 1000)
+
+
+def next_offset(answer: Answer, shown: int) -> int | None:
+    """Where "Autres extraits" starts: after the `shown` first excerpts, if there are more."""
+    return shown if len(answer.excerpts) > shown else None
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: what the bot does, with an example question."""
+    lang = user_language(update)
+    count = len(context.bot_data.engine.documents)
+    await update.message.reply_text(text("start", lang, count=count,
+                                         example=text("example", lang)))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: how to ask, the buttons, groups and inline mode."""
+    await update.message.reply_text(text("help", user_language(update),
+                                         username=context.bot.username))
+
+
+async def sources(update: Update, context: BotContext) -> None:
+    """/sources: the indexed articles, so that users know what they can ask about."""
+    for message in html_sources(context.bot_data.engine.documents, user_language(update)):
+        await update.message.reply_text(message)
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    """/ask QUESTION: the way to ask in groups (works in private chats too)."""
+    await answer_question(update, context,
+                          question_text(update.message.text, context.bot.username))
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """A text message: a question if it is for the bot; other group talk is left alone."""
+    if addressed_to(update.message, context.bot.bot):
+        await answer_question(update, context,
+                              question_text(update.message.text, context.bot.username))
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo, voice message… in a private chat: ask for a question as text."""
+    await update.message.reply_text(text("not_text", user_language(update)))
+
+
+async def answer_question(update: Update, context: BotContext, question: str) -> None:
+    """Replies to the question's message with its excerpts, or says the articles do not answer.
+    The replies quote the question: the buttons read it back from there."""
+    started = time.perf_counter()
+    message, lang = update.message, user_language(update)
+    if not question:
+        await message.reply_text(text("ask_empty", lang, example=text("example", lang)),
+                                 do_quote=True)
+        return
+    await message.reply_chat_action(ChatAction.TYPING)
+    top_k = context.bot_data.top_k
+    answer, engine_ms = ask_engine(context, question, top_k + 1)  # one more: is there a next?
+    shown = answer.excerpts[:top_k]
+    if not shown:
+        await message.reply_text(text("no_answer", lang), do_quote=True)
+    else:
+        parts = html_answer(shown)
+        keyboard = answer_keyboard(shown[0], 0, next_offset(answer, top_k), lang)
+        for n, (html, _) in enumerate(parts, start=1):
+            await message.reply_text(html, do_quote=True,
+                                     reply_markup=keyboard if n == len(parts) else None)
+    log_answered(update, "question", len(shown), engine_ms, started)
+
+
+async def inline_query(update: Update, context: BotContext) -> None:
+    """"@BotName question" in any chat: the top excerpts; choosing one sends it with its source."""
+    started = time.perf_counter()
+    query = update.inline_query
+    answer, engine_ms = ask_engine(context, question_text(query.query, context.bot.username),
+                                   context.bot_data.top_k)
+    results = [
+        InlineQueryResultArticle(
+            id=str(n),
+            title=shorten(source_label(excerpt.source), INLINE_TITLE_CHARS),
+            description=shorten(one_line(excerpt.text), INLINE_DESCRIPTION_CHARS),
+            input_message_content=InputTextMessageContent(html_excerpt(excerpt)),
+        )
+        for n, excerpt in enumerate(answer.excerpts)
+    ]
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+    log_answered(update, "inline", len(results), engine_ms, started)
+
+
+async def error_handler(update: object, context: BotContext) -> None:
+    """Logs the error (never the message's text) and gives the user a short apology."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        await update.effective_message.reply_text(text("sorry", user_language(update)))
