@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -12,15 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fake_telegram import FakeTelegram, parse_html
+from fake_telegram import FakeTelegram
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
 # Well-formed (the bot checks the shape) and fake: only the fake server knows it.
 TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefg"
-# Every setting of .env.example, so that a developer's .env cannot leak into the tests.
-SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "CORPUS_DIR", "TOP_K", "LOG_LEVEL",
-            "WEBHOOK_URL", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET_TOKEN")
+# Every setting of .env.example, so that a developer's environment or .env cannot leak into
+# the tests.
+SETTINGS = tuple(re.findall(r"^([A-Z][A-Z0-9_]*)=", (PROJECT / ".env.example").read_text(),
+                            re.MULTILINE))
 
 
 def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) -> dict[str, str]:
@@ -121,9 +123,4 @@ def verbatim(quote: str, corpus: Path) -> bool:
                          for p in articles_in(corpus))
     parts = [" ".join(part.split()) for part in quote.split("…")]
     return all(part in articles for part in parts if part)
-
-
-def plain(html_text: str) -> str:
-    """What Telegram shows of an HTML text."""
-    return parse_html(html_text)[0]
 

@@ -1,10 +1,17 @@
 """The command line, the local harness: the same answers as the bot, and one clear line on error."""
 
+import fcntl
 import io
 import json
 import os
+import pty
+import re
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -12,16 +19,6 @@ import pytest
 from bot.terminal.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = ("TELEGRAM_BOT_TOKEN", "CORPUS_DIR", "TOP_K", "LOG_LEVEL")
-
-
-@pytest.fixture(autouse=True)
-def no_settings(monkeypatch):
-    """Neither the developer's environment nor a .env file changes what the tests see."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, "")
-
-
 def run(capsys, *argv: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
     if stdin is not None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -114,10 +111,85 @@ def test_bad_settings_are_one_clear_line(capsys, monkeypatch, tmp_path):
 
 def test_python_m_bot_without_a_token_answers_piped_questions():
     """What `printf 'Qui dirige le Pentagone ?\\n' | make run` does, in a real process."""
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
-    env["TELEGRAM_BOT_TOKEN"] = ""
     done = subprocess.run([sys.executable, "-m", "bot"], input="Qui dirige le Pentagone ?\n",
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0
     assert "Mark Esper" in done.stdout and "Traceback" not in done.stderr
     assert "@BotFather" in done.stderr
+
+
+def test_ask_json_answers_every_valid_line_and_reports_each_bad_one():
+    lines = [b"Qui dirige le Pentagone ?", b"\xff\xfe caf\xe9 ?", "Qui a signé la lettre ?".encode(),
+             b"\xed\xa0\x80 surrogate"]
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "-"],
+                          input=b"\n".join(lines) + b"\n", capture_output=True, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 0
+    rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert [row.get("question") for row in rows] == ["Qui dirige le Pentagone ?", None,
+                                                      "Qui a signé la lettre ?", None]
+    assert [row.get("line") for row in rows if "error" in row] == [2, 4]
+    assert rows[0]["answered"] and rows[2]["answered"]
+
+
+ESCAPES = "Titre \x1b]0;piégé\x07\n\nLe port de Marseille \x1b[2J\x1b[H a battu un record de " \
+          "trafic.\x1b]52;c;ZXZpbA==\x07 Les dockers sont en grève.\n"
+
+
+def test_terminal_output_strips_control_characters_and_json_keeps_the_text(capsys, tmp_path):
+    (tmp_path / "port.txt").write_text(ESCAPES, encoding="utf-8")
+    status, out, _ = run(capsys, "ask", "--corpus", str(tmp_path), "record de trafic du port")
+    assert status == 0 and "record de trafic" in out
+    assert not any(c in out for c in "\x1b\x07")
+    status, out, _ = run(capsys, "ask", "--json", "--corpus", str(tmp_path),
+                         "record de trafic du port")
+    excerpt = json.loads(out)["results"][0]["excerpt"]
+    assert "\x1b[2J" in excerpt  # the article's own text, for a program to judge
+
+
+def test_chat_stops_at_quit(capsys, monkeypatch):
+    status, out, _ = run(capsys, "chat", stdin="Qui a signé la lettre ?\nquit\nQui dirige le "
+                         "Pentagone ?\n", monkeypatch=monkeypatch)
+    assert status == 0 and "William H. Seely" in out and "Mark Esper" not in out
+
+
+def read_until(fd: int, marker: bytes, seconds: float = 30) -> bytes:
+    """What a terminal shows until `marker` appears (or the program ends)."""
+    out, deadline = b"", time.monotonic() + seconds
+    while marker not in out and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the program ended
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def test_chat_on_a_terminal_recalls_history_wraps_words_and_leaves_on_a_new_line():
+    """A person at a 60-column terminal: asks, recalls the question with the up arrow, then
+    leaves with Ctrl-D."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the chat, on the terminal's side
+        os.execvpe(sys.executable, [sys.executable, "-m", "bot", "chat"],
+                   {**os.environ, "TERM": "xterm"})
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+    try:
+        read_until(fd, b"? ")
+        os.write(fd, "Qui dirige le Pentagone ?\r".encode())
+        first = read_until(fd, b"\n? ")
+        os.write(fd, b"\x1b[A\r")  # up arrow: the same question again
+        second = read_until(fd, b"\n? ")
+        os.write(fd, b"\x04")
+        last = read_until(fd, b"never")
+    finally:
+        _, status = os.waitpid(pid, 0)
+    assert status == 0 and last == b"\r\n"
+    assert b"Mark Esper" in first and b"Mark Esper" in second and b"^[[A" not in second
+    screen = re.sub(rb"\x1b\[[0-9;]*m", b"", first).decode("utf-8")
+    lines = screen.splitlines()[1:-1]
+    assert lines and all(len(line) <= 60 for line in lines)
+    words = " ".join(line.strip() for line in lines)
+    assert "pris de décision" in words and "affirmé lundi" in words  # no word cut in two

@@ -38,12 +38,6 @@ def corpus(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def telegram():
-    with FakeTelegram(TOKEN) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def bot(telegram, corpus, tmp_path_factory):
     log = tmp_path_factory.mktemp("log") / "bot.log"
     with running_bot(telegram, bot_env(telegram, corpus), log) as process:

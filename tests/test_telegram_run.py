@@ -10,7 +10,6 @@ import urllib.request
 
 import pytest
 
-from fake_telegram import FakeTelegram
 from telegram_harness import TOKEN, bot_env, run_bot_once, running_bot
 
 SECRET = "s3cret_token-for-tests"
@@ -20,12 +19,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-def telegram():
-    with FakeTelegram(TOKEN) as server:
-        yield server
 
 
 def test_sigterm_stops_the_bot_cleanly_and_the_token_is_never_logged(telegram, tmp_path):
@@ -63,11 +56,12 @@ def test_buttons_still_work_after_a_restart(telegram, tmp_path):
     ({"CORPUS_DIR": "empty folder"}, (), "no readable .txt or .md article"),
     ({"WEBHOOK_URL": "https://bot.example.org/hook"}, ("--webhook",), "WEBHOOK_SECRET_TOKEN"),
 ])
-def test_start_up_errors_are_one_clear_line(telegram, tmp_path, settings, args, expected):
+def test_start_up_errors_are_one_clear_line(telegram, tmp_path, monkeypatch, settings, args,
+                                            expected):
     env = bot_env(telegram)
     for key, value in settings.items():
         if key == "unauthorized":
-            telegram.unauthorized = value
+            monkeypatch.setattr(telegram, "unauthorized", value)
         elif value == "closed port":
             env[key] = f"http://127.0.0.1:{free_port()}/bot"
         elif value == "empty folder":

@@ -1,0 +1,26 @@
+"""Fixtures shared by the tests: settings no developer's environment can change, and a fake
+Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fake_telegram import FakeTelegram
+from telegram_harness import SETTINGS, TOKEN
+
+
+@pytest.fixture(autouse=True)
+def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every setting of .env.example empty, so that neither the developer's environment nor a
+    .env file changes what the tests see (the environment wins over .env)."""
+    for name in SETTINGS:
+        monkeypatch.setenv(name, "")
+
+
+@pytest.fixture(scope="module")
+def telegram() -> Iterator[FakeTelegram]:
+    """A fake Bot API for the test module; tests keep apart by using chats of their own."""
+    with FakeTelegram(TOKEN) as server:
+        yield server
