@@ -65,6 +65,42 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "command_help": "Aide",
         "command_sources": "Les articles indexés",
         "command_ask": "Poser une question (dans les groupes)",
+        # Adding and removing articles (administrators). Article errors are plain text: the
+        # terminal prints them too, and the bot escapes what they quote.
+        "article_added": {"one": "{document} : « {title} », {count} paragraphe",
+                          "other": "{document} : « {title} », {count} paragraphes"},
+        "article_added_html": {
+            "one": "Article ajouté : <b>{title}</b> — {count} paragraphe. Posez vos questions !"
+            "\nPour le retirer : <code>/remove {document}</code>",
+            "other": "Article ajouté : <b>{title}</b> — {count} paragraphes. Posez vos "
+            "questions !\nPour le retirer : <code>/remove {document}</code>",
+        },
+        "article_removed": "Article retiré : {document} (le fichier est gardé dans {folder})",
+        "not_admin": "Désolé, seuls les administrateurs de ce bot peuvent ajouter ou retirer des "
+        "articles. Posez-moi plutôt une question en texte sur les articles de /sources.",
+        "add_usage": "Envoyez <code>/add</code> suivi du lien de l'article, le lien seul, ou le "
+        "fichier .html, .txt ou .md.",
+        "remove_usage": "Envoyez <code>/remove</code> suivi de l'identifiant de l'article (voir "
+        "/sources).",
+        "article_no_file": "fichier introuvable : {name}",
+        "article_unreadable_file": "impossible de lire {name} : {error}",
+        "article_file_type": "{name} : seuls les fichiers {types} peuvent être ajoutés",
+        "article_binary": "ce n'est pas du texte (fichier binaire) : rien n'est ajouté",
+        "article_not_utf8": "{name} n'est pas du texte UTF-8 : rien n'est ajouté",
+        "article_bad_encoding": "la page n'est pas lisible dans son encodage ({charset}) : rien "
+        "n'est ajouté",
+        "article_no_text": "aucun texte d'article trouvé : rien n'est ajouté",
+        "article_not_http": "seuls les liens http:// et https:// peuvent être ajoutés : {url}",
+        "article_unreachable": "impossible de joindre {host} : rien n'est ajouté",
+        "article_private_address": "{host} est une adresse locale ou privée : refusé "
+        "(ALLOW_PRIVATE_URLS=true l'autorise)",
+        "article_timeout": "la page n'a pas répondu en {seconds} s : rien n'est ajouté",
+        "article_too_many_redirects": "plus de {count} redirections : rien n'est ajouté",
+        "article_http_status": "le site a répondu {status} : rien n'est ajouté",
+        "article_content_type": "ce n'est pas une page de texte ({type}) : rien n'est ajouté",
+        "article_too_large": "plus de {megabytes} Mo : trop long pour un article, rien n'est "
+        "ajouté",
+        "article_no_document": "aucun article « {document} » (voir /sources)",
     },
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
@@ -115,6 +151,38 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "command_help": "Help",
         "command_sources": "The indexed articles",
         "command_ask": "Ask a question (in groups)",
+        "article_added": {"one": "{document}: “{title}”, {count} paragraph",
+                          "other": "{document}: “{title}”, {count} paragraphs"},
+        "article_added_html": {
+            "one": "Article added: <b>{title}</b> — {count} paragraph. Ask away!"
+            "\nTo remove it: <code>/remove {document}</code>",
+            "other": "Article added: <b>{title}</b> — {count} paragraphs. Ask away!"
+            "\nTo remove it: <code>/remove {document}</code>",
+        },
+        "article_removed": "Article removed: {document} (the file is kept in {folder})",
+        "not_admin": "Sorry, only this bot's administrators can add or remove articles. Ask me "
+        "a question as text about the articles of /sources instead.",
+        "add_usage": "Send <code>/add</code> followed by the article's link, the link alone, or "
+        "the .html, .txt or .md file.",
+        "remove_usage": "Send <code>/remove</code> followed by the article's id (see /sources).",
+        "article_no_file": "no such file: {name}",
+        "article_unreadable_file": "cannot read {name}: {error}",
+        "article_file_type": "{name}: only {types} files can be added",
+        "article_binary": "this is not text (a binary file): nothing added",
+        "article_not_utf8": "{name} is not UTF-8 text: nothing added",
+        "article_bad_encoding": "the page cannot be read in its encoding ({charset}): nothing "
+        "added",
+        "article_no_text": "no article text found: nothing added",
+        "article_not_http": "only http:// and https:// links can be added: {url}",
+        "article_unreachable": "cannot reach {host}: nothing added",
+        "article_private_address": "{host} is a local or private address: refused "
+        "(ALLOW_PRIVATE_URLS=true allows it)",
+        "article_timeout": "the page did not answer within {seconds} s: nothing added",
+        "article_too_many_redirects": "more than {count} redirects: nothing added",
+        "article_http_status": "the site answered {status}: nothing added",
+        "article_content_type": "this is not a text page ({type}): nothing added",
+        "article_too_large": "more than {megabytes} MB: too long for an article, nothing added",
+        "article_no_document": "no article “{document}” (see /sources)",
     },
 }
 

@@ -19,6 +19,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # How many excerpts an answer may hold: at least one, and no more than a reader reads.
 TOP_K_RANGE = (1, 10)
 DEFAULT_TOP_K = 3
+# How a yes/no setting may be written; empty is the default, no.
+FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
+               "true": True, "1": True, "yes": True}
 
 
 class SettingsError(ValueError):
@@ -36,6 +39,10 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8080
     webhook_secret_token: str | None = None
+    # Telegram users who may add and remove articles (/add, /remove, links, files).
+    admin_user_ids: frozenset[int] = frozenset()
+    # Whether `add` may fetch pages on loopback, private and link-local addresses.
+    allow_private_urls: bool = False
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -58,6 +65,22 @@ def _log_level() -> str | None:
     return raw or None
 
 
+def _admin_user_ids() -> frozenset[int]:
+    raw = os.environ.get("ADMIN_USER_IDS", "")
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    if bad := [i for i in ids if not re.fullmatch(r"\d{1,20}", i)]:
+        raise SettingsError(f"ADMIN_USER_IDS must be Telegram user ids (numbers) separated by "
+                            f"commas, not {bad[0]!r}")
+    return frozenset(int(i) for i in ids)
+
+
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw not in FLAG_VALUES:
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+    return FLAG_VALUES[raw]
+
+
 def load_settings() -> Settings:
     """The settings in force: the environment first, then the project's `.env` (python-dotenv
     finds it from bot/ upward, whatever the working folder)."""
@@ -72,6 +95,8 @@ def load_settings() -> Settings:
         webhook_listen=os.environ.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_int("WEBHOOK_PORT", 8080, 1, 65535),
         webhook_secret_token=os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip() or None,
+        admin_user_ids=_admin_user_ids(),
+        allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
     )
 
 

@@ -6,20 +6,32 @@ needs, and nothing else. Faces import from here, never from the modules behind i
 """
 
 from .analysis import fold_apostrophes
+from .articles import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, add_article, add_file,
+                       remove_article)
 from .documents import CorpusError, Document, Paragraph, parse_md, parse_txt
 from .engine import Answer, AnswerEngine, Context
 from .excerpts import Excerpt, Source
+from .watch import article_changes, rebuilt
 
 __all__ = [
+    "FILE_TYPES",
+    "MAX_BYTES",
+    "REMOVED_FOLDER",
     "Answer",
     "AnswerEngine",
+    "ArticleError",
     "Context",
     "CorpusError",
     "Document",
     "Excerpt",
     "Paragraph",
     "Source",
+    "add_article",
+    "add_file",
+    "article_changes",
     "fold_apostrophes",
     "parse_md",
     "parse_txt",
+    "rebuilt",
+    "remove_article",
 ]

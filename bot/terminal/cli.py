@@ -1,4 +1,5 @@
-"""The command line: `python -m bot [ask|chat|run|eval]`, the local harness of the bot."""
+"""The command line: `python -m bot [ask|chat|run|eval|add|remove]`, the local harness of the
+bot and the way to add articles."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from retrieval import AnswerEngine, CorpusError
+from retrieval import (REMOVED_FOLDER, AnswerEngine, ArticleError, CorpusError, add_article,
+                       remove_article)
 
 from ..messages import text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
@@ -56,6 +58,16 @@ def build_parser() -> ArgumentParser:
     source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF)")
     source.add_argument("--dev", type=Path, help="JSON lines: question, expected substrings")
     evaluate.add_argument("--corpus", type=Path, help="corpus folder for --dev")
+
+    add = commands.add_parser("add", help="add an article: a web page's link, or a .html, .txt "
+                              "or .md file (the same url again replaces it)")
+    add.add_argument("source", help="http(s) link or file path")
+    add.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+
+    remove = commands.add_parser("remove", help="move an article out of the corpus, into the "
+                                 f"folder's {REMOVED_FOLDER}/")
+    remove.add_argument("document", help="the article's id (its file name without extension)")
+    remove.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
     return parser
 
 
@@ -192,7 +204,25 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval}
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Save a page's or a file's article into the corpus; print its id, title and paragraph
+    count. A running bot answers from it within seconds (it watches the folder)."""
+    document = add_article(args.source, args.corpus or settings.corpus_dir,
+                           settings.allow_private_urls)
+    print(text("article_added", document=document.id, title=printable(document.title),
+               count=len(document.paragraphs)))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Move an article out of the corpus; it is kept in the folder's .removed/."""
+    moved = remove_article(args.corpus or settings.corpus_dir, args.document)
+    print(text("article_removed", document=args.document, folder=moved.parent))
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval, "add": cmd_add,
+            "remove": cmd_remove}
 
 
 def _default_command(settings: Settings) -> argparse.Namespace:
@@ -219,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except ArticleError as e:
+        print(f"error: {printable(text(f'article_{e.reason}', **e.values))}", file=sys.stderr)
+        return 1
     except (CorpusError, SettingsError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
