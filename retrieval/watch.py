@@ -40,7 +40,8 @@ async def article_changes(folder: Path) -> AsyncIterator[set[Path]]:
         yield {Path(path) for _, path in changes}
 
 
-def rebuilt(engine: AnswerEngine | None, folder: Path, changed: set[Path]) -> AnswerEngine:
+def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
+            ) -> AnswerEngine:
     """The engine for the folder as it is now, built beside `engine`, which keeps answering
     meanwhile. The whole folder is read again (through the index cache); `engine` and
     `changed` are the seam for an index that updates only the changed articles (issue 10's

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from article_server import ArticleSite
 from fake_telegram import FakeTelegram
 from telegram_harness import SETTINGS, TOKEN
 
@@ -23,4 +24,11 @@ def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 def telegram() -> Iterator[FakeTelegram]:
     """A fake Bot API for the test module; tests keep apart by using chats of their own."""
     with FakeTelegram(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[ArticleSite]:
+    """A local web site of French news pages (and bad pages) for the test module."""
+    with ArticleSite() as server:
         yield server

@@ -170,6 +170,7 @@ class FakeTelegram:
     messages: dict[tuple[int, int], dict] = field(default_factory=dict)
     failures: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
     commands: dict[str | None, list[dict]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> path, content
 
     def __post_init__(self) -> None:
         self.bot = {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Citebot",
@@ -257,6 +258,15 @@ class FakeTelegram:
                                        "offset": "", "chat_type": "sender"})
         return query_id
 
+    def upload(self, name: str, data: bytes, mime_type: str = "text/html") -> dict:
+        """A file a user sends: the `document` of a message; the bot gets it with getFile,
+        then downloads it from /file/bot<token>/<file_path>, as from Telegram."""
+        n = self.new_id()
+        with self.changed:
+            self.files[f"doc{n}"] = (f"documents/file_{n}", data)
+        return {"file_id": f"doc{n}", "file_unique_id": f"u{n}", "file_name": name,
+                "mime_type": mime_type, "file_size": len(data)}
+
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """The next call of `method` fails like Telegram would (e.g. 429 with retry_after)."""
         payload: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -337,6 +347,12 @@ class FakeTelegram:
             return self.bot
         if method in ("deleteWebhook", "setWebhook", "sendChatAction", "answerCallbackQuery"):
             return True
+        if method == "getFile":
+            if p.get("file_id") not in self.files:
+                raise BadRequest("Bad Request: invalid file_id")
+            path, data = self.files[p["file_id"]]
+            return {"file_id": p["file_id"], "file_unique_id": "u" + p["file_id"],
+                    "file_size": len(data), "file_path": path}
         if method == "setMyCommands":
             self.commands[p.get("language_code")] = p["commands"]
             return True
@@ -399,6 +415,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         fake: FakeTelegram = self.server.fake  # type: ignore[attr-defined]
+        if download := re.fullmatch(r"/file/bot([^/]+)/(.+)", self.path):
+            self._download(fake, download[1], download[2])
+            return
         m = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         if not m:
@@ -413,6 +432,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST
+
+    def _download(self, fake: FakeTelegram, token: str, path: str) -> None:
+        """A file's content, as Telegram's file server gives it (404 for a wrong token)."""
+        with fake.changed:
+            data = next((d for f, d in fake.files.values() if f == path), None) if (
+                token == fake.token) else None
+        self.send_response(200 if data is not None else 404)
+        self.send_header("Content-Length", str(len(data or b"")))
+        self.end_headers()
+        self.wfile.write(data or b"")
 
     def log_message(self, *args: object) -> None:
         """Quiet: pytest shows failures, not every request."""

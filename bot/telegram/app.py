@@ -7,6 +7,7 @@ nothing about users is kept anywhere.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from retrieval import AnswerEngine
 
 from ..messages import MESSAGES, text
 from ..settings import Settings, SettingsError, bot_token, check_webhook
-from . import callbacks, handlers
+from . import articles, callbacks, handlers
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
 
@@ -39,6 +40,9 @@ QUESTION = filters.TEXT & ~filters.COMMAND & (
     filters.ChatType.PRIVATE
     | (filters.ChatType.GROUPS & (filters.Entity(MessageEntity.MENTION) | filters.REPLY)))
 NOT_TEXT = filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+# A private message that is only a link: an article to add (administrators), not a question.
+LINK_ONLY = filters.ChatType.PRIVATE & filters.Regex(r"^\s*https?://\S+\s*$")
+UPLOAD = filters.ChatType.PRIVATE & filters.Document.ALL
 
 
 async def post_init(application: Application) -> None:
@@ -51,8 +55,16 @@ async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(
             [BotCommand(c, text(f"command_{c}", lang)) for c in COMMANDS],
             language_code=None if lang == "fr" else lang)
+    bot_data.watcher = asyncio.create_task(articles.watch_corpus(bot_data))
     log.info("@%s is up: articles indexed: %d", application.bot.username,
              len(bot_data.engine.documents))
+
+
+async def post_shutdown(application: Application) -> None:
+    """Stops watching the corpus folder."""
+    if watcher := application.bot_data.watcher:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
 
 
 class HideToken(logging.Filter):
@@ -80,17 +92,26 @@ def build_application(token: str, settings: Settings, corpus: Path) -> Applicati
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(True)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
     )
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
+    if api := settings.telegram_api_base_url:
+        # Files come from the same server, at /file/bot<token>/<path>, as from Telegram's.
+        builder = builder.base_url(api).base_file_url(api.rstrip("/").removesuffix("/bot")
+                                                      + "/file/bot")
     application = builder.build()
     application.bot_data.corpus = corpus
     application.bot_data.top_k = settings.top_k
+    application.bot_data.admins = settings.admin_user_ids
+    application.bot_data.allow_private_urls = settings.allow_private_urls
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),
         CommandHandler("sources", handlers.sources),
         CommandHandler("ask", handlers.ask),
+        CommandHandler("add", articles.add),
+        CommandHandler("remove", articles.remove),
+        MessageHandler(LINK_ONLY, articles.link),
+        MessageHandler(UPLOAD, articles.upload),
         MessageHandler(QUESTION, handlers.question),
         MessageHandler(NOT_TEXT, handlers.not_text),
         InlineQueryHandler(handlers.inline_query),

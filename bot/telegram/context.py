@@ -5,6 +5,7 @@ Nothing about users is kept: only the engine and the settings the handlers read.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,14 +18,24 @@ from .buttons import document_key
 
 @dataclass
 class BotData:
-    """The bot's shared state: the corpus folder and answer size (set when the application is
-    built), then the engine (built in post_init)."""
+    """The bot's shared state: the corpus folder, answer size and who may add articles (set
+    when the application is built), then the engine (built in post_init, swapped when the
+    articles change) and the task that watches the corpus folder."""
 
     corpus: Path = Path()
     top_k: int = 3
+    admins: frozenset[int] = frozenset()
+    allow_private_urls: bool = False
     engine: AnswerEngine = field(init=False)
     # Button data carries a short key per document; this maps it back to the document's id.
     document_ids: dict[str, str] = field(default_factory=dict)
+    # One new engine at a time: the watcher's and an /add's builds do not race.
+    reloading: asyncio.Lock = field(default_factory=asyncio.Lock)
+    watcher: asyncio.Task | None = None
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether a Telegram user may add and remove articles (ADMIN_USER_IDS)."""
+        return user_id in self.admins
 
     def use(self, engine: AnswerEngine) -> None:
         """Answer from this engine from now on."""

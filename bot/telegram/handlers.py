@@ -92,8 +92,11 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def sources(update: Update, context: BotContext) -> None:
-    """/sources: the indexed articles, so that users know what they can ask about."""
-    for message in html_sources(context.bot_data.engine.documents, user_language(update)):
+    """/sources: the indexed articles, so that users know what they can ask about (with their
+    ids for administrators, who may remove them)."""
+    user = update.effective_user
+    for message in html_sources(context.bot_data.engine.documents, user_language(update),
+                                ids=context.bot_data.is_admin(user.id if user else None)):
         await update.message.reply_text(message)
 
 

@@ -110,9 +110,11 @@ def html_context(context: Context) -> str:
     return f"<blockquote>{body}</blockquote>\n{html_source(context.source)}"
 
 
-def html_sources(documents: Sequence[Document], lang: str = "fr") -> list[str]:
-    """The indexed articles, one block each (title, date, url, paragraph count), in as few
-    messages as Telegram allows; past MAX_SOURCES, how many more."""
+def html_sources(documents: Sequence[Document], lang: str = "fr", ids: bool = False
+                 ) -> list[str]:
+    """The indexed articles, one block each (title, date, url, paragraph count, and with `ids`
+    the id that /remove takes), in as few messages as Telegram allows; past MAX_SOURCES, how
+    many more."""
     blocks = [text("sources_title", lang, count=len(documents))]
     for doc in documents[:MAX_SOURCES]:
         date = f" ({escape(doc.date)})" if doc.date else ""
@@ -120,6 +122,8 @@ def html_sources(documents: Sequence[Document], lang: str = "fr") -> list[str]:
                 + text("paragraphs", lang, count=len(doc.paragraphs)))
         if doc.url:
             line += f"\n{escape(shorten(doc.url, MAX_TITLE_CHARS))}"
+        if ids:
+            line += f"\n<code>{escape(doc.id)}</code>"
         blocks.append(line)
     if len(documents) > MAX_SOURCES:
         blocks.append(text("more_sources", lang, count=len(documents) - MAX_SOURCES))

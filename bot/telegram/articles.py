@@ -1,0 +1,142 @@
+"""Live articles from Telegram: administrators add a page (/add URL, a bare link, a file) or
+remove one (/remove DOCUMENT); the corpus folder is watched, and each change swaps in a new
+engine, built beside the one answering, off the event loop.
+
+Everyone else gets a short polite refusal. Fetching and saving are the engine's
+(retrieval/articles.py, the same as `python -m bot add`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from retrieval import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, Document,
+                       add_article, add_file, article_changes, rebuilt, remove_article)
+
+from ..messages import text
+from .context import BotContext, BotData
+from .handlers import question_text, user_language
+from .html import escape
+
+log = logging.getLogger(__name__)
+
+
+async def add(update: Update, context: BotContext) -> None:
+    """/add URL: an administrator adds the article at the link."""
+    if await _refused(update, context):
+        return
+    url = question_text(update.message.text, context.bot.username)
+    if not url:
+        await update.message.reply_text(text("add_usage", user_language(update)))
+        return
+    await _add_link(update, context, url)
+
+
+async def link(update: Update, context: BotContext) -> None:
+    """A private message that is only a link: an administrator's is added, not asked about."""
+    if not await _refused(update, context):
+        await _add_link(update, context, update.message.text.strip())
+
+
+async def upload(update: Update, context: BotContext) -> None:
+    """A file in a private chat: an administrator's .html, .txt or .md file is added."""
+    message, lang = update.message, user_language(update)
+    document = message.document
+    name = document.file_name or ""
+    if Path(name).suffix.lower() not in FILE_TYPES and not context.bot_data.is_admin(
+            update.effective_user.id):
+        await message.reply_text(text("not_text", lang))
+        return
+    if await _refused(update, context):
+        return
+    if (document.file_size or 0) > MAX_BYTES:
+        await _reply_error(update, ArticleError("too_large", megabytes=MAX_BYTES // 2**20))
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    corpus = context.bot_data.corpus
+    await _add(update, context, lambda: add_file(name, data, corpus))
+
+
+async def remove(update: Update, context: BotContext) -> None:
+    """/remove DOCUMENT: an administrator takes an article out (kept in the folder's .removed/)."""
+    if await _refused(update, context):
+        return
+    message, lang = update.message, user_language(update)
+    document = question_text(message.text, context.bot.username)
+    if not document:
+        await message.reply_text(text("remove_usage", lang))
+        return
+    try:
+        await asyncio.to_thread(remove_article, context.bot_data.corpus, document)
+    except ArticleError as e:
+        await _reply_error(update, e)
+        return
+    await reload_engine(context.bot_data)
+    await message.reply_text(text("article_removed", lang, document=escape(document),
+                                  folder=f"{REMOVED_FOLDER}/"), do_quote=True)
+    log.info("update %d: an article was removed", update.update_id)
+
+
+async def _refused(update: Update, context: BotContext) -> bool:
+    """Replies with a polite refusal, and says so, unless the user is an administrator."""
+    user = update.effective_user
+    if context.bot_data.is_admin(user.id if user else None):
+        return False
+    await update.message.reply_text(text("not_admin", user_language(update)), do_quote=True)
+    return True
+
+
+async def _add_link(update: Update, context: BotContext, url: str) -> None:
+    bot_data = context.bot_data
+    await _add(update, context,
+               lambda: add_article(url, bot_data.corpus, bot_data.allow_private_urls))
+
+
+async def _add(update: Update, context: BotContext, save: Callable[[], Document]) -> None:
+    """Saves the article (off the event loop: a fetch takes up to 20 s), swaps in an engine that
+    answers from it, then says what was added."""
+    message = update.message
+    await message.reply_chat_action(ChatAction.TYPING)
+    try:
+        document = await asyncio.to_thread(save)
+    except ArticleError as e:
+        await _reply_error(update, e)
+        return
+    await reload_engine(context.bot_data)
+    await message.reply_text(
+        text("article_added_html", user_language(update), title=escape(document.title),
+             count=len(document.paragraphs), document=escape(document.id)), do_quote=True)
+    log.info("update %d: article added (%d paragraphs)", update.update_id,
+             len(document.paragraphs))
+
+
+async def _reply_error(update: Update, error: ArticleError) -> None:
+    """One clear reply for an article that cannot be added or removed."""
+    values = {k: escape(str(v)) for k, v in error.values.items()}
+    reply = text(f"article_{error.reason}", user_language(update), **values)
+    await update.message.reply_text(reply[:1].upper() + reply[1:], do_quote=True)
+
+
+async def reload_engine(bot_data: BotData, changed: frozenset[Path] = frozenset()) -> None:
+    """Builds the engine for the articles as they are now beside the one answering (in a
+    thread: answers go on meanwhile), then swaps it in at once."""
+    async with bot_data.reloading:
+        engine = await asyncio.to_thread(rebuilt, bot_data.engine, bot_data.corpus, changed)
+        bot_data.use(engine)
+    log.info("articles reloaded: %d indexed", len(engine.documents))
+
+
+async def watch_corpus(bot_data: BotData) -> None:
+    """Swaps in a new engine whenever articles of the corpus folder change, until cancelled; a
+    failed build is logged, and the previous engine keeps answering."""
+    async for changed in article_changes(bot_data.corpus):
+        try:
+            await reload_engine(bot_data, frozenset(changed))
+        except Exception:
+            log.exception("the articles changed, but no new engine could be built")
