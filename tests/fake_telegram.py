@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 MAX_LENGTH = 4096
 MAX_ENTITIES = 100
@@ -416,7 +416,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         fake: FakeTelegram = self.server.fake  # type: ignore[attr-defined]
         if download := re.fullmatch(r"/file/bot([^/]+)/(.+)", self.path):
-            self._download(fake, download[1], download[2])
+            self._download(fake, unquote(download[1]), unquote(download[2]))
             return
         m = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
