@@ -15,7 +15,6 @@ import ipaddress
 import os
 import re
 import socket
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import trafilatura
 import yaml
 
 from .documents import Document, corpus_files, is_leftover, parse_md, parse_txt
+from .files import replaced_atomically
 
 # What a fetch may take: an article page is well under 5 MB; 20 s covers a slow site; 5
 # redirects cover http -> https -> www -> the article, with room to spare.
@@ -327,24 +327,9 @@ def save(article: Article, folder: Path) -> Document:
     document = parse_md(path.stem, text)
     if not document.paragraphs:
         raise ArticleError("no_text")
-    write_atomically(path, text)
+    with replaced_atomically(path, "w", encoding="utf-8") as f:
+        f.write(text)
     return document
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """The file is the new text whole, or unchanged: a hidden temporary file that the corpus
-    and its watcher ignore, then a rename."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                     prefix=f".{path.stem}.", suffix=".tmp",
-                                     delete=False) as f:
-        try:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        except BaseException:
-            os.unlink(f.name)
-            raise
-    os.replace(f.name, path)
 
 
 def remove_article(folder: Path, document: str) -> Path:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ import numpy as np
 from . import documents as documents_module
 from .analysis import ANALYSIS_VERSION
 from .documents import Document, Paragraph, corpus_files, corpus_folder, load_corpus
+from .files import replaced_atomically
 from .index import B, K1, PassageIndex, Postings
 
 log = logging.getLogger(__name__)
@@ -89,23 +88,16 @@ def write_cache(path: Path, key: str, documents: list[Document], postings: Posti
     path.parent.mkdir(parents=True, exist_ok=True)
     docs = np.empty(len(documents), dtype=object)
     docs[:] = [_stored(d) for d in documents]
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-        try:
-            np.savez(
-                f,
-                key=np.array(key),
-                documents=docs,
-                terms=np.array(postings.terms, dtype=object),
-                starts=postings.starts,
-                passages=postings.passages,
-                weights=postings.weights,
-            )
-            f.flush()
-            os.fsync(f.fileno())
-        except BaseException:
-            os.unlink(f.name)
-            raise
-    os.replace(f.name, path)
+    with replaced_atomically(path) as f:
+        np.savez(
+            f,
+            key=np.array(key),
+            documents=docs,
+            terms=np.array(postings.terms, dtype=object),
+            starts=postings.starts,
+            passages=postings.passages,
+            weights=postings.weights,
+        )
 
 
 def read_cache(path: Path, key: str) -> tuple[list[Document], PassageIndex]:

@@ -28,7 +28,7 @@ DEBOUNCE_MS = 1000
 
 def is_article_file(path: Path) -> bool:
     """Whether a path is (or was) an article of the folder: a .txt or .md file, not hidden
-    (temporary files are: see articles.write_atomically)."""
+    (temporary files are: see files.replaced_atomically)."""
     return path.suffix in EXTENSIONS and not path.name.startswith(".")
 
 
