@@ -41,7 +41,7 @@ MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
 # Files that can be added, by their extension.
 HTML_FILES = (".html", ".htm")
 FILE_TYPES = (*HTML_FILES, ".txt", ".md")
-USER_AGENT = "citebot (article fetcher; +https://github.com/)"
+USER_AGENT = "citebot/0.1 (article fetcher)"
 # Where removed articles go, inside the corpus folder: out of the corpus, not lost.
 REMOVED_FOLDER = ".removed"
 # A document id: a slug of the title (readable in /sources and /remove) and a hash of the url.

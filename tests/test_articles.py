@@ -216,3 +216,12 @@ def test_cli_add_says_in_one_line_why_nothing_was_added(site, tmp_path, capsys):
     _, err = capsys.readouterr()
     assert status == 1 and err.count("\n") == 1 and "ALLOW_PRIVATE_URLS" in err
     assert files(tmp_path) == []
+
+
+@pytest.mark.parametrize("name, value", [("ADMIN_USER_IDS", "12345, @alice"),
+                                         ("ALLOW_PRIVATE_URLS", "peut-être")])
+def test_a_bad_setting_is_one_clear_line(tmp_path, capsys, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    status = main(["add", "https://example.org/", "--corpus", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert status == 1 and err.count("\n") == 1 and name in err
