@@ -16,6 +16,8 @@ TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 # What Telegram accepts as a webhook's secret token.
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Telegram's Bot API; a local Bot API server is given by its own address, with or without /bot.
+DEFAULT_API = "https://api.telegram.org/bot"
 # How many excerpts an answer may hold: at least one, and no more than a reader reads.
 TOP_K_RANGE = (1, 10)
 DEFAULT_TOP_K = 3
@@ -81,6 +83,19 @@ def _flag(name: str) -> bool:
     return FLAG_VALUES[raw]
 
 
+def api_base_url(raw: str) -> str | None:
+    """The Bot API's base URL as PTB wants it, ending in /bot (the token is appended to it):
+    "http://host:8081", "http://host:8081/" and "http://host:8081/bot/" all work. Without
+    /bot the token would land in the port, and in the error message that quotes the URL."""
+    url = raw.strip().rstrip("/")
+    if not url:
+        return None
+    if not re.match(r"https?://[^/?#]+(/[^?#]*)?\Z", url):
+        raise SettingsError("TELEGRAM_API_BASE_URL must be an http:// or https:// address, "
+                            "such as http://localhost:8081/bot")
+    return url if url.endswith("/bot") else f"{url}/bot"
+
+
 def load_settings() -> Settings:
     """The settings in force: the environment first, then the project's `.env` (python-dotenv
     finds it from bot/ upward, whatever the working folder)."""
@@ -90,7 +105,7 @@ def load_settings() -> Settings:
         top_k=_int("TOP_K", DEFAULT_TOP_K, *TOP_K_RANGE),
         log_level=_log_level(),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
-        telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None,
+        telegram_api_base_url=api_base_url(os.environ.get("TELEGRAM_API_BASE_URL", "")),
         webhook_url=os.environ.get("WEBHOOK_URL", "").strip() or None,
         webhook_listen=os.environ.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_int("WEBHOOK_PORT", 8080, 1, 65535),

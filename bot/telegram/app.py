@@ -10,30 +10,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from telegram import BotCommand, LinkPreviewOptions, MessageEntity, Update
+from telegram import BotCommand, LinkPreviewOptions, MessageEntity
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler,
-                          Defaults, InlineQueryHandler, MessageHandler, filters)
+from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Defaults,
+                          InlineQueryHandler, MessageHandler, filters)
 
 from retrieval import AnswerEngine
 
 from ..messages import MESSAGES, text
-from ..settings import Settings, SettingsError, bot_token, check_webhook
+from ..settings import DEFAULT_API, Settings, SettingsError, bot_token, check_webhook
 from . import articles, callbacks, handlers
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
+from .flood import FloodLimiter
+from .updates import serve
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "sources", "ask")
-# The only updates the bot acts on; Telegram does not even send the others.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
-# How many times a request is retried when Telegram answers 429 (flood control).
-FLOOD_RETRIES = 5
-DEFAULT_API = "https://api.telegram.org/bot"
 
 # Text messages the bot reads: all in private chats, in groups those that may be for it.
 QUESTION = filters.TEXT & ~filters.COMMAND & (
@@ -77,28 +73,34 @@ class HideToken(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), ()
+            record.msg, record.args = hide_token(message, self.token), ()
         return True
 
 
+def hide_token(message: str, token: str) -> str:
+    """The message with the token masked."""
+    return message.replace(token, "<token>")
+
+
 def build_application(token: str, settings: Settings, corpus: Path) -> Application:
-    """The application: token, defaults, flood control and handlers wired together."""
-    builder = (
+    """The application: token, defaults, flood control and handlers wired together. No
+    Updater: updates.py fetches updates (see why there)."""
+    api = settings.telegram_api_base_url or DEFAULT_API
+    application = (
         Application.builder()
         .token(token)
+        .base_url(api)
+        # Files come from the same server, at /file/bot<token>/<path>, as from Telegram's.
+        .base_file_url(api.removesuffix("/bot") + "/file/bot")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
-        .concurrent_updates(True)
+        .rate_limiter(FloodLimiter())
+        .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .build()
     )
-    if api := settings.telegram_api_base_url:
-        # Files come from the same server, at /file/bot<token>/<path>, as from Telegram's.
-        builder = builder.base_url(api).base_file_url(api.rstrip("/").removesuffix("/bot")
-                                                      + "/file/bot")
-    application = builder.build()
     application.bot_data.corpus = corpus
     application.bot_data.top_k = settings.top_k
     application.bot_data.admins = settings.admin_user_ids
@@ -132,6 +134,9 @@ def run_bot(settings: Settings, corpus: Path | None = None, webhook: bool = Fals
         check_webhook(settings)
     # httpx logs every request's URL, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Its one error log is an answer that is not JSON (an HTML error page), with the whole page
+    # and a traceback; the error itself is reported, as one line, where it is raised.
+    logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
     for handler in logging.getLogger().handlers:
         handler.addFilter(HideToken(token))
     application = build_application(token, settings, corpus or settings.corpus_dir)
@@ -139,20 +144,14 @@ def run_bot(settings: Settings, corpus: Path | None = None, webhook: bool = Fals
     logging.getLogger("telegram.ext").setLevel(logging.CRITICAL)
     api = settings.telegram_api_base_url or DEFAULT_API
     try:
-        if webhook:
-            application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.strip("/"),
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret_token,
-                allowed_updates=ALLOWED_UPDATES)
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        asyncio.run(serve(application, settings, webhook))
     except InvalidToken:
         raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN: invalid token (revoked or "
                             "mistyped? @BotFather shows it again with /token)") from None
     except NetworkError as e:
-        raise ConnectionError(f"cannot reach the Telegram Bot API at {api}: {e}") from None
+        raise ConnectionError(hide_token(f"cannot reach the Telegram Bot API at {api}: {e}",
+                                         token)) from None
     except TelegramError as e:
-        raise ConnectionError(f"the Telegram Bot API at {api} refused to start the bot: "
-                              f"{e}") from None
+        raise ConnectionError(hide_token(f"the Telegram Bot API at {api} refused to start the "
+                                         f"bot: {e}", token)) from None
     return 0

@@ -48,8 +48,8 @@ async def show_excerpts(update: Update, context: BotContext) -> None:
         await gone(update, context)
         return
     top_k = context.bot_data.top_k
-    answer, engine_ms = ask_engine(context, question_text(asked.text, context.bot.username),
-                                   press.offset + top_k + 1)
+    question = question_text(asked.text, context.bot.username)
+    answer, engine_ms = await ask_engine(context, question, press.offset + top_k + 1)
     page = answer.excerpts[press.offset:press.offset + top_k]
     if not page:
         await gone(update, context)

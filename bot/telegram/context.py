@@ -6,6 +6,7 @@ Nothing about users is kept: only the engine and the settings the handlers read.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from retrieval import AnswerEngine
 
 from .buttons import document_key
+from .workers import DaemonThreadPool
 
 
 @dataclass
@@ -29,6 +31,8 @@ class BotData:
     engine: AnswerEngine = field(init=False)
     # Button data carries a short key per document; this maps it back to the document's id.
     document_ids: dict[str, str] = field(default_factory=dict)
+    # The engine runs here, off the event loop: a slow question holds up no one else.
+    workers: Executor = field(default_factory=DaemonThreadPool)
     # One new engine at a time: the watcher's and an /add's builds do not race.
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)
     watcher: asyncio.Task | None = None

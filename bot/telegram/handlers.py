@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -9,6 +10,7 @@ import time
 from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message, MessageEntity,
                       Update, User)
 from telegram.constants import ChatAction, ChatType
+from telegram.error import TelegramError
 
 from retrieval import Answer
 
@@ -25,6 +27,8 @@ INLINE_TITLE_CHARS = 100
 INLINE_DESCRIPTION_CHARS = 150
 # Answers change only when the corpus does; Telegram may reuse an inline answer that long.
 INLINE_CACHE_SECONDS = 300
+# "typing…" is a courtesy: after this long it is dropped rather than waited for.
+TYPING_TIMEOUT = 2.0
 
 # A leading "/ask" or "/ask@BotName".
 _COMMAND = re.compile(r"^/\w+(?:@\w+)?")
@@ -57,11 +61,24 @@ def user_language(update: Update) -> str:
     return language(user.language_code if user else None)
 
 
-def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[Answer, float]:
-    """The engine's answer and the time it took, in milliseconds."""
+async def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[Answer, float]:
+    """The engine's answer, worked out on the answer threads, and the time it took (ms)."""
     started = time.perf_counter()
-    answer = context.bot_data.engine.answer(question, top_k)
+    bot_data = context.bot_data
+    answer = await asyncio.get_running_loop().run_in_executor(
+        bot_data.workers, bot_data.engine.answer, question, top_k)
     return answer, (time.perf_counter() - started) * 1000
+
+
+async def send_typing(message: Message) -> None:
+    """"typing…" while the engine works: best effort, it never holds up or fails an answer."""
+    try:
+        await message.reply_chat_action(ChatAction.TYPING, read_timeout=TYPING_TIMEOUT,
+                                        write_timeout=TYPING_TIMEOUT,
+                                        connect_timeout=TYPING_TIMEOUT,
+                                        pool_timeout=TYPING_TIMEOUT)
+    except TelegramError as e:
+        log.debug("typing action not sent: %s", e)
 
 
 def log_answered(update: Update, what: str, results: int, engine_ms: float,
@@ -127,9 +144,10 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         await message.reply_text(text("ask_empty", lang, example=text("example", lang)),
                                  do_quote=True)
         return
-    await message.reply_chat_action(ChatAction.TYPING)
+    context.application.create_task(send_typing(message))
     top_k = context.bot_data.top_k
-    answer, engine_ms = ask_engine(context, question, top_k + 1)  # one more: is there a next?
+    # One more than shown: is there a next page?
+    answer, engine_ms = await ask_engine(context, question, top_k + 1)
     shown = answer.excerpts[:top_k]
     if not shown:
         await message.reply_text(text("no_answer", lang), do_quote=True)
@@ -146,8 +164,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     """"@BotName question" in any chat: the top excerpts; choosing one sends it with its source."""
     started = time.perf_counter()
     query = update.inline_query
-    answer, engine_ms = ask_engine(context, question_text(query.query, context.bot.username),
-                                   context.bot_data.top_k)
+    question = question_text(query.query, context.bot.username)
+    answer, engine_ms = await ask_engine(context, question, context.bot_data.top_k)
     results = [
         InlineQueryResultArticle(
             id=str(n),
@@ -164,6 +182,9 @@ async def inline_query(update: Update, context: BotContext) -> None:
 async def error_handler(update: object, context: BotContext) -> None:
     """Logs the error (never the message's text) and gives the user a short apology."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(context.error, TelegramError):  # Telegram's answer says it all: one line
+        log.error("update %s failed: %s", update_id, context.error)
+    else:
+        log.error("update %s failed", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         await update.effective_message.reply_text(text("sorry", user_language(update)))

@@ -1,0 +1,133 @@
+"""Telegram's flood limits, kept by waiting before a message rather than by failing after one.
+
+Telegram refuses (429, with `retry_after`) more than 30 messages a second from a bot, more than
+one a second in a chat and more than 20 a minute in a group. PTB's AIORateLimiter gives up
+after `max_retries`, counts the "typing…" action like a message, and reserves a chat's turn
+before waiting for the bot's, so two messages to a chat can still leave less than a second
+apart. `FloodLimiter` sends each message only when every window it belongs to has room at that
+same moment, retries a 429 after `retry_after` for as long as Telegram asks, and sends chat
+actions only when that costs an answer nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.constants import FloodLimit
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+# Added to each window: requests sent this far apart can reach Telegram a little closer.
+MARGIN_SECONDS = 0.05
+# A chat's or group's window is forgotten once this many are kept and it is empty again.
+MAX_KEPT_WINDOWS = 1024
+CHAT_ACTION = "sendChatAction"
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class Window:
+    """At most `count` sends in any `seconds`: the times of the last `count` sends."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.seconds = seconds + MARGIN_SECONDS
+        self.sent: deque[float] = deque(maxlen=count)
+
+    def wait(self, now: float) -> float:
+        """How long until a send fits (0 if it fits now)."""
+        if len(self.sent) < (self.sent.maxlen or 0):
+            return 0.0
+        return max(0.0, self.sent[0] + self.seconds - now)
+
+    def idle(self, now: float) -> bool:
+        return not self.sent or self.sent[-1] + self.seconds <= now
+
+
+class FloodLimiter(BaseRateLimiter[None]):
+    """Messages wait for their turn in the bot's, the chat's and the group's windows, and are
+    sent again after a 429 until Telegram takes them; chat actions are best effort."""
+
+    def __init__(self, per_bot: tuple[int, float] = (FloodLimit.MESSAGES_PER_SECOND, 1),
+                 per_chat: tuple[int, float] = (FloodLimit.MESSAGES_PER_SECOND_PER_CHAT, 1),
+                 per_group: tuple[int, float] = (FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, 60)
+                 ) -> None:
+        self.per_chat, self.per_group = per_chat, per_group
+        self.bot = Window(*per_bot)
+        self.chats: dict[int | str, Window] = {}
+        self.groups: dict[int | str, Window] = {}
+        self.paused_until = 0.0  # a 429's retry_after holds every message until then
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Result:
+        """Sends a request when the limits allow, again after each 429 until it goes through."""
+        chat_id = data.get("chat_id")
+        windows = [] if chat_id is None else self._windows(chat_id)
+        if endpoint == CHAT_ACTION:
+            now = time.monotonic()
+            if now < self.paused_until or any(w.wait(now) for w in windows):
+                return True  # skipped: it would take an answer's turn or wait for one
+            return await callback(*args, **kwargs)  # a 429 here is the caller's to ignore
+        while True:
+            await self._take_turn(windows)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as e:
+                retry_after = e.retry_after
+                seconds = (retry_after if isinstance(retry_after, (int, float))
+                           else retry_after.total_seconds())
+                log.info("flood control: %s waits %.0f s as Telegram asks", endpoint, seconds)
+                if windows:
+                    self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+                else:
+                    await asyncio.sleep(seconds)
+
+    def _windows(self, chat_id: int | str) -> list[Window]:
+        """The windows a message to this chat counts in: the bot's, the chat's, and the
+        group's for groups and channels (negative ids or @usernames)."""
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        now = time.monotonic()
+        windows = [self.bot, _window(self.chats, chat_id, self.per_chat, now)]
+        if isinstance(chat_id, str) or chat_id < 0:
+            windows.append(_window(self.groups, chat_id, self.per_group, now))
+        return windows
+
+    async def _take_turn(self, windows: list[Window]) -> None:
+        """Waits until every window has room at the same moment, then counts the send in all."""
+        while windows:
+            now = time.monotonic()
+            wait = max([self.paused_until - now, *(w.wait(now) for w in windows)])
+            if wait <= 0:
+                for window in windows:
+                    window.sent.append(now)
+                return
+            await asyncio.sleep(wait)
+
+
+def _window(windows: dict[int | str, Window], key: int | str, limit: tuple[int, float],
+            now: float) -> Window:
+    """The window of a chat or group, made on first use; idle ones are dropped past a bound."""
+    if key not in windows and len(windows) >= MAX_KEPT_WINDOWS:
+        for old in [k for k, w in windows.items() if w.idle(now)]:
+            del windows[old]
+    return windows.setdefault(key, Window(*limit))
