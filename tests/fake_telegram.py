@@ -1,18 +1,23 @@
 """A fake Telegram Bot API server on 127.0.0.1, for end-to-end tests of the real bot process.
 
 It answers the methods the bot uses the way Telegram does (JSON `{"ok": ...}` replies, dates in
-seconds, long polling with offsets) and is as strict as Telegram about HTML messages: unknown
-tags, unclosed tags, nested blockquotes, bare <, > and &, the 4096-character and 100-entity
-limits. Tests play the users: they queue updates and read what the bot sent.
+seconds, long polling with offsets: an update is gone once a getUpdates asks from a later offset)
+and is as strict as Telegram about HTML messages: unknown tags, unclosed tags, nested
+blockquotes, bare <, > and &, the 4096-character and 100-entity limits. It enforces Telegram's
+flood limits (30 messages a second per bot, one a second per chat, 20 a minute per group) with
+429 and `retry_after`, and can open a window in which every message gets 429. Tests play the
+users: they queue updates and read what the bot sent.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -30,6 +35,10 @@ NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 JSON_PARAMS = {"reply_markup", "reply_parameters", "link_preview_options", "commands", "results",
                "allowed_updates", "scope", "entities", "button"}
 INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
+# Telegram's flood limits: (messages, seconds) per bot, per chat, per group.
+PER_BOT, PER_CHAT, PER_GROUP = (30, 1.0), (1, 1.0), (20, 60.0)
+# Methods that send or edit a message: the ones flood limits count.
+MESSAGE_METHODS = {"sendMessage", "editMessageText"}
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
@@ -157,6 +166,7 @@ class Call:
     params: dict[str, Any]
     status: int
     result: Any = None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -171,6 +181,7 @@ class FakeTelegram:
     failures: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
     commands: dict[str | None, list[dict]] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> path, content
+    flood_limits: bool = True
 
     def __post_init__(self) -> None:
         self.bot = {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Citebot",
@@ -178,6 +189,11 @@ class FakeTelegram:
                     "can_read_all_group_messages": False, "supports_inline_queries": True}
         self.changed = threading.Condition()
         self.updates: list[dict] = []
+        self.pushed: dict[int, float] = {}  # update id: when the user sent it
+        self.confirmed_below = 0  # the highest offset the bot has sent: updates before it are gone
+        self._sent: dict[int | None, deque[float]] = {}  # per chat (None: the bot), send times
+        self.flood_until = 0.0
+        self.flood_retry_after = 0
         self._ids = itertools.count(1)
         self.closed = False
         self.server = _Server(("127.0.0.1", 0), _Handler)
@@ -218,6 +234,7 @@ class FakeTelegram:
         with self.changed:
             update_id = self.new_id()
             self.updates.append({"update_id": update_id, **update})
+            self.pushed[update_id] = time.monotonic()
             self.changed.notify_all()
         return update_id
 
@@ -275,6 +292,17 @@ class FakeTelegram:
         with self.changed:
             self.failures.setdefault(method, []).append((status, payload))
 
+    def flood(self, seconds: float, retry_after: int) -> None:
+        """For `seconds` from now, every message and chat action gets 429 with `retry_after`."""
+        with self.changed:
+            self.flood_until = time.monotonic() + seconds
+            self.flood_retry_after = retry_after
+
+    def confirmed(self) -> set[int]:
+        """The updates Telegram has forgotten: those before an offset the bot sent."""
+        with self.changed:
+            return {u for u in self.pushed if u < self.confirmed_below}
+
     def mark(self) -> int:
         """A point in the calls: `wait_for(..., since=mark)` looks only at later ones."""
         with self.changed:
@@ -315,6 +343,9 @@ class FakeTelegram:
         with self.changed:
             if self.failures.get(method):
                 status, payload = self.failures[method].pop(0)
+            else:
+                status, payload = self._flood_control(method, params)
+            if status != 200:
                 self.calls.append(Call(method, params, status))
                 self.changed.notify_all()
                 return status, payload
@@ -330,11 +361,31 @@ class FakeTelegram:
             return status, {"ok": False, "error_code": status, "description": result}
         return 200, {"ok": True, "result": result}
 
+    def _flood_control(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+        """(200, {}) if Telegram lets this call through now, else its 429; a message that
+        passes counts in the bot's, its chat's and its group's windows."""
+        now = time.monotonic()
+        chat_id = params.get("chat_id")
+        if chat_id is not None and method in MESSAGE_METHODS | {"sendChatAction"} and (
+                now < self.flood_until):
+            return _too_many(self.flood_retry_after)
+        if not (self.flood_limits and method in MESSAGE_METHODS and chat_id is not None):
+            return 200, {}
+        limits = [(None, PER_BOT), (chat_id, PER_GROUP if chat_id < 0 else PER_CHAT)]
+        for key, (count, seconds) in limits:
+            sent = self._sent.setdefault(key, deque(maxlen=count))
+            if len(sent) == count and now - sent[0] < seconds:
+                return _too_many(math.ceil(sent[0] + seconds - now))
+        for key, _ in limits:
+            self._sent[key].append(now)
+        return 200, {}
+
     def _get_updates(self, params: dict[str, Any]) -> list[dict]:
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         offset = int(params.get("offset") or 0)
         with self.changed:
             self.calls.append(Call("getUpdates", params, 200))
+            self.confirmed_below = max(self.confirmed_below, offset)
             self.changed.notify_all()
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while not self.updates and not self.closed and time.monotonic() < deadline:
@@ -403,6 +454,12 @@ class FakeTelegram:
                 raise BadRequest("Bad Request: message to be replied not found")
         self.messages[(p["chat_id"], message["message_id"])] = message
         return message
+
+
+def _too_many(retry_after: int) -> tuple[int, dict]:
+    return 429, {"ok": False, "error_code": 429,
+                 "description": f"Too Many Requests: retry after {retry_after}",
+                 "parameters": {"retry_after": retry_after}}
 
 
 class _Server(ThreadingHTTPServer):

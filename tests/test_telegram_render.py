@@ -8,7 +8,8 @@ import pytest
 from telegram.constants import MessageLimit
 
 from bot.telegram.buttons import (MAX_CALLBACK_DATA, MAX_OFFSET, ShowContext, ShowExcerpts,
-                                  answer_keyboard, decode, document_key, encode)
+                                  answer_keyboard, decode, document_key, encode,
+                                  quote_digest)
 from bot.telegram.handlers import question_text
 from bot.telegram.html import (MAX_CONTEXT_CHARS, MAX_SOURCES, html_answer, html_context,
                                html_excerpt, html_source, html_sources, visible_length)
@@ -115,7 +116,8 @@ def test_sources_are_split_within_limits_and_an_archive_is_summed_up():
 
 @pytest.mark.parametrize("press", [
     ShowExcerpts(0), ShowExcerpts(MAX_OFFSET),
-    ShowContext(MAX_OFFSET, document_key("x" * 500), 9_999_999_999, 9_999_999_999),
+    ShowContext(MAX_OFFSET, document_key("x" * 500), 9_999_999_999, 9_999_999_999,
+                quote_digest("é" * 5000)),
 ])
 def test_callback_data_fits_and_round_trips(press):
     data = encode(press)
@@ -132,7 +134,8 @@ def test_document_keys_are_short_whatever_the_id_and_distinct():
     keys = {document_key(f"doc{n}") for n in range(10_000)} | {document_key("é" * 5000)}
     assert len(keys) == 10_001
     for key in keys:
-        assert decode(encode(ShowContext(0, key, 1, 2))) == ShowContext(0, key, 1, 2)
+        press = ShowContext(0, key, 1, 2, quote_digest(key))
+        assert decode(encode(press)) == press
 
 
 def test_keyboard_offers_more_only_when_there_is_more():

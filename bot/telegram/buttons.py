@@ -29,16 +29,21 @@ DOCUMENT_KEY_BYTES = 9
 DOCUMENT_KEY_CHARS = DOCUMENT_KEY_BYTES * 4 // 3
 # Offsets in an article file: up to 10 digits, files of up to 10 GB.
 OFFSET_DIGITS = 10
+# A quote's digest: 6 bytes of its hash (one edit in 2^48 passes unseen), 8 characters.
+QUOTE_DIGEST_BYTES = 6
+QUOTE_DIGEST_CHARS = QUOTE_DIGEST_BYTES * 4 // 3
 
 
 @dataclass(frozen=True)
 class ShowContext:
-    """Show the paragraph around document[start:end]; `offset` is the page to go back to."""
+    """Show the paragraph around document[start:end], if it still reads as quoted (`quote` is
+    the quote's digest); `offset` is the page to go back to."""
 
     offset: int
     document: str
     start: int
     end: int
+    quote: str
 
 
 @dataclass(frozen=True)
@@ -54,27 +59,37 @@ _PAGE = rf"(\d{{1,{len(str(MAX_OFFSET))}}})"
 _POSITION = rf"(\d{{1,{OFFSET_DIGITS}}})"
 # The callback data of each kind of button; the application routes presses by these.
 CONTEXT_DATA = re.compile(rf"c:{_PAGE}:([A-Za-z0-9_-]{{{DOCUMENT_KEY_CHARS}}}):{_POSITION}:"
-                          rf"{_POSITION}\Z")
+                          rf"{_POSITION}:([A-Za-z0-9_-]{{{QUOTE_DIGEST_CHARS}}})\Z")
 EXCERPTS_DATA = re.compile(rf"m:{_PAGE}\Z")
+
+
+def _short_hash(text: str, size: int) -> str:
+    """`size` bytes of the text's hash, in URL-safe base64."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:size]).decode()
 
 
 def document_key(document_id: str) -> str:
     """A short fixed-size key for a document id (file names can be long)."""
-    digest = hashlib.sha256(document_id.encode()).digest()
-    return base64.urlsafe_b64encode(digest[:DOCUMENT_KEY_BYTES]).decode()
+    return _short_hash(document_id, DOCUMENT_KEY_BYTES)
+
+
+def quote_digest(quote: str) -> str:
+    """A short digest of a quote's text: a button can tell that its article was edited."""
+    return _short_hash(quote, QUOTE_DIGEST_BYTES)
 
 
 def encode(press: Press) -> str:
-    """The callback data of a button: at most 39 bytes, well within MAX_CALLBACK_DATA."""
+    """The callback data of a button: at most 48 bytes, within MAX_CALLBACK_DATA."""
     if isinstance(press, ShowContext):
-        return f"c:{press.offset}:{press.document}:{press.start}:{press.end}"
+        return f"c:{press.offset}:{press.document}:{press.start}:{press.end}:{press.quote}"
     return f"m:{press.offset}"
 
 
 def decode(data: str | None) -> Press | None:
     """What a button asks for, or None for data this bot did not make."""
     if m := CONTEXT_DATA.match(data or ""):
-        return ShowContext(int(m[1]), m[2], int(m[3]), int(m[4]))
+        return ShowContext(int(m[1]), m[2], int(m[3]), int(m[4]), m[5])
     if m := EXCERPTS_DATA.match(data or ""):
         return ShowExcerpts(int(m[1]))
     return None
@@ -85,7 +100,8 @@ def answer_keyboard(first: Excerpt, offset: int, next_offset: int | None,
     """"Contexte" for the first excerpt shown, and "Autres extraits" when there are more."""
     source = first.source
     row = [InlineKeyboardButton(text("button_context", lang), callback_data=encode(
-        ShowContext(offset, document_key(source.document), source.start, source.end)))]
+        ShowContext(offset, document_key(source.document), source.start, source.end,
+                    quote_digest(first.text))))]
     if next_offset is not None and next_offset <= MAX_OFFSET:
         row.append(InlineKeyboardButton(text("button_more", lang),
                                         callback_data=encode(ShowExcerpts(next_offset))))

@@ -14,7 +14,8 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from ..messages import text
-from .buttons import ShowContext, ShowExcerpts, answer_keyboard, context_keyboard, decode
+from .buttons import (ShowContext, ShowExcerpts, answer_keyboard, context_keyboard, decode,
+                      quote_digest)
 from .context import BotContext
 from .handlers import ask_engine, log_answered, next_offset, question_text, user_language
 from .html import html_answer, html_context
@@ -28,7 +29,7 @@ async def show_context(update: Update, context: BotContext) -> None:
     document_id = isinstance(press, ShowContext) and context.bot_data.document_ids.get(
         press.document)
     found = document_id and context.bot_data.engine.context(document_id, press.start, press.end)
-    if not found:
+    if not found or quote_digest(found.paragraph[slice(*found.quote)]) != press.quote:
         await gone(update, context)
         return
     await query.answer()
