@@ -182,6 +182,7 @@ class FakeTelegram:
     commands: dict[str | None, list[dict]] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> path, content
     flood_limits: bool = True
+    html_errors: bool = False  # every call gets a proxy's HTML error page instead of JSON
 
     def __post_init__(self) -> None:
         self.bot = {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Citebot",
@@ -477,6 +478,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         m = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if fake.html_errors:
+            page = b"<html><body><h1>502 Bad Gateway</h1>" + b"<p>nginx</p>" * 20 + b"</body></html>"
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         if not m:
             status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         else:

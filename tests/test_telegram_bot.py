@@ -76,8 +76,8 @@ def test_private_question_gets_verbatim_quotes_with_linked_sources(chat, corpus)
     sent = telegram.sent(private["id"])[-1].params
     assert sent["link_preview_options"] == {"is_disabled": True}
     assert reply["reply_to_message"]["message_id"] == question["message_id"]
-    actions = telegram.sent(private["id"], method="sendChatAction")
-    assert actions and actions[-1].params["action"] == "typing"
+    actions = telegram.wait_for(lambda _: telegram.sent(private["id"], method="sendChatAction"))
+    assert actions[-1].params["action"] == "typing"
     assert "Contexte" in buttons(reply)
 
 
@@ -279,3 +279,42 @@ def test_long_answers_are_split_between_excerpts(tmp_path):
     excerpts = AnswerEngine.from_folder(corpus).answer(question, 10).excerpts
     assert sum(len(quotes(r)) for r in replies) == len(excerpts) > 3
     assert all(r["text"].count("— Dossier") == len(quotes(r)) for r in replies)
+
+
+# Issue 8, point 5: flood control never loses, delays or replaces an answer.
+def test_a_refused_typing_action_neither_holds_up_nor_replaces_the_answer(chat):
+    telegram, private, user = chat
+    telegram.fail_next("sendChatAction", 429, "Too Many Requests: retry after 30", retry_after=30)
+    _, [reply] = ask(telegram, private, user, "grève des dockers")  # within 10 s, not 30
+    assert "grève" in bold(reply)
+    assert len(telegram.sent(private["id"])) == 1
+    attempts = [c for c in telegram.calls if c.method == "sendChatAction"
+                and c.params["chat_id"] == private["id"]]
+    assert len(attempts) == 1  # not retried
+
+
+def test_an_answer_is_sent_again_after_each_429_until_it_goes_through(chat):
+    telegram, private, user = chat
+    for _ in range(7):  # more than AIORateLimiter's retries
+        telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    mark = telegram.mark()
+    telegram.send(private, user, "grève des dockers")
+    [reply] = telegram.replies(private["id"], since=mark, timeout=20)
+    assert "grève" in bold(reply) and SORRY not in reply["text"]
+    attempts = [c for c in telegram.calls[mark:] if c.method == "sendMessage"]
+    assert [c.status for c in attempts] == [429] * 7 + [200]
+    assert all(b.at - a.at >= 1 for a, b in zip(attempts, attempts[1:]))  # retry_after kept
+
+
+def test_questions_sent_at_once_are_each_answered_once_a_second_apart(chat):
+    telegram, private, user = chat
+    mark = telegram.mark()
+    questions = [telegram.send(private, user, q) for q in (
+        "grève des dockers", "Combien de passagers ?", "Et le maire de Marseille ?",
+        "Qui est le chef du Pentagone ?")]
+    replies = telegram.replies(private["id"], 4, since=mark, timeout=15)
+    assert sorted(r["reply_to_message"]["message_id"] for r in replies) == sorted(
+        q["message_id"] for q in questions)
+    assert not any(SORRY in r["text"] for r in replies)
+    sends = [c for c in telegram.calls[mark:] if c.method == "sendMessage"]
+    assert all(c.status == 200 for c in sends)  # Telegram's 1 message/s per chat kept

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import socket
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from telegram_harness import TOKEN, bot_env, run_bot_once, running_bot
+from fake_telegram import FakeTelegram
+from telegram_harness import TOKEN, bot_env, corpus_with, run_bot_once, running_bot
 
 SECRET = "s3cret_token-for-tests"
+
+
+@pytest.fixture
+def telegram():
+    """A fake Bot API per test: these tests restart bots, open flood windows and count what
+    was confirmed, which the module's shared one would mix up."""
+    with FakeTelegram(TOKEN) as server:
+        yield server
 
 
 def free_port() -> int:
@@ -114,3 +127,199 @@ def test_webhook_answers_updates_and_refuses_a_wrong_secret(telegram, tmp_path):
         assert "Mark Esper" in reply["text"]
         assert len(telegram.sent(private["id"])) == 1  # the refused update was not handled
         assert bot.stop() == 0
+
+
+# Issue 8, point 3: the token never shows, whatever form TELEGRAM_API_BASE_URL takes.
+@pytest.mark.parametrize("form", ["{base}", "{base}/", "{host}", "{host}/"])
+def test_api_base_url_with_or_without_bot_works_and_never_shows_the_token(telegram, tmp_path,
+                                                                          form):
+    host = telegram.base_url.removesuffix("/bot")
+    env = bot_env(telegram, LOG_LEVEL="DEBUG",
+                  TELEGRAM_API_BASE_URL=form.format(base=telegram.base_url, host=host))
+    with running_bot(telegram, env, tmp_path / "bot.log") as bot:
+        user = telegram.user()
+        private = telegram.private_chat(user)
+        telegram.send(private, user, "Qui est le chef du Pentagone ?")
+        [reply] = telegram.replies(private["id"])
+        assert "Mark Esper" in reply["text"]
+    assert TOKEN.split(":")[1] not in bot.log()
+
+
+def test_an_api_answering_an_html_error_page_gives_one_line(telegram, tmp_path):
+    telegram.html_errors = True
+    result = run_bot_once(bot_env(telegram))
+    lines = [line for line in (result.stdout + result.stderr).splitlines()
+             if line.strip() and not line.startswith("INFO ")]
+    assert result.returncode != 0
+    assert len(lines) == 1 and "Bot API" in lines[0], lines
+    assert "Traceback" not in result.stderr and "<html>" not in result.stderr
+    assert TOKEN.split(":")[1] not in result.stdout + result.stderr
+
+
+# Issue 8, point 4: one slow question holds up no one, and does not hold up a stop.
+def slow_corpus(folder: Path, size: int = 1_000_000) -> Path:
+    """An article of one paragraph of `size` characters, every sentence about the question."""
+    words = ("le port de Marseille accueille des navires et les dockers votent une grève longue "
+             "pendant que la direction négocie un accord").split()
+    sentences = [" ".join(words[(n + k) % len(words)] for k in range(15)).capitalize() + "."
+                 for n in range(size // 100)]
+    folder.mkdir()
+    (folder / "long.txt").write_text("Un très long article\n\n" + " ".join(sentences),
+                                     encoding="utf-8")
+    return folder
+
+
+def send_slow_question(telegram: FakeTelegram) -> tuple[dict, int]:
+    """A question on the slow corpus, once the bot is at work on it: (its chat, its update)."""
+    user = telegram.user()
+    private = telegram.private_chat(user)
+    mark = telegram.mark()
+    telegram.send(private, user, "grève des dockers du port")
+    update_id = max(telegram.pushed)
+    telegram.wait_for(lambda calls: any(c.method == "sendChatAction" for c in calls[mark:]))
+    return private, update_id
+
+
+def test_start_is_answered_at_once_while_a_slow_question_runs(telegram, tmp_path):
+    corpus = slow_corpus(tmp_path / "corpus")
+    with running_bot(telegram, bot_env(telegram, corpus), tmp_path / "bot.log"):
+        slow_chat, _ = send_slow_question(telegram)
+        user = telegram.user()
+        private = telegram.private_chat(user)
+        started = time.monotonic()
+        telegram.send(private, user, "/start")
+        telegram.replies(private["id"], timeout=5)
+        waited = time.monotonic() - started
+        assert not telegram.sent(slow_chat["id"])  # the slow question is still at work
+    assert waited < 1  # measured: about 0.05 s; the engine on the event loop took 25 s
+
+
+def test_sigterm_stops_the_bot_within_10_s_with_a_slow_question_in_flight(telegram, tmp_path):
+    corpus = slow_corpus(tmp_path / "corpus")
+    with running_bot(telegram, bot_env(telegram, corpus), tmp_path / "bot.log") as bot:
+        _, update_id = send_slow_question(telegram)
+        started = time.monotonic()
+        status = bot.stop(timeout=15)
+        stopped = time.monotonic() - started
+    assert status == 0 and stopped < 10, bot.log()
+    assert update_id not in telegram.confirmed()  # Telegram sends it again after a restart
+
+
+# Issue 8, point 6: a stop never confirms an update it has not answered.
+def test_sigterm_never_confirms_an_unanswered_update(telegram, tmp_path):
+    telegram.flood(60, retry_after=2)  # answers cannot go out before the stop
+    env = bot_env(telegram)
+    chats = []
+    with running_bot(telegram, env, tmp_path / "first.log") as bot:
+        for _ in range(10):
+            user = telegram.user()
+            chats.append(telegram.private_chat(user))
+            telegram.send(chats[-1], user, "grève des dockers")
+        telegram.wait_for(lambda calls: sum(c.status == 429 for c in calls) >= 10)
+        started = time.monotonic()
+        status = bot.stop(timeout=15)
+        assert status == 0 and time.monotonic() - started < 10
+    answered = {c.params["reply_parameters"]["message_id"] for c in telegram.calls
+                if c.method == "sendMessage" and c.status == 200}
+    assert not answered  # the flood window held every answer
+    assert not telegram.confirmed()
+    telegram.flood(0, retry_after=0)
+    with running_bot(telegram, env, tmp_path / "second.log"):
+        for chat in chats:
+            telegram.replies(chat["id"])
+        time.sleep(0.5)
+    assert all(len(telegram.sent(chat["id"])) == 1 for chat in chats)
+    assert telegram.confirmed() == set(telegram.pushed)
+
+
+# Issue 8, point 8: the webhook reads nothing before the secret, and refuses malformed bodies.
+def webhook_env(telegram: FakeTelegram, port: int, **settings: str) -> dict[str, str]:
+    return bot_env(telegram, WEBHOOK_URL="https://bot.example.org/telegram-hook",
+                   WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
+                   WEBHOOK_SECRET_TOKEN=SECRET, **settings)
+
+
+def post_raw(port: int, body_size: int, secret: str | None) -> int | None:
+    """POSTs `body_size` bytes in chunks; the status, or None if the bot closed the connection."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "Content-Length": str(body_size)}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    chunk = b" " * (1 << 20)
+    try:
+        connection.putrequest("POST", "/telegram-hook")
+        for key, value in headers.items():
+            connection.putheader(key, value)
+        connection.endheaders()
+        for start in range(0, body_size, len(chunk)):
+            connection.send(chunk[:body_size - start])
+        return connection.getresponse().status
+    except (ConnectionError, http.client.HTTPException):
+        try:
+            return connection.getresponse().status
+        except (ConnectionError, http.client.HTTPException, OSError):
+            return None
+    finally:
+        connection.close()
+
+
+def peak_memory_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1])
+
+
+def test_webhook_refuses_big_posts_without_reading_them(telegram, tmp_path):
+    port = free_port()
+    with running_bot(telegram, webhook_env(telegram, port), tmp_path / "bot.log", "--webhook",
+                     ready="setWebhook") as bot:
+        before = peak_memory_kb(bot.process.pid)
+        with ThreadPoolExecutor(5) as pool:
+            statuses = list(pool.map(lambda _: post_raw(port, 90 << 20, None), range(5)))
+        too_big = post_raw(port, 5 << 20, SECRET)
+        grown_mb = (peak_memory_kb(bot.process.pid) - before) / 1024
+    assert set(statuses) <= {403, None} and too_big in (413, None)
+    assert grown_mb < 20, f"{grown_mb:.0f} MB more at peak"
+
+
+@pytest.mark.parametrize("body", [b"{not json secret-words", b'["secret-words"]',
+                                  b'{"update_id": "secret-words"}', b"\xff\xfe secret-words",
+                                  b'{"update_id": 7, "message": "secret-words"}'])
+def test_webhook_malformed_bodies_get_400_and_are_not_logged(telegram, tmp_path, body):
+    port = free_port()
+    with running_bot(telegram, webhook_env(telegram, port, LOG_LEVEL="DEBUG"),
+                     tmp_path / "bot.log", "--webhook", ready="setWebhook") as bot:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/telegram-hook", data=body,
+                                         headers={"Content-Type": "application/json",
+                                                  "X-Telegram-Bot-Api-Secret-Token": SECRET})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 400
+    assert "secret-words" not in bot.log() and "Traceback" not in bot.log()
+
+
+# Issue 8, point 9: a Contexte button of an article edited since says its quote is gone.
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace("\n\nLes dockers", "\n\nUn paragraphe ajouté depuis.\n\nLes dockers"),
+    lambda text: text.replace("48 heures", "72 heures"),
+])
+def test_context_of_an_edited_article_says_the_quote_is_no_longer_available(telegram, tmp_path,
+                                                                           edit):
+    article = ("Le port\n\nLe port de Marseille a accueilli 3,2 millions de passagers.\n\n"
+               "Les dockers du port ont voté une grève de 48 heures. La direction négocie.\n")
+    corpus = corpus_with(tmp_path / "corpus", **{"port.txt": article})
+    env = bot_env(telegram, corpus)
+    user = telegram.user()
+    private = telegram.private_chat(user)
+    with running_bot(telegram, env, tmp_path / "first.log"):
+        telegram.send(private, user, "grève de combien d'heures ?")
+        [answer] = telegram.replies(private["id"])
+    (corpus / "port.txt").write_text(edit(article), encoding="utf-8")
+    [[context_button, *_]] = answer["reply_markup"]["inline_keyboard"]
+    with running_bot(telegram, env, tmp_path / "second.log"):
+        mark = telegram.mark()
+        telegram.press(answer, context_button["callback_data"], user)
+        answered = telegram.wait_for(lambda calls: next(
+            (c for c in calls[mark:] if c.method == "answerCallbackQuery"), None))
+        time.sleep(0.3)
+    assert "plus disponible" in answered.params["text"]
+    assert not telegram.sent(private["id"], since=mark, method="editMessageText")

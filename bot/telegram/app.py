@@ -25,6 +25,7 @@ from . import articles, callbacks, handlers
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
 from .flood import FloodLimiter
+from .handlers import describe
 from .updates import serve
 
 log = logging.getLogger(__name__)
@@ -149,9 +150,9 @@ def run_bot(settings: Settings, corpus: Path | None = None, webhook: bool = Fals
         raise SettingsError("Telegram refused TELEGRAM_BOT_TOKEN: invalid token (revoked or "
                             "mistyped? @BotFather shows it again with /token)") from None
     except NetworkError as e:
-        raise ConnectionError(hide_token(f"cannot reach the Telegram Bot API at {api}: {e}",
-                                         token)) from None
+        raise ConnectionError(f"cannot reach the Telegram Bot API at {api}: "
+                              f"{hide_token(describe(e), token)}") from None
     except TelegramError as e:
-        raise ConnectionError(hide_token(f"the Telegram Bot API at {api} refused to start the "
-                                         f"bot: {e}", token)) from None
+        raise ConnectionError(f"the Telegram Bot API at {api} refused to start the bot: "
+                              f"{hide_token(describe(e), token)}") from None
     return 0

@@ -92,9 +92,8 @@ class FloodLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as e:
-                retry_after = e.retry_after
-                seconds = (retry_after if isinstance(retry_after, (int, float))
-                           else retry_after.total_seconds())
+                # As AIORateLimiter reads it: the public attribute warns of a type change.
+                seconds = e._retry_after.total_seconds()  # noqa: SLF001
                 log.info("flood control: %s waits %.0f s as Telegram asks", endpoint, seconds)
                 if windows:
                     self.paused_until = max(self.paused_until, time.monotonic() + seconds)

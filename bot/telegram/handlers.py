@@ -30,6 +30,8 @@ INLINE_CACHE_SECONDS = 300
 # "typing…" is a courtesy: after this long it is dropped rather than waited for.
 TYPING_TIMEOUT = 2.0
 
+# How PTB quotes a server's answer that is not JSON, e.g. a proxy's HTML error page.
+_QUOTED_PAGE = re.compile(r"\. Parsing the server response .* failed$", re.DOTALL)
 # A leading "/ask" or "/ask@BotName".
 _COMMAND = re.compile(r"^/\w+(?:@\w+)?")
 # Zero-width and bidirectional-control characters: invisible, and they cut words in two.
@@ -179,11 +181,17 @@ async def inline_query(update: Update, context: BotContext) -> None:
     log_answered(update, "inline", len(results), engine_ms, started)
 
 
+def describe(error: TelegramError) -> str:
+    """A Telegram error in one line, without the page a proxy may have answered instead of the
+    Bot API (PTB quotes it whole)."""
+    return _QUOTED_PAGE.sub(" (not an answer of the Bot API)", str(error))
+
+
 async def error_handler(update: object, context: BotContext) -> None:
     """Logs the error (never the message's text) and gives the user a short apology."""
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, TelegramError):  # Telegram's answer says it all: one line
-        log.error("update %s failed: %s", update_id, context.error)
+        log.error("update %s failed: %s", update_id, describe(context.error))
     else:
         log.error("update %s failed", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
