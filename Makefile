@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean
+.PHONY: run test stress clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
+
+# The bot process under load and faults (tests/test_stress.py): about three minutes.
+stress: $(STAMP)
+	$(VENV)/bin/python -m pytest -m stress -s tests/test_stress.py
 
 clean:
 	rm -rf $(VENV)

@@ -37,6 +37,9 @@ JSON_PARAMS = {"reply_markup", "reply_parameters", "link_preview_options", "comm
 INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
 # Telegram's flood limits: (messages, seconds) per bot, per chat, per group.
 PER_BOT, PER_CHAT, PER_GROUP = (30, 1.0), (1, 1.0), (20, 60.0)
+# Requests reach this server up to this much closer together than the bot sent them (threads
+# and the GIL here, the network for Telegram): the limits are checked with this slack.
+JITTER_SECONDS = 0.1
 # Methods that send or edit a message: the ones flood limits count.
 MESSAGE_METHODS = {"sendMessage", "editMessageText"}
 
@@ -347,7 +350,7 @@ class FakeTelegram:
             else:
                 status, payload = self._flood_control(method, params)
             if status != 200:
-                self.calls.append(Call(method, params, status))
+                self.calls.append(Call(method, params, status, payload))
                 self.changed.notify_all()
                 return status, payload
             try:
@@ -375,8 +378,9 @@ class FakeTelegram:
         limits = [(None, PER_BOT), (chat_id, PER_GROUP if chat_id < 0 else PER_CHAT)]
         for key, (count, seconds) in limits:
             sent = self._sent.setdefault(key, deque(maxlen=count))
-            if len(sent) == count and now - sent[0] < seconds:
-                return _too_many(math.ceil(sent[0] + seconds - now))
+            if len(sent) == count and now - sent[0] < seconds - JITTER_SECONDS:
+                return _too_many(math.ceil(sent[0] + seconds - now),
+                                 "bot" if key is None else "chat")
         for key, _ in limits:
             self._sent[key].append(now)
         return 200, {}
@@ -457,14 +461,15 @@ class FakeTelegram:
         return message
 
 
-def _too_many(retry_after: int) -> tuple[int, dict]:
-    return 429, {"ok": False, "error_code": 429,
+def _too_many(retry_after: int, limit: str = "window") -> tuple[int, dict]:
+    return 429, {"ok": False, "error_code": 429, "limit": limit,
                  "description": f"Too Many Requests: retry after {retry_after}",
                  "parameters": {"retry_after": retry_after}}
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # a bot opens many connections at once, as Telegram allows
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet: a bot that stops drops its long poll, as it may."""

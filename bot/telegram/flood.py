@@ -24,8 +24,10 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
-# Added to each window: requests sent this far apart can reach Telegram a little closer.
-MARGIN_SECONDS = 0.05
+# Added to a chat's window, for Telegram's own clock; the bot's window gets none, as it
+# bounds throughput (sends count from Telegram's answer: that is its margin).
+CHAT_MARGIN_SECONDS = 0.05
+BOT_MARGIN_SECONDS = 0.0
 # A chat's or group's window is forgotten once this many are kept and it is empty again.
 MAX_KEPT_WINDOWS = 1024
 CHAT_ACTION = "sendChatAction"
@@ -34,20 +36,28 @@ Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class Window:
-    """At most `count` sends in any `seconds`: the times of the last `count` sends."""
+    """At most `count` sends in any `seconds`. Each send counts from when Telegram answered
+    it (when sent, while in flight): it reached Telegram at the latest then, so sends spaced
+    from those times arrive spaced too, however the network delays them."""
 
-    def __init__(self, count: int, seconds: float) -> None:
-        self.seconds = seconds + MARGIN_SECONDS
-        self.sent: deque[float] = deque(maxlen=count)
+    def __init__(self, count: int, seconds: float, margin: float = CHAT_MARGIN_SECONDS) -> None:
+        self.seconds = seconds + margin
+        self.sent: deque[list[float]] = deque(maxlen=count)  # one-item lists: updated in place
 
     def wait(self, now: float) -> float:
         """How long until a send fits (0 if it fits now)."""
         if len(self.sent) < (self.sent.maxlen or 0):
             return 0.0
-        return max(0.0, self.sent[0] + self.seconds - now)
+        return max(0.0, min(at for at, in self.sent) + self.seconds - now)
+
+    def take(self, now: float) -> list[float]:
+        """Counts a send; its time is to be set again when Telegram answers."""
+        slot = [now]
+        self.sent.append(slot)
+        return slot
 
     def idle(self, now: float) -> bool:
-        return not self.sent or self.sent[-1] + self.seconds <= now
+        return all(at + self.seconds <= now for at, in self.sent)
 
 
 class FloodLimiter(BaseRateLimiter[None]):
@@ -59,7 +69,7 @@ class FloodLimiter(BaseRateLimiter[None]):
                  per_group: tuple[int, float] = (FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, 60)
                  ) -> None:
         self.per_chat, self.per_group = per_chat, per_group
-        self.bot = Window(*per_bot)
+        self.bot = Window(*per_bot, margin=BOT_MARGIN_SECONDS)
         self.chats: dict[int | str, Window] = {}
         self.groups: dict[int | str, Window] = {}
         self.paused_until = 0.0  # a 429's retry_after holds every message until then
@@ -88,7 +98,7 @@ class FloodLimiter(BaseRateLimiter[None]):
                 return True  # skipped: it would take an answer's turn or wait for one
             return await callback(*args, **kwargs)  # a 429 here is the caller's to ignore
         while True:
-            await self._take_turn(windows)
+            slots = await self._take_turn(windows)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as e:
@@ -99,6 +109,10 @@ class FloodLimiter(BaseRateLimiter[None]):
                     self.paused_until = max(self.paused_until, time.monotonic() + seconds)
                 else:
                     await asyncio.sleep(seconds)
+            finally:
+                answered = time.monotonic()
+                for slot in slots:
+                    slot[0] = answered
 
     def _windows(self, chat_id: int | str) -> list[Window]:
         """The windows a message to this chat counts in: the bot's, the chat's, and the
@@ -111,16 +125,15 @@ class FloodLimiter(BaseRateLimiter[None]):
             windows.append(_window(self.groups, chat_id, self.per_group, now))
         return windows
 
-    async def _take_turn(self, windows: list[Window]) -> None:
+    async def _take_turn(self, windows: list[Window]) -> list[list[float]]:
         """Waits until every window has room at the same moment, then counts the send in all."""
         while windows:
             now = time.monotonic()
             wait = max([self.paused_until - now, *(w.wait(now) for w in windows)])
             if wait <= 0:
-                for window in windows:
-                    window.sent.append(now)
-                return
+                return [window.take(now) for window in windows]
             await asyncio.sleep(wait)
+        return []
 
 
 def _window(windows: dict[int | str, Window], key: int | str, limit: tuple[int, float],
