@@ -19,7 +19,7 @@ test: $(STAMP)
 
 # The bot process under load and faults (tests/test_stress.py): about three minutes.
 stress: $(STAMP)
-	$(VENV)/bin/python -m pytest -m stress -s tests/test_stress.py
+	$(VENV)/bin/python -m pytest -n 0 -m stress -s tests/test_stress.py
 
 clean:
 	rm -rf $(VENV)
