@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from retrieval import BACKENDS, IndexStore, parse_remote
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 # What @BotFather hands out: the bot's number, a colon, then a secret of 35 characters.
@@ -45,6 +47,8 @@ class Settings:
     admin_user_ids: frozenset[int] = frozenset()
     # Whether `add` may fetch pages on loopback, private and link-local addresses.
     allow_private_urls: bool = False
+    # Where the index comes from: the memory index and its cache folder, or Xapian databases.
+    index: IndexStore = IndexStore()
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -96,6 +100,28 @@ def api_base_url(raw: str) -> str | None:
     return url if url.endswith("/bot") else f"{url}/bot"
 
 
+def _index_store() -> IndexStore:
+    """INDEX_BACKEND, XAPIAN_DATABASES and CACHE_DIR, checked."""
+    backend = os.environ.get("INDEX_BACKEND", "").strip().lower() or "memory"
+    if backend not in BACKENDS:
+        raise SettingsError(f"INDEX_BACKEND must be {' or '.join(BACKENDS)}, not {backend!r}")
+    raw = os.environ.get("XAPIAN_DATABASES", "").strip()
+    databases = tuple(part.strip() for part in raw.split(",")) if raw else ()
+    if "" in databases:
+        raise SettingsError("XAPIAN_DATABASES has an empty entry: write database paths and "
+                            "tcp://HOST:PORT shards separated by single commas")
+    for spec in databases:
+        try:
+            parse_remote(spec)
+        except ValueError as e:
+            raise SettingsError(f"XAPIAN_DATABASES: {e}") from None
+    if backend == "xapian" and not databases:
+        raise SettingsError("INDEX_BACKEND=xapian needs XAPIAN_DATABASES: the databases "
+                            "(DIR/shard-0,...) or shards (tcp://HOST:PORT,...) to answer from")
+    cache_dir = os.environ.get("CACHE_DIR", "").strip()
+    return IndexStore(backend, Path(cache_dir) if cache_dir else None, databases)
+
+
 def load_settings() -> Settings:
     """The settings in force: the environment first, then the project's `.env` (python-dotenv
     finds it from bot/ upward, whatever the working folder)."""
@@ -112,6 +138,7 @@ def load_settings() -> Settings:
         webhook_secret_token=os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip() or None,
         admin_user_ids=_admin_user_ids(),
         allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
+        index=_index_store(),
     )
 
 

@@ -9,11 +9,19 @@ from .analysis import fold_apostrophes
 from .articles import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, add_article, add_file,
                        remove_article)
 from .documents import CorpusError, Document, Paragraph, parse_md, parse_txt
-from .engine import Answer, AnswerEngine, Context
+from .engine import (BACKENDS, Answer, AnswerEngine, Context, IndexStore, build_xapian, parse_remote,
+                     update_xapian)
 from .excerpts import Excerpt, Source
+from .index import IndexUnavailable
 from .watch import article_changes, rebuilt
 
 __all__ = [
+    "BACKENDS",
+    "IndexStore",
+    "IndexUnavailable",
+    "build_xapian",
+    "parse_remote",
+    "update_xapian",
     "FILE_TYPES",
     "MAX_BYTES",
     "REMOVED_FOLDER",

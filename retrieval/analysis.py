@@ -12,6 +12,8 @@ the article (measured on PIAF in the README: folding first costs nothing at rank
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable
@@ -113,6 +115,9 @@ def strip_elision(tokens: list[Token]) -> list[Token]:
     return out
 
 
+strip_elision.settings = {"elisions": sorted(ELISIONS)}  # type: ignore[attr-defined]
+
+
 def stop_filter(stop_words: frozenset[str]) -> Step:
     """A step that drops the given stop words, written with or without accents."""
     words = stop_words | {remove_accents(w) for w in stop_words}
@@ -120,6 +125,7 @@ def stop_filter(stop_words: frozenset[str]) -> Step:
     def remove_stop_words(tokens: list[Token]) -> list[Token]:
         return [t for t in tokens if t.term not in words]
 
+    remove_stop_words.settings = {"words": sorted(words)}  # type: ignore[attr-defined]
     return remove_stop_words
 
 
@@ -140,6 +146,7 @@ class SnowballStep:
 
     def __init__(self, language: str = "french") -> None:
         self.language = language
+        self.settings = {"language": language, "snowball": Stemmer.version()}
         self._stemmer = Stemmer.Stemmer(language)
 
     def __call__(self, tokens: list[Token]) -> list[Token]:
@@ -184,6 +191,13 @@ class Analyzer:
     def __call__(self, text: str) -> list[Token]:
         return self._tokens(text, None)
 
+    def signature(self) -> str:
+        """What makes this analyzer's terms what they are, for the key of a stored index: the
+        tokenizer, each step's name, code and settings (stop words, elisions, stemmer
+        language). Not its comments nor docstrings: editing those keeps a stored index."""
+        return json.dumps([{"tokenizer": _WORD.pattern}] + [_describe(s) for s in self.steps],
+                          ensure_ascii=False, sort_keys=True)
+
     def terms(self, text: str) -> list[str]:
         """Only the terms, for indexing (no Token built: a million passages is many words)."""
         word = self._word
@@ -205,6 +219,15 @@ class Analyzer:
         return tokens
 
 
+def _describe(step: Step) -> dict:
+    """A step's name, a hash of its bytecode (which changes with its logic, not with its
+    comments) and its settings."""
+    code = getattr(step, "__code__", None) or type(step).__call__.__code__
+    return {"step": getattr(step, "__name__", type(step).__name__),
+            "code": hashlib.sha256(code.co_code + repr(code.co_names).encode()).hexdigest()[:16],
+            **getattr(step, "settings", {})}
+
+
 def french_analyzer(extra_stop_words: frozenset[str] = frozenset()) -> Analyzer:
     """The chain used for articles; questions add the question words to the stop words."""
     return Analyzer(
@@ -223,5 +246,3 @@ def french_analyzer(extra_stop_words: frozenset[str] = frozenset()) -> Analyzer:
 DOCUMENT_ANALYZER = french_analyzer()
 QUESTION_ANALYZER = french_analyzer(QUESTION_WORDS)
 
-# Analysis settings that change the index: part of the cache key of any stored index.
-ANALYSIS_VERSION = "fr-2:nfkc,lower,elision,stop,fold,snowball-french,final-e;title+paragraph"

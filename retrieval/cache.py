@@ -1,126 +1,167 @@
-"""The on-disk index cache: a restart does not re-read nor re-analyse unchanged articles.
+"""The memory index's store on disk: a restart does not re-read nor re-analyse unchanged
+articles, and starts in a second at a million passages.
 
-One file per corpus folder holds its parsed documents and their postings, under a key: a hash
-of the analysis settings and BM25 parameters, of the article parser, and of every article
-file's name and content. A changed, added or removed file changes the key; a cache whose key
-differs, or that cannot be read whole (zip members carry a CRC, checked on reading), is
-rebuilt, never trusted.
+One folder per corpus folder, in the cache folder (`CACHE_DIR`, by default the user's cache
+folder, so that a read-only corpus caches too): plain numeric arrays (`.npy`, memory-mapped as
+they are, never unpickled) and one JSON file. It holds index data only (terms, postings, which
+article and paragraph each passage is): every quoted text is sliced from the article files as
+read at start, so a damaged or forged store can at worst rank badly.
+
+Its key hashes everything that shapes the index, from the running code's own settings (the
+analyzer's steps, their code and settings: stop words, elisions, stemmer language; the parser's
+version and page-furniture patterns; what a passage is indexed by; BM25's k1 and b), and every
+article file's name and content. Comments and docstrings are not part of it. A store whose key
+differs, or that does not fit together, is rebuilt, never trusted.
 Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
 rewritten with the same size within the same second still counts as changed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
+import json
 import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 
-from . import documents as documents_module
-from .analysis import ANALYSIS_VERSION
-from .documents import Document, Paragraph, corpus_files, corpus_folder, load_corpus
-from .files import replaced_atomically
-from .index import B, K1, PassageIndex, Postings
+from .analysis import DOCUMENT_ANALYZER, Analyzer
+from .corpus import Corpus
+from .documents import (LEFTOVER_MAX_CHARS, LEFTOVER_PATTERNS, PARSER_VERSION, CorpusError,
+                        corpus_folder, parse_articles, read_articles)
+from .index import BM25, INDEXED_TEXT, MemoryIndex, Postings, Vocabulary
 
 log = logging.getLogger(__name__)
 
-# Bumped when the layout of the cache file changes.
-CACHE_FORMAT = "1"
+# Bumped when the layout of the store changes.
+CACHE_FORMAT = "2"
+# The store's arrays and their types; anything else is not read.
+ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
+          "passages": np.int32, "weights": np.float64, "first": np.int64}
 
 
 class StaleCache(Exception):
-    """The cache is whole but of other articles or another analysis: expected, not an error."""
+    """The store is whole but of other articles or another analysis: expected, not an error."""
 
 
-def cache_file(folder: Path, cache_dir: Path | None = None) -> Path:
-    """Where the cache of a corpus folder lives: in cache_dir if given (named after the
-    folder's path), else in the folder's own `.cache/`."""
+def default_cache_dir() -> Path:
+    """The user's cache folder for citebot (~/.cache/citebot on Linux)."""
+    return platformdirs.user_cache_path("citebot")
+
+
+def cache_path(folder: Path, cache_dir: Path | None = None) -> Path:
+    """Where the store of a corpus folder lives, named after the folder's path."""
     folder_id = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    return (cache_dir or folder / ".cache") / f"index-{folder_id}.npz"
+    return (cache_dir or default_cache_dir()) / f"index-{folder_id}"
 
 
-def corpus_key(files: list[Path]) -> str:
-    """A hash of everything the cached documents and postings are made from."""
-    h = hashlib.sha256()
-    parser = Path(documents_module.__file__).read_text("utf-8")
-    for part in (CACHE_FORMAT, ANALYSIS_VERSION, f"k1={K1} b={B}", parser):
-        h.update(part.encode() + b"\0")
-    for path in files:
+def index_signature(analyzer: Analyzer = DOCUMENT_ANALYZER, bm25: BM25 = BM25()) -> str:
+    """Everything in the code that shapes an index, as one string."""
+    return json.dumps({
+        "format": CACHE_FORMAT,
+        "analyzer": analyzer.signature(),
+        "parser": PARSER_VERSION,
+        "leftovers": [[p.pattern, p.flags] for p in LEFTOVER_PATTERNS] + [LEFTOVER_MAX_CHARS],
+        "indexed": INDEXED_TEXT,
+        "bm25": [bm25.k1, bm25.b],
+    }, sort_keys=True)
+
+
+def corpus_key(contents: dict[Path, bytes], analyzer: Analyzer = DOCUMENT_ANALYZER,
+               bm25: BM25 = BM25()) -> str:
+    """A hash of everything the stored index is made from."""
+    h = hashlib.sha256(index_signature(analyzer, bm25).encode() + b"\0")
+    for path, content in sorted(contents.items()):
         h.update(path.name.encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(hashlib.sha256(content).digest())
     return h.hexdigest()
 
 
-def load_indexed_corpus(
-    folder: str | Path, cache_dir: Path | None = None
-) -> tuple[list[Document], PassageIndex]:
-    """The documents of a corpus folder and their index: from the cache when it is the
-    folder's, else read and indexed, then cached (CorpusError if there is no corpus)."""
+def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25: BM25 = BM25()
+                        ) -> tuple[Corpus, MemoryIndex]:
+    """The articles of a corpus folder and their index: from the store when it is the
+    folder's, else parsed and indexed, then stored (CorpusError if there is no article)."""
     folder = corpus_folder(folder)
-    path = cache_file(folder, cache_dir)
-    key = corpus_key(corpus_files(folder))
+    contents = read_articles(folder)
+    if not contents:
+        raise CorpusError(f"no readable .txt or .md article in {folder}")
+    path = cache_path(folder, cache_dir)
+    key = corpus_key(contents, bm25=bm25)
     try:
-        return read_cache(path, key)
+        index = read_store(path, key, bm25)
     except FileNotFoundError:
         log.info("no index cache yet for %s", folder)
     except StaleCache:
         log.info("the articles or their analysis changed: indexing %s again", folder)
-    except Exception as e:  # a cache is untrusted input: whatever is wrong with it, rebuild
+    except Exception as e:  # a store is untrusted input: whatever is wrong with it, rebuild
         log.warning("index cache %s not used (%s: %s); rebuilding", path, type(e).__name__, e)
-    return _build(folder, path, key)
-
-
-def _build(folder: Path, path: Path, key: str) -> tuple[list[Document], PassageIndex]:
-    documents = load_corpus(folder)
-    index = PassageIndex(documents)
+    else:
+        return _corpus(contents, index), index
+    documents = parse_articles(contents)
+    if not documents:
+        raise CorpusError(f"no readable .txt or .md article in {folder}")
+    index = MemoryIndex.build(documents, bm25=bm25)
     try:
-        write_cache(path, key, documents, index.postings)
+        write_store(path, key, index)
     except OSError as e:
         log.warning("index cache not written to %s: %s", path, e)
-    return documents, index
+    return _corpus(contents, index), index
 
 
-def write_cache(path: Path, key: str, documents: list[Document], postings: Postings) -> None:
-    """Store documents and their postings under the key, whole or not at all: written to a
-    temporary file, then renamed over the old one."""
+def _corpus(contents: dict[Path, bytes], index: MemoryIndex) -> Corpus:
+    """The articles the index holds, with their content as read at start."""
+    indexed = set(index.documents)
+    return Corpus([p for p in contents if p.stem in indexed], contents)
+
+
+def write_store(path: Path, key: str, index: MemoryIndex) -> None:
+    """Store the index under the key, whole or not at all: written to a new folder, which then
+    takes the old one's place (a running engine keeps its memory-mapped old files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    docs = np.empty(len(documents), dtype=object)
-    docs[:] = [_stored(d) for d in documents]
-    with replaced_atomically(path) as f:
-        np.savez(
-            f,
-            key=np.array(key),
-            documents=docs,
-            terms=np.array(postings.terms, dtype=object),
-            starts=postings.starts,
-            passages=postings.passages,
-            weights=postings.weights,
-        )
+    p = index.postings
+    arrays = {"terms": p.vocabulary.blob, "term_offsets": p.vocabulary.offsets,
+              "starts": p.starts, "passages": p.passages, "weights": p.weights,
+              "first": index.first}
+    new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        for name, dtype in ARRAYS.items():
+            np.save(new / f"{name}.npy", np.ascontiguousarray(arrays[name], dtype=dtype))
+        meta = {"format": CACHE_FORMAT, "key": key, "size": p.size, "documents": index.documents}
+        (new / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        if path.exists():
+            old = path.with_name(f".{path.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.rename(path, old)
+            os.rename(new, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(new, path)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
 
 
-def read_cache(path: Path, key: str) -> tuple[list[Document], PassageIndex]:
-    """The documents and index stored under the key; any error if the file is not that."""
-    with np.load(path, allow_pickle=True) as z:
-        if str(z["key"]) != key:
-            raise StaleCache(path)
-        documents = [_restored(*d) for d in z["documents"]]
-        passages = sum(len(d.paragraphs) for d in documents)
-        postings = Postings(list(z["terms"]), z["starts"], z["passages"], z["weights"], passages)
+def read_store(path: Path, key: str, bm25: BM25 = BM25()) -> MemoryIndex:
+    """The index stored under the key; StaleCache if it is another's, any other error if the
+    folder is not a whole store. Arrays are memory-mapped, never unpickled."""
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if not isinstance(meta, dict) or meta.get("key") != key:
+        raise StaleCache(path)
+    arrays = {}
+    for name, dtype in ARRAYS.items():
+        array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        if array.dtype != dtype or array.ndim != 1:
+            raise ValueError(f"{name}.npy is not a vector of {np.dtype(dtype)}")
+        arrays[name] = array
+    documents, size = meta.get("documents"), meta.get("size")
+    if not (isinstance(documents, list) and all(isinstance(d, str) for d in documents)
+            and isinstance(size, int)):
+        raise ValueError("meta.json does not list documents and a size")
+    postings = Postings(Vocabulary(arrays["terms"], arrays["term_offsets"]), arrays["starts"],
+                        arrays["passages"], arrays["weights"], size)
     postings.check()
-    return documents, PassageIndex(documents, postings=postings)
-
-
-def _stored(document: Document) -> tuple[dict, list[tuple[int, int, int]]]:
-    """A document as plain values: unpickling a million frozen dataclasses takes 20 s, these
-    a second. A paragraph's text is its span of the document's text."""
-    fields = {f.name: getattr(document, f.name) for f in dataclasses.fields(Document)}
-    del fields["paragraphs"]
-    return fields, [(p.number, p.start, p.end) for p in document.paragraphs]
-
-
-def _restored(fields: dict, paragraphs: list[tuple[int, int, int]]) -> Document:
-    text = fields["text"]
-    return Document(**fields, paragraphs=tuple(
-        Paragraph(number, start, end, text[start:end]) for number, start, end in paragraphs))
+    return MemoryIndex(postings, documents, arrays["first"], bm25)

@@ -23,6 +23,9 @@ from .analysis import fold_apostrophes
 log = logging.getLogger(__name__)
 
 EXTENSIONS = (".txt", ".md")
+# Bumped when parsing changes what an article's title, url, date or paragraphs are: part of
+# the key of any stored index, whose passages are paragraphs found by this parser.
+PARSER_VERSION = "3"
 
 # Short paragraphs that match one of these are page furniture, not article text. Each pattern
 # describes a kind of leftover in general terms (French and English), never one article.
@@ -159,9 +162,11 @@ def parse_md(doc_id: str, text: str) -> Document:
     )
 
 
-def load_document(path: Path) -> Document:
-    """Read one article; ValueError says why a file cannot be used."""
-    data = path.read_bytes()
+def load_document(path: Path, data: bytes | None = None) -> Document:
+    """Read one article (from `data`, its content as already read, if given); ValueError says
+    why a file cannot be used."""
+    if data is None:
+        data = path.read_bytes()
     if b"\x00" in data:
         raise ValueError("binary file")
     try:
@@ -190,15 +195,33 @@ def corpus_folder(folder: str | Path) -> Path:
     return folder
 
 
+def read_articles(folder: Path) -> dict[Path, bytes]:
+    """The content of every article file of the folder, as read now. A file that cannot be
+    read (no permission, gone since it was listed, an I/O error) is skipped with one warning."""
+    contents = {}
+    for path in corpus_files(folder):
+        try:
+            contents[path] = path.read_bytes()
+        except OSError as e:
+            log.warning("skipped %s: %s", path.name, e.strerror or e)
+    return contents
+
+
+def parse_articles(contents: dict[Path, bytes]) -> list[Document]:
+    """The documents of the article files read; bad files are skipped with one warning each."""
+    documents = []
+    for path, data in contents.items():
+        try:
+            documents.append(load_document(path, data))
+        except ValueError as e:
+            log.warning("skipped %s: %s", path.name, e)
+    return documents
+
+
 def load_corpus(folder: str | Path) -> list[Document]:
     """Every readable article of the folder; bad files are skipped with one warning each."""
     folder = corpus_folder(folder)
-    documents = []
-    for path in corpus_files(folder):
-        try:
-            documents.append(load_document(path))
-        except (OSError, ValueError) as e:
-            log.warning("skipped %s: %s", path.name, e)
+    documents = parse_articles(read_articles(folder))
     if not documents:
         raise CorpusError(f"no readable .txt or .md article in {folder}")
     return documents

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import load_indexed_corpus
-from .documents import Document
+from .corpus import Corpus
+from .documents import Document, corpus_folder
 from .excerpts import Excerpt, Source, best_excerpts
-from .index import Hit, PassageIndex
+from .index import BM25, Hit, Index, IndexUnavailable, Match, MemoryIndex
 from .query import parse_query
 from .spelling import Speller
 
@@ -41,20 +44,56 @@ class Context:
     source: Source  # the quote's source (its span in the file)
 
 
+BACKENDS = ("memory", "xapian")
+REMOTE = re.compile(r"tcp://(?P<host>[^/:\s]+|\[[0-9a-fA-F:.]+\]):(?P<port>\d{1,5})")
+XAPIAN_MISSING = "the Xapian index needs the xapian extra: pip install -e '.[xapian]'"
+
+
+def parse_remote(spec: str) -> tuple[str, int] | None:
+    """(host, port) of a tcp://HOST:PORT Xapian shard, None for a local path; ValueError when
+    it is written like a URL but is not a valid tcp://HOST:PORT."""
+    if "://" not in spec:
+        return None
+    m = REMOTE.fullmatch(spec)
+    if not m or not 1 <= int(m["port"]) <= 65535:
+        raise ValueError(f"{spec!r} is neither tcp://HOST:PORT (a port from 1 to 65535) nor a "
+                         f"local path")
+    return m["host"].strip("[]"), int(m["port"])
+
+
+@dataclass(frozen=True)
+class IndexStore:
+    """Where an engine's index comes from: the memory index (stored in `cache_dir`, by default
+    the user's cache folder) or Xapian databases (local paths and tcp://HOST:PORT shards)."""
+
+    backend: str = "memory"  # memory | xapian
+    cache_dir: Path | None = None
+    databases: tuple[str, ...] = ()
+    bm25: BM25 = BM25()
+
+
 class AnswerEngine:
     """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
 
-    def __init__(self, documents: list[Document], index: PassageIndex | None = None) -> None:
-        self.documents = documents
-        self.index = PassageIndex(documents) if index is None else index
-        self.speller = Speller(self.index.vocabulary)
-        self._documents = {d.id: d for d in documents}
+    def __init__(self, documents: Sequence[Document], index: Index | None = None,
+                 store: IndexStore = IndexStore()) -> None:
+        """An engine over the documents (a Corpus, or documents already parsed) and their
+        index (built in memory when not given); `store` says how it was opened, so that it
+        can be opened again the same way when the articles change."""
+        self.documents = documents if isinstance(documents, Corpus) else Corpus.of(documents)
+        self.index = MemoryIndex.build(documents, bm25=store.bm25) if index is None else index
+        self.store = store
+        self.speller = Speller(self.index.terms_starting)
 
     @classmethod
-    def from_folder(cls, folder: str | Path, cache_dir: Path | None = None) -> AnswerEngine:
-        """Load and index every article of a corpus folder (CorpusError if there is none),
-        through the on-disk index cache (in cache_dir, or the folder's own `.cache/`)."""
-        return cls(*load_indexed_corpus(folder, cache_dir))
+    def from_folder(cls, folder: str | Path, store: IndexStore = IndexStore()) -> AnswerEngine:
+        """An engine over the articles of a corpus folder (CorpusError if there is none): the
+        memory index through its store on disk, or the Xapian databases (IndexUnavailable,
+        a ConnectionError, if one cannot be opened)."""
+        if store.backend == "xapian":
+            corpus = Corpus.listing(corpus_folder(folder))
+            return cls(corpus, _xapian().XapianIndex.open(store.databases, store.bm25), store)
+        return cls(*load_indexed_corpus(folder, store.cache_dir, store.bm25), store)
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
         """The best excerpts for the question, or none if the articles do not answer it."""
@@ -62,7 +101,7 @@ class AnswerEngine:
         boosts = self._respelled(query.boosts)
         if not boosts or top_k < 1:
             return Answer(question, ())
-        hits = self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts)
+        hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts))
         if not hits or _coverage(hits[0], boosts) < MIN_COVERAGE:
             return Answer(question, ())
         weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
@@ -71,7 +110,7 @@ class AnswerEngine:
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
         paragraph is not (or no longer) there."""
-        document = self._documents.get(document_id)
+        document = self.documents.get(document_id)
         paragraph = document and next(
             (p for p in document.paragraphs if p.start <= start < end <= p.end), None)
         if not paragraph:
@@ -79,6 +118,16 @@ class AnswerEngine:
         source = Source(document.id, document.title, document.url, paragraph.number, start, end,
                         document.date)
         return Context(paragraph.text, (start - paragraph.start, end - paragraph.start), source)
+
+    def _hits(self, matches: list[Match]) -> list[Hit]:
+        """The matches as passages read from their articles; a match whose article or
+        paragraph is not there (an index of other files, or damaged) is left out."""
+        hits = []
+        for m in matches:
+            passage = self.documents.passage(m.document, m.paragraph, m.digest)
+            if passage is not None:
+                hits.append(Hit(passage, m.score, m.matched))
+        return hits
 
     def _respelled(self, boosts: dict[str, float]) -> dict[str, float]:
         """Each question term that no passage holds replaced by the nearest one that does."""
@@ -88,6 +137,25 @@ class AnswerEngine:
                 term = self.speller.nearest(term) or term
             respelled[term] = max(respelled.get(term, 0.0), boost)
         return respelled
+
+
+def _xapian():
+    """The Xapian index's module, imported only when asked for (an optional dependency)."""
+    try:
+        from . import xapian_index
+    except ImportError:
+        raise IndexUnavailable(XAPIAN_MISSING) from None
+    return xapian_index
+
+
+def build_xapian(directory: Path, folder: str | Path, shards: int = 1):
+    """Index a corpus folder into Xapian databases DIRECTORY/shard-0 … (see xapian_index)."""
+    return _xapian().build(directory, folder, shards)
+
+
+def update_xapian(directory: Path, folder: str | Path, paths: Iterable[Path] | None = None):
+    """Re-index the changed, added and removed articles only (see xapian_index.update)."""
+    return _xapian().update(directory, folder, paths)
 
 
 def _coverage(hit: Hit, weights: dict[str, float]) -> float:

@@ -1,4 +1,12 @@
-"""The BM25 index over passages (one passage = one body paragraph).
+"""The index contract, and the in-memory BM25 index that fulfils it (the default).
+
+An index answers the engine's few questions, as Lucene's and Xapian's do: the k best passages
+for weighted terms (with the terms each holds), a term's idf, and whether it knows a term (or
+which terms start with a prefix, for the speller). Two indexes fulfil it: `MemoryIndex` here
+(numpy, embedded, nothing to install) and `XapianIndex` (retrieval/xapian_index.py: on disk,
+in shards, over the network). Both score with BM25 and the same parameters, over the same
+analysed terms, and name a passage by its article and paragraph number: the text itself always
+comes from the article files (retrieval/corpus.py).
 
 rank-bm25 scores every passage in a Python loop for every query term, so a query costs O(N)
 (200 ms at 100k passages). Here each term's BM25 weight in each passage that holds it is worked
@@ -9,14 +17,15 @@ kept as the reference the tests compare against), to the last bits.
 
 from __future__ import annotations
 
+import bisect
 import logging
-import math
 import sys
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -29,24 +38,34 @@ log = logging.getLogger(__name__)
 
 # Corpora smaller than this index too fast for a progress bar.
 PROGRESS_MIN_PASSAGES = 20_000
-# rank-bm25's BM25Okapi defaults.
-K1 = 1.5
-B = 0.75
+
+
+def lucene_idf(size: int | np.ndarray, df: int | np.ndarray) -> np.ndarray:
+    """Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)), of one df or an array of them.
+
+    rank-bm25's own idf is log((N - df + 0.5) / (df + 0.5)): on a small corpus (one article is
+    a dozen passages) a term found in half the passages gets idf 0 or a negative value floored
+    to an arbitrary epsilon, and a passage can score below zero. Lucene's idf is always
+    positive and falls smoothly with df."""
+    return np.log(1 + (size - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class BM25:
+    """BM25's two parameters, rank-bm25's defaults: how fast a term's weight saturates with
+    its count (k1) and how much a passage's length counts against it (b)."""
+
+    k1: float = 1.5
+    b: float = 0.75
 
 
 class LuceneBM25(BM25Okapi):
-    """BM25Okapi with Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)).
-
-    rank-bm25's own idf is log((N - df + 0.5) / (df + 0.5)): on a small corpus (one article
-    is a dozen passages) a term found in half the passages gets idf 0 or a negative value
-    floored to an arbitrary epsilon, and a passage can score below zero. Lucene's idf is
-    always positive and falls smoothly with df.
-    """
+    """BM25Okapi with Lucene's idf (see `lucene_idf`): the reference the indexes are tested
+    against."""
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
-        n = self.corpus_size
         self.df = dict(nd)
-        self.idf = {word: math.log(1 + (n - df + 0.5) / (df + 0.5)) for word, df in nd.items()}
+        self.idf = {word: float(lucene_idf(self.corpus_size, df)) for word, df in nd.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,47 +80,148 @@ class Passage:
         """What BM25 reads: the paragraph and its article's title, so that a question naming
         the article's subject finds the paragraphs that only say "il" (+2 points at rank 1
         on PIAF)."""
-        return f"{self.document.title}\n{self.paragraph.text}"
+        return indexed_text(self.document, self.paragraph)
+
+
+def indexed_text(document: Document, paragraph: Paragraph) -> str:
+    """The text a passage is indexed by: its article's title, then the paragraph."""
+    return f"{document.title}\n{paragraph.text}"
+
+
+# What a passage is indexed by: part of the key of any stored index.
+INDEXED_TEXT = "title+paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A ranked passage as an index knows it: its article's id and paragraph number (from 1),
+    its score, which of the query's terms it holds, and the digest of the article's content
+    when it was indexed, if the index keeps it (Xapian: the article may have changed since)."""
+
+    document: str
+    paragraph: int
+    score: float
+    matched: frozenset[str]
+    digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A ranked passage, and which of the query's terms it holds."""
+    """A ranked passage, read from its article, and which of the query's terms it holds."""
 
     passage: Passage
     score: float
     matched: frozenset[str]
 
 
+class IndexUnavailable(ConnectionError):
+    """The index cannot be reached (a Xapian shard down): the question cannot be answered now,
+    the next one may be."""
+
+
+class Index(Protocol):
+    """What the engine asks of an index."""
+
+    def __len__(self) -> int:
+        """How many passages it holds."""
+
+    def __contains__(self, term: str) -> bool:
+        """Whether some passage holds the term."""
+
+    def terms_starting(self, prefix: str) -> list[str]:
+        """Every term some passage holds that starts with the prefix (for the speller)."""
+
+    def idf(self, term: str) -> float:
+        """The term's Lucene idf (an unknown term counts as rarer than any known)."""
+
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
+               ) -> list[Match]:
+        """The k best passages for the terms, best first, leaving out passages that match
+        nothing; each term's BM25 score multiplied by its weight (a query-time boost)."""
+
+
+class Vocabulary(Sequence[str]):
+    """Sorted terms as one UTF-8 byte array and their offsets in it: memory-mapped from the
+    store as they are, looked up by binary search, with no Python object per term at start
+    (UTF-8 order is code point order, Python's order of strings)."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self.blob, self.offsets = blob, offsets
+
+    @classmethod
+    def of(cls, terms: Iterable[str]) -> Vocabulary:
+        encoded = [t.encode() for t in sorted(terms)]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode()
+
+    def find(self, term: str) -> int | None:
+        """The term's position, or None."""
+        i = bisect.bisect_left(self, term)
+        return i if i < len(self) and self[i] == term else None
+
+    def starting(self, prefix: str) -> list[str]:
+        """The terms that start with the prefix, in order."""
+        first = bisect.bisect_left(self, prefix)
+        last = bisect.bisect_left(self, prefix + "\U0010ffff", first)
+        return [self[i] for i in range(first, last)]
+
+    def check(self) -> None:
+        """Raise ValueError unless the arrays make sorted UTF-8 terms (a store may hold
+        anything); UnicodeDecodeError is a ValueError."""
+        offsets = self.offsets
+        if not (len(offsets) >= 1 and offsets[0] == 0 and offsets[-1] == len(self.blob)
+                and np.all(np.diff(offsets) > 0)):
+            raise ValueError("vocabulary offsets do not fit")
+        self.blob.tobytes().decode()
+
+
 @dataclass(frozen=True)
 class Postings:
     """For each term, the passages that hold it and the term's BM25 weight in each.
 
-    A sparse matrix in CSC layout, one column per term: the passages of term `terms[t]` are
-    `passages[starts[t]:starts[t + 1]]` (ascending), with their weights at the same places.
+    A sparse matrix in CSC layout, one column per term of the vocabulary (sorted): the
+    passages of term `vocabulary[t]` are `passages[starts[t]:starts[t + 1]]` (ascending),
+    with their weights at the same places.
     """
 
-    terms: list[str]
-    starts: np.ndarray  # int64, len(terms) + 1
+    vocabulary: Vocabulary
+    starts: np.ndarray  # int64, len(vocabulary) + 1
     passages: np.ndarray  # int32
     weights: np.ndarray  # float64
     size: int  # how many passages the corpus has, holding terms or not
 
     def check(self) -> None:
-        """Raise ValueError unless the arrays fit together (a cache may hold anything)."""
+        """Raise ValueError unless the arrays fit together (a store may hold anything)."""
+        self.vocabulary.check()
         starts, passages = self.starts, self.passages
         if not (
-            len(starts) == len(self.terms) + 1
+            len(starts) == len(self.vocabulary) + 1
             and starts[0] == 0
             and starts[-1] == len(passages) == len(self.weights)
             and np.all(np.diff(starts) >= 0)
             and (len(passages) == 0 or 0 <= passages.min() and passages.max() < self.size)
-            and len(set(self.terms)) == len(self.terms)
         ):
             raise ValueError("postings do not fit together")
 
 
-def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANALYZER) -> Postings:
+def passage_terms(documents: Iterable[Document], analyzer: Analyzer = DOCUMENT_ANALYZER
+                  ) -> Iterable[list[str]]:
+    """The analysed terms of every passage of the documents, in order: what both indexes
+    index."""
+    for document in documents:
+        for paragraph in document.paragraphs:
+            yield analyzer.terms(indexed_text(document, paragraph))
+
+
+def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANALYZER,
+            bm25: BM25 = BM25()) -> Postings:
     """BM25 postings of the texts, as rank-bm25's BM25Okapi with the Lucene idf scores them.
 
     The texts are read one at a time (at 1M passages, holding them all takes 500 MB); count
@@ -119,98 +239,106 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
             columns.append(term_ids.setdefault(term, len(term_ids)))
             counts.append(tf)
     arrays = (np.frombuffer(a, dtype=np.intc) for a in (rows, columns, counts, lengths))
-    return _weigh(list(term_ids), *arrays)
+    return _weigh(list(term_ids), *arrays, bm25=bm25)
 
 
 def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.ndarray,
-           lengths: np.ndarray) -> Postings:
+           lengths: np.ndarray, bm25: BM25) -> Postings:
     """Postings with rank-bm25's weights, idf × tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)),
-    in its order of operations; in place, as each array is 250 MB at 1M passages."""
+    in its order of operations; in place, as each array is 250 MB at 1M passages. Columns
+    are renumbered in the order of the sorted vocabulary."""
+    k1, b = bm25.k1, bm25.b
     size = len(lengths)
+    rank = np.empty(len(terms), dtype=np.intc)
+    rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+    columns = rank[columns]
     df = np.bincount(columns, minlength=len(terms))
-    idf = np.log(1 + (size - df + 0.5) / (df + 0.5))
+    idf = lucene_idf(size, df)
     order = np.argsort(columns, kind="stable")  # rows stay ascending within each column
+    del columns
     passages = rows[order]
     tf = counts[order].astype(np.float64)
     del order
     avgdl = lengths.sum() / size if size else 1.0
     weights = lengths[passages] / avgdl
-    weights *= B
-    weights += 1 - B
-    weights *= K1
+    weights *= b
+    weights += 1 - b
+    weights *= k1
     weights += tf
-    tf *= K1 + 1
+    tf *= k1 + 1
     np.divide(tf, weights, out=weights)
     weights *= np.repeat(idf, df)
     starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    return Postings(terms, starts, passages, weights, size)
+    return Postings(Vocabulary.of(terms), starts, passages, weights, size)
 
 
-class PassageIndex:
-    """Every body paragraph of the corpus, analysed and indexed for BM25."""
+class MemoryIndex:
+    """Every body paragraph of the corpus, analysed and indexed for BM25, in numpy arrays
+    (memory-mapped from the store: nothing is built per passage at start).
 
-    def __init__(
-        self,
-        documents: list[Document],
-        analyzer: Analyzer = DOCUMENT_ANALYZER,
-        postings: Postings | None = None,
-    ) -> None:
-        """Index the documents' paragraphs, or take their postings as already analysed (from
-        the cache)."""
-        self.passages = [Passage(d, p) for d in documents for p in d.paragraphs]
-        if postings is None:
-            started = time.perf_counter()
-            postings = analyse((p.indexed_text for p in self.passages), len(self), analyzer)
-            elapsed = time.perf_counter() - started
-            log.info("indexed %d passages in %.1f s (%.0f passages/s)", len(self.passages),
-                     elapsed, len(self.passages) / max(elapsed, 1e-9))
-        if postings.size != len(self.passages):
-            raise ValueError("postings are not those of these passages")
-        self.postings = postings
-        self._columns = {t: i for i, t in enumerate(postings.terms)}
+    Passage number r (in corpus order) is paragraph r - first[d] + 1 of document d, where
+    first[d] <= r < first[d + 1]."""
+
+    def __init__(self, postings: Postings, documents: list[str], first: np.ndarray,
+                 bm25: BM25 = BM25()) -> None:
+        if len(first) != len(documents) + 1 or first[0] != 0 or first[-1] != postings.size \
+                or np.any(np.diff(first) < 0):
+            raise ValueError("postings are not those of these documents")
+        self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
+
+    @classmethod
+    def build(cls, documents: Sequence[Document], analyzer: Analyzer = DOCUMENT_ANALYZER,
+              bm25: BM25 = BM25()) -> MemoryIndex:
+        """Index the documents' passages."""
+        first = np.zeros(len(documents) + 1, dtype=np.int64)
+        np.cumsum([len(d.paragraphs) for d in documents], out=first[1:])
+        count = int(first[-1])
+        started = time.perf_counter()
+        texts = (indexed_text(d, p) for d in documents for p in d.paragraphs)
+        postings = analyse(texts, count, analyzer, bm25)
+        elapsed = time.perf_counter() - started
+        log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
+                 count / max(elapsed, 1e-9))
+        return cls(postings, [d.id for d in documents], first, bm25)
 
     def __len__(self) -> int:
-        return len(self.passages)
+        return self.postings.size
 
     def __contains__(self, term: str) -> bool:
-        """Whether some passage holds the term."""
-        return term in self._columns
+        return self.postings.vocabulary.find(term) is not None
 
-    @property
-    def vocabulary(self) -> list[str]:
-        """Every term some passage holds."""
-        return self.postings.terms
+    def terms_starting(self, prefix: str) -> list[str]:
+        return self.postings.vocabulary.starting(prefix)
 
     def idf(self, term: str) -> float:
-        """The term's idf in this corpus (an unknown term counts as rarer than any known)."""
-        column, starts = self._columns.get(term), self.postings.starts
+        column, starts = self.postings.vocabulary.find(term), self.postings.starts
         df = 0 if column is None else int(starts[column + 1] - starts[column])
-        return math.log(1 + (len(self) - df + 0.5) / (df + 0.5))
+        return float(lucene_idf(len(self), df))
 
-    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None) -> list[Hit]:
-        """The k best passages for the query terms, best first, leaving out passages that
-        match nothing. With weights, each term's BM25 score is multiplied by its weight
-        (a query-time boost, as in Lucene); without, the scores are rank-bm25's own."""
-        query = [t for t in dict.fromkeys(terms) if t in self._columns]
-        if not query or k < 1:
-            return []
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
+               ) -> list[Match]:
+        """Without weights, the scores are rank-bm25's own."""
         p = self.postings
-        spans = [(p.starts[self._columns[t]], p.starts[self._columns[t] + 1]) for t in query]
+        columns = {t: c for t in dict.fromkeys(terms) if (c := p.vocabulary.find(t)) is not None}
+        if not columns or k < 1:
+            return []
+        query = list(columns)
+        spans = [(p.starts[columns[t]], p.starts[columns[t] + 1]) for t in query]
         boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
         passages = np.concatenate([p.passages[s:e] for s, e in spans])
         scores = np.concatenate([w * p.weights[s:e] for w, (s, e) in zip(boosts, spans)])
         # Each passage's terms are added in query order, as rank-bm25 adds them.
         candidates, where = np.unique(passages, return_inverse=True)
         totals = np.bincount(where, weights=scores)
-        best = _top(totals, k)
-        hits = []
-        for i in best:
-            passage = candidates[i]
+        matches = []
+        for i in _top(totals, k):
+            row = int(candidates[i])
+            document = int(np.searchsorted(self.first, row, side="right")) - 1
             matched = frozenset(
-                t for t, (s, e) in zip(query, spans) if _holds(p.passages[s:e], passage)
-            )
-            hits.append(Hit(self.passages[passage], float(totals[i]), matched))
-        return hits
+                t for t, (s, e) in zip(query, spans) if _holds(p.passages[s:e], row))
+            matches.append(Match(self.documents[document], row - int(self.first[document]) + 1,
+                                 float(totals[i]), matched))
+        return matches
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

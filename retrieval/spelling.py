@@ -9,8 +9,7 @@ without that rule "Paris" would become "pris" and "coût" "tout".
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -29,16 +28,18 @@ def max_edits(term: str) -> int:
 class Speller:
     """Finds, for a term the corpus does not hold, the nearest one it does."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        self._by_prefix: dict[str, list[str]] = defaultdict(list)
-        for term in vocabulary:
-            self._by_prefix[term[:PREFIX_LENGTH]].append(term)
+    def __init__(self, terms_starting: Callable[[str], list[str]]) -> None:
+        """`terms_starting(prefix)` lists the index's terms that start with the prefix: the
+        index is asked when a word is unknown, nothing is built at start."""
+        self._terms_starting = terms_starting
 
     def nearest(self, term: str) -> str | None:
         """The term fewest edits away with the same first letters, if within max_edits."""
         edits = max_edits(term)
-        candidates = self._by_prefix.get(term[:PREFIX_LENGTH])
-        if not edits or not candidates:
+        if not edits or len(term) < PREFIX_LENGTH:
+            return None
+        candidates = self._terms_starting(term[:PREFIX_LENGTH])
+        if not candidates:
             return None
         match = process.extractOne(term, candidates, scorer=Levenshtein.distance,
                                    score_cutoff=edits)

@@ -16,7 +16,7 @@ from pathlib import Path
 from watchfiles import awatch
 
 from .documents import EXTENSIONS, CorpusError
-from .engine import AnswerEngine
+from .engine import AnswerEngine, IndexStore, update_xapian
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,27 @@ async def article_changes(folder: Path) -> AsyncIterator[set[Path]]:
 def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
             ) -> AnswerEngine:
     """The engine for the folder as it is now, built beside `engine`, which keeps answering
-    meanwhile. The whole folder is read again (through the index cache); `engine` and
-    `changed` are the seam for an index that updates only the changed articles (issue 10's
-    Xapian backend). A folder left without articles gives an engine that answers nothing."""
+    meanwhile, from the same kind of index. The memory index reads the whole folder again
+    (through its cache); local Xapian databases re-index only the changed articles (remote
+    shards are their operator's to update). A folder left without articles gives an engine
+    that answers nothing."""
+    store = engine.store if engine else IndexStore()
+    if store.backend == "xapian" and (directory := _local_xapian_directory(store)) is not None:
+        update_xapian(directory, folder, changed)
     try:
-        return AnswerEngine.from_folder(folder)
+        return AnswerEngine.from_folder(folder, store)
     except CorpusError as e:
         log.warning("%s: answering from no article", e)
         return AnswerEngine([])
+
+
+def _local_xapian_directory(store: IndexStore) -> Path | None:
+    """DIR when the databases are all of DIR/shard-0 … on this machine, as `index --xapian DIR`
+    builds them; else None."""
+    paths = [Path(spec) for spec in store.databases if "://" not in spec]
+    parents = {p.parent for p in paths}
+    if len(paths) != len(store.databases) or len(parents) != 1:
+        return None
+    directory = parents.pop()
+    return directory if {p.name for p in paths} == {f"shard-{i}" for i in range(len(paths))} \
+        else None

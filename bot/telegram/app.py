@@ -46,7 +46,7 @@ async def post_init(application: Application) -> None:
     """Builds the index once, before the first update, and registers the commands."""
     logging.getLogger("telegram.ext").setLevel(logging.NOTSET)  # started: see run_bot
     bot_data = application.bot_data
-    bot_data.use(AnswerEngine.from_folder(bot_data.corpus))
+    bot_data.use(AnswerEngine.from_folder(bot_data.corpus, bot_data.index))
     bot_data.engine.answer(text("example"))  # loads the language data now, not for the first user
     for lang in MESSAGES:
         await application.bot.set_my_commands(
@@ -106,6 +106,7 @@ def build_application(token: str, settings: Settings, corpus: Path) -> Applicati
     application.bot_data.top_k = settings.top_k
     application.bot_data.admins = settings.admin_user_ids
     application.bot_data.allow_private_urls = settings.allow_private_urls
+    application.bot_data.index = settings.index
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from retrieval import AnswerEngine
+from retrieval import AnswerEngine, IndexStore
 
 from .buttons import document_key
 from .workers import DaemonThreadPool
@@ -28,6 +28,7 @@ class BotData:
     top_k: int = 3
     admins: frozenset[int] = frozenset()
     allow_private_urls: bool = False
+    index: IndexStore = IndexStore()
     engine: AnswerEngine = field(init=False)
     # Button data carries a short key per document; this maps it back to the document's id.
     document_ids: dict[str, str] = field(default_factory=dict)
@@ -44,7 +45,7 @@ class BotData:
     def use(self, engine: AnswerEngine) -> None:
         """Answer from this engine from now on."""
         self.engine = engine
-        self.document_ids = {document_key(d.id): d.id for d in engine.documents}
+        self.document_ids = {document_key(i): i for i in engine.documents.ids}
 
 
 BotContext = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -1,4 +1,4 @@
-"""The command line: `python -m bot [ask|chat|run|eval|add|remove]`, the local harness of the
+"""The command line: `python -m bot [ask|chat|run|eval|add|remove|index]`, the local harness of the
 bot and the way to add articles."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from retrieval import (REMOVED_FOLDER, AnswerEngine, ArticleError, CorpusError, add_article,
-                       remove_article)
+from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError, IndexUnavailable,
+                       add_article, build_xapian, remove_article, update_xapian)
 
 from ..messages import text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
@@ -22,6 +22,8 @@ from .render import answer_json, printable, render_terminal
 log = logging.getLogger("bot")
 
 
+# More shards than this is a typo, not an archive (each is a database and a server).
+MAX_SHARDS = 1024
 # Words that end the chat, as in most shells and REPLs.
 QUIT_WORDS = ("quit", "exit", "quitter")
 
@@ -68,6 +70,14 @@ def build_parser() -> ArgumentParser:
                                  f"folder's {REMOVED_FOLDER}/")
     remove.add_argument("document", help="the article's id (its file name without extension)")
     remove.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+
+    index = commands.add_parser("index", help="index the corpus: the memory index's cache, or "
+                                "Xapian databases DIR/shard-0 ... with --xapian DIR")
+    index.add_argument("--xapian", type=Path, metavar="DIR", help="build Xapian databases in DIR")
+    index.add_argument("--shards", type=int, help="how many Xapian databases (default: 1)")
+    index.add_argument("--update", action="store_true",
+                       help="re-index only the changed, added and removed articles")
+    index.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
     return parser
 
 
@@ -77,7 +87,15 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _engine(args: argparse.Namespace, settings: Settings) -> AnswerEngine:
-    return AnswerEngine.from_folder(args.corpus or settings.corpus_dir)
+    return AnswerEngine.from_folder(args.corpus or settings.corpus_dir, settings.index)
+
+
+def _answer(engine: AnswerEngine, question: str, top_k: int) -> Answer | str:
+    """The engine's answer, or why there is none now (a Xapian shard down)."""
+    try:
+        return engine.answer(question, top_k)
+    except IndexUnavailable as e:
+        return str(e)
 
 
 def _top_k(args: argparse.Namespace, settings: Settings) -> int:
@@ -137,7 +155,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps({"line": n, "error": error}, ensure_ascii=False) if args.json
                   else f"error: {error}\n", flush=True)
             continue
-        answer = engine.answer(question_of(line), top_k)
+        answer = _answer(engine, question_of(line), top_k)
+        if isinstance(answer, str):
+            print(json.dumps({"question": question_of(line), "error": answer}, ensure_ascii=False)
+                  if args.json else f"error: {answer}\n", flush=True)
+            continue
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
@@ -167,7 +189,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if not sys.stdin.isatty():
             print(f"? {printable(question)}")
-        answer = engine.answer(question, top_k)
+        answer = _answer(engine, question, top_k)
+        if isinstance(answer, str):
+            print(f"error: {answer}\n", flush=True)
+            continue
         print(render_terminal(answer, color=sys.stdout.isatty(), width=_width()) + "\n",
               flush=True)
     return 0
@@ -221,8 +246,38 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the index ahead of time: Xapian databases with --xapian DIR (all of them, or only
+    what changed with --update), else the memory index's cache; print what was built."""
+    corpus = args.corpus or settings.corpus_dir
+    if args.xapian is None:
+        if args.shards is not None or args.update:
+            raise UsageError("--shards and --update go with --xapian DIR")
+        engine = AnswerEngine.from_folder(corpus, settings.index)
+        print(f"indexed {len(engine.documents)} articles, {len(engine.index)} passages "
+              f"(the memory index's cache)")
+        return 0
+    if args.update:
+        if args.shards is not None:
+            raise UsageError("--update keeps the databases' shards: no --shards")
+        report = update_xapian(args.xapian, corpus)
+        print(f"updated {args.xapian}: {report.added} added, {report.changed} changed, "
+              f"{report.removed} removed, {report.unchanged} unchanged "
+              f"({report.seconds:.1f} s)")
+    else:
+        if args.shards is not None and not 1 <= args.shards <= MAX_SHARDS:
+            raise UsageError(f"--shards must be between 1 and {MAX_SHARDS}")
+        report = build_xapian(args.xapian, corpus, args.shards or 1)
+        print(f"built {len(report.shards)} Xapian database(s) from {corpus}: "
+              f"{sum(a for _, a, _ in report.shards)} articles, "
+              f"{sum(n for _, _, n in report.shards)} passages ({report.seconds:.1f} s)")
+    for path, articles, passages in report.shards:
+        print(f"  {path}: {articles} articles, {passages} passages")
+    return 0
+
+
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval, "add": cmd_add,
-            "remove": cmd_remove}
+            "remove": cmd_remove, "index": cmd_index}
 
 
 def _default_command(settings: Settings) -> argparse.Namespace:

@@ -1,0 +1,116 @@
+"""The articles an engine quotes: read from their files, parsed when first needed.
+
+Every quoted text is sliced from the article files' content, never from an index: a damaged or
+forged index can at worst rank badly. Parsing a million passages' articles takes two minutes,
+so an engine starting from a stored index parses only the articles its answers quote
+(about a millisecond each), and remembers the last few thousand.
+
+Two ways to hold the files: their content as read at start (the memory index, whose key hashes
+that content), or read when first quoted (Xapian, which may index millions of articles; each
+passage carries its article's digest, and an article changed since it was indexed is not
+quoted until `index --update` has seen it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from threading import Lock
+
+from .documents import Document, corpus_files, load_document
+from .index import Passage
+
+log = logging.getLogger(__name__)
+
+# How many parsed articles are remembered: a few MB, and the articles users ask about again.
+PARSED_ARTICLES = 4096
+
+
+def digest(content: bytes) -> str:
+    """A short fingerprint of an article file's content."""
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+class Corpus(Sequence[Document]):
+    """The articles of a corpus folder, in a fixed order, by id; parsed on first use."""
+
+    def __init__(self, files: Sequence[Path], contents: dict[Path, bytes] | None = None) -> None:
+        """`files` are the articles; `contents` their content as read at start (else each file
+        is read when first needed)."""
+        self.files = {path.stem: path for path in files}
+        self.ids = list(self.files)
+        self._contents = contents
+        self._parsed: OrderedDict[str, tuple[str, Document | None]] = OrderedDict()
+        self._capacity = PARSED_ARTICLES
+        self._lock = Lock()  # answers may run in several threads
+
+    @classmethod
+    def of(cls, documents: Sequence[Document]) -> Corpus:
+        """A corpus of documents already parsed (evaluation sets, tests)."""
+        corpus = cls([])
+        corpus.ids = [d.id for d in documents]
+        corpus._parsed = OrderedDict((d.id, ("", d)) for d in documents)
+        corpus._capacity = max(len(documents), PARSED_ARTICLES)  # nothing to read them again from
+        return corpus
+
+    @classmethod
+    def listing(cls, folder: Path) -> Corpus:
+        """The articles of a folder as listed now, each read when first quoted."""
+        return cls(corpus_files(folder))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        """A document, or a list of them for a slice (articles that cannot be parsed any
+        more are left out of a slice)."""
+        if isinstance(i, slice):
+            return [d for d in map(self.get, self.ids[i]) if d is not None]
+        document = self.get(self.ids[i])
+        if document is None:
+            raise IndexError(f"article {self.ids[i]} cannot be read")
+        return document
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self[:])
+
+    def get(self, document_id: str, expected: str | None = None) -> Document | None:
+        """The document, or None when there is no such article or it cannot be read or
+        parsed. With `expected`, an article whose content's digest is not that counts as
+        gone: it changed since it was indexed, and its paragraphs may have moved."""
+        with self._lock:
+            known = self._parsed.get(document_id)
+            if known and (expected is None or known[0] == expected):
+                self._parsed.move_to_end(document_id)
+                return known[1]
+        path = self.files.get(document_id)
+        if path is None:
+            return None
+        try:
+            content = path.read_bytes() if self._contents is None else self._contents[path]
+            document = load_document(path, content)
+        except (OSError, KeyError, ValueError) as e:
+            log.warning("article %s cannot be quoted: %s", path.name, e)
+            content, document = b"", None
+        found = digest(content)
+        with self._lock:
+            self._parsed[document_id] = (found, document)
+            if len(self._parsed) > self._capacity:
+                self._parsed.popitem(last=False)
+        if expected is not None and found != expected:
+            log.warning("article %s changed since it was indexed: not quoted until the index "
+                        "is updated (python -m bot index --update)", path.name)
+            return None
+        return document
+
+    def passage(self, document_id: str, paragraph: int, expected: str | None = None
+                ) -> Passage | None:
+        """A paragraph (numbered from 1) of an article, or None when the article or the
+        paragraph is not there (an index of other articles, or damaged: ranked, not quoted)."""
+        document = self.get(document_id, expected)
+        if document is None or not 1 <= paragraph <= len(document.paragraphs):
+            return None
+        return Passage(document, document.paragraphs[paragraph - 1])

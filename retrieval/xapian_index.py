@@ -1,0 +1,325 @@
+"""The index on Xapian: on disk, in shards, over the network, updated one article at a time.
+
+Xapian (a C++ search library, `xapian-bindings-binary` on PyPI, the `xapian` extra) keeps the
+postings on disk, opens in milliseconds at any size, and searches several databases as one,
+local or served by `xapian-tcpsrv` on other machines, with their statistics combined.
+
+Our own analysed terms are Xapian's terms (no Xapian stemming: both indexes read the same
+terms), weighed by Xapian's BM25Weight with our k1 and b (k2 = 0, k3 = 1, min_normlen = 0:
+rank-bm25's formula), and each query term's boost is an OP_SCALE_WEIGHT. One difference is
+Xapian's: its idf is log((N − df + 0.5)/(df + 0.5)), and below 2 it is halved and raised by 1
+(1 + idf/2): terms in more than about 1/8 of the passages weigh more than Lucene's idf gives
+them, up to twice as much for the commonest (measured in BENCHMARKS.md: the first passage is
+the same for nearly every question). The idf the engine reads (`idf`) is Lucene's, from
+Xapian's document frequencies.
+
+A Xapian document is a passage: its terms, a unique term Q<article id> that every passage of
+the article holds (to delete an article's passages at once), and as data its article's id,
+paragraph number and the digest of the article's content when indexed. Each article goes to
+shard crc32(id) mod N, and each shard remembers the digest of every article it holds
+(metadata `digest:<id>`), which is what `update` compares.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import xapian
+from tqdm import tqdm
+
+from .analysis import DOCUMENT_ANALYZER
+from .cache import index_signature
+from .corpus import digest
+from .engine import parse_remote
+from .documents import CorpusError, Document, corpus_files, corpus_folder, load_document
+from .index import BM25, IndexUnavailable, Match, indexed_text, lucene_idf
+
+log = logging.getLogger(__name__)
+
+SHARD_NAME = "shard-{}"
+# Xapian's convention for a unique id term: a capital prefix (our terms are lower case).
+ID_PREFIX = "Q"
+DIGEST_KEY = "digest:"
+SIGNATURE_KEY = "citebot:index"
+# Xapian refuses terms longer than this many bytes (a very long "word": a URL, a hash).
+MAX_TERM_BYTES = 245
+# A remote shard that does not answer within this long is reported down: users get an
+# apology, not a hang. Connecting gets less: a refused or unroutable address fails fast.
+REMOTE_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_MS = 2000
+# How often a running engine looks for a newer revision of the databases (index --update).
+REOPEN_SECONDS = 1.0
+# A shard written in memory this many passages at a time: fewer, larger flushes.
+FLUSH_PASSAGES = "50000"
+# Corpora smaller than this index too fast for a progress bar.
+PROGRESS_MIN_ARTICLES = 1000
+
+T = TypeVar("T")
+
+
+def _open_shard(spec: str) -> xapian.Database:
+    remote = parse_remote(spec)
+    try:
+        if remote:
+            return xapian.remote_open(*remote, REMOTE_TIMEOUT_MS, CONNECT_TIMEOUT_MS)
+        if not Path(spec).is_dir():
+            raise IndexUnavailable(f"no Xapian database at {spec}: build one with "
+                                   f"python -m bot index --xapian DIR")
+        return xapian.Database(spec)
+    except xapian.Error as e:
+        where = f"the Xapian shard at {spec}" if remote else f"the Xapian database {spec}"
+        raise IndexUnavailable(f"cannot open {where}: {e.get_msg()}") from None
+
+
+class XapianIndex:
+    """The index contract (retrieval/index.py) over Xapian databases, local or remote.
+
+    One connection, used by one thread at a time. A shard lost while running makes the
+    question raise IndexUnavailable (the user gets an apology); the next question reconnects,
+    so the engine recovers when the shard returns."""
+
+    def __init__(self, specs: tuple[str, ...], bm25: BM25 = BM25()) -> None:
+        self.specs, self.bm25 = specs, bm25
+        self._db: xapian.Database | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, specs: Iterable[str], bm25: BM25 = BM25()) -> XapianIndex:
+        """The databases opened as one; IndexUnavailable (one clear line) when one cannot be."""
+        specs = tuple(specs)
+        if not specs:
+            raise IndexUnavailable("no Xapian database given: set XAPIAN_DATABASES")
+        index = cls(specs, bm25)
+        index._call(lambda db: None)
+        return index
+
+    def _connect(self) -> xapian.Database:
+        db = xapian.Database()
+        for spec in self.specs:
+            db.add_database(_open_shard(spec))
+        self._checked = time.monotonic()
+        return db
+
+    def _call(self, ask: Callable[[xapian.Database], T]) -> T:
+        """ask(database), connecting or reopening first when due; IndexUnavailable on a lost
+        shard, after which the next call connects again."""
+        with self._lock:
+            try:
+                if self._db is None:
+                    self._db = self._connect()
+                elif time.monotonic() - self._checked > REOPEN_SECONDS:
+                    self._db.reopen()
+                    self._checked = time.monotonic()
+                try:
+                    return ask(self._db)
+                except xapian.DatabaseModifiedError:  # updated under our feet: read the new one
+                    self._db.reopen()
+                    return ask(self._db)
+            except xapian.Error as e:
+                self._db = None
+                log.warning("Xapian index unavailable: %s", e.get_msg())
+                raise IndexUnavailable(f"the Xapian index is unavailable: {e.get_msg()}") from None
+
+    def __len__(self) -> int:
+        return self._call(lambda db: db.get_doccount())
+
+    def __contains__(self, term: str) -> bool:
+        return self._call(lambda db: db.term_exists(term))
+
+    def terms_starting(self, prefix: str) -> list[str]:
+        return self._call(lambda db: [t.term.decode() for t in db.allterms(prefix)])
+
+    def idf(self, term: str) -> float:
+        return self._call(lambda db: float(lucene_idf(db.get_doccount(), db.get_termfreq(term))))
+
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
+               ) -> list[Match]:
+        query_terms = [t for t in dict.fromkeys(terms) if t and len(t.encode()) <= MAX_TERM_BYTES]
+        if not query_terms or k < 1:
+            return []
+        query = xapian.Query(xapian.Query.OP_OR, [
+            xapian.Query(xapian.Query.OP_SCALE_WEIGHT, xapian.Query(t),
+                         1.0 if weights is None else weights.get(t, 1.0))
+            for t in query_terms])
+
+        def ask(db: xapian.Database) -> list[Match]:
+            enquire = xapian.Enquire(db)
+            enquire.set_query(query)
+            enquire.set_weighting_scheme(
+                xapian.BM25Weight(self.bm25.k1, 0, 1, self.bm25.b, 0))
+            matches = []
+            for item in enquire.get_mset(0, k):
+                if item.weight <= 0:  # only terms weighted 0: matches nothing that counts
+                    continue
+                document, paragraph, article_digest = json.loads(item.document.get_data())
+                matched = frozenset(t.decode() for t in enquire.matching_terms(item))
+                matches.append(Match(document, paragraph, item.weight, matched, article_digest))
+            return matches
+
+        return self._call(ask)
+
+
+@dataclass
+class IndexReport:
+    """What a build or an update did, for the command line."""
+
+    shards: list[tuple[Path, int, int]]  # each shard: path, articles, passages
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+
+
+def shard_of(document_id: str, shards: int) -> int:
+    """Which shard holds an article: the same on every machine and every run."""
+    return zlib.crc32(document_id.encode()) % shards
+
+
+def _passages(document: Document, article_digest: str) -> Iterator[xapian.Document]:
+    """The Xapian documents of an article's passages."""
+    for paragraph in document.paragraphs:
+        passage = xapian.Document()
+        for term, wdf in Counter(DOCUMENT_ANALYZER.terms(indexed_text(document, paragraph))
+                                 ).items():
+            if len(term.encode()) <= MAX_TERM_BYTES:
+                passage.add_term(term, wdf)
+        passage.add_boolean_term(ID_PREFIX + document.id)
+        passage.set_data(json.dumps([document.id, paragraph.number, article_digest],
+                                    ensure_ascii=False))
+        yield passage
+
+
+def _index_article(db: xapian.WritableDatabase, path: Path, content: bytes) -> int:
+    """(Re)index one article in its shard: its old passages out, its new ones in; how many."""
+    db.delete_document(ID_PREFIX + path.stem)
+    article_digest = digest(content)
+    db.set_metadata(DIGEST_KEY + path.stem, article_digest)
+    try:
+        document = load_document(path, content)
+    except ValueError as e:
+        log.warning("skipped %s: %s", path.name, e)
+        return 0
+    count = 0
+    for passage in _passages(document, article_digest):
+        db.add_document(passage)
+        count += 1
+    return count
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        log.warning("skipped %s: %s", path.name, e.strerror or e)
+        return None
+
+
+def _progress(items: list[Path], what: str) -> Iterable[Path]:
+    shown = len(items) >= PROGRESS_MIN_ARTICLES and sys.stderr.isatty()
+    return tqdm(items, what, unit=" articles", disable=not shown, mininterval=0.5)
+
+
+def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
+    """Index every article of the corpus folder into `shards` new databases
+    DIRECTORY/shard-0 … (any older ones there are replaced)."""
+    started = time.perf_counter()
+    files = corpus_files(corpus_folder(folder))
+    if not files:
+        raise CorpusError(f"no .txt or .md article in {folder}")
+    if shards < 1:
+        raise ValueError("--shards must be at least 1")
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XAPIAN_FLUSH_THRESHOLD", FLUSH_PASSAGES)
+    for old in _shard_paths(directory)[shards:]:
+        _remove_database(old)
+    paths = [directory / SHARD_NAME.format(i) for i in range(shards)]
+    dbs = [xapian.WritableDatabase(str(p), xapian.DB_CREATE_OR_OVERWRITE) for p in paths]
+    counts = [[0, 0] for _ in paths]
+    for path in _progress(files, "indexing"):
+        content = _read(path)
+        if content is not None:
+            i = shard_of(path.stem, shards)
+            counts[i][1] += _index_article(dbs[i], path, content)
+            counts[i][0] += 1
+    signature = json.dumps({"index": index_signature(), "shards": shards})
+    for db in dbs:
+        db.set_metadata(SIGNATURE_KEY, signature)
+        db.commit()
+        db.close()
+    return IndexReport([(p, a, n) for p, (a, n) in zip(paths, counts)],
+                       added=sum(a for a, _ in counts), seconds=time.perf_counter() - started)
+
+
+def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = None
+           ) -> IndexReport:
+    """Re-index only the articles whose content changed since they were indexed, add new ones
+    and remove those gone: all of the folder's, or only `paths` (a watcher's changed files).
+    The seam for live articles: `update(directory, folder, [path])` re-indexes one article."""
+    started = time.perf_counter()
+    folder = corpus_folder(folder)
+    shard_paths = _shard_paths(directory)
+    if not shard_paths:
+        raise CorpusError(f"no Xapian database in {directory}: build one with "
+                          f"python -m bot index --xapian {directory}")
+    dbs = [xapian.WritableDatabase(str(p), xapian.DB_OPEN) for p in shard_paths]
+    report = IndexReport([])
+    try:
+        known = {key.decode()[len(DIGEST_KEY):]: db.get_metadata(key).decode()
+                 for db in dbs for key in db.metadata_keys(DIGEST_KEY)}
+        if paths is None:
+            files = corpus_files(folder)
+            gone = set(known) - {p.stem for p in files}
+        else:
+            files = [p for p in paths if p.is_file()]
+            gone = {p.stem for p in paths if not p.is_file()} & set(known)
+        for path in _progress(files, "updating"):
+            content = _read(path)
+            if content is None or known.get(path.stem) == digest(content):
+                report.unchanged += content is not None
+                continue
+            if path.stem in known:
+                report.changed += 1
+            else:
+                report.added += 1
+            _index_article(dbs[shard_of(path.stem, len(dbs))], path, content)
+        for document_id in gone:
+            db = dbs[shard_of(document_id, len(dbs))]
+            db.delete_document(ID_PREFIX + document_id)
+            db.set_metadata(DIGEST_KEY + document_id, "")  # an empty value removes the key
+            report.removed += 1
+        for db in dbs:
+            db.commit()
+        report.shards = [(p, sum(1 for _ in db.metadata_keys(DIGEST_KEY)), db.get_doccount())
+                         for p, db in zip(shard_paths, dbs)]
+    finally:
+        for db in dbs:
+            db.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _shard_paths(directory: Path) -> list[Path]:
+    """DIRECTORY/shard-0 … as far as they go without a gap."""
+    paths = []
+    while (path := directory / SHARD_NAME.format(len(paths))).is_dir():
+        paths.append(path)
+    return paths
+
+
+def _remove_database(path: Path) -> None:
+    for child in path.iterdir():
+        child.unlink()
+    path.rmdir()
