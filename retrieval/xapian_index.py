@@ -31,6 +31,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -62,6 +63,8 @@ CONNECT_TIMEOUT_MS = 2000
 REOPEN_SECONDS = 1.0
 # A shard written in memory this many passages at a time: fewer, larger flushes.
 FLUSH_PASSAGES = "50000"
+# Corpora smaller than this are built in one process: starting more would cost more.
+PARALLEL_MIN_ARTICLES = 5000
 # Corpora smaller than this index too fast for a progress bar.
 PROGRESS_MIN_ARTICLES = 1000
 
@@ -234,7 +237,8 @@ def _progress(items: list[Path], what: str) -> Iterable[Path]:
 
 def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     """Index every article of the corpus folder into `shards` new databases
-    DIRECTORY/shard-0 … (any older ones there are replaced)."""
+    DIRECTORY/shard-0 … (any older ones there are replaced). A large corpus builds its shards
+    in parallel, one process each, up to one per core."""
     started = time.perf_counter()
     files = corpus_files(corpus_folder(folder))
     if not files:
@@ -242,25 +246,36 @@ def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     if shards < 1:
         raise ValueError("--shards must be at least 1")
     directory.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("XAPIAN_FLUSH_THRESHOLD", FLUSH_PASSAGES)
     for old in _shard_paths(directory)[shards:]:
         _remove_database(old)
+    parts: list[list[Path]] = [[] for _ in range(shards)]
+    for path in files:
+        parts[shard_of(path.stem, shards)].append(path)
     paths = [directory / SHARD_NAME.format(i) for i in range(shards)]
-    dbs = [xapian.WritableDatabase(str(p), xapian.DB_CREATE_OR_OVERWRITE) for p in paths]
-    counts = [[0, 0] for _ in paths]
-    for path in _progress(files, "indexing"):
-        content = _read(path)
-        if content is not None:
-            i = shard_of(path.stem, shards)
-            counts[i][1] += _index_article(dbs[i], path, content)
-            counts[i][0] += 1
-    signature = json.dumps({"index": index_signature(), "shards": shards})
-    for db in dbs:
-        db.set_metadata(SIGNATURE_KEY, signature)
-        db.commit()
-        db.close()
+    workers = min(shards, os.cpu_count() or 1)
+    if workers > 1 and len(files) >= PARALLEL_MIN_ARTICLES:
+        with ProcessPoolExecutor(workers) as pool:
+            counts = list(pool.map(_build_shard, paths, parts, [shards] * shards))
+    else:
+        counts = [_build_shard(p, part, shards) for p, part in zip(paths, parts)]
     return IndexReport([(p, a, n) for p, (a, n) in zip(paths, counts)],
                        added=sum(a for a, _ in counts), seconds=time.perf_counter() - started)
+
+
+def _build_shard(path: Path, files: list[Path], shards: int) -> tuple[int, int]:
+    """One new database of these articles; how many articles and passages it holds."""
+    os.environ.setdefault("XAPIAN_FLUSH_THRESHOLD", FLUSH_PASSAGES)
+    db = xapian.WritableDatabase(str(path), xapian.DB_CREATE_OR_OVERWRITE)
+    articles = passages = 0
+    for file in _progress(files, path.name):
+        content = _read(file)
+        if content is not None:
+            passages += _index_article(db, file, content)
+            articles += 1
+    db.set_metadata(SIGNATURE_KEY, json.dumps({"index": index_signature(), "shards": shards}))
+    db.commit()
+    db.close()
+    return articles, passages
 
 
 def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = None

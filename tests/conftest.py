@@ -13,11 +13,14 @@ from telegram_harness import SETTINGS, TOKEN
 
 
 @pytest.fixture(autouse=True)
-def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                ) -> None:
     """Every setting of .env.example empty, so that neither the developer's environment nor a
-    .env file changes what the tests see (the environment wins over .env)."""
+    .env file changes what the tests see (the environment wins over .env); the user's cache
+    folder (where the index is cached by default) is the test session's own."""
     for name in SETTINGS:
         monkeypatch.setenv(name, "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
 
 
 @pytest.fixture(scope="module")

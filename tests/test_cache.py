@@ -1,16 +1,23 @@
-"""The index cache: used when the corpus is unchanged, rebuilt when it changed or is damaged."""
+"""The memory index's store: used when the corpus is unchanged, rebuilt when it or anything
+that shapes the index changed, never unpickled, never a source of quoted text."""
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import retrieval.cache
 import retrieval.index
-from retrieval.cache import cache_file, load_indexed_corpus
-from retrieval.documents import CorpusError
+from retrieval import AnswerEngine, IndexStore
+from retrieval.analysis import DOCUMENT_ANALYZER, QUESTION_WORDS, STOP_WORDS, french_analyzer
+from retrieval.cache import cache_path, corpus_key, load_indexed_corpus, write_store
+from retrieval.documents import CorpusError, read_articles
+from retrieval.index import MemoryIndex, Postings, Vocabulary
 
 ARTICLES = {
     "a.txt": "Le Pentagone\n\nLa lettre annonçait le retrait des troupes d'Irak.\n\n"
@@ -29,6 +36,11 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+@pytest.fixture
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times a corpus was analysed (one entry per analysis, its passage count)."""
     calls: list[int] = []
@@ -42,93 +54,257 @@ def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def answer(folder: Path) -> list[tuple[str, int]]:
+def answer(folder: Path, cache_dir: Path) -> list[tuple[str, int]]:
     """Where the index finds "lettre" and "parlement", as (document, paragraph)."""
-    _, index = load_indexed_corpus(folder)
-    return [(h.passage.document.id, h.passage.paragraph.number)
-            for h in index.search(["lettr", "parl"], 5)]
+    _, index = load_indexed_corpus(folder, cache_dir)
+    return [(m.document, m.paragraph) for m in index.search(["lettr", "parl"], 5)]
 
 
-def test_unchanged_corpus_is_not_analysed_again(corpus: Path, analyses: list[int]) -> None:
-    first = answer(corpus)
-    second = answer(corpus)
+def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> None:
+    first = answer(corpus, cache_dir)
+    second = answer(corpus, cache_dir)
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
-    assert cache_file(corpus).exists()
+    stored = cache_path(corpus, cache_dir)
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 6
 
 
 def test_changed_file_invalidates_even_with_the_same_size_and_mtime(
-    corpus: Path, analyses: list[int]
+    corpus, cache_dir, analyses
 ) -> None:
-    answer(corpus)
+    answer(corpus, cache_dir)
     path = corpus / "b.txt"
     stat = path.stat()
     path.write_text(ARTICLES["b.txt"].replace("Parlement irakien", "Sénat irakien xx"), encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size
-    assert answer(corpus) == [("a", 1)]
+    assert answer(corpus, cache_dir) == [("a", 1)]
     assert analyses == [3, 3]
 
 
-def test_added_and_removed_files_invalidate(corpus: Path, analyses: list[int]) -> None:
-    answer(corpus)
+def test_added_and_removed_files_invalidate(corpus, cache_dir, analyses) -> None:
+    answer(corpus, cache_dir)
     (corpus / "c.md").write_text("# Bagdad\n\nUne autre lettre du Parlement.\n", encoding="utf-8")
-    assert answer(corpus) == [("c", 1), ("a", 1), ("b", 1)]
+    assert answer(corpus, cache_dir) == [("c", 1), ("a", 1), ("b", 1)]
     (corpus / "a.txt").unlink()
-    assert answer(corpus) == [("c", 1), ("b", 1)]
+    assert answer(corpus, cache_dir) == [("c", 1), ("b", 1)]
     assert analyses == [3, 4, 2]
 
 
-def test_other_analysis_settings_invalidate(
-    corpus: Path, analyses: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    answer(corpus)
-    monkeypatch.setattr(retrieval.cache, "ANALYSIS_VERSION", "another analysis")
-    answer(corpus)
+def test_editing_the_stop_words_rebuilds_the_index(corpus, cache_dir, analyses, monkeypatch
+                                                   ) -> None:
+    """As if "lettre" had been added to the stop list of retrieval/analysis.py."""
+    assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
+    edited = french_analyzer(frozenset({"lettre"}))
+    monkeypatch.setattr(DOCUMENT_ANALYZER, "steps", edited.steps)
+    monkeypatch.setattr(DOCUMENT_ANALYZER, "_word", edited._word)
+    assert answer(corpus, cache_dir) == [("b", 1)]
     assert analyses == [3, 3]
 
 
-def damage_text(path: Path) -> None:
-    """Change one letter of the stored articles: only the zip CRC can tell."""
-    data = bytearray(path.read_bytes())
-    at = data.index("démenti".encode())
-    data[at] = ord("x")
-    path.write_bytes(bytes(data))
+def test_the_key_follows_the_analysis_and_bm25_not_comments(corpus) -> None:
+    contents = read_articles(corpus)
+    key = corpus_key(contents)
+    assert corpus_key(contents, french_analyzer()) == key  # the same chain built again
+    assert corpus_key(contents, french_analyzer(frozenset({"lettre"}))) != key
+    assert corpus_key(contents, french_analyzer(QUESTION_WORDS)) != key
+    assert corpus_key(contents, bm25=retrieval.index.BM25(k1=1.2)) != key
+    assert "lettre" not in STOP_WORDS
+
+
+def test_elisions_and_stemmer_are_part_of_the_key(corpus, monkeypatch) -> None:
+    contents = read_articles(corpus)
+    key = corpus_key(contents)
+    from retrieval import analysis
+
+    monkeypatch.setitem(analysis.strip_elision.settings, "elisions", ["l"])
+    assert corpus_key(contents) != key
+    monkeypatch.undo()
+    english = analysis.Analyzer([*analysis.DOCUMENT_ANALYZER.steps[:-2],
+                                 analysis.SnowballStep("english"),
+                                 analysis.DOCUMENT_ANALYZER.steps[-1]])
+    assert corpus_key(contents, english) != key
+
+
+def damage_weights(path: Path) -> None:
+    weights = np.load(path / "weights.npy")
+    np.save(path / "weights.npy", weights[::-1].copy())
 
 
 def truncate(path: Path) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    target = path / "passages.npy"
+    target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
 
 
 def garbage(path: Path) -> None:
-    path.write_bytes(b"not an index at all")
+    (path / "meta.json").write_bytes(b"not an index at all")
 
 
-@pytest.mark.parametrize("damage", [damage_text, truncate, garbage])
-def test_damaged_cache_is_rebuilt_not_trusted(
-    corpus: Path, analyses: list[int], damage, caplog: pytest.LogCaptureFixture
-) -> None:
-    answer(corpus)
-    damage(cache_file(corpus))
-    documents, _ = load_indexed_corpus(corpus)
-    assert "démenti" in documents[0].text
+def wrong_types(path: Path) -> None:
+    np.save(path / "starts.npy", np.load(path / "starts.npy").astype(np.float32))
+
+
+@pytest.mark.parametrize("damage", [truncate, garbage, wrong_types])
+def test_damaged_store_is_rebuilt_not_trusted(corpus, cache_dir, analyses, damage, caplog
+                                             ) -> None:
+    answer(corpus, cache_dir)
+    damage(cache_path(corpus, cache_dir))
+    assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
     assert analyses == [3, 3]
     assert "rebuilding" in caplog.text
-    assert answer(corpus) == [("a", 1), ("b", 1)]
+    assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
     assert analyses == [3, 3]
 
 
-def test_cache_dir_holds_the_cache_of_each_corpus(corpus: Path, tmp_path: Path) -> None:
+def test_damaged_weights_rank_badly_but_quote_only_the_articles(corpus, cache_dir) -> None:
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    damage_weights(cache_path(corpus, cache_dir))
+    answer_ = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).answer(
+        "Qui a voté une résolution ?")
+    for excerpt in answer_.excerpts:
+        text = (corpus / f"{excerpt.source.document}.txt").read_text(encoding="utf-8")
+        assert text[excerpt.source.start:excerpt.source.end] == excerpt.text
+
+
+FORGED = "Le Parlement irakien a voté la dissolution de l'armée américaine."
+
+
+def test_a_forged_store_with_a_recomputed_key_cannot_make_the_bot_quote_other_text(
+    corpus, cache_dir
+) -> None:
+    """An attacker who can write the cache folder stores an index of an article that is in no
+    file (and of a file they name), under the right key: the bot quotes only the articles."""
+    forged_corpus = corpus.parent / "forged"
+    forged_corpus.mkdir()
+    (forged_corpus / "b.txt").write_text(f"Le vote\n\n{FORGED}\n\n{FORGED}\n", encoding="utf-8")
+    (forged_corpus / "z.txt").write_text(f"Faux\n\n{FORGED}\n", encoding="utf-8")
+    _, forged = load_indexed_corpus(forged_corpus, cache_dir)
+    write_store(cache_path(corpus, cache_dir), corpus_key(read_articles(corpus)), forged)
+
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    answer_ = engine.answer("Qui a voté la dissolution de l'armée américaine ?", 10)
+    quoted = " ".join(e.text for e in answer_.excerpts)
+    assert "dissolution" not in quoted
+    for excerpt in answer_.excerpts:
+        text = (corpus / f"{excerpt.source.document}.txt").read_text(encoding="utf-8")
+        assert text[excerpt.source.start:excerpt.source.end] == excerpt.text
+
+
+class Exploit:
+    """Unpickling this runs code: it would create the file named in the test."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_pickle_in_the_store_is_never_executed(corpus, cache_dir, tmp_path) -> None:
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    stored = cache_path(corpus, cache_dir)
+    marker = tmp_path / "pwned"
+    payload = np.empty(1, dtype=object)
+    payload[0] = Exploit(marker)
+    for name in ("terms", "starts", "passages", "weights", "first"):
+        np.save(stored / f"{name}.npy", payload, allow_pickle=True)
+    (stored / "documents.pkl").write_bytes(pickle.dumps(Exploit(marker)))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert not marker.exists()
+    assert engine.answer("Qui a démenti ?").answered
+
+
+def test_a_store_is_memory_mapped_plain_arrays(corpus, cache_dir) -> None:
+    _, index = load_indexed_corpus(corpus, cache_dir)
+    _, index = load_indexed_corpus(corpus, cache_dir)
+    assert isinstance(index.postings.weights, np.memmap)
+    meta = json.loads((cache_path(corpus, cache_dir) / "meta.json").read_text(encoding="utf-8"))
+    assert meta["documents"] == ["a", "b"]
+
+
+def test_by_default_the_cache_is_in_the_users_cache_folder(corpus, tmp_path, monkeypatch
+                                                          ) -> None:
+    """So that a read-only corpus folder is cached too."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    corpus.chmod(0o555)
+    try:
+        load_indexed_corpus(corpus)
+    finally:
+        corpus.chmod(0o755)
+    assert cache_path(corpus).is_relative_to(tmp_path / "xdg" / "citebot")
+    assert cache_path(corpus).is_dir()
+    assert not (corpus / ".cache").exists()
+
+
+def test_cache_dir_holds_the_cache_of_each_corpus(corpus, tmp_path, cache_dir) -> None:
     other = tmp_path / "other"
     other.mkdir()
     (other / "z.txt").write_text("Titre\n\nUn tout autre article.\n", encoding="utf-8")
-    cache_dir = tmp_path / "cache"
     load_indexed_corpus(corpus, cache_dir)
     load_indexed_corpus(other, cache_dir)
-    assert sorted(cache_dir.iterdir()) == sorted([cache_file(corpus, cache_dir), cache_file(other, cache_dir)])
-    assert not (corpus / ".cache").exists()
+    assert sorted(cache_dir.iterdir()) == sorted([cache_path(corpus, cache_dir),
+                                                  cache_path(other, cache_dir)])
+
+
+def unreadable(names: set[str], error: OSError):
+    """Path.read_bytes raising `error` for the named files, as for a file without read
+    permission (chmod 000 does not stop root, who runs CI)."""
+    read_bytes = Path.read_bytes
+
+    def read(path: Path) -> bytes:
+        if path.name in names:
+            raise error
+        return read_bytes(path)
+
+    return read
+
+
+@pytest.mark.parametrize("error", [
+    PermissionError(13, "Permission denied"),
+    FileNotFoundError(2, "No such file or directory"),  # gone since the folder was listed
+    OSError(5, "Input/output error"),
+])
+def test_an_unreadable_file_is_skipped_with_one_warning_on_every_run(
+    corpus, cache_dir, monkeypatch, caplog, error
+) -> None:
+    monkeypatch.setattr(Path, "read_bytes", unreadable({"a.txt"}, error))
+    for _ in range(2):  # built, then from the cache
+        caplog.clear()
+        engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+        assert engine.documents.ids == ["b"]
+        assert engine.answer("Qui a voté une résolution ?").answered
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert warnings == [f"skipped a.txt: {error.strerror}"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_a_file_without_read_permission_is_skipped(corpus, cache_dir) -> None:
+    (corpus / "a.txt").chmod(0)
+    try:
+        engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    finally:
+        (corpus / "a.txt").chmod(0o644)
+    assert engine.documents.ids == ["b"]
+
+
+def test_only_unreadable_files_is_a_corpus_error(corpus, cache_dir, monkeypatch) -> None:
+    monkeypatch.setattr(Path, "read_bytes", unreadable(set(ARTICLES), PermissionError(13, "x")))
+    with pytest.raises(CorpusError):
+        load_indexed_corpus(corpus, cache_dir)
 
 
 def test_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError):
         load_indexed_corpus(tmp_path / "nowhere")
+
+
+def test_vocabulary_finds_terms_and_prefixes() -> None:
+    vocabulary = Vocabulary.of(["pentagon", "été", "lettr", "lettre", "leur", "zèbre"])
+    assert [vocabulary.find(t) for t in ("lettr", "lettre", "lett", "zèbre")] == [0, 1, None, 4]
+    assert vocabulary.starting("let") == ["lettr", "lettre"]
+    assert vocabulary.starting("é") == ["été"]
+    assert vocabulary.starting("x") == []
+    empty = Postings(Vocabulary.of([]), np.zeros(1, np.int64), np.zeros(0, np.int32),
+                     np.zeros(0), 0)
+    empty.check()
+    assert MemoryIndex(empty, [], np.zeros(1, np.int64)).search(["x"], 3) == []

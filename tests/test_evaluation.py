@@ -7,7 +7,7 @@ from pathlib import Path
 
 from benchmarks.evaluation import evaluate_dev, evaluate_squad, load_dev, load_squad, quotes_one_of
 from bot.terminal.cli import main
-from retrieval import AnswerEngine
+from retrieval import AnswerEngine, IndexStore
 
 DATA = Path(__file__).resolve().parent / "data"
 SQUAD = DATA / "squad-mini.json"
@@ -48,7 +48,7 @@ def test_dev_report_names_the_questions_it_gets_wrong(tmp_path):
         {"question": "Qui a signé la lettre ?", "expected": ["Mark Esper"]},
         {"question": "Quelle est la capitale du Japon ?", "expected": None},
     ]) + "\n", encoding="utf-8")
-    engine = AnswerEngine.from_folder(DATA.parent.parent / "seeds", cache_dir=tmp_path)
+    engine = AnswerEngine.from_folder(DATA.parent.parent / "seeds", IndexStore(cache_dir=tmp_path))
     report = evaluate_dev(engine, load_dev(dev))
     assert (report.questions, report.right) == (3, 2)
     assert report.wrong == ("Qui a signé la lettre ?",)

@@ -223,7 +223,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         documents, questions = evaluation.load_squad(args.squad)
         report = evaluation.evaluate_squad(AnswerEngine(documents), questions)
     else:
-        engine = AnswerEngine.from_folder(args.corpus or settings.corpus_dir)
+        engine = _engine(args, settings)
         report = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev))
     print("\n".join(report.lines()))
     return 0

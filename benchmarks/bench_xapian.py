@@ -1,0 +1,202 @@
+"""Memory index against Xapian (local databases, and three xapian-tcpsrv shards on 127.0.0.1),
+on the generated corpora of corpus.py: build time, disk size, start-up, the bot's peak RSS,
+full answer median/p99 and how often the first quote is the memory index's.
+
+    .venv/bin/python benchmarks/bench_xapian.py --sizes 100000 1000000
+    .venv/bin/python benchmarks/bench_xapian.py --sizes 10000000 --xapian-only
+
+Each measurement runs in a fresh process (its own peak RSS). Xapian databases are built once
+under .cache/bench/xapian-SIZE (3 shards) with `python -m bot index`, and the build's time is
+kept beside them; the memory store goes to .cache/bench/memory-SIZE. Results are merged into
+benchmarks/xapian.json and printed as BENCHMARKS.md's table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import ensure_corpus  # noqa: E402
+
+DATA = ROOT / ".cache" / "bench"
+RESULTS = ROOT / "benchmarks" / "xapian.json"
+SHARDS = 3
+
+
+def disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def child(mode: str, size: int, databases: str) -> dict:
+    """Start an engine as the bot does, then answer every question twice (warm-up, timed)."""
+    from retrieval import AnswerEngine, IndexStore
+
+    folder, questions = ensure_corpus(DATA, size)
+    store = IndexStore("memory", DATA / f"memory-{size}") if mode == "memory" else \
+        IndexStore("xapian", databases=tuple(databases.split(",")))
+    started = time.perf_counter()
+    engine = AnswerEngine.from_folder(folder, store)
+    startup = time.perf_counter() - started
+    for q in questions:
+        engine.answer(q)
+    latencies, firsts = [], []
+    for q in questions:
+        t = time.perf_counter()
+        answer = engine.answer(q)
+        latencies.append(time.perf_counter() - t)
+        first = answer.excerpts[0].source if answer.excerpts else None
+        firsts.append([first.document, first.start, first.end] if first else None)
+    return {"startup_s": startup, "median_ms": float(np.median(latencies) * 1e3),
+            "p99_ms": float(np.percentile(latencies, 99) * 1e3),
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "firsts": firsts}
+
+
+def run_child(mode: str, size: int, databases: str = "") -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(size), databases],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def build_memory(size: int) -> dict:
+    """Index into an empty store, in a fresh process (time and peak RSS)."""
+    store = DATA / f"memory-{size}"
+    if store.exists():
+        subprocess.run(["rm", "-rf", str(store)], check=True)
+    folder, _ = ensure_corpus(DATA, size)
+    code = ("import time,resource; from retrieval import AnswerEngine, IndexStore; "
+            f"t=time.perf_counter(); AnswerEngine.from_folder({str(folder)!r}, "
+            f"IndexStore('memory', __import__('pathlib').Path({str(store)!r}))); "
+            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)")
+    seconds, rss = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                  text=True, cwd=ROOT).stdout.split()
+    return {"build_s": float(seconds), "build_rss_mb": float(rss), "disk_mb": disk_mb(store)}
+
+
+def build_xapian(size: int) -> dict:
+    """The 3-shard Xapian databases, built once (the build's numbers are kept beside them)."""
+    directory = DATA / f"xapian-{size}"
+    stamp = DATA / f"xapian-{size}.json"
+    if not stamp.exists():
+        folder, _ = ensure_corpus(DATA, size)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "index", "--xapian", str(directory),
+                        "--shards", str(SHARDS), "--corpus", str(folder)], check=True, cwd=ROOT)
+        stamp.write_text(json.dumps({"build_s": time.perf_counter() - started}))
+    return {**json.loads(stamp.read_text()), "disk_mb": disk_mb(directory)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_remote(size: int) -> dict:
+    """Three xapian-tcpsrv on 127.0.0.1, one per shard, for one serving run."""
+    directory = DATA / f"xapian-{size}"
+    ports = [free_port() for _ in range(SHARDS)]
+    servers = [subprocess.Popen(["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(p),
+                                 str(directory / f"shard-{i}")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for i, p in enumerate(ports)]
+    try:
+        time.sleep(1)
+        result = run_child("xapian", size, ",".join(f"tcp://127.0.0.1:{p}" for p in ports))
+        result["servers_rss_mb"] = sum(_peak_rss_mb(s.pid) for s in servers)
+        return result
+    finally:
+        for s in servers:
+            s.terminate()
+            s.wait()
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """A process's peak RSS, with its children's (xapian-tcpsrv forks one per connection)."""
+    total = 0.0
+    for p in [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def same_first(a: list, b: list) -> float:
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+def measure(size: int, xapian_only: bool) -> dict:
+    row: dict = {"xapian_build": build_xapian(size)}
+    shards = ",".join(str(DATA / f"xapian-{size}" / f"shard-{i}") for i in range(SHARDS))
+    row["xapian_local"] = run_child("xapian", size, shards)
+    row["xapian_remote"] = serve_remote(size)
+    if not xapian_only:
+        row["memory_build"] = build_memory(size)
+        row["memory"] = run_child("memory", size)
+        for mode in ("xapian_local", "xapian_remote"):
+            row[mode]["same_first"] = same_first(row[mode]["firsts"], row["memory"]["firsts"])
+    row["remote_same_as_local"] = same_first(row["xapian_remote"]["firsts"],
+                                             row["xapian_local"]["firsts"])
+    for mode in ("memory", "xapian_local", "xapian_remote"):
+        row.get(mode, {}).pop("firsts", None)
+    return row
+
+
+def table(results: dict) -> str:
+    lines = ["| passages | index | build | disk | start-up | bot RSS | answer median / p99 | "
+             "same first quote as memory |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for size, row in sorted(results.items(), key=lambda kv: int(kv[0])):
+        n = f"{int(size):,}"
+        if "memory" in row:
+            m, b = row["memory"], row["memory_build"]
+            lines.append(f"| {n} | memory | {b['build_s']:.0f} s | {b['disk_mb']:,.0f} MB | "
+                         f"{m['startup_s']:.2f} s | {m['rss_mb']:,.0f} MB | "
+                         f"{m['median_ms']:.2f} / {m['p99_ms']:.2f} ms | — |")
+        b = row["xapian_build"]
+        for mode, name in (("xapian_local", "Xapian, 3 local shards"),
+                           ("xapian_remote", "Xapian, 3 xapian-tcpsrv on 127.0.0.1")):
+            x = row[mode]
+            build = f"{b['build_s']:.0f} s" if mode == "xapian_local" else "(same)"
+            disk = f"{b['disk_mb']:,.0f} MB" if mode == "xapian_local" else "(same)"
+            rss = f"{x['rss_mb']:,.0f} MB"
+            if "servers_rss_mb" in x:
+                rss += f" + servers {x['servers_rss_mb']:,.0f} MB"
+            same = f"{x['same_first']:.1%}" if "same_first" in x else \
+                f"{row['remote_same_as_local']:.0%} as local" if mode == "xapian_remote" else "—"
+            lines.append(f"| {n} | {name} | {build} | {disk} | {x['startup_s']:.2f} s | {rss} | "
+                         f"{x['median_ms']:.2f} / {x['p99_ms']:.2f} ms | {same} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--xapian-only", action="store_true", help="no memory index (10M)")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, size, databases = args.child
+        print(json.dumps(child(mode, int(size), databases)))
+        return
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for size in args.sizes:
+        results[str(size)] = measure(size, args.xapian_only)
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        print(table({str(size): results[str(size)]}), flush=True)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()
