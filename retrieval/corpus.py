@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from threading import Lock
 
-from .documents import Document, corpus_files, load_document
+from .documents import EXTENSIONS, Document, corpus_files, load_document
 from .index import Passage
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,23 @@ class Corpus(Sequence[Document]):
 
     @classmethod
     def listing(cls, folder: Path) -> Corpus:
-        """The articles of a folder as listed now, each read when first quoted."""
-        return cls(corpus_files(folder))
+        """The articles of a folder as listed now, each read when quoted; an article added
+        since (and indexed by `index --update`) is found by its id too."""
+        corpus = cls(corpus_files(folder))
+        corpus._folder = folder
+        return corpus
+
+    _folder: Path | None = None
+
+    def _path(self, document_id: str) -> Path | None:
+        """The article's file: listed, or added to the folder since (an id is a file name
+        without extension, never a path: an index cannot point outside the folder)."""
+        path = self.files.get(document_id)
+        if path is None and self._folder is not None and document_id == Path(document_id).name \
+                and not document_id.startswith("."):
+            path = next((p for e in EXTENSIONS if (p := self._folder / f"{document_id}{e}")
+                         .is_file()), None)
+        return path
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -79,30 +94,46 @@ class Corpus(Sequence[Document]):
 
     def get(self, document_id: str, expected: str | None = None) -> Document | None:
         """The document, or None when there is no such article or it cannot be read or
-        parsed. With `expected`, an article whose content's digest is not that counts as
-        gone: it changed since it was indexed, and its paragraphs may have moved."""
+        parsed. Read from the file now when the corpus holds no content (a few small reads
+        an answer; parsed again only when it changed). With `expected`, an article whose
+        content's digest is not that counts as gone: it changed since it was indexed, and its
+        paragraphs may have moved."""
+        path = self._path(document_id)
+        content = None
+        if path is not None and self._contents is None:
+            try:
+                content = path.read_bytes()
+            except OSError as e:
+                log.warning("article %s cannot be quoted: %s", path.name, e.strerror or e)
+                return None
         with self._lock:
             known = self._parsed.get(document_id)
-            if known and (expected is None or known[0] == expected):
+            if known and (content is None or known[0] == digest(content)):
                 self._parsed.move_to_end(document_id)
-                return known[1]
-        path = self.files.get(document_id)
+                found, document = known
+                return self._expected(document_id, found, document, expected)
         if path is None:
             return None
+        if content is None:
+            content = self._contents.get(path, b"")
         try:
-            content = path.read_bytes() if self._contents is None else self._contents[path]
             document = load_document(path, content)
-        except (OSError, KeyError, ValueError) as e:
+        except ValueError as e:
             log.warning("article %s cannot be quoted: %s", path.name, e)
-            content, document = b"", None
+            document = None
         found = digest(content)
         with self._lock:
             self._parsed[document_id] = (found, document)
             if len(self._parsed) > self._capacity:
                 self._parsed.popitem(last=False)
-        if expected is not None and found != expected:
+        return self._expected(document_id, found, document, expected)
+
+    @staticmethod
+    def _expected(document_id: str, found: str, document: Document | None,
+                  expected: str | None) -> Document | None:
+        if document is not None and expected is not None and found != expected:
             log.warning("article %s changed since it was indexed: not quoted until the index "
-                        "is updated (python -m bot index --update)", path.name)
+                        "is updated (python -m bot index --update)", document_id)
             return None
         return document
 

@@ -61,6 +61,9 @@ REMOTE_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_MS = 2000
 # How often a running engine looks for a newer revision of the databases (index --update).
 REOPEN_SECONDS = 1.0
+# How many more passages than asked for are read, so that passages of equal score are ranked
+# in corpus order whatever the shards (a tie larger than this may still differ).
+TIE_MARGIN = 10
 # A shard written in memory this many passages at a time: fewer, larger flushes.
 FLUSH_PASSAGES = "50000"
 # Corpora smaller than this are built in one process: starting more would cost more.
@@ -163,13 +166,16 @@ class XapianIndex:
             enquire.set_weighting_scheme(
                 xapian.BM25Weight(self.bm25.k1, 0, 1, self.bm25.b, 0))
             matches = []
-            for item in enquire.get_mset(0, k):
+            for item in enquire.get_mset(0, k + TIE_MARGIN):
                 if item.weight <= 0:  # only terms weighted 0: matches nothing that counts
                     continue
                 document, paragraph, article_digest = json.loads(item.document.get_data())
                 matched = frozenset(t.decode() for t in enquire.matching_terms(item))
                 matches.append(Match(document, paragraph, item.weight, matched, article_digest))
-            return matches
+            # Equal scores in corpus order, as the memory index ranks them: Xapian's own order
+            # (by document number) depends on how passages are spread over the shards.
+            matches.sort(key=lambda m: (-m.score, m.document, m.paragraph))
+            return matches[:k]
 
         return self._call(ask)
 

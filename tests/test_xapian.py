@@ -1,0 +1,339 @@
+"""The Xapian index: the same hits as the memory index, one shard or three, local or served by
+real xapian-tcpsrv processes, a shard lost and back, incremental updates, bad settings."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import CorpusWriter
+from bot.terminal.cli import main
+from retrieval import AnswerEngine, IndexStore, IndexUnavailable, build_xapian, update_xapian
+from retrieval.corpus import Corpus
+from retrieval.index import MemoryIndex, lucene_idf, passage_terms
+from retrieval.xapian_index import XapianIndex
+from test_index import document, random_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+QUESTIONS = [
+    "Qui a signé la lettre ?", "qui dirige le pentagonne", "Combien de soldats en Irak ?",
+    "Quand le Parlement irakien a-t-il voté ?", "Qui a démenti ?", "Bonjour",
+    "Quelle est la capitale du Japon ?",
+]
+
+
+def xapian_idf(size: int, df: int) -> float:
+    """Xapian's BM25 idf (BM25Weight::init): log(r), r = (N - df + 0.5)/(df + 0.5), with r
+    below 2 replaced by 1 + r/2; Lucene's is log(1 + r)."""
+    r = (size - df + 0.5) / (df + 0.5)
+    return math.log(r if r >= 2 else 1 + r / 2)
+
+
+def shards(directory: Path, n: int) -> tuple[str, ...]:
+    return tuple(str(directory / f"shard-{i}") for i in range(n))
+
+
+def write_corpus(folder: Path, documents) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in documents:
+        (folder / f"{d.id}.txt").write_text(f"{d.title}\n\n{d.text}", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_xapian_scores_are_bm25_with_xapians_idf_and_rank_as_the_memory_index(seed, tmp_path):
+    rng = random.Random(seed)
+    documents, _ = random_corpus(rng)
+    folder = write_corpus(tmp_path / "corpus", documents)
+    parsed = Corpus.listing(folder)[:]  # as parsed from the files, as both indexes read them
+    memory = MemoryIndex.build(parsed)
+    build_xapian(tmp_path / "x", folder, shards=1 + seed % 3)
+    xapian = XapianIndex.open(shards(tmp_path / "x", 1 + seed % 3))
+    terms = [set(t) for t in passage_terms(parsed)]
+    known = sorted(set().union(*terms))
+    df = {t: sum(t in p for p in terms) for t in known}
+    n = len(memory)
+    assert len(xapian) == n
+    same_first = 0
+    for _ in range(20):
+        query = list(dict.fromkeys(rng.choices(known, k=rng.randint(1, 4))))
+        weights = {t: rng.choice([0.5, 1.0, 3.7]) for t in query}
+        # Each term's memory score, rescaled by Xapian's idf: Xapian's documented score.
+        expected: dict[tuple[str, int], float] = {}
+        for t in query:
+            ratio = xapian_idf(n, df[t]) / float(lucene_idf(n, df[t]))
+            for m in memory.search([t], n, {t: weights[t]}):
+                key = (m.document, m.paragraph)
+                expected[key] = expected.get(key, 0.0) + m.score * ratio
+        hits = xapian.search(query, 5, weights)
+        assert hits and len(hits) == min(5, len(expected))
+        for hit in hits:
+            assert hit.score == pytest.approx(expected[hit.document, hit.paragraph], rel=1e-9)
+            assert hit.matched == {t for t in query if t in terms[
+                [(d.id, p.number) for d in parsed for p in d.paragraphs].index(
+                    (hit.document, hit.paragraph))]}
+        assert hits[0].score == pytest.approx(max(expected.values()), rel=1e-9)
+        first = memory.search(query, 1, weights)[0]
+        same_first += (first.document, first.paragraph) == (hits[0].document, hits[0].paragraph)
+        assert xapian.idf(query[0]) == memory.idf(query[0])
+    assert same_first >= 10  # where common terms weigh more in Xapian, the first may differ
+    assert all(t in xapian for t in known) and "inconnu" not in xapian
+    assert xapian.terms_starting(known[0][:2]) == memory.terms_starting(known[0][:2])
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> Path:
+    """The seed article and 40 generated French-like articles."""
+    folder = tmp_path_factory.mktemp("news")
+    CorpusWriter(seed=3).write(folder, 800)
+    shutil.copy(next(SEEDS.glob("*.txt")), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(news, tmp_path_factory) -> dict[int, Path]:
+    """The news built into 1 and into 3 shards."""
+    directories = {}
+    for n in (1, 3):
+        directories[n] = tmp_path_factory.mktemp(f"xapian{n}")
+        build_xapian(directories[n], news, n)
+    return directories
+
+
+def answers(engine: AnswerEngine, questions: list[str]) -> list:
+    return [[(e.text, e.source, e.highlights) for e in engine.answer(q).excerpts]
+            for q in questions]
+
+
+def generated_questions(news: Path) -> list[str]:
+    """Questions from the generated articles' own words."""
+    rng = random.Random(0)
+    words = [w for f in sorted(news.glob("0*.txt"))[:20]
+             for w in f.read_text(encoding="utf-8").split()[5:40:7]]
+    return [f"Qui {' '.join(rng.sample(words, 3))} ?" for _ in range(20)]
+
+
+def test_one_and_three_shards_give_the_same_answers_as_each_other(news, built, tmp_path):
+    questions = QUESTIONS + generated_questions(news)
+    one = AnswerEngine.from_folder(news, IndexStore("xapian", databases=shards(built[1], 1)))
+    three = AnswerEngine.from_folder(news, IndexStore("xapian", databases=shards(built[3], 3)))
+    memory = AnswerEngine.from_folder(news, IndexStore(cache_dir=tmp_path))
+    assert answers(one, questions) == answers(three, questions)
+    seed_answers = answers(three, QUESTIONS)
+    assert seed_answers == answers(memory, QUESTIONS)
+    assert "William H. Seely" in seed_answers[0][0][0]
+
+
+def test_the_cli_builds_shards_and_says_what_it_built(news, tmp_path, capsys):
+    assert main(["index", "--xapian", str(tmp_path / "db"), "--shards", "3",
+                 "--corpus", str(news)]) == 0
+    out = capsys.readouterr().out
+    assert "3 Xapian database(s)" in out and "41 articles, 806 passages" in out
+    assert all(f"shard-{i}: " in out for i in range(3))
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["shard-0", "shard-1", "shard-2"]
+
+
+def test_update_reindexes_only_the_changed_articles_and_answers_see_it(tmp_path, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, folder)
+    (folder / "port.txt").write_text("Le port\n\nLe port de Marseille a battu un record de "
+                                     "trafic en 2019.\n", encoding="utf-8")
+    (folder / "volcan.txt").write_text("Le volcan\n\nLe volcan Etna est entré en éruption "
+                                       "dimanche.\n", encoding="utf-8")
+    db = tmp_path / "db"
+    build_xapian(db, folder, 2)
+    store = IndexStore("xapian", databases=shards(db, 2))
+    engine = AnswerEngine.from_folder(folder, store)
+    assert engine.answer("Quel record a battu le port de Marseille ?").answered
+
+    (folder / "port.txt").write_text("Le port\n\nLe port du Havre a accueilli un paquebot "
+                                     "géant en 2020.\n", encoding="utf-8")
+    (folder / "volcan.txt").unlink()
+    (folder / "ski.md").write_text("# Neige\n\nLa station de ski de Chamonix ouvre samedi.\n",
+                                   encoding="utf-8")
+    # Before the update the changed article is not quoted from its old paragraphs.
+    stale = engine.answer("Quel record a battu le port de Marseille ?")
+    assert all("Marseille" not in e.text for e in stale.excerpts)
+
+    assert main(["index", "--xapian", str(db), "--update", "--corpus", str(folder)]) == 0
+    assert "1 added, 1 changed, 1 removed, 1 unchanged" in capsys.readouterr().out
+    time.sleep(1.1)  # a running engine looks for a new revision every second
+    for engine in (engine, AnswerEngine.from_folder(folder, store)):
+        assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
+        assert "Chamonix" in engine.answer("Quand ouvre la station de ski ?").excerpts[0].text
+        assert not engine.answer("Quand le volcan Etna est-il entré en éruption ?").answered
+    report = update_xapian(db, folder)
+    assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 3)
+    (folder / "ski.md").write_text("# Neige\n\nLa station de ski de Megève ouvre lundi.\n",
+                                   encoding="utf-8")
+    report = update_xapian(db, folder, [folder / "ski.md"])  # one article, as a watcher would
+    assert (report.added, report.changed, report.removed, report.unchanged) == (0, 1, 0, 0)
+    time.sleep(1.1)
+    assert "Megève" in engine.answer("Quand ouvre la station de ski ?").excerpts[0].text
+
+
+# ---- real xapian-tcpsrv processes on 127.0.0.1 ----
+
+def tcpsrv() -> str:
+    """xapian-tcpsrv (Debian's xapian-tools); CI must have it: missing there is a failure."""
+    found = shutil.which("xapian-tcpsrv")
+    if found is None:
+        message = "xapian-tcpsrv not found: apt-get install xapian-tools (make does as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(database: Path, port: int) -> subprocess.Popen:
+    server = subprocess.Popen([tcpsrv(), "--interface", "127.0.0.1", "--port", str(port),
+                               str(database)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.05)
+    stop(server)
+    raise RuntimeError("xapian-tcpsrv did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """The server and the process it forks per connection, killed: a shard gone down."""
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:  # already stopped
+        pass
+    server.wait()
+
+
+@pytest.fixture
+def servers(built) -> Iterator[list[tuple[subprocess.Popen, int]]]:
+    """Three xapian-tcpsrv, one per shard, on free ports of 127.0.0.1."""
+    running = []
+    try:
+        for i in range(3):
+            port = free_port()
+            running.append((serve(built[3] / f"shard-{i}", port), port))
+        yield running
+    finally:
+        for server, _ in running:
+            stop(server)
+
+
+def bot(args: list[str], databases: str, corpus: Path, **options) -> subprocess.Popen:
+    env = {**os.environ, "INDEX_BACKEND": "xapian", "XAPIAN_DATABASES": databases,
+           "CORPUS_DIR": str(corpus)}
+    return subprocess.Popen([sys.executable, "-m", "bot", *args], env=env, cwd=ROOT, text=True,
+                            **options)
+
+
+def test_three_remote_shards_answer_as_the_memory_index_in_the_same_json(news, servers,
+                                                                        tmp_path):
+    remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
+    questions = "\n".join(QUESTIONS) + "\n"
+    out = bot(["ask", "--json", "-"], remote, news, stdin=subprocess.PIPE,
+              stdout=subprocess.PIPE).communicate(questions, timeout=60)[0]
+    env = {**os.environ, "CORPUS_DIR": str(news), "CACHE_DIR": str(tmp_path)}
+    expected = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "-"], input=questions,
+                              capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=60).stdout
+    assert out.splitlines() == expected.splitlines()
+    first = json.loads(out.splitlines()[0])["results"][0]
+    article = (news / f"{first['source']['document']}.txt").read_text(encoding="utf-8")
+    assert article[first["source"]["start"]:first["source"]["end"]] == first["excerpt"]
+
+
+def test_a_shard_lost_while_running_gets_an_apology_then_the_bot_recovers(news, built,
+                                                                         servers):
+    remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
+    chat = bot(["ask", "--json", "-"], remote, news, stdin=subprocess.PIPE,
+               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def ask(question: str) -> dict:
+        chat.stdin.write(question + "\n")
+        chat.stdin.flush()
+        return json.loads(chat.stdout.readline())
+
+    try:
+        assert ask("Qui a signé la lettre ?")["answered"]
+        lost, port = servers[1]
+        stop(lost)  # every question needs every shard: the statistics are combined
+        for _ in range(2):
+            started = time.monotonic()
+            reply = ask("Qui a signé la lettre ?")
+            assert "Xapian" in reply["error"] and time.monotonic() - started < 10
+        servers[1] = (serve(built[3] / "shard-1", port), port)
+        assert ask("Qui a signé la lettre ?")["answered"]
+        assert ask("Qui dirige le Pentagone ?")["answered"]
+    finally:
+        chat.kill()
+        chat.communicate()
+
+
+def test_an_unreachable_shard_at_start_is_one_line_and_a_failure(news, built, capsys,
+                                                                 monkeypatch):
+    tcpsrv()
+    port = free_port()
+    monkeypatch.setenv("INDEX_BACKEND", "xapian")
+    monkeypatch.setenv("XAPIAN_DATABASES", f"{built[3] / 'shard-0'},tcp://127.0.0.1:{port}")
+    started = time.monotonic()
+    assert main(["ask", "--corpus", str(news), "Qui a signé la lettre ?"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and f"tcp://127.0.0.1:{port}" in err
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("value, says", [
+    ("", "INDEX_BACKEND=xapian needs XAPIAN_DATABASES"),
+    ("tcp://127.0.0.1", "is neither tcp://HOST:PORT"),
+    ("tcp://:8000", "is neither tcp://HOST:PORT"),
+    ("tcp://host:99999", "a port from 1 to 65535"),
+    ("http://host:8000", "is neither tcp://HOST:PORT"),
+    ("db/shard-0,,db/shard-1", "has an empty entry"),
+    ("db/shard-0,", "has an empty entry"),
+    ("/nowhere/shard-0", "no Xapian database at /nowhere/shard-0"),
+])
+def test_bad_xapian_databases_are_one_clear_line(value, says, monkeypatch, capsys):
+    monkeypatch.setenv("INDEX_BACKEND", "xapian")
+    monkeypatch.setenv("XAPIAN_DATABASES", value)
+    assert main(["ask", "Qui a signé la lettre ?"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+def test_a_bad_index_backend_is_one_clear_line(monkeypatch, capsys):
+    monkeypatch.setenv("INDEX_BACKEND", "elastic")
+    assert main(["ask", "Qui a signé la lettre ?"]) == 1
+    assert capsys.readouterr().err == "error: INDEX_BACKEND must be memory or xapian, not " \
+                                      "'elastic'\n"
+
+
+def test_the_index_unavailable_error_is_a_connection_error():
+    """So that every face reports it as it reports an unreachable service."""
+    assert issubclass(IndexUnavailable, ConnectionError)
+    with pytest.raises(IndexUnavailable):
+        XapianIndex.open(())
