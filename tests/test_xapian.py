@@ -337,3 +337,40 @@ def test_the_index_unavailable_error_is_a_connection_error():
     assert issubclass(IndexUnavailable, ConnectionError)
     with pytest.raises(IndexUnavailable):
         XapianIndex.open(())
+
+
+def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, built, servers,
+                                                                       telegram, tmp_path):
+    from telegram_harness import bot_env, quotes, running_bot
+
+    remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
+    env = bot_env(telegram, news, INDEX_BACKEND="xapian", XAPIAN_DATABASES=remote)
+    user = telegram.user("fr")
+    chat = telegram.private_chat(user)
+
+    def ask(question: str) -> dict:
+        mark = telegram.mark()
+        telegram.send(chat, user, question)
+        return telegram.replies(chat["id"], 1, since=mark)[0]
+
+    with running_bot(telegram, env, tmp_path / "bot.log"):
+        assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        lost, port = servers[2]
+        stop(lost)
+        started = time.monotonic()
+        assert ask("Qui a signé la lettre ?")["text"].startswith("Désolé")
+        assert time.monotonic() - started < 10
+        servers[2] = (serve(built[3] / "shard-2", port), port)
+        assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+
+
+def test_the_telegram_bot_does_not_start_without_its_shards(news, telegram):
+    from telegram_harness import bot_env, run_bot_once
+
+    tcpsrv()
+    env = bot_env(telegram, news, INDEX_BACKEND="xapian",
+                  XAPIAN_DATABASES=f"tcp://127.0.0.1:{free_port()}")
+    done = run_bot_once(env)
+    assert done.returncode != 0
+    assert "cannot open the Xapian shard at tcp://127.0.0.1" in done.stderr
+    assert "Traceback" not in done.stderr
