@@ -4,7 +4,7 @@ passages and 200 questions each (see corpus.py).
 Every measurement runs in a fresh process, so that each peak RSS is its own:
 - build: read and parse the articles, analyse and index them, write the on-disk cache;
 - serve: start from the cache, then answer the questions (full answer: ranking and excerpts)
-  and rank them alone (`PassageIndex.search`, as the engine calls it);
+  and rank them alone (`MemoryIndex.search`, as the engine calls it);
 - rank-bm25: BM25Okapi (with the engine's Lucene idf) over the same terms, `get_scores` and
   top-k for the same questions, within a time budget (it takes seconds a question at 1M).
 
@@ -34,11 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import ensure_corpus  # noqa: E402
-from retrieval.cache import cache_file, corpus_key, write_cache  # noqa: E402
-from retrieval.documents import corpus_files, load_corpus  # noqa: E402
-from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine  # noqa: E402
-from retrieval.analysis import DOCUMENT_ANALYZER  # noqa: E402
-from retrieval.index import LuceneBM25, Passage, PassageIndex  # noqa: E402
+from retrieval.cache import cache_path, corpus_key, write_store  # noqa: E402
+from retrieval.documents import load_corpus, parse_articles, read_articles  # noqa: E402
+from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine, IndexStore  # noqa: E402
+from retrieval.index import LuceneBM25, MemoryIndex, passage_terms  # noqa: E402
 from retrieval.query import parse_query  # noqa: E402
 
 SIZES = [1_000, 10_000, 100_000, 1_000_000]
@@ -69,14 +68,14 @@ def timed(call, items) -> list[float]:
 
 def run_build(folder: Path, cache_dir: Path) -> dict:
     """Index from scratch, phase by phase, as `load_indexed_corpus` does without a cache."""
-    path = cache_file(folder, cache_dir)
-    path.unlink(missing_ok=True)
+    path = cache_path(folder, cache_dir)
     started = time.perf_counter()
-    documents = load_corpus(folder)
+    contents = read_articles(folder)
+    documents = parse_articles(contents)
     parsed = time.perf_counter()
-    index = PassageIndex(documents)
+    index = MemoryIndex.build(documents)
     analysed = time.perf_counter()
-    write_cache(path, corpus_key(corpus_files(folder)), documents, index.postings)
+    write_store(path, corpus_key(contents), index)
     done = time.perf_counter()
     return {
         "passages": len(index),
@@ -85,7 +84,7 @@ def run_build(folder: Path, cache_dir: Path) -> dict:
         "passages_per_s": len(index) / (analysed - parsed),
         "cache_write_s": done - analysed,
         "build_s": done - started,
-        "cache_mb": path.stat().st_size / 2**20,
+        "cache_mb": sum(f.stat().st_size for f in path.iterdir()) / 2**20,
         "build_rss_mb": peak_rss_mb(),
     }
 
@@ -93,7 +92,7 @@ def run_build(folder: Path, cache_dir: Path) -> dict:
 def run_serve(folder: Path, cache_dir: Path, questions: list[str]) -> dict:
     """Start from the cache, then answer every question, once to warm up and once timed."""
     started = time.perf_counter()
-    engine = AnswerEngine.from_folder(folder, cache_dir)
+    engine = AnswerEngine.from_folder(folder, IndexStore(cache_dir=cache_dir))
     startup = time.perf_counter() - started
     queries = [parse_query(q) for q in questions]
 
@@ -115,8 +114,7 @@ def run_reference(folder: Path, questions: list[str], budget_s: float) -> dict:
     """Plain rank-bm25 on the same terms, holding the documents as the engine does."""
     documents = load_corpus(folder)
     started = time.perf_counter()
-    bm25 = LuceneBM25([DOCUMENT_ANALYZER.terms(Passage(d, p).indexed_text)
-                       for d in documents for p in d.paragraphs])
+    bm25 = LuceneBM25(list(passage_terms(documents)))
     build = time.perf_counter() - started
     terms = [list(parse_query(q).terms) for q in questions]
 
