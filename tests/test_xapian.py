@@ -374,3 +374,27 @@ def test_the_telegram_bot_does_not_start_without_its_shards(news, telegram):
     assert done.returncode != 0
     assert "cannot open the Xapian shard at tcp://127.0.0.1" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_changed_article_is_reindexed_alone_when_the_folder_changes(tmp_path, monkeypatch):
+    """What the corpus watcher does with local Xapian databases: `rebuilt` re-indexes only
+    the changed article, and the new engine answers from it."""
+    from retrieval import rebuilt
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, folder)
+    (folder / "port.txt").write_text("Le port\n\nLe port de Marseille a battu un record.\n",
+                                     encoding="utf-8")
+    build_xapian(tmp_path / "db", folder, 3)
+    store = IndexStore("xapian", databases=shards(tmp_path / "db", 3))
+    engine = AnswerEngine.from_folder(folder, store)
+    (folder / "port.txt").write_text("Le port\n\nLe port du Havre a accueilli un paquebot.\n",
+                                     encoding="utf-8")
+    reports = []
+    monkeypatch.setattr("retrieval.watch.update_xapian",
+                        lambda *args: reports.append(update_xapian(*args)))
+    engine = rebuilt(engine, folder, frozenset({folder / "port.txt"}))
+    assert [(r.changed, r.unchanged, r.added) for r in reports] == [(1, 0, 0)]
+    assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
