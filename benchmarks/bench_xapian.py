@@ -109,7 +109,9 @@ def serve_remote(size: int) -> dict:
     ports = [free_port() for _ in range(SHARDS)]
     servers = [subprocess.Popen(["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(p),
                                  str(directory / f"shard-{i}")],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                # xapian-tcpsrv ends its whole process group when it stops
+                                start_new_session=True)
                for i, p in enumerate(ports)]
     try:
         time.sleep(1)

@@ -99,6 +99,10 @@ class XapianIndex:
         self.specs, self.bm25 = specs, bm25
         self._db: xapian.Database | None = None
         self._checked = 0.0
+        # Statistics of the open revision, as searches bring them back: asking a remote shard
+        # for each costs a round trip.
+        self._size: int | None = None
+        self._df: dict[str, int] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -116,6 +120,7 @@ class XapianIndex:
         for spec in self.specs:
             db.add_database(_open_shard(spec))
         self._checked = time.monotonic()
+        self._size, self._df = None, {}
         return db
 
     def _call(self, ask: Callable[[xapian.Database], T]) -> T:
@@ -126,12 +131,14 @@ class XapianIndex:
                 if self._db is None:
                     self._db = self._connect()
                 elif time.monotonic() - self._checked > REOPEN_SECONDS:
-                    self._db.reopen()
+                    if self._db.reopen():
+                        self._size, self._df = None, {}
                     self._checked = time.monotonic()
                 try:
                     return ask(self._db)
                 except xapian.DatabaseModifiedError:  # updated under our feet: read the new one
                     self._db.reopen()
+                    self._size, self._df = None, {}
                     return ask(self._db)
             except xapian.Error as e:
                 self._db = None
@@ -139,7 +146,12 @@ class XapianIndex:
                 raise IndexUnavailable(f"the Xapian index is unavailable: {e.get_msg()}") from None
 
     def __len__(self) -> int:
-        return self._call(lambda db: db.get_doccount())
+        return self._call(self._doccount)
+
+    def _doccount(self, db: xapian.Database) -> int:
+        if self._size is None:
+            self._size = db.get_doccount()
+        return self._size
 
     def __contains__(self, term: str) -> bool:
         return self._call(lambda db: db.term_exists(term))
@@ -148,7 +160,13 @@ class XapianIndex:
         return self._call(lambda db: [t.term.decode() for t in db.allterms(prefix)])
 
     def idf(self, term: str) -> float:
-        return self._call(lambda db: float(lucene_idf(db.get_doccount(), db.get_termfreq(term))))
+        def ask(db: xapian.Database) -> float:
+            df = self._df.get(term)
+            if df is None:
+                df = self._df[term] = db.get_termfreq(term)
+            return float(lucene_idf(self._doccount(db), df))
+
+        return self._call(ask)
 
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
                ) -> list[Match]:
@@ -165,8 +183,10 @@ class XapianIndex:
             enquire.set_query(query)
             enquire.set_weighting_scheme(
                 xapian.BM25Weight(self.bm25.k1, 0, 1, self.bm25.b, 0))
+            mset = enquire.get_mset(0, k + TIE_MARGIN)
+            self._df.update((t, mset.get_termfreq(t)) for t in query_terms)
             matches = []
-            for item in enquire.get_mset(0, k + TIE_MARGIN):
+            for item in mset:
                 if item.weight <= 0:  # only terms weighted 0: matches nothing that counts
                     continue
                 document, paragraph, article_digest = json.loads(item.document.get_data())
