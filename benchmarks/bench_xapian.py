@@ -3,7 +3,12 @@ on the generated corpora of corpus.py: build time, disk size, start-up, the bot'
 full answer median/p99 and how often the first quote is the memory index's.
 
     .venv/bin/python benchmarks/bench_xapian.py --sizes 100000 1000000
-    .venv/bin/python benchmarks/bench_xapian.py --sizes 10000000 --xapian-only
+    .venv/bin/python benchmarks/bench_xapian.py --sizes 10000000 --xapian-only --copies-of 1000000
+
+With --copies-of N, the Xapian databases of SIZE passages are N's shards, each repeated
+SIZE/N times by xapian-compact (minutes, where indexing 10M generated passages takes hours on 2
+cores): postings as long as SIZE passages', the same vocabulary, answers quoted from N's
+corpus; build time is then N's times SIZE/N (indexing is linear: it reads one article at a time).
 
 Each measurement runs in a fresh process (its own peak RSS). Xapian databases are built once
 under .cache/bench/xapian-SIZE (3 shards) with `python -m bot index`, and the build's time is
@@ -40,7 +45,8 @@ def disk_mb(path: Path) -> float:
 
 
 def child(mode: str, size: int, databases: str) -> dict:
-    """Start an engine as the bot does, then answer every question twice (warm-up, timed)."""
+    """Start an engine as the bot does, then answer every question twice (warm-up, timed):
+    the corpus of that size's, or of the corpus its databases copy."""
     from retrieval import AnswerEngine, IndexStore
 
     folder, questions = ensure_corpus(DATA, size)
@@ -84,10 +90,19 @@ def build_memory(size: int) -> dict:
     return {"build_s": float(seconds), "build_rss_mb": float(rss), "disk_mb": disk_mb(store)}
 
 
-def build_xapian(size: int) -> dict:
+def build_xapian(size: int, copies_of: int | None = None) -> dict:
     """The 3-shard Xapian databases, built once (the build's numbers are kept beside them)."""
     directory = DATA / f"xapian-{size}"
     stamp = DATA / f"xapian-{size}.json"
+    if copies_of and not stamp.exists():
+        source = build_xapian(copies_of)
+        started = time.perf_counter()
+        for i in range(SHARDS):
+            shard = str(DATA / f"xapian-{copies_of}" / f"shard-{i}")
+            subprocess.run(["xapian-compact", "--no-full", *[shard] * (size // copies_of),
+                            str(directory / f"shard-{i}")], check=True, capture_output=True)
+        stamp.write_text(json.dumps({"build_s": source["build_s"] * size / copies_of,
+                                     "compact_s": time.perf_counter() - started}))
     if not stamp.exists():
         folder, _ = ensure_corpus(DATA, size)
         started = time.perf_counter()
@@ -103,7 +118,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_remote(size: int) -> dict:
+def serve_remote(size: int, corpus: int) -> dict:
     """Three xapian-tcpsrv on 127.0.0.1, one per shard, for one serving run."""
     directory = DATA / f"xapian-{size}"
     ports = [free_port() for _ in range(SHARDS)]
@@ -115,7 +130,7 @@ def serve_remote(size: int) -> dict:
                for i, p in enumerate(ports)]
     try:
         time.sleep(1)
-        result = run_child("xapian", size, ",".join(f"tcp://127.0.0.1:{p}" for p in ports))
+        result = run_child("xapian", corpus, ",".join(f"tcp://127.0.0.1:{p}" for p in ports))
         result["servers_rss_mb"] = sum(_peak_rss_mb(s.pid) for s in servers)
         return result
     finally:
@@ -138,11 +153,14 @@ def same_first(a: list, b: list) -> float:
     return sum(x == y for x, y in zip(a, b)) / len(a)
 
 
-def measure(size: int, xapian_only: bool) -> dict:
-    row: dict = {"xapian_build": build_xapian(size)}
+def measure(size: int, xapian_only: bool, copies_of: int | None) -> dict:
+    row: dict = {"xapian_build": build_xapian(size, copies_of)}
+    if copies_of:
+        row["copies_of"] = copies_of
+    corpus = copies_of or size
     shards = ",".join(str(DATA / f"xapian-{size}" / f"shard-{i}") for i in range(SHARDS))
-    row["xapian_local"] = run_child("xapian", size, shards)
-    row["xapian_remote"] = serve_remote(size)
+    row["xapian_local"] = run_child("xapian", corpus, shards)
+    row["xapian_remote"] = serve_remote(size, corpus)
     if not xapian_only:
         row["memory_build"] = build_memory(size)
         row["memory"] = run_child("memory", size)
@@ -185,6 +203,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--xapian-only", action="store_true", help="no memory index (10M)")
+    parser.add_argument("--copies-of", type=int, help="Xapian databases made of this size's "
+                        "shards repeated (see above)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -193,7 +213,7 @@ def main() -> None:
         return
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for size in args.sizes:
-        results[str(size)] = measure(size, args.xapian_only)
+        results[str(size)] = measure(size, args.xapian_only, args.copies_of)
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
         print(table({str(size): results[str(size)]}), flush=True)
     print(table(results))

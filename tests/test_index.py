@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from retrieval.analysis import DOCUMENT_ANALYZER
 from retrieval.documents import Document, Paragraph
 from retrieval.index import LuceneBM25, MemoryIndex, analyse, passage_terms
 

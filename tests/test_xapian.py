@@ -24,7 +24,7 @@ from retrieval import AnswerEngine, IndexStore, IndexUnavailable, build_xapian, 
 from retrieval.corpus import Corpus
 from retrieval.index import MemoryIndex, lucene_idf, passage_terms
 from retrieval.xapian_index import XapianIndex
-from test_index import document, random_corpus
+from test_index import random_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
