@@ -173,6 +173,30 @@ def measure(size: int, xapian_only: bool, copies_of: int | None) -> dict:
     return row
 
 
+def answers_compared(squad: Path) -> dict:
+    """PIAF (or any SQuAD-format set) answered from the memory index and from Xapian: what
+    Xapian's idf (common terms weigh more) does to answers on real articles."""
+    from benchmarks.evaluation import evaluate_dev, evaluate_squad, load_dev, load_squad
+    from retrieval import AnswerEngine, IndexStore, build_xapian
+
+    documents, questions = load_squad(squad)
+    folder = DATA / "squad"
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in documents:
+        (folder / f"{d.id}.txt").write_text(d.text, encoding="utf-8")
+    results = {}
+    for name, corpus, evaluate, asked in (
+            ("piaf", folder, evaluate_squad, questions),
+            ("dev", ROOT / "seeds", evaluate_dev, load_dev(ROOT / "tests" / "data" / "dev.jsonl"))):
+        build_xapian(DATA / f"xapian-{name}", corpus)
+        for backend, store in (("memory", IndexStore(cache_dir=DATA / "memory-squad")),
+                               ("xapian", IndexStore("xapian", databases=(
+                                   str(DATA / f"xapian-{name}" / "shard-0"),)))):
+            report = evaluate(AnswerEngine.from_folder(corpus, store), asked)
+            results[f"{name} {backend}"] = report.lines()
+    return results
+
+
 def table(results: dict) -> str:
     lines = ["| passages | index | build | disk | start-up | bot RSS | answer median / p99 | "
              "same first quote as memory |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
@@ -205,8 +229,14 @@ def main() -> None:
     parser.add_argument("--xapian-only", action="store_true", help="no memory index (10M)")
     parser.add_argument("--copies-of", type=int, help="Xapian databases made of this size's "
                         "shards repeated (see above)")
+    parser.add_argument("--squad", type=Path, help="compare answers on this SQuAD-format set "
+                        "(PIAF: ../shared/eval/piaf-v1.0.json) and on the dev questions")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.squad:
+        for name, lines in answers_compared(args.squad).items():
+            print(name, *lines, sep="\n  ")
+        return
     if args.child:
         mode, size, databases = args.child
         print(json.dumps(child(mode, int(size), databases)))
