@@ -308,3 +308,14 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
                      np.zeros(0), 0)
     empty.check()
     assert MemoryIndex(empty, [], np.zeros(1, np.int64)).search(["x"], 3) == []
+
+
+def test_cache_dir_setting_and_the_index_command(corpus, tmp_path, monkeypatch, capsys) -> None:
+    from bot.terminal.cli import main
+
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert main(["index", "--corpus", str(corpus)]) == 0
+    assert capsys.readouterr().out == "indexed 2 articles, 3 passages (the memory index's cache)\n"
+    assert cache_path(corpus, tmp_path / "elsewhere").is_dir()
+    assert main(["index", "--shards", "2", "--corpus", str(corpus)]) == 2
+    assert "--shards and --update go with --xapian DIR" in capsys.readouterr().err
