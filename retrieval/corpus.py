@@ -37,11 +37,13 @@ def digest(content: bytes) -> str:
 class Corpus(Sequence[Document]):
     """The articles of a corpus folder, in a fixed order, by id; parsed on first use."""
 
-    def __init__(self, files: Sequence[Path], contents: dict[Path, bytes] | None = None) -> None:
-        """`files` are the articles; `contents` their content as read at start (else each file
-        is read when first needed)."""
-        self.files = {path.stem: path for path in files}
-        self.ids = list(self.files)
+    def __init__(self, files: Sequence[Path] | None, contents: dict[Path, bytes] | None = None,
+                 folder: Path | None = None) -> None:
+        """`files` are the articles (None: those of `folder`, listed when first needed);
+        `contents` their content as read at start (else each file is read when quoted)."""
+        self._files = None if files is None else {path.stem: path for path in files}
+        self._ids: list[str] | None = None
+        self._folder = folder
         self._contents = contents
         self._parsed: OrderedDict[str, tuple[str, Document | None]] = OrderedDict()
         self._capacity = PARSED_ARTICLES
@@ -51,25 +53,36 @@ class Corpus(Sequence[Document]):
     def of(cls, documents: Sequence[Document]) -> Corpus:
         """A corpus of documents already parsed (evaluation sets, tests)."""
         corpus = cls([])
-        corpus.ids = [d.id for d in documents]
+        corpus._ids = [d.id for d in documents]
         corpus._parsed = OrderedDict((d.id, ("", d)) for d in documents)
         corpus._capacity = max(len(documents), PARSED_ARTICLES)  # nothing to read them again from
         return corpus
 
     @classmethod
     def listing(cls, folder: Path) -> Corpus:
-        """The articles of a folder as listed now, each read when quoted; an article added
-        since (and indexed by `index --update`) is found by its id too."""
-        corpus = cls(corpus_files(folder))
-        corpus._folder = folder
-        return corpus
+        """The articles of a folder, each read when quoted, found by its id (an article added
+        since start, and indexed by `index --update`, too); the folder is listed only when the
+        list is asked for (an archive's 500k files take seconds)."""
+        return cls(None, folder=folder)
 
-    _folder: Path | None = None
+    @property
+    def files(self) -> dict[str, Path]:
+        """Each article's file by id."""
+        if self._files is None:
+            self._files = {path.stem: path for path in corpus_files(self._folder)}
+        return self._files
+
+    @property
+    def ids(self) -> list[str]:
+        """The articles' ids, in order."""
+        if self._ids is None:
+            self._ids = list(self.files)
+        return self._ids
 
     def _path(self, document_id: str) -> Path | None:
-        """The article's file: listed, or added to the folder since (an id is a file name
-        without extension, never a path: an index cannot point outside the folder)."""
-        path = self.files.get(document_id)
+        """The article's file: listed, or found in the folder (an id is a file name without
+        extension, never a path: an index cannot point outside the folder)."""
+        path = self._files.get(document_id) if self._files is not None else None
         if path is None and self._folder is not None and document_id == Path(document_id).name \
                 and not document_id.startswith("."):
             path = next((p for e in EXTENSIONS if (p := self._folder / f"{document_id}{e}")
