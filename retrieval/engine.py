@@ -44,7 +44,9 @@ class Context:
     source: Source  # the quote's source (its span in the file)
 
 
+# The indexes an engine can answer from (INDEX_BACKEND).
 BACKENDS = ("memory", "xapian")
+# A remote Xapian shard, as xapian-tcpsrv serves it: a host name, IPv4 or [IPv6], and a port.
 REMOTE = re.compile(r"tcp://(?P<host>[^/:\s]+|\[[0-9a-fA-F:.]+\]):(?P<port>\d{1,5})")
 XAPIAN_MISSING = "the Xapian index needs the xapian extra: pip install -e '.[xapian]'"
 
