@@ -185,10 +185,13 @@ class XapianIndex:
                 xapian.BM25Weight(self.bm25.k1, 0, 1, self.bm25.b, 0))
             mset = enquire.get_mset(0, k + TIE_MARGIN)
             self._df.update((t, mset.get_termfreq(t)) for t in query_terms)
+            # Only terms weighted 0: a passage that matches nothing that counts.
+            items = [item for item in mset if item.weight > 0]
+            if len(items) > k:  # the k best, and those tied with the k-th
+                items = [item for item in items if item.weight >= items[k - 1].weight]
+            mset.fetch()  # the documents' data in one round trip from remote shards
             matches = []
-            for item in mset:
-                if item.weight <= 0:  # only terms weighted 0: matches nothing that counts
-                    continue
+            for item in items:
                 document, paragraph, article_digest = json.loads(item.document.get_data())
                 matched = frozenset(t.decode() for t in enquire.matching_terms(item))
                 matches.append(Match(document, paragraph, item.weight, matched, article_digest))
