@@ -99,6 +99,7 @@ def build_xapian(size: int, copies_of: int | None = None) -> dict:
     if copies_of and not stamp.exists():
         source = build_xapian(copies_of)
         shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
         started = time.perf_counter()
         for i in range(SHARDS):
             shard = str(DATA / f"xapian-{copies_of}" / f"shard-{i}")
