@@ -75,16 +75,11 @@ class Passage:
     document: Document
     paragraph: Paragraph
 
-    @property
-    def indexed_text(self) -> str:
-        """What BM25 reads: the paragraph and its article's title, so that a question naming
-        the article's subject finds the paragraphs that only say "il" (+2 points at rank 1
-        on PIAF)."""
-        return indexed_text(self.document, self.paragraph)
-
 
 def indexed_text(document: Document, paragraph: Paragraph) -> str:
-    """The text a passage is indexed by: its article's title, then the paragraph."""
+    """What BM25 reads of a passage: the paragraph and its article's title, so that a question
+    naming the article's subject finds the paragraphs that only say "il" (+2 points at rank 1
+    on PIAF)."""
     return f"{document.title}\n{paragraph.text}"
 
 
