@@ -9,6 +9,7 @@ words.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -112,12 +113,19 @@ def _fold_in_place(text: str) -> str:
 
 
 def _answer_kind_bonus(kinds: list[tuple[int, int]], matched: list[Token]) -> float:
-    """ANSWER_KIND_BONUS times how close the nearest answer-kind match is to a matched word."""
-    closeness = [
-        1 / (1 + min(max(t.start - end, start - t.end, 0) for t in matched) / PROXIMITY_CHARS)
-        for start, end in kinds
-        if not any(t.start <= start < t.end for t in matched)
-    ]
+    """ANSWER_KIND_BONUS times how close the nearest answer-kind match is to a matched word.
+    The nearest matched words are found by bisection (`matched` is in text order), so that a
+    huge one-sentence paragraph costs n log n, not n²."""
+    starts = [t.start for t in matched]
+    closeness = []
+    for start, end in kinds:
+        i = bisect.bisect_right(starts, start)
+        near = matched[max(i - 1, 0):i + 1]
+        if any(t.start <= start < t.end for t in near):
+            continue  # a question word, not the answer
+        # Matched words end in the order they start: the nearest before ends last.
+        gap = min(max(t.start - end, start - t.end, 0) for t in near)
+        closeness.append(1 / (1 + gap / PROXIMITY_CHARS))
     return ANSWER_KIND_BONUS * max(closeness, default=0.0)
 
 
@@ -135,17 +143,22 @@ def _windows(
     sentences = sentence_spans(text)
     tokens = analyzer.matches(text, query)
     kinds = [m.span() for m in wanted.finditer(_fold_in_place(text))] if wanted else []
+    # Both in text order: a window's tokens and answer kinds are found by bisection, so that
+    # excerpt work grows with the paragraph's length, not its square.
+    token_starts, kind_starts = [t.start for t in tokens], [k[0] for k in kinds]
     windows = []
     for i in range(len(sentences)):
         for j in range(i, min(i + MAX_SENTENCES, len(sentences))):
             start, end = sentences[i][0], sentences[j][1]
             if j > i and end - start > MAX_CHARS:
                 break
-            matched = [t for t in tokens if start <= t.start and t.end <= end]
+            matched = [t for t in tokens[bisect.bisect_left(token_starts, start):
+                                         bisect.bisect_left(token_starts, end)] if t.end <= end]
             if not matched:
                 continue
             coverage = sum(query[t] for t in {t.term for t in matched}) / total
-            bonus = _answer_kind_bonus([k for k in kinds if start <= k[0] < end], matched)
+            bonus = _answer_kind_bonus(kinds[bisect.bisect_left(kind_starts, start):
+                                             bisect.bisect_left(kind_starts, end)], matched)
             last = max(t.end for t in matched)
             after = sum(1 for s, _ in sentences[i:j + 1] if s >= last)
             overlong = max(0, end - start - MAX_CHARS) / MAX_CHARS

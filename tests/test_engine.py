@@ -164,3 +164,13 @@ def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typ
     assert speller.nearest("mort") is None  # 4 letters: too short to guess
     assert speller.nearest("5300") is None  # a number is never a typo
     assert speller.nearest("ommand") is None  # the first letters must be right
+
+
+@pytest.mark.timeout(60)
+def test_a_paragraph_of_megabytes_is_answered_in_time_that_grows_with_its_length():
+    """One 4 MB sentence full of the question's words and of names: quadratic excerpt work
+    took minutes here, linear work takes seconds."""
+    sentence = " ".join(["Le général Seely a signé la lettre pour Washington"] * 80_000)
+    doc = parse_txt("big", f"Titre\n\n{sentence}.\n")
+    answer = AnswerEngine([doc]).answer("Qui a signé la lettre ?")
+    assert answer.answered and "signé la lettre" in answer.excerpts[0].text
