@@ -292,7 +292,7 @@ def test_a_refused_typing_action_neither_holds_up_nor_replaces_the_answer(chat):
     assert len(telegram.sent(private["id"])) == 1
     attempts = [c for c in telegram.calls if c.method == "sendChatAction"
                 and c.params["chat_id"] == private["id"]]
-    assert len(attempts) == 1  # not retried
+    assert len(attempts) <= 1  # never retried (it may even be skipped: best effort)
 
 
 def test_an_answer_is_sent_again_after_each_429_until_it_goes_through(chat):

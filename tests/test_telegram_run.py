@@ -198,7 +198,7 @@ def test_a_slow_question_holds_up_neither_start_nor_sigterm(telegram, tmp_path):
         started = time.monotonic()
         status = bot.stop(timeout=15)
         stopped = time.monotonic() - started
-    assert waited < 1  # measured: about 0.05 s; with the engine on the event loop, 25 s
+    assert waited < 2  # measured: about 0.05 s alone, 1 s with the tests in parallel; was 25 s
     assert status == 0 and stopped < 10, bot.log()
     # Unanswered when the bot stopped, it is not confirmed: Telegram sends it again.
     assert telegram.sent(slow_chat["id"]) or update_id not in telegram.confirmed()
