@@ -13,6 +13,7 @@ import signal
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -107,33 +108,34 @@ def telegram():
         yield server
 
 
-def test_scenario_1_fifty_users_ask_eight_questions_each(telegram, tmp_path):
+def ask_and_count(telegram: FakeTelegram, tmp_path: Path, title: str, users: int,
+                  per_user: int, seconds: float, flood_seconds: float = 0) -> dict[str, int]:
+    """Runs the bot, asks users × per_user questions at once (after opening a 429 window of
+    flood_seconds, if any), waits up to `seconds` for the answers and reports them."""
     with running_bot(telegram, bot_env(telegram), tmp_path / "bot.log"):
+        if flood_seconds:
+            telegram.flood(flood_seconds, retry_after=5)
         started = time.monotonic()
-        asked = ask_all(telegram, 50, 8)
-        wait_answered(telegram, asked, 60)
-        counts = report("1. 50 users x 8 questions", telegram, asked, started)
+        asked = ask_all(telegram, users, per_user)
+        wait_answered(telegram, asked, seconds)
+        return report(title, telegram, asked, started)
+
+
+def test_scenario_1_fifty_users_ask_eight_questions_each(telegram, tmp_path):
+    counts = ask_and_count(telegram, tmp_path, "1. 50 users x 8 questions", 50, 8, 60)
     assert_all_answered_once(counts)
     assert not any(c.status == 429 for c in telegram.calls)  # limits kept, not discovered
 
 
 def test_scenario_2_a_40_s_flood_window(telegram, tmp_path):
-    with running_bot(telegram, bot_env(telegram), tmp_path / "bot.log"):
-        telegram.flood(40, retry_after=5)
-        started = time.monotonic()
-        asked = ask_all(telegram, 50, 8)
-        wait_answered(telegram, asked, 90)
-        counts = report("2. 40 s of 429 (retry_after 5), 400 questions", telegram, asked,
-                        started)
+    counts = ask_and_count(telegram, tmp_path, "2. 40 s of 429 (retry_after 5), 400 questions",
+                           50, 8, 90, flood_seconds=40)
     assert_all_answered_once(counts)
 
 
 def test_scenario_3_twenty_questions_at_once_from_one_user(telegram, tmp_path):
-    with running_bot(telegram, bot_env(telegram), tmp_path / "bot.log"):
-        started = time.monotonic()
-        asked = ask_all(telegram, 1, 20)
-        wait_answered(telegram, asked, 40)
-        counts = report("3. 20 questions at once from one user", telegram, asked, started)
+    counts = ask_and_count(telegram, tmp_path, "3. 20 questions at once from one user", 1, 20,
+                           40)
     assert_all_answered_once(counts)
 
 
