@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval import Answer, AnswerEngine, Document, fold_apostrophes, parse_txt
@@ -57,6 +58,7 @@ class Report:
     at_3: float
     unanswered: float
     median_chars: float
+    lengths: tuple[int, ...] = field(default=(), repr=False)  # of every excerpt given
 
     def lines(self) -> list[str]:
         return [
@@ -82,7 +84,20 @@ def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Repo
         lengths.extend(len(e.text) for e in answer.excerpts)
     n = len(questions) or 1
     return Report(len(questions), at_1 / n, at_3 / n, unanswered / n,
-                  statistics.median(lengths) if lengths else 0.0)
+                  statistics.median(lengths) if lengths else 0.0, tuple(lengths))
+
+
+def combine(reports: Iterable[Report]) -> Report:
+    """One report for the questions of several (the folds of a cross-validation)."""
+    reports = list(reports)
+    n = sum(r.questions for r in reports)
+    lengths = tuple(x for r in reports for x in r.lengths)
+
+    def mean(rate: str) -> float:
+        return sum(getattr(r, rate) * r.questions for r in reports) / (n or 1)
+
+    return Report(n, mean("at_1"), mean("at_3"), mean("unanswered"),
+                  statistics.median(lengths) if lengths else 0.0, lengths)
 
 
 @dataclass(frozen=True)

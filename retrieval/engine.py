@@ -7,13 +7,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .cache import load_indexed_corpus
 from .corpus import Corpus
 from .documents import Document, corpus_folder
-from .excerpts import Excerpt, Source, best_excerpts
+from .excerpts import FEATURES, Candidate, Excerpt, Question, Source, best_excerpts, candidates
 from .index import BM25, Hit, Index, IndexUnavailable, Match, MemoryIndex
-from .query import parse_query
+from .query import Coverage, Query, parse_query
+from .ranker import WindowRanker, shipped_ranker
 from .spelling import Speller
+from .translation import shipped_dictionary
+from .vectors import shipped_vectors
 
 # How many passages are read for excerpts: 6 does as well as 8 on PIAF, a quarter faster.
 CANDIDATE_PASSAGES = 6
@@ -78,14 +83,18 @@ class AnswerEngine:
     """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
 
     def __init__(self, documents: Sequence[Document], index: Index | None = None,
-                 store: IndexStore = IndexStore()) -> None:
+                 store: IndexStore = IndexStore(), ranker: WindowRanker | None = None) -> None:
         """An engine over the documents (a Corpus, or documents already parsed) and their
         index (built in memory when not given); `store` says how it was opened, so that it
-        can be opened again the same way when the articles change."""
+        can be opened again the same way when the articles change; `ranker` chooses the
+        quotes (by default the one shipped, learned on PIAF)."""
         self.documents = documents if isinstance(documents, Corpus) else Corpus.of(documents)
         self.index = MemoryIndex.build(documents, bm25=store.bm25) if index is None else index
         self.store = store
         self.speller = Speller(self.index.terms_starting)
+        self.ranker = shipped_ranker(FEATURES) if ranker is None else ranker
+        self.vectors = shipped_vectors()
+        self.dictionary = shipped_dictionary()
 
     @classmethod
     def from_folder(cls, folder: str | Path, store: IndexStore = IndexStore()) -> AnswerEngine:
@@ -99,15 +108,35 @@ class AnswerEngine:
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
         """The best excerpts for the question, or none if the articles do not answer it."""
-        query = parse_query(question)
-        boosts = self._respelled(query.boosts)
-        if not boosts or top_k < 1:
+        read = self._read(question)
+        if read is None or top_k < 1:
             return Answer(question, ())
+        hits, asked = read
+        return Answer(question, tuple(best_excerpts(hits, asked, top_k, self.ranker,
+                                                    self.vectors)))
+
+    def candidates(self, question: str) -> tuple[list[Candidate], np.ndarray]:
+        """Every window the ranker would choose from, with its features (what the ranker is
+        trained on); none when the articles do not answer."""
+        read = self._read(question)
+        if read is None:
+            return [], np.zeros((0, len(FEATURES)))
+        return candidates(*read, self.vectors)
+
+    def _read(self, question: str) -> tuple[list[Hit], Question] | None:
+        """The best passages and the question as the excerpts need it, or None when the
+        articles do not answer."""
+        query = parse_query(question, self.dictionary)
+        boosts, groups = self._respelled(query)
+        if not boosts:
+            return None
         hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts))
-        if not hits or _coverage(hits[0], boosts) < MIN_COVERAGE:
-            return Answer(question, ())
+        # The share of the question's words (each weighted by its rarity in general language,
+        # not in the corpus, so that a share means the same on any corpus).
+        if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
+            return None
         weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
-        return Answer(question, tuple(best_excerpts(hits, weights, query.wanted, top_k)))
+        return hits, Question(weights, groups, query.wanted)
 
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
@@ -131,14 +160,18 @@ class AnswerEngine:
                 hits.append(Hit(passage, m.score, m.matched))
         return hits
 
-    def _respelled(self, boosts: dict[str, float]) -> dict[str, float]:
-        """Each question term that no passage holds replaced by the nearest one that does."""
-        respelled: dict[str, float] = {}
-        for term, boost in boosts.items():
+    def _respelled(self, query: Query) -> tuple[dict[str, float], dict[str, int]]:
+        """Each question term that no passage holds replaced by the nearest one that does
+        (standing for the same question word)."""
+        boosts: dict[str, float] = {}
+        groups: dict[str, int] = {}
+        for term, boost in query.boosts.items():
+            group = query.groups[term]
             if term not in self.index:
                 term = self.speller.nearest(term) or term
-            respelled[term] = max(respelled.get(term, 0.0), boost)
-        return respelled
+            boosts[term] = max(boosts.get(term, 0.0), boost)
+            groups.setdefault(term, group)
+        return boosts, groups
 
 
 def _xapian():
@@ -158,9 +191,3 @@ def build_xapian(directory: Path, folder: str | Path, shards: int = 1):
 def update_xapian(directory: Path, folder: str | Path, paths: Iterable[Path] | None = None):
     """Re-index the changed, added and removed articles only (see xapian_index.update)."""
     return _xapian().update(directory, folder, paths)
-
-
-def _coverage(hit: Hit, weights: dict[str, float]) -> float:
-    """The share of the question's terms that the passage holds, each weighted by its rarity
-    in general language (not in the corpus, so that a share means the same on any corpus)."""
-    return sum(weights[t] for t in hit.matched) / sum(weights.values())

@@ -9,23 +9,35 @@ searcher's query boosts work in Lucene.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from .analysis import QUESTION_ANALYZER, remove_accents
+from .analysis import QUESTION_ANALYZER, remove_accents, tokenize
+from .translation import Dictionary, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
 # Words rarer than this, and unknown ones (typos included), all count as this rare.
 _ZIPF_FLOOR = 1.0
+# In a French question, a word's English frequency counts one Zipf point (ten times) less than
+# its French one: an English word typed in French ("meeting", "who") is common, not an unknown
+# rare word, but a French word that happens to be English too ("pour", "dont") keeps its
+# French frequency.
+ENGLISH_IN_FRENCH_DISCOUNT = 1.0
 
 
 @lru_cache(maxsize=100_000)
-def rarity(word: str) -> float:
-    """How rare a word is in general French (or English), from 0 (very common) upward."""
-    zipf = max(zipf_frequency(word, "fr"), zipf_frequency(word, "en") - 1.0)
+def rarity(word: str, language: str = "fr") -> float:
+    """How rare a word is in general French (or English), from 0 (very common) upward. For an
+    English question (language "en"), its English frequency alone."""
+    if language == "en":
+        zipf = zipf_frequency(word, "en")
+    else:
+        zipf = max(zipf_frequency(word, "fr"),
+                   zipf_frequency(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
     return max(_ZIPF_CEILING - max(zipf, _ZIPF_FLOOR), 0.0)
 
 
@@ -38,6 +50,9 @@ _DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{1,2}(er)?\s+\w+\s+\d{4}|janvier|fevrie
                    r"jeudi|vendredi|samedi|dimanche|siecle|annees?|hier|veille)\b", re.I)
 # A capitalised word that does not start a sentence, a quotation or a bracket.
 _NAME = re.compile(r"(?<![.!?:«“\"(\[]\s)(?<![«“\"(\[])(?<!^)\b[A-Z][\w-]+")
+# The words that give a reason or an aim.
+_CAUSE = re.compile(r"\b(car|parce qu|puisqu|afin d|afin qu|pour|en raison d|a cause d|grace a|"
+                    r"du fait d|faute d|because|since|so that)", re.I)
 ANSWER_TYPES = [
     (re.compile(r"\b(combien|how (many|much)|quel (nombre|montant|pourcentage|age)|"
                 r"quelle (somme|quantite|proportion|part|taille|distance|duree))\b"), _NUMBER),
@@ -45,6 +60,7 @@ ANSWER_TYPES = [
                 r"depuis quand|what year|quel (jour|mois|siecle))\b"), _DATE),
     (re.compile(r"\b(qui|who|whom|par qui|de qui)\b"), _NAME),
     (re.compile(r"\b(ou|where|dans quel(le)? (pays|ville|region)|d'ou)\b"), _NAME),
+    (re.compile(r"\b(pourquoi|why|pour quelles? raisons?|dans quel but)\b"), _CAUSE),
 ]
 
 
@@ -63,17 +79,74 @@ class Query:
 
     question: str
     boosts: dict[str, float]  # each term (deduplicated, in order) and its boost
+    # The question word each term stands for: an English word's French translations share one,
+    # and a passage holds the word when it holds any of them.
+    groups: dict[str, int]
     wanted: re.Pattern[str] | None
+    english: bool = False
 
     @property
     def terms(self) -> list[str]:
         return list(self.boosts)
 
 
-def parse_query(question: str) -> Query:
-    """Terms (deduplicated, in order), their general-language boosts, the wanted answer kind."""
+def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
+    """Terms (deduplicated, in order), their general-language boosts, the wanted answer kind;
+    an English question's words put in French when a dictionary is given."""
+    words = tokenize(question)
+    plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
+    if dictionary is not None and is_english(plain):
+        boosts, groups = _english_terms(question, dictionary)
+        return Query(question, boosts, groups, wanted_pattern(question), english=True)
     boosts: dict[str, float] = {}
     for token in QUESTION_ANALYZER(question):
         word = question[token.start:token.end].casefold()
         boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word))
-    return Query(question, boosts, wanted_pattern(question))
+    return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question))
+
+
+def _is_name(word: str, start: int) -> bool:
+    """A capitalised word that does not start the question."""
+    return start > 0 and word[:1].isupper()
+
+
+def _english_terms(question: str, dictionary: Dictionary) -> tuple[dict[str, float], dict[str, int]]:
+    """Each English word's French translations as alternatives for it; names and numbers kept
+    as they are (a name the dictionary knows, such as "London", also gets its French form)."""
+    boosts: dict[str, float] = {}
+    groups: dict[str, int] = {}
+    for n, word in enumerate(tokenize(question)):
+        if not QUESTION_ANALYZER(word.term):  # a stop word or a question word
+            continue
+        kept = _is_name(word.term, word.start) or any(c.isdigit() for c in word.term)
+        translations = dictionary.translate(word.term)
+        alternatives = ([word.term] if kept or not translations else []) + list(translations)
+        boost = rarity(word.term.casefold(), "en")
+        for alternative in alternatives:
+            for token in QUESTION_ANALYZER(alternative):
+                boosts[token.term] = max(boosts.get(token.term, 0.0), boost)
+                groups.setdefault(token.term, n)
+    return boosts, groups
+
+
+class Coverage:
+    """The weighted share of the question's words that a set of terms holds: each word counts
+    once, at the weight of its best alternative held (an English word's translations)."""
+
+    def __init__(self, weights: dict[str, float], groups: dict[str, int]) -> None:
+        self.weights = weights
+        self.groups = groups
+        best: dict[int, float] = {}
+        for term, weight in weights.items():
+            best[groups[term]] = max(best.get(groups[term], 0.0), weight)
+        self.group_weights = best  # each question word's weight
+        self.total = sum(best.values())
+
+    def __call__(self, matched: Iterable[str]) -> float:
+        held: dict[int, float] = {}
+        weights, groups = self.weights, self.groups
+        for term in matched:
+            group = groups[term]
+            if weights[term] > held.get(group, 0.0):
+                held[group] = weights[term]
+        return sum(held.values()) / self.total if self.total else 0.0

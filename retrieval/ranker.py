@@ -1,0 +1,53 @@
+"""The window ranker: a logistic regression over each candidate window's features.
+
+Learned on PIAF by `benchmarks/train_ranker.py`, stored as plain JSON (`data/ranker.json`: the
+feature names, their means and scales, the weights), never pickled; predicting is one
+matrix-vector product with numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+RANKER_PATH = Path(__file__).with_name("data") / "ranker.json"
+
+
+@dataclass(frozen=True)
+class WindowRanker:
+    """score(x) = ((x - mean) / scale) · weights + bias, one row of features per window."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        return ((features - self.mean) / self.scale) @ self.weights + self.bias
+
+    def to_json(self) -> str:
+        return json.dumps({"features": list(self.features), "mean": self.mean.tolist(),
+                           "scale": self.scale.tolist(), "weights": self.weights.tolist(),
+                           "bias": self.bias}, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str, features: tuple[str, ...]) -> WindowRanker:
+        """The ranker stored in text; ValueError when it was trained on other features."""
+        data = json.loads(text)
+        if tuple(data["features"]) != features:
+            raise ValueError(f"the ranker was trained on other features: {data['features']}")
+        arrays = [np.array(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
+        if any(a.shape != (len(features),) for a in arrays):
+            raise ValueError("the ranker's arrays do not match its features")
+        return cls(features, *arrays, float(data["bias"]))
+
+
+@cache
+def shipped_ranker(features: tuple[str, ...]) -> WindowRanker:
+    """The project's ranker, loaded once per process."""
+    return WindowRanker.from_json(RANKER_PATH.read_text(encoding="utf-8"), features)

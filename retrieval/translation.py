@@ -1,0 +1,71 @@
+"""English questions over French articles: tell an English question, and put its words in French.
+
+Word by word, with FreeDict's English-French dictionary (GPL-2+, `data/eng-fra.tsv`, made by
+`benchmarks/build_dictionary.py`): news questions are short and their content words are what
+matters for finding the passage; names and numbers are kept as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from wordfreq import zipf_frequency
+
+DICTIONARY_PATH = Path(__file__).with_name("data") / "eng-fra.tsv"
+# How many translations of a word are searched for: the dictionary lists the common senses
+# first, and each more one is one more chance of a wrong match.
+MAX_TRANSLATIONS = 4
+# A word counts as English (or French) when it is this much more frequent in that language,
+# on wordfreq's Zipf scale (1 = ten times): "who" and "is" are English, "la" French, "a" both.
+LANGUAGE_MARGIN = 1.0
+# Inflected English forms and the base forms to try for them, in order ("attacked" → "attack").
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+             ("es", ""), ("s", ""), ("'s", ""))
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """English word → French translations, most common sense first."""
+
+    entries: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path = DICTIONARY_PATH) -> Dictionary:
+        entries = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, _, translations = line.partition("\t")
+                entries[word] = tuple(translations.split("|"))
+        return cls(entries)
+
+    def translate(self, word: str) -> tuple[str, ...]:
+        """French translations of a word, or of its base form; () when the dictionary has none."""
+        for form in (word, word.casefold()):
+            if form in self.entries:
+                return self.entries[form][:MAX_TRANSLATIONS]
+        lower = word.casefold()
+        for suffix, base in _SUFFIXES:
+            if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+                stem = lower[: -len(suffix)] + base
+                if stem in self.entries:
+                    return self.entries[stem][:MAX_TRANSLATIONS]
+        return ()
+
+
+def is_english(words: list[str]) -> bool:
+    """More of the words are clearly English than clearly French (names left out by the
+    caller). Frequencies, not a list: a question is a handful of common words."""
+    english = french = 0
+    for word in words:
+        en, fr = zipf_frequency(word, "en"), zipf_frequency(word, "fr")
+        english += en >= fr + LANGUAGE_MARGIN
+        french += fr >= en + LANGUAGE_MARGIN
+    return english > french
+
+
+@cache
+def shipped_dictionary() -> Dictionary:
+    """The project's dictionary, loaded once per process."""
+    return Dictionary.load()
