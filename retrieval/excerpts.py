@@ -129,6 +129,8 @@ FEATURES = (
     "compact",  # span from the first to the last question word over the window's length
     "share_before",  # share of the question held by the sentence before the window
     "share_after",  # share of the question held by the sentence after the window
+    "centroid",  # cosine of the window's mean word vector and the question's
+    "soft_rank",  # 1 / its rank by soft_share among all the question's windows (ties: best)
 )
 
 
@@ -218,7 +220,8 @@ class _Passage:
         self.kinds = self._kinds(relevant, question.wanted)
 
     def _windows(self) -> list[tuple[int, int]]:
-        """(first, last) sentence of every window around the sentences that hold the most."""
+        """(first, last) sentence of every window around the sentences that hold the most, and
+        of their neighbours alone."""
         best = heapq.nlargest(MAX_SCORED_SENTENCES,
                               (i for i, s in enumerate(self.shares) if s > 0),
                               key=self.shares.__getitem__)
@@ -228,20 +231,29 @@ class _Passage:
                 for j in range(s, min(i + MAX_SENTENCES, len(sentences))):
                     if j == i or sentences[j][1] - sentences[i][0] <= MAX_CHARS:
                         windows.add((i, j))
+            # The sentence just before or after, alone: the answer is often the sentence next
+            # to the question's words, and the two together may be too long to quote
+            # (+2 points of PIAF questions with an answering window).
+            windows.update((n, n) for n in (s - 1, s + 1) if 0 <= n < len(sentences))
         return sorted(windows)
 
     def _soft(self, relevant: list[int], question: Question, vectors: WordVectors | None,
               analyzer: Analyzer) -> dict[int, np.ndarray]:
         """Per relevant sentence, each question word's best similarity to one of its words
-        (1 for a word it holds)."""
+        (1 for a word it holds); on the way, the sum of each sentence's word vectors and the
+        question's mean vector (its words weighted), for the "centroid" feature."""
         groups = self.coverage.group_weights
         index = {g: n for n, g in enumerate(groups)}
         terms = [t for t in question.weights if vectors is not None and t in vectors]
         soft = {s: np.zeros(len(groups), dtype=np.float32) for s in relevant}
+        self.vector_sums: dict[int, np.ndarray] = {}
+        self.question_vector = None
         if terms:
             assert vectors is not None
             q = vectors.matrix[vectors.rows(terms)]
             q_group = np.array([index[question.groups[t]] for t in terms])
+            mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ q
+            self.question_vector = mean / (np.linalg.norm(mean) or 1.0)
             starts = [self.sentences[s][0] for s in relevant]
             for first, last in _runs(relevant):
                 a, b = self.sentences[first][0], self.sentences[last][1]
@@ -252,9 +264,11 @@ class _Passage:
                     continue
                 positions = np.array([w.start for w in words])[known]
                 where = np.searchsorted(starts, positions, side="right") - 1
-                sims = q @ vectors.matrix[rows[known]].T
+                found = vectors.matrix[rows[known]]
+                sims = q @ found.T
                 for k in np.unique(where):
                     np.maximum.at(soft[relevant[k]], q_group, sims[:, where == k].max(axis=1))
+                    self.vector_sums[relevant[k]] = found[where == k].sum(axis=0)
         for s in relevant:
             for t in self.by_sentence[s]:
                 soft[s][index[question.groups[t.term]]] = 1.0
@@ -307,6 +321,14 @@ class _Passage:
                     and self.order[b.term] == self.order[a.term] + 1)
         return pairs / (len(self.order) - 1)
 
+    def _centroid(self, first: int, last: int) -> float:
+        """Cosine of the mean vector of sentences first..last's words and the question's."""
+        sums = [self.vector_sums[s] for s in range(first, last + 1) if s in self.vector_sums]
+        if not sums or self.question_vector is None:
+            return 0.0
+        total = np.sum(sums, axis=0)
+        return float(total @ self.question_vector) / (float(np.linalg.norm(total)) or 1.0)
+
     def candidates(self) -> list[tuple[Candidate, list[float]]]:
         """Each window and its features."""
         out = []
@@ -316,15 +338,13 @@ class _Passage:
         for i, j in self.windows:
             start, end = self.sentences[i][0], self.sentences[j][1]
             tokens = [t for s in range(i, j + 1) for t in self.by_sentence[s]]
-            if not tokens:
-                continue
             terms = {t.term for t in tokens}
             share_untitled = self.coverage(terms)
             soft = np.max([self.soft[s] for s in range(i, j + 1)], axis=0)
             soft = np.clip((soft - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
             soft_share = float(soft @ group_weights) / total
             kinds = [self.kinds[s] for s in range(i, j + 1) if s in self.kinds]
-            last = tokens[-1].end
+            last = tokens[-1].end if tokens else start
             length = end - start
             features = [
                 self.titled(terms), share_untitled, max(self.shares[i:j + 1]),
@@ -338,9 +358,10 @@ class _Passage:
             features.extend([
                 len({self.coverage.groups[t] for t in terms}) / len(weights),
                 self._in_order(tokens),
-                (last - tokens[0].start) / length if length else 0.0,
+                (last - tokens[0].start) / length if tokens and length else 0.0,
                 self.shares[i - 1] if i > 0 else 0.0,
                 self.shares[j + 1] if j + 1 < len(self.shares) else 0.0,
+                self._centroid(i, j), 0.0,  # soft_rank: set once every passage is read
             ])
             highlights = tuple((t.start - start, t.end - start) for t in tokens)
             out.append((Candidate(self.hit, start, end, highlights), features))
@@ -355,8 +376,11 @@ def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None 
     top = hits[0].score
     rows = [row for rank, hit in enumerate(hits)
             for row in _Passage(hit, rank, top, question, vectors, analyzer).candidates()]
-    return [c for c, _ in rows], np.array([f for _, f in rows], dtype=np.float64).reshape(
-        len(rows), len(FEATURES))
+    features = np.array([f for _, f in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
+    soft = features[:, FEATURES.index("soft_share")]
+    better = np.searchsorted(-np.sort(soft)[::-1], -soft, side="left")  # how many score higher
+    features[:, FEATURES.index("soft_rank")] = 1 / (1 + better)
+    return [c for c, _ in rows], features
 
 
 def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRanker,

@@ -58,8 +58,11 @@ ANSWER_TYPES = [
                 r"quelle (somme|quantite|proportion|part|taille|distance|duree))\b"), _NUMBER),
     (re.compile(r"\b(quand|when|quelle (annee|date|epoque|periode)|en quelle|a quelle date|"
                 r"depuis quand|what year|quel (jour|mois|siecle))\b"), _DATE),
-    (re.compile(r"\b(qui|who|whom|par qui|de qui)\b"), _NAME),
-    (re.compile(r"\b(ou|where|dans quel(le)? (pays|ville|region)|d'ou)\b"), _NAME),
+    (re.compile(r"\b(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
+                r"quel(le)?s? (ville|pays|region|equipe|club|entreprise|societe|parti|"
+                r"organisation|fleuve|riviere|ile|continent|journal|personnage|roi|reine|"
+                r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur))\b"), _NAME),
+    (re.compile(r"\b(ou|where|d'ou)\b"), _NAME),
     (re.compile(r"\b(pourquoi|why|pour quelles? raisons?|dans quel but)\b"), _CAUSE),
 ]
 
