@@ -17,15 +17,15 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A term and the span of the original text it was read from."""
+class Token(NamedTuple):
+    """A term and the span of the original text it was read from (a named tuple: a paragraph
+    makes one per word, three times quicker to build than a frozen dataclass)."""
 
     term: str
     start: int
@@ -203,6 +203,22 @@ class Analyzer:
         word = self._word
         return [analysed[0] for analysed in map(word, _WORD.findall(text)) if analysed]
 
+    def columns(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        """Every word's term, start and end, as three lists: a whole paragraph read for exact
+        and soft matches, without a Token for each word."""
+        terms: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        word = self._word
+        for m in _WORD.finditer(text):
+            analysed = word(m.group())
+            if analysed:
+                at = m.start()
+                terms.append(analysed[0])
+                starts.append(at + analysed[1])
+                ends.append(at + analysed[2])
+        return terms, starts, ends
+
     def matches(self, text: str, terms: Container[str]) -> list[Token]:
         """Only the tokens of the given terms: what to highlight, without building the rest."""
         return self._tokens(text, terms)
@@ -211,11 +227,12 @@ class Analyzer:
         # The words `tokenize` reads, from the same _WORD matches without a Token for each:
         # calling tokenize here makes an answer a third slower.
         tokens = []
+        word, append = self._word, tokens.append
         for m in _WORD.finditer(text):
-            analysed = self._word(m.group())
+            analysed = word(m.group())
             if analysed and (only is None or analysed[0] in only):
-                term, start, end = analysed
-                tokens.append(Token(term, m.start() + start, m.start() + end))
+                at = m.start()
+                append(Token(analysed[0], at + analysed[1], at + analysed[2]))
         return tokens
 
 

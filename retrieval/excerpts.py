@@ -14,6 +14,7 @@ import heapq
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -106,6 +107,11 @@ IN_ORDER_CHARS = 12
 # Two unrelated words' vectors have about this cosine: only what is above is a soft match.
 SOFT_FLOOR = 0.35
 
+# How many articles' title terms are remembered: the titles of the passages being answered from.
+TITLE_CACHE_SIZE = 10_000
+# Soft shares equal to this many decimals rank the same.
+SOFT_RANK_DECIMALS = 6
+
 # What the ranker sees of each candidate window, in the order of its weights.
 FEATURES = (
     "share",  # weighted share of the question's words held (title words: TITLE_TERM_WEIGHT)
@@ -136,12 +142,17 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A window of a passage that may answer: its span in the paragraph, matched words' spans."""
+    """A window of a passage that may answer: its span in the paragraph, the question's words in it."""
 
     hit: Hit
     start: int
     end: int
-    highlights: tuple[tuple[int, int], ...]
+    matched: list[Token]  # the question's words in it, offsets in the paragraph
+
+    @property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        """The matched words' spans, relative to the window (worked out for a chosen one)."""
+        return tuple((t.start - self.start, t.end - self.start) for t in self.matched)
 
 
 @dataclass(frozen=True)
@@ -192,32 +203,59 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+class _Asked:
+    """The question as every passage reads it, worked out once: its coverage, each word's
+    column, its terms' order, and for soft matches its terms' vectors."""
+
+    def __init__(self, question: Question, vectors: WordVectors | None) -> None:
+        self.weights, self.groups, self.wanted = question.weights, question.groups, question.wanted
+        self.coverage = Coverage(question.weights, question.groups)
+        self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
+        self.order = {t: n for n, t in enumerate(question.weights)}
+        self.vectors = vectors
+        terms = [t for t in question.weights if vectors is not None and t in vectors]
+        self.term_vectors = self.term_columns = self.vector = None
+        if terms:
+            assert vectors is not None
+            self.term_vectors = vectors.matrix[vectors.rows(terms)]
+            self.term_columns = np.array([self.column[question.groups[t]] for t in terms])
+            mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ \
+                self.term_vectors
+            self.vector = mean / (np.linalg.norm(mean) or 1.0)
+
+
+@lru_cache(maxsize=TITLE_CACHE_SIZE)
+def _title_terms(title: str, analyzer: Analyzer) -> frozenset[str]:
+    """The terms of an article's title (read for each of its passages that is a hit)."""
+    return frozenset(analyzer.terms(title))
+
+
 class _Passage:
     """One passage read for a question: its sentences, matched words and per-sentence facts,
     from which each window's features are put together in constant time."""
 
-    def __init__(self, hit: Hit, rank: int, top: float, question: Question,
-                 vectors: WordVectors | None, analyzer: Analyzer) -> None:
+    def __init__(self, hit: Hit, rank: int, top: float, asked: _Asked,
+                 analyzer: Analyzer) -> None:
         self.hit = hit
         self.text = text = hit.passage.paragraph.text
-        weights, groups = question.weights, question.groups
-        self.coverage = Coverage(weights, groups)
-        title = {t.term for t in analyzer.matches(hit.passage.document.title, weights)}
-        self.titled = Coverage({t: w * TITLE_TERM_WEIGHT if t in title else w
-                                for t, w in weights.items()}, groups)
+        weights = asked.weights
+        self.asked, self.coverage = asked, asked.coverage
+        title = _title_terms(hit.passage.document.title, analyzer)
+        self.titled = (Coverage({t: w * TITLE_TERM_WEIGHT if t in title else w
+                                 for t, w in weights.items()}, asked.groups)
+                       if not title.isdisjoint(weights) else asked.coverage)
         self.sentences = sentence_spans(text)
         # A paragraph of ordinary length is analysed once, for both exact and soft matches.
-        self.words = analyzer(text) if len(text) <= ANALYSE_WHOLE_CHARS else None
-        self.tokens = ([t for t in self.words if t.term in weights] if self.words is not None
-                       else analyzer.matches(text, weights))
+        self.words = analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None
+        self.tokens = ([Token(*word) for word in zip(*self.words) if word[0] in weights]
+                       if self.words is not None else analyzer.matches(text, weights))
         self.by_sentence = _by_sentence(self.tokens, self.sentences)
         self.shares = [self.titled({t.term for t in ts}) if ts else 0.0 for ts in self.by_sentence]
         self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), self.coverage(hit.matched))
         self.windows = self._windows()
-        relevant = sorted({s for i, j in self.windows for s in range(i, j + 1)})
-        self.soft = self._soft(relevant, question, vectors, analyzer)
-        self.order = {t: n for n, t in enumerate(question.weights)}
-        self.kinds = self._kinds(relevant, question.wanted)
+        # The sentences of its windows, each a row of the question's sentence facts.
+        self.relevant = sorted({s for i, j in self.windows for s in range(i, j + 1)})
+        self.kinds = self._kinds(self.relevant, asked.wanted)
 
     def _windows(self) -> list[tuple[int, int]]:
         """(first, last) sentence of every window around the sentences that hold the most, and
@@ -237,49 +275,26 @@ class _Passage:
             windows.update((n, n) for n in (s - 1, s + 1) if 0 <= n < len(sentences))
         return sorted(windows)
 
-    def _soft(self, relevant: list[int], question: Question, vectors: WordVectors | None,
-              analyzer: Analyzer) -> dict[int, np.ndarray]:
-        """Per relevant sentence, each question word's best similarity to one of its words
-        (1 for a word it holds); on the way, the sum of each sentence's word vectors and the
-        question's mean vector (its words weighted), for the "centroid" feature."""
-        groups = self.coverage.group_weights
-        index = {g: n for n, g in enumerate(groups)}
-        terms = [t for t in question.weights if vectors is not None and t in vectors]
-        soft = {s: np.zeros(len(groups), dtype=np.float32) for s in relevant}
-        self.vector_sums: dict[int, np.ndarray] = {}
-        self.question_vector = None
-        if terms:
-            assert vectors is not None
-            q = vectors.matrix[vectors.rows(terms)]
-            q_group = np.array([index[question.groups[t]] for t in terms])
-            mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ q
-            self.question_vector = mean / (np.linalg.norm(mean) or 1.0)
-            starts = [self.sentences[s][0] for s in relevant]
-            for first, last in _runs(relevant):
-                a, b = self.sentences[first][0], self.sentences[last][1]
-                words = self._words(a, b, analyzer)
-                rows = vectors.rows(w.term for w in words)
-                known = rows >= 0
-                if not known.any():
-                    continue
-                positions = np.array([w.start for w in words])[known]
-                where = np.searchsorted(starts, positions, side="right") - 1
-                found = vectors.matrix[rows[known]]
-                sims = q @ found.T
-                for k in np.unique(where):
-                    np.maximum.at(soft[relevant[k]], q_group, sims[:, where == k].max(axis=1))
-                    self.vector_sums[relevant[k]] = found[where == k].sum(axis=0)
-        for s in relevant:
-            for t in self.by_sentence[s]:
-                soft[s][index[question.groups[t.term]]] = 1.0
-        return soft
+    def sentence_words(self, offset: int, analyzer: Analyzer) -> tuple[list[str], np.ndarray]:
+        """The terms of the words of its windows' sentences, and the row of each one's
+        sentence among the question's sentence facts (this passage's start at `offset`)."""
+        starts = [self.sentences[s][0] for s in self.relevant]
+        terms: list[str] = []
+        positions: list[int] = []
+        for first, last in _runs(self.relevant):
+            run = self._words(self.sentences[first][0], self.sentences[last][1], analyzer)
+            terms.extend(run[0])
+            positions.extend(run[1])
+        return terms, offset + np.searchsorted(starts, positions, side="right") - 1
 
-    def _words(self, start: int, end: int, analyzer: Analyzer) -> list[Token]:
-        """Every word of text[start:end], offsets in the paragraph."""
+    def _words(self, start: int, end: int, analyzer: Analyzer) -> tuple[list[str], list[int]]:
+        """The terms of every word of text[start:end] and where they start in the paragraph."""
         if self.words is not None:
-            return [w for w in self.words if start <= w.start < end]
-        return [Token(w.term, start + w.start, start + w.end)
-                for w in analyzer(self.text[start:end])]
+            terms, starts, _ = self.words
+            low, high = bisect_left(starts, start), bisect_left(starts, end)
+            return terms[low:high], starts[low:high]
+        terms, starts, _ = analyzer.columns(self.text[start:end])
+        return terms, [start + s for s in starts]
 
     def _kinds(self, relevant: list[int], wanted: re.Pattern[str] | None
                ) -> dict[int, tuple[float, float]]:
@@ -311,76 +326,153 @@ class _Passage:
                             max(old[1], around))
         return kinds
 
-    def _in_order(self, tokens: list[Token]) -> float:
-        """Share of neighbouring matched words that come in the question's order, next to each
-        other (within IN_ORDER_CHARS): the question's phrase, not only its words."""
-        if len(self.order) < 2:
-            return 0.0
-        pairs = sum(1 for a, b in zip(tokens, tokens[1:])
-                    if b.start - a.end <= IN_ORDER_CHARS
-                    and self.order[b.term] == self.order[a.term] + 1)
-        return pairs / (len(self.order) - 1)
+    def sentence_facts(self) -> list[tuple]:
+        """Per sentence of a window, in order: the titled and untitled weight of each question
+        word it holds (0 when it does not), whether it holds it, each word's soft match, the
+        wanted-kind facts (held, closeness, neighbourhood), the sum of its word vectors."""
+        column = self.asked.column
+        facts = []
+        for s in self.relevant:
+            titled, untitled = [0.0] * len(column), [0.0] * len(column)
+            held = [False] * len(column)
+            for t in self.by_sentence[s]:
+                g = column[self.coverage.groups[t.term]]
+                titled[g] = max(titled[g], self.titled.weights[t.term])
+                untitled[g] = max(untitled[g], self.coverage.weights[t.term])
+                held[g] = True  # a question word of weight 0 is held all the same
+            kind = (1.0, *self.kinds[s]) if s in self.kinds else (0.0, 0.0, 0.0)
+            facts.append((titled, untitled, held, kind))
+        return facts
 
-    def _centroid(self, first: int, last: int) -> float:
-        """Cosine of the mean vector of sentences first..last's words and the question's."""
-        sums = [self.vector_sums[s] for s in range(first, last + 1) if s in self.vector_sums]
-        if not sums or self.question_vector is None:
-            return 0.0
-        total = np.sum(sums, axis=0)
-        return float(total @ self.question_vector) / (float(np.linalg.norm(total)) or 1.0)
-
-    def candidates(self) -> list[tuple[Candidate, list[float]]]:
-        """Each window and its features."""
-        out = []
-        weights = self.coverage.group_weights
-        total = self.coverage.total or 1.0
-        group_weights = np.array(list(weights.values()), dtype=np.float32)
+    def window_facts(self, offset: int) -> tuple[list[tuple], list[Candidate]]:
+        """Per window: the rows of its first, middle and last sentence among all the
+        question's sentence facts (this passage's start at `offset`; a window of one or two
+        sentences repeats one), its sentence count, its passage's titled total and facts, and
+        what its span and words say (after, length, overlong, first, in_order, compact,
+        share_before, share_after); and the window as a Candidate."""
+        tokens, sentences, shares = self.tokens, self.sentences, self.shares
+        row = {s: offset + r for r, s in enumerate(self.relevant)}
+        # Sentence s's tokens are tokens[offsets[s]:offsets[s + 1]].
+        offsets = [0]
+        for ts in self.by_sentence:
+            offsets.append(offsets[-1] + len(ts))
+        # in_order[k]: how many of tokens[:k + 1]'s neighbouring pairs are in order.
+        in_order, order = [0], self.asked.order
+        for a, b in zip(tokens, tokens[1:]):
+            in_order.append(in_order[-1] + (b.start - a.end <= IN_ORDER_CHARS
+                                            and order[b.term] == order[a.term] + 1))
+        pairs = max(len(order) - 1, 1)
+        passage = (self.titled.total or 1.0, *self.passage)
+        facts, found = [], []
         for i, j in self.windows:
-            start, end = self.sentences[i][0], self.sentences[j][1]
-            tokens = [t for s in range(i, j + 1) for t in self.by_sentence[s]]
-            terms = {t.term for t in tokens}
-            share_untitled = self.coverage(terms)
-            soft = np.max([self.soft[s] for s in range(i, j + 1)], axis=0)
-            soft = np.clip((soft - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
-            soft_share = float(soft @ group_weights) / total
-            kinds = [self.kinds[s] for s in range(i, j + 1) if s in self.kinds]
-            last = tokens[-1].end if tokens else start
+            start, end = sentences[i][0], sentences[j][1]
+            low, high = offsets[i], offsets[j + 1]
             length = end - start
-            features = [
-                self.titled(terms), share_untitled, max(self.shares[i:j + 1]),
-                soft_share, soft_share - share_untitled, *self.passage,
-                float(bool(kinds)), max((k[0] for k in kinds), default=0.0),
-                max((k[1] for k in kinds), default=0.0),
-                sum(1 for s in range(i, j + 1) if self.sentences[s][0] >= last),
-                j - i + 1, length / MAX_CHARS, max(0, length - MAX_CHARS) / MAX_CHARS,
-                float(i == 0),
-            ]
-            features.extend([
-                len({self.coverage.groups[t] for t in terms}) / len(weights),
-                self._in_order(tokens),
-                (last - tokens[0].start) / length if tokens and length else 0.0,
-                self.shares[i - 1] if i > 0 else 0.0,
-                self.shares[j + 1] if j + 1 < len(self.shares) else 0.0,
-                self._centroid(i, j), 0.0,  # soft_rank: set once every passage is read
-            ])
-            highlights = tuple((t.start - start, t.end - start) for t in tokens)
-            out.append((Candidate(self.hit, start, end, highlights), features))
-        return out
+            last = tokens[high - 1].end if high > low else start
+            facts.append((
+                row[i], row[i + 1] if j - i == 2 else row[i], row[j], j - i + 1, *passage,
+                sum(1 for s in range(i, j + 1) if sentences[s][0] >= last),
+                length / MAX_CHARS, max(0, length - MAX_CHARS) / MAX_CHARS, float(i == 0),
+                (in_order[high - 1] - in_order[low]) / pairs if high > low else 0.0,
+                (last - tokens[low].start) / length if high > low and length else 0.0,
+                shares[i - 1] if i > 0 else 0.0,
+                shares[j + 1] if j + 1 < len(shares) else 0.0,
+            ))
+            found.append(Candidate(self.hit, start, end, tokens[low:high]))
+        return facts, found
 
 
 def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
                analyzer: Analyzer = DOCUMENT_ANALYZER) -> tuple[list[Candidate], np.ndarray]:
-    """Every candidate window of the hits and its features (one row each, FEATURES)."""
+    """Every candidate window of the hits and its features (one row each, FEATURES): what a
+    window holds is the best of what its (up to three) sentences hold, taken for all the
+    question's windows at once with numpy."""
     if not hits:
         return [], np.zeros((0, len(FEATURES)))
-    top = hits[0].score
-    rows = [row for rank, hit in enumerate(hits)
-            for row in _Passage(hit, rank, top, question, vectors, analyzer).candidates()]
-    features = np.array([f for _, f in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
-    soft = features[:, FEATURES.index("soft_share")]
-    better = np.searchsorted(-np.sort(soft)[::-1], -soft, side="left")  # how many score higher
-    features[:, FEATURES.index("soft_rank")] = 1 / (1 + better)
-    return [c for c, _ in rows], features
+    sentences: list[tuple] = []
+    windows: list[tuple] = []
+    found: list[Candidate] = []
+    words: list[str] = []
+    rows: list[np.ndarray] = []
+    asked = _Asked(question, vectors)
+    for rank, hit in enumerate(hits):
+        passage = _Passage(hit, rank, hits[0].score, asked, analyzer)
+        facts, candidates = passage.window_facts(len(sentences))
+        if asked.vector is not None:
+            terms, where = passage.sentence_words(len(sentences), analyzer)
+            words.extend(terms)
+            rows.append(where)
+        sentences.extend(passage.sentence_facts())
+        windows.extend(facts)
+        found.extend(candidates)
+    if not found:
+        return [], np.zeros((0, len(FEATURES)))
+    titled, untitled, held, kinds = (np.array(x, dtype=np.float64) for x in zip(*sentences))
+    soft, sums = _soft(asked, words, np.concatenate(rows) if rows else np.zeros(0, np.int64),
+                       len(sentences))
+    return found, _features(titled, untitled, held, kinds, np.maximum(soft, held), sums,
+                            np.array(windows, dtype=np.float64), asked)
+
+
+def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
+          ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per sentence (`count` of them), each question word's best similarity to one of its
+    `words` (`rows`: each word's sentence, in order), above SOFT_FLOOR, scaled to 0..1; and
+    the sum of each sentence's word vectors (None without vectors)."""
+    soft = np.zeros((count, len(asked.column)))
+    if asked.vectors is None or asked.term_vectors is None:
+        return soft, None
+    sums = np.zeros((count, asked.term_vectors.shape[1]), dtype=np.float32)
+    found = asked.vectors.rows(words)
+    known = found >= 0
+    if not known.any():
+        return soft, sums
+    rows = rows[known]
+    vectors = asked.vectors.matrix[found[known]]
+    # Words are in order of their sentences: each sentence's are one slice of the columns.
+    first = np.flatnonzero(np.diff(rows, prepend=-1))
+    best = np.maximum.reduceat(asked.term_vectors @ vectors.T, first, axis=1)  # term × sentence
+    by_column = np.zeros((len(asked.column), len(first)), dtype=np.float32)
+    np.maximum.at(by_column, asked.term_columns, best)
+    soft[rows[first]] = np.clip((by_column.T - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
+    sums[rows[first]] = np.add.reduceat(vectors, first, axis=0)
+    return soft, sums
+
+
+def _features(titled: np.ndarray, untitled: np.ndarray, held: np.ndarray, kinds: np.ndarray,
+              soft: np.ndarray, sums: np.ndarray | None, windows: np.ndarray, asked: _Asked
+              ) -> np.ndarray:
+    """The FEATURES of every window from its sentences' facts (one row each: see _Passage's
+    sentence_facts and window_facts, and _soft)."""
+    first, middle, last = (windows[:, k].astype(np.int64) for k in range(3))
+    count, titled_total = windows[:, 3], windows[:, 4]
+
+    def best(facts: np.ndarray) -> np.ndarray:
+        return np.maximum(np.maximum(facts[first], facts[middle]), facts[last])
+
+    coverage = asked.coverage
+    total = coverage.total or 1.0
+    untitled_share = best(untitled).sum(axis=1) / total
+    soft_share = best(soft) @ np.array(list(coverage.group_weights.values())) / total
+    centroid = np.zeros(len(windows))
+    if sums is not None:
+        summed = (sums[first] + sums[middle] * (count == 3)[:, None]
+                  + sums[last] * (count > 1)[:, None])
+        centroid = summed @ asked.vector / np.maximum(np.linalg.norm(summed, axis=1), 1e-9)
+    return np.column_stack([
+        best(titled).sum(axis=1) / titled_total, untitled_share,
+        best(titled.sum(axis=1)) / titled_total, soft_share, soft_share - untitled_share,
+        windows[:, 5:8], best(kinds), windows[:, 8], count, windows[:, 9:12],
+        best(held).sum(axis=1) / len(coverage.group_weights), windows[:, 12:], centroid,
+        _soft_rank(soft_share),
+    ])
+
+
+def _soft_rank(soft_share: np.ndarray) -> np.ndarray:
+    """1 / (1 + how many windows have a higher soft share); shares equal to
+    SOFT_RANK_DECIMALS tie (other sums of the same weights)."""
+    rounded = soft_share.round(SOFT_RANK_DECIMALS)
+    return 1 / (1 + np.searchsorted(-np.sort(rounded)[::-1], -rounded, side="left"))
 
 
 def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRanker,
