@@ -29,22 +29,11 @@ from benchmarks.evaluation import Report, SquadQuestion, combine, evaluate_squad
 from benchmarks.evaluation import quotes_one_of
 from retrieval import AnswerEngine
 from retrieval.excerpts import FEATURES
-from retrieval.ranker import RANKER_PATH, WindowRanker
+from retrieval.ranker import RANKER_PATH, WindowRanker, hand_tuned
 
 FOLDS = 5
 # The weights' L2 penalty per question: 0.01 did best of 0.0001 to 0.03 in cross-validation.
 L2 = 0.01
-# The scorer the ranker replaces, its hand-tuned weights written over the same features.
-HAND_TUNED = {"share": 1.0, "passage_score": 1.0, "kind_closeness": 0.25, "after": 0.1,
-              "overlong": -0.3}
-
-
-def hand_tuned() -> WindowRanker:
-    n = len(FEATURES)
-    weights = np.array([HAND_TUNED.get(f, 0.0) for f in FEATURES])
-    return WindowRanker(FEATURES, np.zeros(n), np.ones(n), weights, 0.0)
-
-
 def windows(engine: AnswerEngine, questions: list[SquadQuestion]
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels (holds the answer) and question number of every candidate window."""
@@ -95,7 +84,7 @@ def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestio
         rows = ~np.isin(owner, list(held_out))
         ranker = fit(features[rows], labels[rows], owner[rows])
         tested = [questions[i] for i in sorted(held_out)]
-        for reports, model in ((learned, ranker), (baseline, hand_tuned())):
+        for reports, model in ((learned, ranker), (baseline, hand_tuned(FEATURES))):
             reports.append(evaluate_squad(AnswerEngine(documents, engine.index, ranker=model), tested))
         print(f"fold {fold + 1}: {len(tested)} questions, {len(set(articles[test]))} articles, "
               f"@1 {learned[-1].at_1:.1%} (hand-tuned {baseline[-1].at_1:.1%})", flush=True)
@@ -109,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     documents, questions = load_squad(args.squad)
-    engine = AnswerEngine(documents, ranker=hand_tuned())
+    engine = AnswerEngine(documents, ranker=hand_tuned(FEATURES))
     data = windows(engine, questions)
     print(f"{len(questions)} questions, {len(data[0])} candidate windows, "
           f"{data[1].mean():.1%} positive", flush=True)

@@ -47,6 +47,19 @@ class WindowRanker:
         return cls(features, *arrays, float(data["bias"]))
 
 
+# The scorer the learned ranker replaced (issue 9), its hand-tuned weights written over the
+# same features: the baseline that `benchmarks/train_ranker.py` measures beside it.
+HAND_TUNED = {"share": 1.0, "passage_score": 1.0, "kind_closeness": 0.25, "after": 0.1,
+              "overlong": -0.3}
+
+
+def hand_tuned(features: tuple[str, ...]) -> WindowRanker:
+    """The hand-tuned scorer as a ranker over the features."""
+    n = len(features)
+    weights = np.array([HAND_TUNED.get(f, 0.0) for f in features])
+    return WindowRanker(features, np.zeros(n), np.ones(n), weights, 0.0)
+
+
 @cache
 def shipped_ranker(features: tuple[str, ...]) -> WindowRanker:
     """The project's ranker, loaded once per process."""
