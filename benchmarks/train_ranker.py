@@ -6,10 +6,11 @@ one of the expected answers and comes from the question's article. A linear scor
 listwise: per question, a softmax over its windows, the loss being minus the log of the
 probability given to the answering ones (as in ListNet; L-BFGS from scipy, deterministic). On
 PIAF this puts the answer first more often than a pairwise logistic regression (+1 point at 1),
-pointwise gradient-boosted trees or degree-2 feature products, measured the same way; it is
-stored as plain JSON, and the engine predicts with numpy alone. Cross-validation never trains and tests on the same article: each fold's
-model answers the held-out articles' questions through the real engine, measured by the same
-code as `bot eval`. The hand-tuned scorer of before is measured beside it, the same way.
+pointwise gradient-boosted trees or degree-2 feature products, measured the same way. It is
+stored as plain JSON, and the engine predicts with numpy alone. Cross-validation never trains
+and tests on the same article: each fold's model answers the held-out articles' questions
+through the real engine, measured by the same code as `bot eval`. The hand-tuned scorer of
+before is measured beside it, the same way.
 
     pip install -e '.[train]'
     nice python benchmarks/train_ranker.py ../shared/eval/piaf-v1.0.json   # about a minute
@@ -85,7 +86,8 @@ def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestio
         ranker = fit(features[rows], labels[rows], owner[rows])
         tested = [questions[i] for i in sorted(held_out)]
         for reports, model in ((learned, ranker), (baseline, hand_tuned(FEATURES))):
-            reports.append(evaluate_squad(AnswerEngine(documents, engine.index, ranker=model), tested))
+            engine_of_fold = AnswerEngine(documents, engine.index, ranker=model)
+            reports.append(evaluate_squad(engine_of_fold, tested))
         print(f"fold {fold + 1}: {len(tested)} questions, {len(set(articles[test]))} articles, "
               f"@1 {learned[-1].at_1:.1%} (hand-tuned {baseline[-1].at_1:.1%})", flush=True)
     return combine(learned), combine(baseline)

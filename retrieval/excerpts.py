@@ -142,7 +142,8 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A window of a passage that may answer: its span in the paragraph, the question's words in it."""
+    """A window of a passage that may answer: its span in the paragraph, the question's words
+    in it."""
 
     hit: Hit
     start: int

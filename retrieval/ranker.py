@@ -1,6 +1,6 @@
-"""The window ranker: a logistic regression over each candidate window's features.
+"""The window ranker: a linear score over each candidate window's standardised features.
 
-Learned on PIAF by `benchmarks/train_ranker.py`, stored as plain JSON (`data/ranker.json`: the
+Learned listwise on PIAF by `benchmarks/train_ranker.py`, stored as plain JSON (`data/ranker.json`: the
 feature names, their means and scales, the weights), never pickled; predicting is one
 matrix-vector product with numpy.
 """

@@ -133,5 +133,6 @@ def test_the_sentence_after_the_questions_words_can_be_quoted_alone():
             "Brésil, fuyant la misère des campagnes puis les guerres et les partages successifs, "
             "et formant l'une des plus vastes diasporas d'Europe centrale. On en compte "
             "aujourd'hui vingt millions.")
-    answer = AnswerEngine([parse_txt("p", text)]).answer("Combien de Polonais ont quitté leur pays ?")
+    engine = AnswerEngine([parse_txt("p", text)])
+    answer = engine.answer("Combien de Polonais ont quitté leur pays ?")
     assert "On en compte aujourd'hui vingt millions." in [e.text for e in answer.excerpts]
