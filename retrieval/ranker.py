@@ -1,8 +1,8 @@
 """The window ranker: a linear score over each candidate window's standardised features.
 
-Learned listwise on PIAF by `benchmarks/train_ranker.py`, stored as plain JSON (`data/ranker.json`: the
-feature names, their means and scales, the weights), never pickled; predicting is one
-matrix-vector product with numpy.
+Learned listwise on PIAF by `benchmarks/train_ranker.py`, stored as plain JSON
+(`data/ranker.json`: the feature names, their means and scales, the weights), never pickled;
+predicting is one matrix-vector product with numpy.
 """
 
 from __future__ import annotations
