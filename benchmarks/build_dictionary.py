@@ -1,8 +1,20 @@
 """Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through.
 
-Source: FreeDict's English-French dictionary (GPL-2+), the Debian package dict-freedict-eng-fra
-(`apt-get install dict-freedict-eng-fra`), in dictd format. One line per English headword:
-the word, a tab, its French translations separated by "|", in the dictionary's order.
+Three sources, all read from installed Debian packages (the bot itself only reads the TSV):
+`apt-get install dict-freedict-eng-fra dict-freedict-fra-eng wordnet-base iso-codes` is needed
+to rebuild.
+
+- FreeDict's English-French dictionary (GPL-2+, dict-freedict-eng-fra), in dictd format;
+- FreeDict's French-English dictionary (GPL-2+, dict-freedict-fra-eng), turned round: it knows
+  French words the first one never offers (« prétendre: claim », « renvoyer: expel »);
+- WordNet 3.0's lists of irregular forms (WordNet licence, wordnet-base): "sent" → "send",
+  "men" → "man", so that an irregular form gets the translations of its base form;
+- the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
+  those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" → « Royaume-Uni »).
+
+One line per English word: the word, a tab, its French translations separated by "|", the most
+likely first: those both dictionaries agree on, then the more frequent French words (wordfreq),
+since a question is searched with only the first few.
 
     python benchmarks/build_dictionary.py
 """
@@ -11,16 +23,32 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import gettext
+import json
 import re
 from pathlib import Path
 
+from wordfreq import zipf_frequency
+
 from retrieval.translation import DICTIONARY_PATH
 
-SOURCE = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
-# A headword line: the word and its pronunciation between slashes ("attack /ətæk/").
-_HEADWORD = re.compile(r"^(?P<word>[^/]+?) /[^/]*/$")
+ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
+FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
+WORDNET = Path("/usr/share/wordnet")
+# The irregular forms of verbs, nouns and adjectives ("sent send", "children child").
+WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
+COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
+COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
+# Translations kept per English word: the engine searches the first few; more only make the file
+# bigger.
+MAX_KEPT = 8
+# A headword line: the word, its pronunciation between slashes, and in fra-eng its part of speech
+# ("attack /ətæk/", "réclamer /ʀeklame/ <v>").
+_HEADWORD = re.compile(r"^(?P<word>[^/]+?) /[^/]*/( <[^>]*>)?$")
 # A sense number before a list of translations ("2. accès, assaut, attaque").
 _SENSE = re.compile(r"^\d+\.\s*")
+# A note between brackets in a translation ("(female) duck", "take (with one)").
+_NOTE = re.compile(r"\s*\([^)]*\)\s*")
 
 
 def parse(lines: list[str]) -> dict[str, list[str]]:
@@ -33,24 +61,93 @@ def parse(lines: list[str]) -> dict[str, list[str]]:
             entries.setdefault(word, [])
         elif word and line.strip():
             for translation in _SENSE.sub("", line.strip()).split(","):
-                translation = translation.strip()
+                translation = _NOTE.sub(" ", translation).strip().replace("\u2010", "-")
                 if translation and translation not in entries[word]:
                     entries[word].append(translation)
-    return {w: t for w, t in entries.items() if t and "\t" not in w}
+    return {w: t for w, t in entries.items() if t and "\t" not in w and "|" not in "".join(t)}
+
+
+def invert(entries: dict[str, list[str]]) -> dict[str, list[str]]:
+    """French → English turned into English → French (not the affixes and quoted phrases some
+    senses give: "-ness", '"Il faut que"')."""
+    inverted: dict[str, list[str]] = {}
+    for french, translations in entries.items():
+        for english in filter(lambda e: e[:1].isalpha(), translations):
+            if french not in inverted.setdefault(english, []):
+                inverted[english].append(french)
+    return inverted
+
+
+def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Both dictionaries' translations of each English word, the most likely first: those found
+    in both directions, then by the French word's frequency (the first source's order breaks
+    ties), at most MAX_KEPT."""
+    merged = {}
+    for word in eng_fra.keys() | fra_eng.keys():
+        forward, backward = eng_fra.get(word, []), fra_eng.get(word, [])
+        # One spelling of each translation ("irakien", "Irakien"): the engine folds case.
+        spellings: dict[str, str] = {}
+        for translation in forward + backward:
+            spellings.setdefault(translation.casefold(), translation)
+        candidates = list(spellings.values())
+        both = {t.casefold() for t in forward} & {t.casefold() for t in backward}
+
+        def likelihood(translation: str) -> tuple[bool, float]:
+            return translation.casefold() in both, zipf_frequency(translation, "fr")
+
+        merged[word] = sorted(candidates, key=likelihood, reverse=True)[:MAX_KEPT]
+    return merged
+
+
+def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:
+    """Give each irregular form the dictionary does not know its base form's translations."""
+    for line in exceptions:
+        form, *bases = line.split()
+        if form in entries or "_" in form:
+            continue
+        for base in bases:
+            if base in entries:
+                entries[form] = entries[base]
+                break
+
+
+def add_countries(entries: dict[str, list[str]], countries: list[dict[str, str]],
+                  french: gettext.NullTranslations) -> None:
+    """Each country's English name → its French one, when FreeDict has none; official names
+    that need a comma ("Iran, Islamic Republic of") are not how questions say them."""
+    for country in countries:
+        for name in (country.get("common_name"), country["name"]):
+            if name and "," not in name and name not in entries:
+                translation = french.gettext(name)
+                if translation != name and "," not in translation:
+                    entries[name] = [translation]
+
+
+def read_dictd(path: Path) -> dict[str, list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return parse(f.read().splitlines())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", type=Path, default=SOURCE)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
     args = parser.parse_args()
-    with gzip.open(args.source, "rt", encoding="utf-8") as f:
-        entries = parse(f.read().splitlines())
-    header = ("# FreeDict English-French dictionary 0.1.6, GPL-2.0-or-later, "
-              "freedict.org (Debian package dict-freedict-eng-fra)\n")
+    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)))
+    exceptions = [line for name in WORDNET_EXCEPTIONS
+                  for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
+    add_irregular_forms(entries, exceptions)
+    with COUNTRIES_FRENCH.open("rb") as f:
+        add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
+                      gettext.GNUTranslations(f))
+    header = ("# English → French. FreeDict English-French 0.1.6 and French-English 0.4.1 "
+              "(turned round), GPL-2.0-or-later, freedict.org (Debian packages "
+              "dict-freedict-eng-fra, dict-freedict-fra-eng); irregular forms from WordNet 3.0 "
+              "(WordNet licence, Princeton University; Debian package wordnet-base); countries from "
+              "iso-codes (LGPL-2.1-or-later). "
+              "Made by benchmarks/build_dictionary.py.\n")
     args.out.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(entries.items())),
                         encoding="utf-8")
-    print(f"{len(entries)} headwords → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
+    print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 
 if __name__ == "__main__":
