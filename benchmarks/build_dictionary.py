@@ -30,6 +30,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from retrieval.analysis import tokenize
 from retrieval.translation import DICTIONARY_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
@@ -57,7 +58,7 @@ def parse(lines: list[str]) -> dict[str, list[str]]:
     word = None
     for line in lines:
         if m := _HEADWORD.match(line.strip()):
-            word = m.group("word").strip()
+            word = m.group("word").strip().replace("\u2010", "-")
             entries.setdefault(word, [])
         elif word and line.strip():
             for translation in _SENSE.sub("", line.strip()).split(","):
@@ -80,8 +81,9 @@ def invert(entries: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, list[str]]) -> dict[str, list[str]]:
     """Both dictionaries' translations of each English word, the most likely first: those found
-    in both directions, then by the French word's frequency (the first source's order breaks
-    ties), at most MAX_KEPT."""
+    in both directions, then single words (a phrase's words, « avoir besoin de », match much
+    besides), then the more frequent French words (the first source's order breaks ties), at
+    most MAX_KEPT."""
     merged = {}
     for word in eng_fra.keys() | fra_eng.keys():
         forward, backward = eng_fra.get(word, []), fra_eng.get(word, [])
@@ -92,23 +94,23 @@ def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, list[str]]) -> dict[
         candidates = list(spellings.values())
         both = {t.casefold() for t in forward} & {t.casefold() for t in backward}
 
-        def likelihood(translation: str) -> tuple[bool, float]:
-            return translation.casefold() in both, zipf_frequency(translation, "fr")
+        def likelihood(translation: str) -> tuple[bool, bool, float]:
+            return (translation.casefold() in both, len(tokenize(translation)) == 1,
+                    zipf_frequency(translation, "fr"))
 
         merged[word] = sorted(candidates, key=likelihood, reverse=True)[:MAX_KEPT]
     return merged
 
 
 def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:
-    """Give each irregular form the dictionary does not know its base form's translations."""
+    """Give each irregular form its base form's translations, after its own when the dictionary
+    has some ("left": « gauche », then those of "leave")."""
     for line in exceptions:
         form, *bases = line.split()
-        if form in entries or "_" in form:
-            continue
-        for base in bases:
-            if base in entries:
-                entries[form] = entries[base]
-                break
+        base = next((b for b in bases if b in entries), None)
+        if base and "_" not in form:
+            own = entries.get(form, [])
+            entries[form] = (own + [t for t in entries[base] if t not in own])[:MAX_KEPT]
 
 
 def add_countries(entries: dict[str, list[str]], countries: list[dict[str, str]],
