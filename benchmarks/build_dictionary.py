@@ -22,8 +22,8 @@ since a question is searched with only the first few.
 from __future__ import annotations
 
 import argparse
-import gzip
 import gettext
+import gzip
 import json
 import re
 from pathlib import Path
@@ -40,6 +40,19 @@ WORDNET = Path("/usr/share/wordnet")
 WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
+# The sources and their licences, at the top of the file; WordNet's licence asks for its notice
+# and disclaimer on every copy.
+NOTICE = """English → French, made by benchmarks/build_dictionary.py from:
+FreeDict English-French 0.1.6 and French-English 0.4.1 (turned round), freedict.org, Debian
+packages dict-freedict-eng-fra and dict-freedict-fra-eng: GPL-2.0-or-later.
+Country names: iso-codes (ISO 3166-1 and its French translation): LGPL-2.1-or-later.
+Irregular English forms: WordNet 3.0 (Debian package wordnet-base), under the WordNet licence:
+WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.
+THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO
+REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LIMITATION,
+PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
+ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
+WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS."""
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -141,12 +154,7 @@ def main() -> None:
     with COUNTRIES_FRENCH.open("rb") as f:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))
-    header = ("# English → French. FreeDict English-French 0.1.6 and French-English 0.4.1 "
-              "(turned round), GPL-2.0-or-later, freedict.org (Debian packages "
-              "dict-freedict-eng-fra, dict-freedict-fra-eng); irregular forms from WordNet 3.0 "
-              "(WordNet licence, Princeton University; Debian package wordnet-base); countries from "
-              "iso-codes (LGPL-2.1-or-later). "
-              "Made by benchmarks/build_dictionary.py.\n")
+    header = "".join(f"# {line}\n" for line in NOTICE.splitlines())
     args.out.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(entries.items())),
                         encoding="utf-8")
     print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
