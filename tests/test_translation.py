@@ -4,6 +4,7 @@ and what a French-speaking reader must never notice (a French question read as E
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,14 +42,11 @@ FRENCH_AS_TYPED = [
 ]
 
 
-def first_quote(engine: AnswerEngine, question: str) -> str | None:
-    answer = engine.answer(question)
-    return answer.excerpts[0].text if answer.excerpts else None
-
-
 @pytest.fixture(scope="module")
-def seeds() -> AnswerEngine:
-    return AnswerEngine.from_folder(SEEDS)
+def ask() -> Callable[[str], str]:
+    """The first quote the seed article gives for a question, "" when it gives none."""
+    engine = AnswerEngine.from_folder(SEEDS)
+    return lambda question: next((e.text for e in engine.answer(question).excerpts), "")
 
 
 def test_words_only_the_french_english_dictionary_knows_are_translated():
@@ -64,8 +62,9 @@ def test_an_english_question_finds_a_word_only_the_turned_round_dictionary_knows
     text = ("La mairie\n\nLa mairie a publié un sondage : 62 % des habitants veulent plus de "
             "pistes cyclables.\n\nLe maire a inauguré une nouvelle école dans le quartier nord "
             "de la ville, en présence des habitants.")
-    engine = AnswerEngine([parse_txt("mairie", text)])
-    assert "62 %" in (first_quote(engine, "What did the survey of the residents show?") or "")
+    answer = AnswerEngine([parse_txt("mairie", text)]).answer(
+        "What did the survey of the residents show?")
+    assert answer.excerpts and "62 %" in answer.excerpts[0].text
 
 
 def test_translations_both_dictionaries_agree_on_come_first():
@@ -85,13 +84,13 @@ def test_nationalities_and_countries_are_put_in_french():
     assert "Allemagne" in dictionary.translate("Germany")
 
 
-def test_a_country_of_several_words_is_looked_up_as_one(seeds):
+def test_a_country_of_several_words_is_looked_up_as_one(ask):
     query = parse_query("How many soldiers did the United States have in Iraq?",
                         shipped_dictionary())
     # « États-Unis », one word of the question, not "united" (« solidaire ») and "states" apart.
     assert query.groups["etat"] == query.groups["unis"]
     assert "solidair" not in query.terms
-    assert "5200 soldats" in (first_quote(seeds, query.question) or "")
+    assert "5200 soldats" in ask(query.question)
 
 
 def test_irregular_english_forms_get_their_base_forms_translations():
@@ -110,14 +109,14 @@ def test_names_and_numbers_are_kept_as_they_are():
 
 
 @pytest.mark.parametrize("question", [
-    "What is the weather like in London today?",
     "How much does a new car cost in Germany?",
     "What time does the train to Paris leave?",
-    "Who won the football world cup?",
+    "Can I unsubscribe from the newsletter?",  # the page's cookie notice is not the article
+    "Who is the president of France?",
 ])
-def test_an_english_question_the_article_does_not_answer_gets_no_quote(seeds, question):
+def test_an_english_question_the_article_does_not_answer_gets_no_quote(ask, question):
     assert parse_query(question, shipped_dictionary()).english
-    assert first_quote(seeds, question) is None
+    assert ask(question) == ""
 
 
 def test_french_questions_are_never_taken_for_english():
