@@ -10,7 +10,8 @@ to rebuild.
 - WordNet 3.0's lists of irregular forms (WordNet licence, wordnet-base): "sent" → "send",
   "men" → "man", so that an irregular form gets the translations of its base form;
 - the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
-  those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" → « Royaume-Uni »).
+  those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" →
+  « Royaume-Uni »).
 
 One line per English word: the word, a tab, its French translations separated by "|", the most
 likely first: those both dictionaries agree on, then the more frequent French words (wordfreq),

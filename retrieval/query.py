@@ -119,22 +119,26 @@ def _english_terms(question: str, dictionary: Dictionary) -> tuple[dict[str, flo
     boosts: dict[str, float] = {}
     groups: dict[str, int] = {}
     words = tokenize(question)
-    n = 0
-    while n < len(words):
-        size, translations = _longest_entry(words, n, dictionary)
-        content = [w for w in words[n:n + size] if QUESTION_ANALYZER(w.term)]  # no stop words
+    end = 0
+    while end < len(words):
+        start = end  # the entry's first word, and its group
+        size, translations = _longest_entry(words, start, dictionary)
+        end = start + size
+        content = [w for w in words[start:end] if QUESTION_ANALYZER(w.term)]  # no stop words
+        if not content:
+            continue
         kept = any(_is_name(w.term, w.start) or any(c.isdigit() for c in w.term) for w in content)
-        alternatives = ([w.term for w in content] if kept or not translations else []) + list(translations)
-        boost = max((rarity(w.term.casefold(), "en") for w in content), default=0.0)
-        for alternative in alternatives if content else ():
+        alternatives = [w.term for w in content] if kept or not translations else []
+        boost = max(rarity(w.term.casefold(), "en") for w in content)
+        for alternative in alternatives + list(translations):
             for token in QUESTION_ANALYZER(alternative):
                 boosts[token.term] = max(boosts.get(token.term, 0.0), boost)
-                groups.setdefault(token.term, n)
-        n += size
+                groups.setdefault(token.term, start)
     return boosts, groups
 
 
-def _longest_entry(words: list[Token], n: int, dictionary: Dictionary) -> tuple[int, tuple[str, ...]]:
+def _longest_entry(words: list[Token], n: int,
+                   dictionary: Dictionary) -> tuple[int, tuple[str, ...]]:
     """The longest run of words from the n-th that the dictionary knows as one entry, beginning
     and ending with a content word ("United States" → « États-Unis », not "United" and
     "States" apart), and its translations; else the n-th word alone."""

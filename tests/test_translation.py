@@ -87,7 +87,8 @@ def test_nationalities_and_countries_are_put_in_french():
 def test_a_country_of_several_words_is_looked_up_as_one(ask):
     query = parse_query("How many soldiers did the United States have in Iraq?",
                         shipped_dictionary())
-    # « États-Unis », one word of the question, not "united" (« solidaire ») and "states" apart.
+    # « États-Unis », one word of the question, not "united" (« solidaire ») and "states"
+    # apart.
     assert query.groups["etat"] == query.groups["unis"]
     assert "solidair" not in query.terms
     assert "5200 soldats" in ask(query.question)
