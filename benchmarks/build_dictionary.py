@@ -7,8 +7,10 @@ to rebuild.
 - FreeDict's English-French dictionary (GPL-2+, dict-freedict-eng-fra), in dictd format;
 - FreeDict's French-English dictionary (GPL-2+, dict-freedict-fra-eng), turned round: it knows
   French words the first one never offers (« prétendre: claim », « renvoyer: expel »);
-- WordNet 3.0's lists of irregular forms (WordNet licence, wordnet-base): "sent" → "send",
-  "men" → "man", so that an irregular form gets the translations of its base form;
+- WordNet 3.0 (WordNet licence, wordnet-base): its lists of irregular forms, "sent" → "send",
+  "men" → "man", so that an irregular form gets the translations of its base form; and its
+  links from an adjective to the place it relates to, "Israeli" → "Israel" → « Israël », for
+  the nationalities FreeDict lacks;
 - the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
   those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" →
   « Royaume-Uni »).
@@ -27,7 +29,9 @@ import gettext
 import gzip
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from wordfreq import zipf_frequency
 
@@ -37,6 +41,8 @@ from retrieval.translation import DICTIONARY_PATH
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
 WORDNET = Path("/usr/share/wordnet")
+# WordNet's lexicographer file of places (noun.location): countries, regions, cities.
+WORDNET_PLACES = 15
 # The irregular forms of verbs, nouns and adjectives ("sent send", "children child").
 WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
@@ -47,7 +53,7 @@ NOTICE = """English → French, made by benchmarks/build_dictionary.py from:
 FreeDict English-French 0.1.6 and French-English 0.4.1 (turned round), freedict.org, Debian
 packages dict-freedict-eng-fra and dict-freedict-fra-eng: GPL-2.0-or-later.
 Country names: iso-codes (ISO 3166-1 and its French translation): LGPL-2.1-or-later.
-Irregular English forms: WordNet 3.0 (Debian package wordnet-base), under the WordNet licence:
+Irregular English forms and adjectives of places: WordNet 3.0 (Debian package wordnet-base), under the WordNet licence:
 WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.
 THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO
 REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LIMITATION,
@@ -139,6 +145,38 @@ def add_countries(entries: dict[str, list[str]], countries: list[dict[str, str]]
                     entries[name] = [translation]
 
 
+def add_nationalities(entries: dict[str, list[str]], adjectives: list[str],
+                      nouns: BinaryIO) -> None:
+    """Give each adjective of a place the dictionary lacks ("Israeli", "Turkish", "Scottish")
+    the place's translations (« Israël », « Turquie », « Écosse »), through WordNet's pertainym
+    links (an adjective's "\\" pointer to the noun it relates to); nouns are read at their byte
+    offsets in data.noun."""
+    for line in adjectives:
+        if line.startswith(" "):  # the licence at the top of the file
+            continue
+        fields = line.partition("|")[0].split()
+        count = int(fields[3], 16)
+        words = [fields[4 + 2 * i].partition("(")[0] for i in range(count)]
+        pointers = fields[5 + 2 * count:]
+        places = [int(offset) for symbol, offset, pos in zip(pointers[::4], pointers[1::4],
+                                                            pointers[2::4])
+                  if symbol == "\\" and pos == "n"]
+        for word in (w for w in words if w[:1].isupper() and "_" not in w and w not in entries):
+            for place in _wordnet_nouns(nouns, places):
+                if place in entries and place[:1].isupper():
+                    entries[word] = entries[place]
+                    break
+
+
+def _wordnet_nouns(nouns: BinaryIO, offsets: list[int]) -> Iterator[str]:
+    """The words of the place synsets at these offsets of data.noun."""
+    for offset in offsets:
+        nouns.seek(offset)
+        fields = nouns.readline().decode("utf-8").split()
+        if int(fields[1]) == WORDNET_PLACES:
+            yield from (fields[4 + 2 * i] for i in range(int(fields[3], 16)))
+
+
 def read_dictd(path: Path) -> dict[str, list[str]]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return parse(f.read().splitlines())
@@ -152,6 +190,9 @@ def main() -> None:
     exceptions = [line for name in WORDNET_EXCEPTIONS
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
     add_irregular_forms(entries, exceptions)
+    with (WORDNET / "data.noun").open("rb") as nouns:
+        add_nationalities(entries, (WORDNET / "data.adj").read_text(encoding="utf-8").splitlines(),
+                          nouns)
     with COUNTRIES_FRENCH.open("rb") as f:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))

@@ -82,6 +82,9 @@ def test_nationalities_and_countries_are_put_in_french():
     assert "américain" in dictionary.translate("American")
     assert "Irak" in dictionary.translate("Iraq")
     assert "Allemagne" in dictionary.translate("Germany")
+    # FreeDict has no "Israeli" nor "Turkish": WordNet links them to their countries.
+    assert "Israël" in dictionary.translate("Israeli")
+    assert "Turquie" in dictionary.translate("Turkish")
 
 
 def test_a_country_of_several_words_is_looked_up_as_one(ask):
