@@ -1,8 +1,23 @@
 """Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through.
 
-Source: FreeDict's English-French dictionary (GPL-2+), the Debian package dict-freedict-eng-fra
-(`apt-get install dict-freedict-eng-fra`), in dictd format. One line per English headword:
-the word, a tab, its French translations separated by "|", in the dictionary's order.
+Three sources, all read from installed Debian packages (the bot itself only reads the TSV):
+`apt-get install dict-freedict-eng-fra dict-freedict-fra-eng wordnet-base iso-codes` is needed
+to rebuild.
+
+- FreeDict's English-French dictionary (GPL-2+, dict-freedict-eng-fra), in dictd format;
+- FreeDict's French-English dictionary (GPL-2+, dict-freedict-fra-eng), turned round: it knows
+  French words the first one never offers (« prétendre: claim », « renvoyer: expel »);
+- WordNet 3.0 (WordNet licence, wordnet-base): its lists of irregular forms, "sent" → "send",
+  "men" → "man", so that an irregular form gets the translations of its base form; and its
+  links from an adjective to the place it relates to, "Israeli" → "Israel" → « Israël », for
+  the nationalities FreeDict lacks;
+- the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
+  those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" →
+  « Royaume-Uni »).
+
+One line per English word: the word, a tab, its French translations separated by "|", the most
+likely first: those both dictionaries agree on, then the more frequent French words (wordfreq),
+since a question is searched with only the first few.
 
     python benchmarks/build_dictionary.py
 """
@@ -10,17 +25,51 @@ the word, a tab, its French translations separated by "|", in the dictionary's o
 from __future__ import annotations
 
 import argparse
+import gettext
 import gzip
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+from wordfreq import zipf_frequency
+
+from retrieval.analysis import tokenize
 from retrieval.translation import DICTIONARY_PATH
 
-SOURCE = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
-# A headword line: the word and its pronunciation between slashes ("attack /ətæk/").
-_HEADWORD = re.compile(r"^(?P<word>[^/]+?) /[^/]*/$")
+ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
+FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
+WORDNET = Path("/usr/share/wordnet")
+# WordNet's lexicographer file of places (noun.location): countries, regions, cities.
+WORDNET_PLACES = 15
+# The irregular forms of verbs, nouns and adjectives ("sent send", "children child").
+WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
+COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
+COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
+# The sources and their licences, at the top of the file; WordNet's licence asks for its notice
+# and disclaimer on every copy.
+NOTICE = """English → French, made by benchmarks/build_dictionary.py from:
+FreeDict English-French 0.1.6 and French-English 0.4.1 (turned round), freedict.org, Debian
+packages dict-freedict-eng-fra and dict-freedict-fra-eng: GPL-2.0-or-later.
+Country names: iso-codes (ISO 3166-1 and its French translation): LGPL-2.1-or-later.
+Irregular English forms and adjectives of places: WordNet 3.0 (Debian package wordnet-base), under the WordNet licence:
+WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.
+THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO
+REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LIMITATION,
+PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
+ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
+WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS."""
+# Translations kept per English word: the engine searches the first few; more only make the file
+# bigger.
+MAX_KEPT = 8
+# A headword line: the word, its pronunciation between slashes, and in fra-eng its part of speech
+# ("attack /ətæk/", "réclamer /ʀeklame/ <v>").
+_HEADWORD = re.compile(r"^(?P<word>[^/]+?) /[^/]*/( <[^>]*>)?$")
 # A sense number before a list of translations ("2. accès, assaut, attaque").
 _SENSE = re.compile(r"^\d+\.\s*")
+# A note between brackets in a translation ("(female) duck", "take (with one)").
+_NOTE = re.compile(r"\s*\([^)]*\)\s*")
 
 
 def parse(lines: list[str]) -> dict[str, list[str]]:
@@ -29,28 +78,128 @@ def parse(lines: list[str]) -> dict[str, list[str]]:
     word = None
     for line in lines:
         if m := _HEADWORD.match(line.strip()):
-            word = m.group("word").strip()
+            word = m.group("word").strip().replace("\u2010", "-")
             entries.setdefault(word, [])
         elif word and line.strip():
             for translation in _SENSE.sub("", line.strip()).split(","):
-                translation = translation.strip()
+                translation = _NOTE.sub(" ", translation).strip().replace("\u2010", "-")
                 if translation and translation not in entries[word]:
                     entries[word].append(translation)
-    return {w: t for w, t in entries.items() if t and "\t" not in w}
+    return {w: t for w, t in entries.items() if t and "\t" not in w and "|" not in "".join(t)}
+
+
+def invert(entries: dict[str, list[str]]) -> dict[str, list[str]]:
+    """French → English turned into English → French (not the affixes and quoted phrases some
+    senses give: "-ness", '"Il faut que"')."""
+    inverted: dict[str, list[str]] = {}
+    for french, translations in entries.items():
+        for english in filter(lambda e: e[:1].isalpha(), translations):
+            if french not in inverted.setdefault(english, []):
+                inverted[english].append(french)
+    return inverted
+
+
+def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Both dictionaries' translations of each English word, the most likely first: those found
+    in both directions, then single words (a phrase's words, « avoir besoin de », match much
+    besides), then the more frequent French words (the first source's order breaks ties), at
+    most MAX_KEPT."""
+    merged = {}
+    for word in eng_fra.keys() | fra_eng.keys():
+        forward, backward = eng_fra.get(word, []), fra_eng.get(word, [])
+        # One spelling of each translation ("irakien", "Irakien"): the engine folds case.
+        spellings: dict[str, str] = {}
+        for translation in forward + backward:
+            spellings.setdefault(translation.casefold(), translation)
+        candidates = list(spellings.values())
+        both = {t.casefold() for t in forward} & {t.casefold() for t in backward}
+
+        def likelihood(translation: str) -> tuple[bool, bool, float]:
+            return (translation.casefold() in both, len(tokenize(translation)) == 1,
+                    zipf_frequency(translation, "fr"))
+
+        merged[word] = sorted(candidates, key=likelihood, reverse=True)[:MAX_KEPT]
+    return merged
+
+
+def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:
+    """Give each irregular form its base form's translations, after its own when the dictionary
+    has some ("left": « gauche », then those of "leave")."""
+    for line in exceptions:
+        form, *bases = line.split()
+        base = next((b for b in bases if b in entries), None)
+        if base and "_" not in form:
+            own = entries.get(form, [])
+            entries[form] = (own + [t for t in entries[base] if t not in own])[:MAX_KEPT]
+
+
+def add_countries(entries: dict[str, list[str]], countries: list[dict[str, str]],
+                  french: gettext.NullTranslations) -> None:
+    """Each country's English name → its French one, when FreeDict has none; official names
+    that need a comma ("Iran, Islamic Republic of") are not how questions say them."""
+    for country in countries:
+        for name in (country.get("common_name"), country["name"]):
+            if name and "," not in name and name not in entries:
+                translation = french.gettext(name)
+                if translation != name and "," not in translation:
+                    entries[name] = [translation]
+
+
+def add_nationalities(entries: dict[str, list[str]], adjectives: list[str],
+                      nouns: BinaryIO) -> None:
+    """Give each adjective of a place the dictionary lacks ("Israeli", "Turkish", "Scottish")
+    the place's translations (« Israël », « Turquie », « Écosse »), through WordNet's pertainym
+    links (an adjective's "\\" pointer to the noun it relates to); nouns are read at their byte
+    offsets in data.noun."""
+    for line in adjectives:
+        if line.startswith(" "):  # the licence at the top of the file
+            continue
+        fields = line.partition("|")[0].split()
+        count = int(fields[3], 16)
+        words = [fields[4 + 2 * i].partition("(")[0] for i in range(count)]
+        pointers = fields[5 + 2 * count:]
+        places = [int(offset) for symbol, offset, pos in zip(pointers[::4], pointers[1::4],
+                                                            pointers[2::4])
+                  if symbol == "\\" and pos == "n"]
+        for word in (w for w in words if w[:1].isupper() and "_" not in w and w not in entries):
+            for place in _wordnet_nouns(nouns, places):
+                if place in entries and place[:1].isupper():
+                    entries[word] = entries[place]
+                    break
+
+
+def _wordnet_nouns(nouns: BinaryIO, offsets: list[int]) -> Iterator[str]:
+    """The words of the place synsets at these offsets of data.noun."""
+    for offset in offsets:
+        nouns.seek(offset)
+        fields = nouns.readline().decode("utf-8").split()
+        if int(fields[1]) == WORDNET_PLACES:
+            yield from (fields[4 + 2 * i] for i in range(int(fields[3], 16)))
+
+
+def read_dictd(path: Path) -> dict[str, list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return parse(f.read().splitlines())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", type=Path, default=SOURCE)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
     args = parser.parse_args()
-    with gzip.open(args.source, "rt", encoding="utf-8") as f:
-        entries = parse(f.read().splitlines())
-    header = ("# FreeDict English-French dictionary 0.1.6, GPL-2.0-or-later, "
-              "freedict.org (Debian package dict-freedict-eng-fra)\n")
+    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)))
+    exceptions = [line for name in WORDNET_EXCEPTIONS
+                  for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
+    add_irregular_forms(entries, exceptions)
+    with (WORDNET / "data.noun").open("rb") as nouns:
+        add_nationalities(entries, (WORDNET / "data.adj").read_text(encoding="utf-8").splitlines(),
+                          nouns)
+    with COUNTRIES_FRENCH.open("rb") as f:
+        add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
+                      gettext.GNUTranslations(f))
+    header = "".join(f"# {line}\n" for line in NOTICE.splitlines())
     args.out.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(entries.items())),
                         encoding="utf-8")
-    print(f"{len(entries)} headwords → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
+    print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from .analysis import QUESTION_ANALYZER, remove_accents, tokenize
+from .analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
 from .translation import Dictionary, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
@@ -27,6 +27,8 @@ _ZIPF_FLOOR = 1.0
 # rare word, but a French word that happens to be English too ("pour", "dont") keeps its
 # French frequency.
 ENGLISH_IN_FRENCH_DISCOUNT = 1.0
+# The longest English phrase looked up as one dictionary entry ("United States of America").
+MAX_PHRASE_WORDS = 4
 
 
 @lru_cache(maxsize=100_000)
@@ -114,22 +116,41 @@ def _is_name(word: str, start: int) -> bool:
 
 
 def _english_terms(question: str, dictionary: Dictionary) -> tuple[dict[str, float], dict[str, int]]:
-    """Each English word's French translations as alternatives for it; names and numbers kept
-    as they are (a name the dictionary knows, such as "London", also gets its French form)."""
+    """Each English word's (or known phrase's: "United States") French translations as
+    alternatives for it; names and numbers kept as they are (a name the dictionary knows, such
+    as "London", also gets its French form)."""
     boosts: dict[str, float] = {}
     groups: dict[str, int] = {}
-    for n, word in enumerate(tokenize(question)):
-        if not QUESTION_ANALYZER(word.term):  # a stop word or a question word
+    words = tokenize(question)
+    end = 0
+    while end < len(words):
+        start = end  # the entry's first word, and its group
+        size, translations = _longest_entry(words, start, dictionary)
+        end = start + size
+        content = [w for w in words[start:end] if QUESTION_ANALYZER(w.term)]  # no stop words
+        if not content:
             continue
-        kept = _is_name(word.term, word.start) or any(c.isdigit() for c in word.term)
-        translations = dictionary.translate(word.term)
-        alternatives = ([word.term] if kept or not translations else []) + list(translations)
-        boost = rarity(word.term.casefold(), "en")
-        for alternative in alternatives:
+        kept = any(_is_name(w.term, w.start) or any(c.isdigit() for c in w.term) for w in content)
+        alternatives = [w.term for w in content] if kept or not translations else []
+        boost = max(rarity(w.term.casefold(), "en") for w in content)
+        for alternative in alternatives + list(translations):
             for token in QUESTION_ANALYZER(alternative):
                 boosts[token.term] = max(boosts.get(token.term, 0.0), boost)
-                groups.setdefault(token.term, n)
+                groups.setdefault(token.term, start)
     return boosts, groups
+
+
+def _longest_entry(words: list[Token], n: int,
+                   dictionary: Dictionary) -> tuple[int, tuple[str, ...]]:
+    """The longest run of words from the n-th that the dictionary knows as one entry, beginning
+    and ending with a content word ("United States" → « États-Unis », not "United" and
+    "States" apart), and its translations; else the n-th word alone."""
+    for size in range(min(MAX_PHRASE_WORDS, len(words) - n), 1, -1):
+        run = words[n:n + size]
+        if QUESTION_ANALYZER(run[0].term) and QUESTION_ANALYZER(run[-1].term):
+            if translations := dictionary.translate(" ".join(w.term for w in run)):
+                return size, translations
+    return 1, dictionary.translate(words[n].term)
 
 
 class Coverage:

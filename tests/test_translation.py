@@ -1,0 +1,129 @@
+"""English questions over French articles: the dictionary a reader's English words go through,
+and what a French-speaking reader must never notice (a French question read as English)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchmarks.build_dictionary import invert, merge
+from retrieval import AnswerEngine, parse_txt
+from retrieval.query import parse_query
+from retrieval.translation import shipped_dictionary
+
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+# French questions as people type them: no accents, typos, English words, one or two words.
+FRENCH_AS_TYPED = [
+    "qui a signe la lettre",
+    "c'est quoi le pentagone ?",
+    "pourquoi le retrait ?",
+    "Combien de soldats americains en irak",
+    "ou est l'ambassade",
+    "Qui est le CEO de la boite ?",
+    "Le meeting a eu lieu quand ?",
+    "combien de followers sur son post",
+    "Qui a gagne le match ?",
+    "Il a dit quoi sur le budget ?",
+    "quel est le prix du ticket",
+    "Est ce que le gouvernement a demissionne ?",
+    "C'est qui le boss du Pentagone",
+    "les troupes vont partir ?",
+    "Pourquoi ils ont envoye la lettre",
+    "Quand a eu lieu l'attaque",
+    "Qu'a dit Mark Esper ?",
+    "Le parlement irakien a reclame quoi",
+    "Il y avait combien de roquettes ?",
+    "retrait irak",
+]
+
+
+@pytest.fixture(scope="module")
+def ask() -> Callable[[str], str]:
+    """The first quote the seed article gives for a question, "" when it gives none."""
+    engine = AnswerEngine.from_folder(SEEDS)
+    return lambda question: next((e.text for e in engine.answer(question).excerpts), "")
+
+
+def test_words_only_the_french_english_dictionary_knows_are_translated():
+    # FreeDict's English-French dictionary has no "survey" nor "billion": its French-English
+    # one, turned round, does (« sondage: survey », « milliard: billion »).
+    dictionary = shipped_dictionary()
+    assert "sondage" in dictionary.translate("survey")
+    assert "milliard" in dictionary.translate("billion")
+    assert "revendication" in dictionary.translate("demands")
+
+
+def test_an_english_question_finds_a_word_only_the_turned_round_dictionary_knows():
+    text = ("La mairie\n\nLa mairie a publié un sondage : 62 % des habitants veulent plus de "
+            "pistes cyclables.\n\nLe maire a inauguré une nouvelle école dans le quartier nord "
+            "de la ville, en présence des habitants.")
+    answer = AnswerEngine([parse_txt("mairie", text)]).answer(
+        "What did the survey of the residents show?")
+    assert answer.excerpts and "62 %" in answer.excerpts[0].text
+
+
+def test_translations_both_dictionaries_agree_on_come_first():
+    eng_fra = {"demand": ["abattement", "exiger", "demander"]}
+    fra_eng = {"demander": ["ask", "demand"], "réclamer": ["claim"], "revendication": ["demand"]}
+    merged = merge(eng_fra, invert(fra_eng))
+    assert merged["demand"][0] == "demander"
+    assert "revendication" in merged["demand"]
+    assert merged["claim"] == ["réclamer"]
+
+
+def test_nationalities_and_countries_are_put_in_french():
+    dictionary = shipped_dictionary()
+    assert "irakien" in dictionary.translate("Iraqi")
+    assert "américain" in dictionary.translate("American")
+    assert "Irak" in dictionary.translate("Iraq")
+    assert "Allemagne" in dictionary.translate("Germany")
+    # FreeDict has no "Israeli" nor "Turkish": WordNet links them to their countries.
+    assert "Israël" in dictionary.translate("Israeli")
+    assert "Turquie" in dictionary.translate("Turkish")
+
+
+def test_a_country_of_several_words_is_looked_up_as_one(ask):
+    query = parse_query("How many soldiers did the United States have in Iraq?",
+                        shipped_dictionary())
+    # « États-Unis », one word of the question, not "united" (« solidaire ») and "states"
+    # apart.
+    assert query.groups["etat"] == query.groups["unis"]
+    assert "solidair" not in query.terms
+    assert "5200 soldats" in ask(query.question)
+
+
+def test_irregular_english_forms_get_their_base_forms_translations():
+    dictionary = shipped_dictionary()
+    assert "envoyer" in dictionary.translate("sent")
+    assert "gagner" in dictionary.translate("won")
+    assert "enfant" in dictionary.translate("children")
+    assert "gauche" in dictionary.translate("left")  # its own sense first
+    assert "partir" in dictionary.translate("left")
+
+
+def test_names_and_numbers_are_kept_as_they_are():
+    query = parse_query("What did Mark Esper announce on 6 January 2020?", shipped_dictionary())
+    assert query.english
+    assert {"mark", "esper", "6", "2020", "annonc"} <= set(query.terms)
+
+
+@pytest.mark.parametrize("question", [
+    "How much does a new car cost in Germany?",
+    "What time does the train to Paris leave?",
+    "Can I unsubscribe from the newsletter?",  # the page's cookie notice is not the article
+    "Who is the president of France?",
+])
+def test_an_english_question_the_article_does_not_answer_gets_no_quote(ask, question):
+    assert parse_query(question, shipped_dictionary()).english
+    assert ask(question) == ""
+
+
+def test_french_questions_are_never_taken_for_english():
+    dev = [json.loads(line)["question"] for line in (DATA / "dev.jsonl").read_text().splitlines()]
+    french = [q for q in dev if not q.startswith(("Who", "What", "Where"))] + FRENCH_AS_TYPED
+    assert [q for q in french if parse_query(q, shipped_dictionary()).english] == []
