@@ -251,7 +251,9 @@ def test_flood_control_is_retried_and_nothing_is_lost(chat):
 
 
 def test_an_error_gets_an_apology_and_is_logged_without_text(chat, bot):
+    """Answered and failed updates alike are logged with what was done, never the text."""
     telegram, private, user = chat
+    ask(telegram, private, user, "grève des dockers secret-question-words")
     telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
     _, [reply] = ask(telegram, private, user, "grève des dockers secret-question-words")
     assert reply["text"].startswith(SORRY)
