@@ -63,6 +63,8 @@ WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHT
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
+# Where a French entry that does not give the English word at all would give it.
+MAX_POSITION = 1_000
 # A headword line: the word, its pronunciation between slashes, and in fra-eng its part of speech
 # ("attack /ətæk/", "réclamer /ʀeklame/ <v>").
 _HEADWORD = re.compile(r"^(?P<word>[^/]+?) /[^/]*/( <[^>]*>)?$")
@@ -88,34 +90,38 @@ def parse(lines: list[str]) -> dict[str, list[str]]:
     return {w: t for w, t in entries.items() if t and "\t" not in w and "|" not in "".join(t)}
 
 
-def invert(entries: dict[str, list[str]]) -> dict[str, list[str]]:
+def invert(entries: dict[str, list[str]]) -> dict[str, dict[str, int]]:
     """French → English turned into English → French (not the affixes and quoted phrases some
-    senses give: "-ness", '"Il faut que"')."""
-    inverted: dict[str, list[str]] = {}
+    senses give: "-ness", '"Il faut que"'): each English word's French words, with how early
+    each gives it (« exiger » gives "demand" first, 0; « demander » after "ask" and more)."""
+    inverted: dict[str, dict[str, int]] = {}
     for french, translations in entries.items():
-        for english in filter(lambda e: e[:1].isalpha(), translations):
-            if french not in inverted.setdefault(english, []):
-                inverted[english].append(french)
+        for position, english in enumerate(filter(lambda e: e[:1].isalpha(), translations)):
+            inverted.setdefault(english, {}).setdefault(french, position)
     return inverted
 
 
-def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, list[str]]) -> dict[str, list[str]]:
+def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]]
+          ) -> dict[str, list[str]]:
     """Both dictionaries' translations of each English word, the most likely first: those found
     in both directions, then single words (a phrase's words, « avoir besoin de », match much
-    besides), then the more frequent French words (the first source's order breaks ties), at
-    most MAX_KEPT."""
+    besides), then those whose French entry gives the English word earlier, then the more
+    frequent French words (the first source's order breaks ties), at most MAX_KEPT."""
     merged = {}
     for word in eng_fra.keys() | fra_eng.keys():
-        forward, backward = eng_fra.get(word, []), fra_eng.get(word, [])
+        forward, backward = eng_fra.get(word, []), fra_eng.get(word, {})
         # One spelling of each translation ("irakien", "Irakien"): the engine folds case.
         spellings: dict[str, str] = {}
-        for translation in forward + backward:
+        for translation in forward + list(backward):
             spellings.setdefault(translation.casefold(), translation)
         candidates = list(spellings.values())
         both = {t.casefold() for t in forward} & {t.casefold() for t in backward}
 
-        def likelihood(translation: str) -> tuple[bool, bool, float]:
+        position = {t.casefold(): n for t, n in backward.items()}
+
+        def likelihood(translation: str) -> tuple[bool, bool, int, float]:
             return (translation.casefold() in both, len(tokenize(translation)) == 1,
+                    -position.get(translation.casefold(), MAX_POSITION),
                     zipf_frequency(translation, "fr"))
 
         merged[word] = sorted(candidates, key=likelihood, reverse=True)[:MAX_KEPT]

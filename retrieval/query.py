@@ -27,6 +27,11 @@ _ZIPF_FLOOR = 1.0
 # rare word, but a French word that happens to be English too ("pour", "dont") keeps its
 # French frequency.
 ENGLISH_IN_FRENCH_DISCOUNT = 1.0
+# Each translation of an English word counts this share of the one before it: the dictionary
+# lists the likelier senses first ("demand": « exiger » before « demander », whose first sense
+# is "ask"). 0.3 to 0.5 answer the English dev questions alike; 0.8 and more quote « comme
+# demandé par » for "What did the Iraqi parliament demand?".
+TRANSLATION_DECAY = 0.5
 # The longest English phrase looked up as one dictionary entry ("United States of America").
 MAX_PHRASE_WORDS = 4
 
@@ -133,9 +138,13 @@ def _english_terms(question: str, dictionary: Dictionary) -> tuple[dict[str, flo
         kept = any(_is_name(w.term, w.start) or any(c.isdigit() for c in w.term) for w in content)
         alternatives = [w.term for w in content] if kept or not translations else []
         boost = max(rarity(w.term.casefold(), "en") for w in content)
-        for alternative in alternatives + list(translations):
+        # The word as typed counts in full; its translations less and less, in the
+        # dictionary's order of likelihood.
+        weighted = ([(a, 1.0) for a in alternatives]
+                    + [(t, TRANSLATION_DECAY ** n) for n, t in enumerate(translations)])
+        for alternative, share in weighted:
             for token in QUESTION_ANALYZER(alternative):
-                boosts[token.term] = max(boosts.get(token.term, 0.0), boost)
+                boosts[token.term] = max(boosts.get(token.term, 0.0), boost * share)
                 groups.setdefault(token.term, start)
     return boosts, groups
 

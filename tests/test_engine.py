@@ -24,14 +24,7 @@ def engine() -> AnswerEngine:
     return AnswerEngine(load_corpus(SEEDS))
 
 
-# Known miss (issue 9): the English "demand" meets « comme demandé par le Parlement » word for
-# word, while the expected quote says « réclamé »; the vectors' soft match is not enough there.
-KNOWN_MISSES = {"What did the Iraqi parliament demand?"}
-
-
-@pytest.mark.parametrize("question", [
-    pytest.param(q, marks=pytest.mark.xfail(strict=True, reason="known miss, see KNOWN_MISSES"))
-    if q.question in KNOWN_MISSES else q for q in DEV], ids=lambda q: q.question)
+@pytest.mark.parametrize("question", DEV, ids=lambda q: q.question)
 def test_dev_question(engine, question):
     """Answerable: an expected substring in the first excerpt; unanswerable: no quote at all."""
     answer = engine.answer(question.question)

@@ -76,6 +76,18 @@ def test_translations_both_dictionaries_agree_on_come_first():
     assert merged["claim"] == ["réclamer"]
 
 
+def test_a_french_word_that_gives_the_english_one_first_is_the_likelier_sense():
+    """« exiger » means "demand" first; « demander » means "ask" first and "demand" later."""
+    eng_fra = {"demand": ["demander", "exiger"]}
+    fra_eng = {"demander": ["ask", "book", "demand"], "exiger": ["demand", "require"]}
+    assert merge(eng_fra, invert(fra_eng))["demand"] == ["exiger", "demander"]
+
+
+def test_a_less_likely_translation_weighs_less_in_the_question():
+    boosts = parse_query("What did the parliament demand?", shipped_dictionary()).boosts
+    assert boosts["exig"] > boosts["demand"] > 0
+
+
 def test_nationalities_and_countries_are_put_in_french():
     dictionary = shipped_dictionary()
     assert "irakien" in dictionary.translate("Iraqi")
@@ -103,7 +115,7 @@ def test_irregular_english_forms_get_their_base_forms_translations():
     assert "gagner" in dictionary.translate("won")
     assert "enfant" in dictionary.translate("children")
     assert "gauche" in dictionary.translate("left")  # its own sense first
-    assert "partir" in dictionary.translate("left")
+    assert "laisser" in dictionary.translate("left")  # then "leave"'s
 
 
 def test_names_and_numbers_are_kept_as_they_are():
