@@ -329,8 +329,8 @@ class _Passage:
 
     def sentence_facts(self) -> list[tuple]:
         """Per sentence of a window, in order: the titled and untitled weight of each question
-        word it holds (0 when it does not), whether it holds it, each word's soft match, the
-        wanted-kind facts (held, closeness, neighbourhood), the sum of its word vectors."""
+        word it holds (0 when it does not), whether it holds it, and the wanted-kind facts
+        (held, closeness, neighbourhood). Soft matches are _soft's, for all passages at once."""
         column = self.asked.column
         facts = []
         for s in self.relevant:
@@ -398,14 +398,14 @@ def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None 
     asked = _Asked(question, vectors)
     for rank, hit in enumerate(hits):
         passage = _Passage(hit, rank, hits[0].score, asked, analyzer)
-        facts, candidates = passage.window_facts(len(sentences))
+        facts, windows_found = passage.window_facts(len(sentences))
         if asked.vector is not None:
             terms, where = passage.sentence_words(len(sentences), analyzer)
             words.extend(terms)
             rows.append(where)
         sentences.extend(passage.sentence_facts())
         windows.extend(facts)
-        found.extend(candidates)
+        found.extend(windows_found)
     if not found:
         return [], np.zeros((0, len(FEATURES)))
     titled, untitled, held, kinds = (np.array(x, dtype=np.float64) for x in zip(*sentences))

@@ -106,7 +106,7 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     words = tokenize(question)
     plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
     if dictionary is not None and is_english(plain):
-        boosts, groups = _english_terms(question, dictionary)
+        boosts, groups = _english_terms(words, dictionary)
         return Query(question, boosts, groups, wanted_pattern(question), english=True)
     boosts: dict[str, float] = {}
     for token in QUESTION_ANALYZER(question):
@@ -120,13 +120,13 @@ def _is_name(word: str, start: int) -> bool:
     return start > 0 and word[:1].isupper()
 
 
-def _english_terms(question: str, dictionary: Dictionary) -> tuple[dict[str, float], dict[str, int]]:
+def _english_terms(words: list[Token], dictionary: Dictionary
+                   ) -> tuple[dict[str, float], dict[str, int]]:
     """Each English word's (or known phrase's: "United States") French translations as
     alternatives for it; names and numbers kept as they are (a name the dictionary knows, such
     as "London", also gets its French form)."""
     boosts: dict[str, float] = {}
     groups: dict[str, int] = {}
-    words = tokenize(question)
     end = 0
     while end < len(words):
         start = end  # the entry's first word, and its group
