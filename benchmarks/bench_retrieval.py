@@ -34,11 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import ensure_corpus  # noqa: E402
-from retrieval.cache import cache_path, corpus_key, write_store  # noqa: E402
-from retrieval.documents import load_corpus, parse_articles, read_articles  # noqa: E402
-from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine, IndexStore  # noqa: E402
-from retrieval.index import LuceneBM25, MemoryIndex, passage_terms  # noqa: E402
-from retrieval.query import parse_query  # noqa: E402
+from retrieval.index.memory_store import cache_path, corpus_key, write_store  # noqa: E402
+from retrieval.articles.documents import load_corpus, parse_articles  # noqa: E402
+from retrieval.articles.files import read_articles  # noqa: E402
+from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine  # noqa: E402
+from retrieval.index.backends import IndexStore  # noqa: E402
+from retrieval.index.memory import LuceneBM25, MemoryIndex, passage_terms  # noqa: E402
+from retrieval.answer.question import parse_query  # noqa: E402
 
 SIZES = [1_000, 10_000, 100_000, 1_000_000]
 DATA = ROOT / ".cache" / "bench"

@@ -196,7 +196,7 @@ def measure(size: int, xapian_only: bool, copies_of: int | None) -> dict:
 def answers_compared(squad: Path) -> dict:
     """PIAF (or any SQuAD-format set) answered from the memory index and from Xapian: what
     Xapian's idf (common terms weigh more) does to answers on real articles."""
-    from benchmarks.evaluation import evaluate_dev, evaluate_squad, load_dev, load_squad
+    from retrieval.evaluation import evaluate_dev, evaluate_squad, load_dev, load_squad
     from retrieval import AnswerEngine, IndexStore, build_xapian
 
     documents, questions = load_squad(squad)

@@ -35,8 +35,8 @@ from typing import BinaryIO
 
 from wordfreq import zipf_frequency
 
-from retrieval.analysis import tokenize
-from retrieval.translation import DICTIONARY_PATH
+from retrieval.text.analysis import tokenize
+from retrieval.text.translation import DICTIONARY_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")

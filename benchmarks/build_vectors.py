@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from wordfreq import top_n_list, zipf_frequency
 
-from retrieval.analysis import DOCUMENT_ANALYZER
-from retrieval.vectors import VECTORS_PATH, save_vectors
+from retrieval.text.analysis import DOCUMENT_ANALYZER
+from retrieval.text.vectors import VECTORS_PATH, save_vectors
 
 # How many of the most frequent French words get a vector: news vocabulary beyond that is
 # mostly names, which exact matching handles.

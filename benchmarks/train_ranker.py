@@ -26,11 +26,11 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.model_selection import GroupKFold
 
-from benchmarks.evaluation import Report, SquadQuestion, combine, evaluate_squad, load_squad
-from benchmarks.evaluation import quotes_one_of
+from retrieval.evaluation import Report, SquadQuestion, combine, evaluate_squad, load_squad
+from retrieval.evaluation import quotes_one_of
 from retrieval import AnswerEngine
-from retrieval.excerpts import FEATURES
-from retrieval.ranker import RANKER_PATH, WindowRanker, hand_tuned
+from retrieval.answer.features import FEATURES
+from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
 
 FOLDS = 5
 # The weights' L2 penalty per question: 0.01 did best of 0.0001 to 0.03 in cross-validation.

@@ -1,27 +1,58 @@
-"""The answer engine's front door: everything a face (Telegram, the command line, evaluation)
-needs, and nothing else. Faces import from here, never from the modules behind it.
+"""The answer engine's front door: everything a face (Telegram, the command line) needs, and
+nothing else. Faces import from here, never from the packages behind it.
 
     from retrieval import AnswerEngine
     answer = AnswerEngine.from_folder("seeds").answer("Qui a signé la lettre ?")
+
+Behind it the folders follow the data's one-way walk: `text/` (analysis, spelling,
+translation, vectors, sentences) ← `articles/` (files, documents, corpus, web pages, watcher)
+← `index/` (the contract, memory index and its store, Xapian) ← `answer/` (question, features,
+ranker, selection) ← `engine.py` and `evaluation.py`.
+
+Answering needs only the engine: live articles (httpx, trafilatura) and the watcher
+(watchfiles) are imported the first time one of their names is used, so that `ask` does not
+pay for them.
 """
 
-from .analysis import fold_apostrophes
-from .articles import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, add_article, add_file,
-                       remove_article)
-from .documents import CorpusError, Document, Paragraph, parse_md, parse_txt
-from .engine import (BACKENDS, Answer, AnswerEngine, Context, IndexStore, build_xapian, parse_remote,
-                     update_xapian)
-from .excerpts import Excerpt, Source
-from .index import IndexUnavailable
-from .watch import article_changes, rebuilt
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .answer.results import Answer, Context, Excerpt, Source
+from .articles.documents import Document, Paragraph, parse_md, parse_txt
+from .articles.files import CorpusError
+from .engine import AnswerEngine, rebuilt
+from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
+from .index.contract import IndexUnavailable
+from .index.remote import parse_remote
+from . import evaluation
+from .text.analysis import fold_apostrophes
+
+if TYPE_CHECKING:
+    from .articles.watch import article_changes
+    from .articles.web import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, add_article,
+                               add_file, remove_article)
+
+# The names loaded when first used, and the module that holds each.
+_LAZY = {
+    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "REMOVED_FOLDER", "ArticleError", "add_article",
+                     "add_file", "remove_article"), ".articles.web"),
+    "article_changes": ".articles.watch",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A live-article or watcher name, imported now (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BACKENDS",
-    "IndexStore",
-    "IndexUnavailable",
-    "build_xapian",
-    "parse_remote",
-    "update_xapian",
     "FILE_TYPES",
     "MAX_BYTES",
     "REMOVED_FOLDER",
@@ -32,14 +63,20 @@ __all__ = [
     "CorpusError",
     "Document",
     "Excerpt",
+    "IndexStore",
+    "IndexUnavailable",
     "Paragraph",
     "Source",
     "add_article",
     "add_file",
     "article_changes",
+    "build_xapian",
     "fold_apostrophes",
     "parse_md",
+    "parse_remote",
     "parse_txt",
     "rebuilt",
     "remove_article",
+    "update_xapian",
+    "evaluation",
 ]

@@ -1,24 +1,34 @@
-"""The answer engine: question in, verbatim excerpts with their sources out."""
+"""The answer engine: question in, verbatim excerpts with their sources out; and a new engine
+when the articles change.
+
+A question walks one way: the question's terms (answer/question.py, over text/) → the index's
+best passages (index/) → read from their articles (articles/) → windows, features, ranker,
+excerpts (answer/)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .cache import load_indexed_corpus
-from .corpus import Corpus
-from .documents import Document, corpus_folder
-from .excerpts import FEATURES, Candidate, Excerpt, Question, Source, best_excerpts, candidates
-from .index import BM25, Hit, Index, IndexUnavailable, Match, MemoryIndex
-from .query import Coverage, Query, parse_query
-from .ranker import WindowRanker, shipped_ranker
-from .spelling import Speller
-from .translation import shipped_dictionary
-from .vectors import shipped_vectors
+from .answer.features import FEATURES, Candidate, Question, candidates
+from .answer.question import Coverage, Query, parse_query
+from .answer.ranker import WindowRanker, shipped_ranker
+from .answer.results import Answer, Context, Hit, Source
+from .answer.selection import best_excerpts
+from .articles.corpus import Corpus
+from .articles.documents import Document
+from .articles.files import CorpusError
+from .index.backends import IndexStore, open_index, update_xapian
+from .index.contract import Index, Match
+from .index.memory import MemoryIndex
+from .text.spelling import Speller
+from .text.translation import shipped_dictionary
+from .text.vectors import shipped_vectors
+
+log = logging.getLogger(__name__)
 
 # How many passages are read for excerpts: 6 does as well as 8 on PIAF, a quarter faster.
 CANDIDATE_PASSAGES = 6
@@ -26,57 +36,6 @@ CANDIDATE_PASSAGES = 6
 # passage must hold to count as an answer. A share, not a raw BM25 score, so it means the same
 # on one article as on a million passages (chosen on the dev questions and PIAF: README).
 MIN_COVERAGE = 0.3
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the engine says to a question: excerpts, or none when the articles do not answer."""
-
-    question: str
-    excerpts: tuple[Excerpt, ...]
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.excerpts)
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """The whole paragraph around a quote: what a reader opens to check it."""
-
-    paragraph: str
-    quote: tuple[int, int]  # the quote's span in `paragraph`
-    source: Source  # the quote's source (its span in the file)
-
-
-# The indexes an engine can answer from (INDEX_BACKEND).
-BACKENDS = ("memory", "xapian")
-# A remote Xapian shard, as xapian-tcpsrv serves it: a host name, IPv4 or [IPv6], and a port.
-REMOTE = re.compile(r"tcp://(?P<host>[^/:\s]+|\[[0-9a-fA-F:.]+\]):(?P<port>\d{1,5})")
-XAPIAN_MISSING = "the Xapian index needs the xapian extra: pip install -e '.[xapian]'"
-
-
-def parse_remote(spec: str) -> tuple[str, int] | None:
-    """(host, port) of a tcp://HOST:PORT Xapian shard, None for a local path; ValueError when
-    it is written like a URL but is not a valid tcp://HOST:PORT."""
-    if "://" not in spec:
-        return None
-    m = REMOTE.fullmatch(spec)
-    if not m or not 1 <= int(m["port"]) <= 65535:
-        raise ValueError(f"{spec!r} is neither tcp://HOST:PORT (a port from 1 to 65535) nor a "
-                         f"local path")
-    return m["host"].strip("[]"), int(m["port"])
-
-
-@dataclass(frozen=True)
-class IndexStore:
-    """Where an engine's index comes from: the memory index (stored in `cache_dir`, by default
-    the user's cache folder) or Xapian databases (local paths and tcp://HOST:PORT shards)."""
-
-    backend: str = "memory"  # memory | xapian
-    cache_dir: Path | None = None
-    databases: tuple[str, ...] = ()
-    bm25: BM25 = BM25()
 
 
 class AnswerEngine:
@@ -88,7 +47,7 @@ class AnswerEngine:
         index (built in memory when not given); `store` says how it was opened, so that it
         can be opened again the same way when the articles change; `ranker` chooses the
         quotes (by default the one shipped, learned on PIAF)."""
-        self.documents = documents if isinstance(documents, Corpus) else Corpus.of(documents)
+        self._corpus = documents if isinstance(documents, Corpus) else Corpus.of(documents)
         self.index = MemoryIndex.build(documents, bm25=store.bm25) if index is None else index
         self.store = store
         self.speller = Speller(self.index.terms_starting)
@@ -101,10 +60,20 @@ class AnswerEngine:
         """An engine over the articles of a corpus folder (CorpusError if there is none): the
         memory index through its store on disk, or the Xapian databases (IndexUnavailable,
         a ConnectionError, if one cannot be opened)."""
-        if store.backend == "xapian":
-            corpus = Corpus.listing(corpus_folder(folder))
-            return cls(corpus, _xapian().XapianIndex.open(store.databases, store.bm25), store)
-        return cls(*load_indexed_corpus(folder, store.cache_dir, store.bm25), store)
+        return cls(*open_index(folder, store), store)
+
+    @property
+    def articles(self) -> Sequence[Document]:
+        """The articles it answers from, in a fixed order (each parsed when first read)."""
+        return self._corpus
+
+    def article_ids(self) -> list[str]:
+        """The articles' ids, in order, without parsing them."""
+        return self._corpus.ids
+
+    def passage_count(self) -> int:
+        """How many passages its index holds."""
+        return len(self.index)
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
         """The best excerpts for the question, or none if the articles do not answer it."""
@@ -141,7 +110,7 @@ class AnswerEngine:
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
         paragraph is not (or no longer) there."""
-        document = self.documents.get(document_id)
+        document = self._corpus.get(document_id)
         paragraph = document and next(
             (p for p in document.paragraphs if p.start <= start < end <= p.end), None)
         if not paragraph:
@@ -155,7 +124,7 @@ class AnswerEngine:
         paragraph is not there (an index of other files, or damaged) is left out."""
         hits = []
         for m in matches:
-            passage = self.documents.passage(m.document, m.paragraph, m.digest)
+            passage = self._corpus.passage(m.document, m.paragraph, m.digest)
             if passage is not None:
                 hits.append(Hit(passage, m.score, m.matched))
         return hits
@@ -174,20 +143,18 @@ class AnswerEngine:
         return boosts, groups
 
 
-def _xapian():
-    """The Xapian index's module, imported only when asked for (an optional dependency)."""
+def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
+            ) -> AnswerEngine:
+    """The engine for the folder as it is now, built beside `engine`, which keeps answering
+    meanwhile, from the same kind of index. The memory index reads the whole folder again
+    (through its store); local Xapian databases re-index only the changed articles (remote
+    shards are their operator's to update). A folder left without articles gives an engine
+    that answers nothing."""
+    store = engine.store if engine else IndexStore()
+    if (directory := store.local_xapian_directory()) is not None:
+        update_xapian(directory, folder, changed)
     try:
-        from . import xapian_index
-    except ImportError:
-        raise IndexUnavailable(XAPIAN_MISSING) from None
-    return xapian_index
-
-
-def build_xapian(directory: Path, folder: str | Path, shards: int = 1):
-    """Index a corpus folder into Xapian databases DIRECTORY/shard-0 … (see xapian_index)."""
-    return _xapian().build(directory, folder, shards)
-
-
-def update_xapian(directory: Path, folder: str | Path, paths: Iterable[Path] | None = None):
-    """Re-index the changed, added and removed articles only (see xapian_index.update)."""
-    return _xapian().update(directory, folder, paths)
+        return AnswerEngine.from_folder(folder, store)
+    except CorpusError as e:
+        log.warning("%s: answering from no article", e)
+        return AnswerEngine([])

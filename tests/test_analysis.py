@@ -2,7 +2,7 @@
 
 import pytest
 
-from retrieval.analysis import (
+from retrieval.text.analysis import (
     DOCUMENT_ANALYZER,
     QUESTION_ANALYZER,
     STOP_WORDS,

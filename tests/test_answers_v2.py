@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from retrieval import AnswerEngine, parse_txt
-from retrieval.analysis import DOCUMENT_ANALYZER
-from retrieval.excerpts import FEATURES, sentence_spans
-from retrieval.query import parse_query
-from retrieval.ranker import RANKER_PATH, WindowRanker, hand_tuned
-from retrieval.translation import DICTIONARY_PATH, Dictionary, shipped_dictionary
-from retrieval.vectors import VECTORS_PATH, shipped_vectors
+from retrieval.text.analysis import DOCUMENT_ANALYZER
+from retrieval.answer.features import FEATURES
+from retrieval.text.sentences import sentence_spans
+from retrieval.answer.question import parse_query
+from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
+from retrieval.text.translation import DICTIONARY_PATH, Dictionary, shipped_dictionary
+from retrieval.text.vectors import VECTORS_PATH, shipped_vectors
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 def first_quote(engine: AnswerEngine, question: str) -> str | None:
@@ -43,7 +44,7 @@ def test_a_ranker_trained_on_other_features_is_refused():
 def test_the_learned_ranker_changes_the_choice_the_hand_tuned_scorer_made(seeds):
     """The old scorer quoted the United States' decision, which shares the question's word
     « décision »; the learned ranker quotes what the Parliament asked, its subject."""
-    old = AnswerEngine(seeds.documents, seeds.index, ranker=hand_tuned(FEATURES))
+    old = AnswerEngine(seeds.articles, seeds.index, ranker=hand_tuned(FEATURES))
     question = "Quelle décision le Parlement irakien a-t-il prise ?"
     assert "Parlement" in first_quote(seeds, question)
     assert "Parlement" not in first_quote(old, question)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.terminal.cli import main
 from retrieval import AnswerEngine, ArticleError, add_article, add_file, parse_md, remove_article
-from retrieval import articles
+from retrieval.articles import web as articles
 
 from article_server import (FLOOD, FLOOD_TITLE, FURNITURE, STRIKE, STRIKE_TITLE, Response,
                             article_page, html)
@@ -173,7 +173,7 @@ def test_files_are_added_and_awkward_titles_survive_the_front_matter(tmp_path):
     text_doc = add_file("note.txt", f"{title}\n\n{FLOOD[0]}\n\n{FLOOD[1]}\n".encode(), corpus)
     assert text_doc.title == title and len(text_doc.paragraphs) == 2
     engine = AnswerEngine.from_folder(corpus)
-    assert {d.title for d in engine.documents} == {title}
+    assert {d.title for d in engine.articles} == {title}
 
 
 def test_a_failed_write_leaves_the_old_article_and_no_temporary_file(site, tmp_path,
@@ -196,7 +196,7 @@ def test_remove_moves_the_article_out_of_the_corpus_without_losing_it(site, tmp_
     gone = add_article(site.url("/greve?utm_source=x"), tmp_path, allow_private=True)
     moved = remove_article(tmp_path, gone.id)
     assert moved == tmp_path / ".removed" / f"{gone.id}.md" and moved.exists()
-    assert [d.id for d in AnswerEngine.from_folder(tmp_path).documents] == [kept.id]
+    assert [d.id for d in AnswerEngine.from_folder(tmp_path).articles] == [kept.id]
     with pytest.raises(ArticleError) as error:
         remove_article(tmp_path, "../etc/passwd")
     assert error.value.reason == "no_document"

@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import retrieval.cache
-import retrieval.index
+import retrieval.index.memory_store
+import retrieval.index.memory
 from retrieval import AnswerEngine, IndexStore
-from retrieval.analysis import DOCUMENT_ANALYZER, QUESTION_WORDS, STOP_WORDS, french_analyzer
-from retrieval.cache import cache_path, corpus_key, load_indexed_corpus, write_store
-from retrieval.documents import CorpusError, read_articles
-from retrieval.index import MemoryIndex, Postings, Vocabulary
+from retrieval.text.analysis import DOCUMENT_ANALYZER, QUESTION_WORDS, STOP_WORDS, french_analyzer
+from retrieval.index.memory_store import cache_path, corpus_key, load_indexed_corpus, write_store
+from retrieval.articles.files import CorpusError, read_articles
+from retrieval.index.contract import BM25
+from retrieval.index.memory import MemoryIndex, Postings, Vocabulary
 
 ARTICLES = {
     "a.txt": "Le Pentagone\n\nLa lettre annonçait le retrait des troupes d'Irak.\n\n"
@@ -44,13 +45,13 @@ def cache_dir(tmp_path: Path) -> Path:
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times a corpus was analysed (one entry per analysis, its passage count)."""
     calls: list[int] = []
-    analyse = retrieval.index.analyse
+    analyse = retrieval.index.memory.analyse
 
     def counting(texts, count, *args, **kwargs):
         calls.append(count)
         return analyse(texts, count, *args, **kwargs)
 
-    monkeypatch.setattr(retrieval.index, "analyse", counting)
+    monkeypatch.setattr(retrieval.index.memory, "analyse", counting)
     return calls
 
 
@@ -108,14 +109,14 @@ def test_the_key_follows_the_analysis_and_bm25_not_comments(corpus) -> None:
     assert corpus_key(contents, french_analyzer()) == key  # the same chain built again
     assert corpus_key(contents, french_analyzer(frozenset({"lettre"}))) != key
     assert corpus_key(contents, french_analyzer(QUESTION_WORDS)) != key
-    assert corpus_key(contents, bm25=retrieval.index.BM25(k1=1.2)) != key
+    assert corpus_key(contents, bm25=BM25(k1=1.2)) != key
     assert "lettre" not in STOP_WORDS
 
 
 def test_elisions_and_stemmer_are_part_of_the_key(corpus, monkeypatch) -> None:
     contents = read_articles(corpus)
     key = corpus_key(contents)
-    from retrieval import analysis
+    from retrieval.text import analysis
 
     monkeypatch.setitem(analysis.strip_elision.settings, "elisions", ["l"])
     assert corpus_key(contents) != key
@@ -271,7 +272,7 @@ def test_an_unreadable_file_is_skipped_with_one_warning_on_every_run(
     for _ in range(2):  # built, then from the cache
         caplog.clear()
         engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
-        assert engine.documents.ids == ["b"]
+        assert engine.article_ids() == ["b"]
         assert engine.answer("Qui a voté une résolution ?").answered
         warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
         assert warnings == [f"skipped a.txt: {error.strerror}"]
@@ -284,7 +285,7 @@ def test_a_file_without_read_permission_is_skipped(corpus, cache_dir) -> None:
         engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     finally:
         (corpus / "a.txt").chmod(0o644)
-    assert engine.documents.ids == ["b"]
+    assert engine.article_ids() == ["b"]
 
 
 def test_only_unreadable_files_is_a_corpus_error(corpus, cache_dir, monkeypatch) -> None:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import CorpusError, is_leftover, load_corpus, load_document
+from retrieval.articles.documents import is_leftover, load_corpus, load_document
+from retrieval.articles.files import CorpusError
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from rank_bm25 import BM25Okapi
 
-from benchmarks.evaluation import dev_outcome, load_dev
-from retrieval.documents import load_corpus, parse_md, parse_txt
+from retrieval.evaluation import dev_outcome, load_dev
+from retrieval.articles.documents import load_corpus, parse_md, parse_txt
 from retrieval.engine import AnswerEngine
-from retrieval.excerpts import MAX_CHARS, sentence_spans
-from retrieval.index import LuceneBM25
-from retrieval.spelling import Speller
+from retrieval.answer.features import MAX_CHARS
+from retrieval.text.sentences import sentence_spans
+from retrieval.index.memory import LuceneBM25
+from retrieval.text.spelling import Speller
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parent / "seeds"
@@ -75,7 +76,7 @@ def body_paragraphs(text: str) -> list[tuple[int, int]]:
 def test_excerpts_are_verbatim_short_sourced_and_do_not_overlap(engine):
     """Each quote stands at its offsets in the article file as read from disk, inside the
     paragraph its §N names."""
-    path = SEEDS / f"{engine.documents[0].id}.txt"
+    path = SEEDS / f"{engine.articles[0].id}.txt"
     text = path.read_bytes().decode("utf-8")
     paragraphs = body_paragraphs(text)
     for q in DEV:
@@ -139,7 +140,8 @@ def test_lucene_idf_stays_positive_where_rank_bm25_default_breaks():
 
 def test_ranking_prefers_the_passage_with_the_rarer_terms(engine):
     best = engine.index.search(["esper", "retrait"], 3)[0]
-    assert "Mark Esper" in engine.documents.passage(best.document, best.paragraph).paragraph.text
+    document = next(d for d in engine.articles if d.id == best.document)
+    assert "Mark Esper" in document.paragraphs[best.paragraph - 1].text
 
 
 def test_sentences_do_not_end_at_initials_or_abbreviations():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.evaluation import evaluate_dev, evaluate_squad, load_dev, load_squad, quotes_one_of
+from retrieval.evaluation import evaluate_dev, evaluate_squad, load_dev, load_squad, quotes_one_of
 from bot.terminal.cli import main
 from retrieval import AnswerEngine, IndexStore
 

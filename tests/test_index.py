@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from retrieval.documents import Document, Paragraph
-from retrieval.index import LuceneBM25, MemoryIndex, analyse, passage_terms
+from retrieval.articles.documents import Document, Paragraph
+from retrieval.index.memory import LuceneBM25, MemoryIndex, analyse, passage_terms
 
 
 def document(doc_id: str, paragraphs: list[str]) -> Document:

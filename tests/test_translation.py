@@ -11,8 +11,8 @@ import pytest
 
 from benchmarks.build_dictionary import invert, merge
 from retrieval import AnswerEngine, parse_txt
-from retrieval.query import parse_query
-from retrieval.translation import shipped_dictionary
+from retrieval.answer.question import parse_query
+from retrieval.text.translation import shipped_dictionary
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -21,9 +21,10 @@ import pytest
 from benchmarks.corpus import CorpusWriter
 from bot.terminal.cli import main
 from retrieval import AnswerEngine, IndexStore, IndexUnavailable, build_xapian, update_xapian
-from retrieval.corpus import Corpus
-from retrieval.index import MemoryIndex, lucene_idf, passage_terms
-from retrieval.xapian_index import XapianIndex
+from retrieval.articles.corpus import Corpus
+from retrieval.index.contract import lucene_idf
+from retrieval.index.memory import MemoryIndex, passage_terms
+from retrieval.index.xapian_index import XapianIndex
 from test_index import random_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -403,7 +404,7 @@ def test_a_changed_article_is_reindexed_alone_when_the_folder_changes(tmp_path, 
     (folder / "port.txt").write_text("Le port\n\nLe port du Havre a accueilli un paquebot.\n",
                                      encoding="utf-8")
     reports = []
-    monkeypatch.setattr("retrieval.watch.update_xapian",
+    monkeypatch.setattr("retrieval.engine.update_xapian",
                         lambda *args: reports.append(update_xapian(*args)))
     engine = rebuilt(engine, folder, frozenset({folder / "port.txt"}))
     assert [(r.changed, r.unchanged, r.added) for r in reports] == [(1, 0, 0)]

@@ -59,7 +59,7 @@ async def post_init(application: Application) -> None:
             language_code=None if lang == "fr" else lang)
     bot_data.watcher = asyncio.create_task(articles.watch_corpus(bot_data))
     log.info("@%s is up: articles indexed: %d", application.bot.username,
-             len(bot_data.engine.documents))
+             len(bot_data.engine.articles))
 
 
 async def post_shutdown(application: Application) -> None:

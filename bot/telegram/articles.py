@@ -3,7 +3,7 @@ remove one (/remove DOCUMENT); the corpus folder is watched, and each change swa
 engine, built beside the one answering, off the event loop.
 
 Everyone else gets a short polite refusal. Fetching and saving are the engine's
-(retrieval/articles.py, the same as `python -m bot add`).
+(retrieval/articles/web.py, the same as `python -m bot add`).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ async def reload_engine(bot_data: BotData, changed: frozenset[Path] = frozenset(
     async with bot_data.reloading:
         engine = await asyncio.to_thread(rebuilt, bot_data.engine, bot_data.corpus, changed)
         bot_data.use(engine)
-    log.info("articles reloaded: %d indexed", len(engine.documents))
+    log.info("articles reloaded: %d indexed", len(engine.articles))
 
 
 async def watch_corpus(bot_data: BotData) -> None:

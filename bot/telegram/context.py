@@ -45,7 +45,7 @@ class BotData:
     def use(self, engine: AnswerEngine) -> None:
         """Answer from this engine from now on."""
         self.engine = engine
-        self.document_ids = {document_key(i): i for i in engine.documents.ids}
+        self.document_ids = {document_key(i): i for i in engine.article_ids()}
 
 
 BotContext = CallbackContext[ExtBot[None], dict, dict, BotData]

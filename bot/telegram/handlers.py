@@ -99,7 +99,7 @@ def next_offset(answer: Answer, shown: int) -> int | None:
 async def start(update: Update, context: BotContext) -> None:
     """/start: what the bot does, with an example question."""
     lang = user_language(update)
-    count = len(context.bot_data.engine.documents)
+    count = len(context.bot_data.engine.articles)
     await update.message.reply_text(text("start", lang, count=count,
                                          example=text("example", lang)))
 
@@ -114,7 +114,7 @@ async def sources(update: Update, context: BotContext) -> None:
     """/sources: the indexed articles, so that users know what they can ask about (with their
     ids for administrators, who may remove them)."""
     user = update.effective_user
-    for message in html_sources(context.bot_data.engine.documents, user_language(update),
+    for message in html_sources(context.bot_data.engine.articles, user_language(update),
                                 ids=context.bot_data.is_admin(user.id if user else None)):
         await update.message.reply_text(message)
 

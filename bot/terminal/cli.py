@@ -175,7 +175,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stdin.isatty():
         import readline  # noqa: F401  (input() gains line editing and history)
 
-        print(text("chat_intro", count=len(engine.documents)))
+        print(text("chat_intro", count=len(engine.articles)))
         questions: Iterable[str | UnicodeDecodeError] = _prompted()
     else:
         questions = stdin_lines(sys.stdin)
@@ -217,7 +217,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print answer-in-excerpt rates for a question set."""
-    from benchmarks import evaluation
+    from retrieval import evaluation
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)
@@ -254,7 +254,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         if args.shards is not None or args.update:
             raise UsageError("--shards and --update go with --xapian DIR")
         engine = AnswerEngine.from_folder(corpus, settings.index)
-        print(f"indexed {len(engine.documents)} articles, {len(engine.index)} passages "
+        print(f"indexed {len(engine.articles)} articles, {engine.passage_count()} passages "
               f"(the memory index's cache)")
         return 0
     if args.update:

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-RANKER_PATH = Path(__file__).with_name("data") / "ranker.json"
+RANKER_PATH = Path(__file__).parents[1] / "data" / "ranker.json"
 
 
 @dataclass(frozen=True)
 class WindowRanker:
-    """score(x) = ((x - mean) / scale) · weights + bias, one row of features per window."""
+    """score(x) = ((x - mean) / scale) · weights + bias, one row of features per window, its
+    columns the features named in `features`, in that order."""
 
     features: tuple[str, ...]
     mean: np.ndarray
@@ -36,11 +37,14 @@ class WindowRanker:
                            "bias": self.bias}, indent=1)
 
     @classmethod
-    def from_json(cls, text: str, features: tuple[str, ...]) -> WindowRanker:
-        """The ranker stored in text; ValueError when it was trained on other features."""
+    def from_json(cls, text: str, known: tuple[str, ...]) -> WindowRanker:
+        """The ranker stored in text, its features in the order it lists them; ValueError when
+        it names a feature that is not among the `known` ones, or one twice."""
         data = json.loads(text)
-        if tuple(data["features"]) != features:
-            raise ValueError(f"the ranker was trained on other features: {data['features']}")
+        features = tuple(data["features"])
+        unknown = [f for f in features if f not in known]
+        if unknown or len(set(features)) != len(features):
+            raise ValueError(f"the ranker was trained on other features: {unknown or features}")
         arrays = [np.array(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
         if any(a.shape != (len(features),) for a in arrays):
             raise ValueError("the ranker's arrays do not match its features")
@@ -61,6 +65,7 @@ def hand_tuned(features: tuple[str, ...]) -> WindowRanker:
 
 
 @cache
-def shipped_ranker(features: tuple[str, ...]) -> WindowRanker:
-    """The project's ranker, loaded once per process."""
-    return WindowRanker.from_json(RANKER_PATH.read_text(encoding="utf-8"), features)
+def shipped_ranker(known: tuple[str, ...]) -> WindowRanker:
+    """The project's ranker, loaded once per process (`known`: the features the code
+    declares)."""
+    return WindowRanker.from_json(RANKER_PATH.read_text(encoding="utf-8"), known)

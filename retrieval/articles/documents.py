@@ -11,22 +11,15 @@ article's words and are dropped: see `LEFTOVER_PATTERNS`.
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .analysis import fold_apostrophes
+from ..text.analysis import fold_apostrophes
+from .files import CorpusError, corpus_folder, read_articles, skipped
 
-log = logging.getLogger(__name__)
-
-EXTENSIONS = (".txt", ".md")
-# Bumped when parsing changes what an article's title, url, date or paragraphs are: part of
-# the key of any stored index, whose passages are paragraphs found by this parser.
-PARSER_VERSION = "3"
 
 # Short paragraphs that match one of these are page furniture, not article text. Each pattern
 # describes a kind of leftover in general terms (French and English), never one article.
@@ -62,10 +55,6 @@ LEFTOVER_PATTERNS = [
 LEFTOVER_MAX_CHARS = 400
 
 
-class CorpusError(Exception):
-    """The corpus cannot be used at all (missing, empty, nothing readable)."""
-
-
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """A body paragraph: its 1-based number among the article's paragraphs and its span."""
@@ -86,6 +75,14 @@ class Document:
     paragraphs: tuple[Paragraph, ...]
     url: str | None = None
     date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph of a document, the unit BM25 ranks."""
+
+    document: Document
+    paragraph: Paragraph
 
 
 def is_leftover(paragraph: str) -> bool:
@@ -183,45 +180,19 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
     return document
 
 
-def corpus_files(folder: Path) -> list[Path]:
-    """The article files of a corpus folder, in a stable order (os.scandir knows which
-    entries are files without a stat call each: 50k articles are listed in a tenth of a
-    second)."""
-    with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries
-                       if os.path.splitext(e.name)[1] in EXTENSIONS and e.is_file())
-    return [folder / name for name in names]  # sorting paths takes ten times longer
-
-
-def corpus_folder(folder: str | Path) -> Path:
-    """The corpus folder as a Path; CorpusError when there is no such folder."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CorpusError(f"corpus folder not found: {folder}")
-    return folder
-
-
-def read_articles(folder: Path) -> dict[Path, bytes]:
-    """The content of every article file of the folder, as read now. A file that cannot be
-    read (no permission, gone since it was listed, an I/O error) is skipped with one warning."""
-    contents = {}
-    for path in corpus_files(folder):
-        try:
-            contents[path] = path.read_bytes()
-        except OSError as e:
-            log.warning("skipped %s: %s", path.name, e.strerror or e)
-    return contents
+def parsed_article(path: Path, data: bytes) -> Document | None:
+    """The document of an article file's content, or None (with one warning) when it cannot
+    be used: every reader of the folder skips a bad file this way."""
+    try:
+        return load_document(path, data)
+    except ValueError as e:
+        skipped(path, e)
+        return None
 
 
 def parse_articles(contents: dict[Path, bytes]) -> list[Document]:
     """The documents of the article files read; bad files are skipped with one warning each."""
-    documents = []
-    for path, data in contents.items():
-        try:
-            documents.append(load_document(path, data))
-        except ValueError as e:
-            log.warning("skipped %s: %s", path.name, e)
-    return documents
+    return [d for path, data in contents.items() if (d := parsed_article(path, data)) is not None]
 
 
 def load_corpus(folder: str | Path) -> list[Document]:

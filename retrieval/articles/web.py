@@ -26,8 +26,8 @@ import httpx
 import trafilatura
 import yaml
 
-from .documents import Document, corpus_files, is_leftover, parse_md, parse_txt
-from .files import replaced_atomically
+from .documents import Document, is_leftover, parse_md, parse_txt
+from .files import EXTENSIONS, corpus_files, replaced_atomically
 
 # What a fetch may take: an article page is well under 5 MB; 20 s covers a slow site; 5
 # redirects cover http -> https -> www -> the article, with room to spare.
@@ -40,7 +40,7 @@ TEXT_TYPES = ("text/plain",)
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
 # Files that can be added, by their extension.
 HTML_FILES = (".html", ".htm")
-FILE_TYPES = (*HTML_FILES, ".txt", ".md")
+FILE_TYPES = (*HTML_FILES, *EXTENSIONS)
 USER_AGENT = "citebot/0.1 (article fetcher)"
 # Where removed articles go, inside the corpus folder: out of the corpus, not lost.
 REMOVED_FOLDER = ".removed"

@@ -7,11 +7,10 @@ they are, never unpickled) and one JSON file. It holds index data only (terms, p
 article and paragraph each passage is): every quoted text is sliced from the article files as
 read at start, so a damaged or forged store can at worst rank badly.
 
-Its key hashes everything that shapes the index, from the running code's own settings (the
-analyzer's steps, their code and settings: stop words, elisions, stemmer language; the parser's
-version and page-furniture patterns; what a passage is indexed by; BM25's k1 and b), and every
-article file's name and content. Comments and docstrings are not part of it. A store whose key
-differs, or that does not fit together, is rebuilt, never trusted.
+Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
+passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article
+file's name and content. A store whose key differs, or that does not fit together, is rebuilt,
+never trusted.
 Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
 rewritten with the same size within the same second still counts as changed.
 """
@@ -29,11 +28,14 @@ from pathlib import Path
 import numpy as np
 import platformdirs
 
-from .analysis import DOCUMENT_ANALYZER, Analyzer
-from .corpus import Corpus
-from .documents import (LEFTOVER_MAX_CHARS, LEFTOVER_PATTERNS, PARSER_VERSION, CorpusError,
-                        corpus_folder, parse_articles, read_articles)
-from .index import BM25, INDEXED_TEXT, MemoryIndex, Postings, Vocabulary
+from ..articles.corpus import Corpus
+from ..articles.documents import parse_articles
+from ..articles.files import CorpusError, corpus_folder, read_articles
+from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
+from . import memory
+from .contract import BM25
+from .memory import MemoryIndex, Postings, Vocabulary
+from .signature import index_signature
 
 log = logging.getLogger(__name__)
 
@@ -59,22 +61,11 @@ def cache_path(folder: Path, cache_dir: Path | None = None) -> Path:
     return (cache_dir or default_cache_dir()) / f"index-{folder_id}"
 
 
-def index_signature(analyzer: Analyzer = DOCUMENT_ANALYZER, bm25: BM25 = BM25()) -> str:
-    """Everything in the code that shapes an index, as one string."""
-    return json.dumps({
-        "format": CACHE_FORMAT,
-        "analyzer": analyzer.signature(),
-        "parser": PARSER_VERSION,
-        "leftovers": [[p.pattern, p.flags] for p in LEFTOVER_PATTERNS] + [LEFTOVER_MAX_CHARS],
-        "indexed": INDEXED_TEXT,
-        "bm25": [bm25.k1, bm25.b],
-    }, sort_keys=True)
-
-
 def corpus_key(contents: dict[Path, bytes], analyzer: Analyzer = DOCUMENT_ANALYZER,
                bm25: BM25 = BM25()) -> str:
     """A hash of everything the stored index is made from."""
-    h = hashlib.sha256(index_signature(analyzer, bm25).encode() + b"\0")
+    signature = json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, bm25)])
+    h = hashlib.sha256(signature.encode() + b"\0")
     for path, content in sorted(contents.items()):
         h.update(path.name.encode() + b"\0")
         h.update(hashlib.sha256(content).digest())

@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from threading import Lock
 
-from .documents import EXTENSIONS, Document, corpus_files, load_document
-from .index import Passage
+from .documents import Document, Passage, parsed_article
+from .files import EXTENSIONS, corpus_files, is_article_name, read_article
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,9 @@ class Corpus(Sequence[Document]):
         """The article's file: listed, or found in the folder (an id is a file name without
         extension, never a path: an index cannot point outside the folder)."""
         path = self._files.get(document_id) if self._files is not None else None
-        if path is None and self._folder is not None and document_id == Path(document_id).name \
-                and not document_id.startswith("."):
-            path = next((p for e in EXTENSIONS if (p := self._folder / f"{document_id}{e}")
-                         .is_file()), None)
+        if path is None and self._folder is not None and document_id == Path(document_id).name:
+            path = next((p for e in EXTENSIONS if is_article_name(f"{document_id}{e}")
+                         and (p := self._folder / f"{document_id}{e}").is_file()), None)
         return path
 
     def __len__(self) -> int:
@@ -114,10 +113,8 @@ class Corpus(Sequence[Document]):
         path = self._path(document_id)
         content = None
         if path is not None and self._contents is None:
-            try:
-                content = path.read_bytes()
-            except OSError as e:
-                log.warning("article %s cannot be quoted: %s", path.name, e.strerror or e)
+            content = read_article(path)
+            if content is None:
                 return None
         with self._lock:
             known = self._parsed.get(document_id)
@@ -129,11 +126,7 @@ class Corpus(Sequence[Document]):
             return None
         if content is None:
             content = self._contents.get(path, b"")
-        try:
-            document = load_document(path, content)
-        except ValueError as e:
-            log.warning("article %s cannot be quoted: %s", path.name, e)
-            document = None
+        document = parsed_article(path, content)
         found = digest(content)
         with self._lock:
             self._parsed[document_id] = (found, document)

@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval import Answer, AnswerEngine, Document, fold_apostrophes, parse_txt
+from .answer.results import Answer
+from .articles.documents import Document, parse_txt
+from .engine import AnswerEngine
+from .text.analysis import fold_apostrophes
 
 
 def fold_for_match(text: str) -> str:

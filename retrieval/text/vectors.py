@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-VECTORS_PATH = Path(__file__).with_name("data") / "vectors.npz"
+VECTORS_PATH = Path(__file__).parents[1] / "data" / "vectors.npz"
 # int8 holds -127..127: each vector is scaled so that its largest component is 127.
 _INT8_MAX = 127
 

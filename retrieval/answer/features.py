@@ -1,11 +1,16 @@
-"""Excerpts: the short verbatim windows of a passage that answer a question.
+"""Window features: what the ranker knows of each candidate window of the passages read.
 
 A window is one sentence, or up to three neighbouring ones that fit in MAX_CHARS. Each
-candidate window is described by features (FEATURES: how much of the question it holds, exactly
-and in meaning through word vectors, how good its passage is, whether it holds the kind of thing
-the question asks for (a number for "combien", a date for "quand", a name for "qui") and how
-well that thing's own neighbourhood matches the question, its length...), and a ranker learned
-on PIAF (`ranker.py`) scores them. All the work is linear in the passage's length.
+candidate window is described by features: how much of the question it holds, exactly and in
+meaning through word vectors, how good its passage is, whether it holds the kind of thing the
+question asks for (a number for "combien", a date for "quand", a name for "qui") and how well
+that thing's own neighbourhood matches the question, its length... All the work is linear in
+the passage's length.
+
+Each feature is declared once, by name: one function of the question's windows (`@feature`),
+the registry `FEATURE_FUNCTIONS` in the order of declaration (`FEATURES`). The features of a
+window are stacked in the order a ranker lists them (`feature_matrix`), so a column can never
+be read as another.
 """
 
 from __future__ import annotations
@@ -13,78 +18,21 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from .analysis import DOCUMENT_ANALYZER, Analyzer, Token, remove_accents
-from .index import Hit
-from .query import Coverage
-from .ranker import WindowRanker
-from .vectors import WordVectors
+from ..text.analysis import DOCUMENT_ANALYZER, Analyzer, Token, remove_accents
+from ..text.sentences import sentence_spans
+from ..text.vectors import WordVectors
+from .question import Coverage
+from .results import Hit
 
 MAX_CHARS = 300
 MAX_SENTENCES = 3
-# How far before a full stop the word it ends is looked for: longer than any abbreviation or
-# initials ("J.-C."), and bounded, so that splitting stays linear in the paragraph's length.
-LAST_WORD_LOOKBACK = 40
-
-# A sentence ends with . ! ? or … (then maybe closing quotes or brackets, spaced in the French
-# way: « Et après ? »), before white space and something that can start a sentence.
-_SENTENCE_END = re.compile(r"[.!?…]+(?:[^\S\n]?[»\"”’)\]])*(?=\s+[«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
-# The word before a full stop (initials such as "J.-C" included).
-_LAST_WORD = re.compile(r"[\w.-]+\Z")
-# A number just before a one-letter word: "18 h." is an hour and "5 m." a length, not initials.
-_NUMBER_BEFORE = re.compile(r"\d\s?\Z")
-# Words after which a full stop does not end the sentence.
-_ABBREVIATIONS = frozenset(
-    "m mm mme mmes mlle dr pr me st ste av apr j.-c jc etc cf p pp vol no art al gén col cap "
-    "mr mrs ms prof sr jr vs fig ed éd chap".split()
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where an excerpt comes from: the document, its paragraph, and the span in the file."""
-
-    document: str
-    title: str
-    url: str | None
-    paragraph: int
-    start: int
-    end: int
-    date: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Excerpt:
-    """A verbatim quote, its score, the matched words' spans (relative to the quote)."""
-
-    text: str
-    score: float
-    highlights: tuple[tuple[int, int], ...]
-    source: Source
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of a paragraph (initials and abbreviations do not end one)."""
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        lookback = text[max(start, m.start() - LAST_WORD_LOOKBACK):m.start()]
-        before = _LAST_WORD.search(lookback)
-        word = before.group().casefold().rstrip(".") if before and m.group()[0] == "." else ""
-        initial = (len(word) == 1 and word.isalpha()
-                   and not _NUMBER_BEFORE.search(lookback, 0, before.start()))
-        if word and (initial or word in _ABBREVIATIONS):
-            continue
-        spans.append((start, m.end()))
-        start = m.end()
-        while start < len(text) and text[start].isspace():
-            start += 1
-    if start < len(text) and text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
 
 
 # Per passage, windows are scored only around the sentences that hold the most of the question:
@@ -112,34 +60,6 @@ TITLE_CACHE_SIZE = 10_000
 # Soft shares equal to this many decimals rank the same.
 SOFT_RANK_DECIMALS = 6
 
-# What the ranker sees of each candidate window, in the order of its weights.
-FEATURES = (
-    "share",  # weighted share of the question's words held (title words: TITLE_TERM_WEIGHT)
-    "share_untitled",  # the same with title words at full weight
-    "best_sentence_share",  # the best "share" of one of its sentences
-    "soft_share",  # share held in meaning: each word at its best vector similarity
-    "soft_gain",  # soft_share minus share_untitled: what the words alone do not show
-    "passage_score",  # its passage's BM25 score over the best passage's
-    "passage_rank",  # 1 / (1 + its passage's rank)
-    "passage_share",  # share of the question its whole passage holds
-    "kind",  # holds a thing of the wanted kind beyond the question's own words
-    "kind_closeness",  # how close the nearest such thing stands to a question word
-    "kind_neighbourhood",  # the best share of the question around one such thing
-    "after",  # sentences after the last question word (the answer often follows them)
-    "sentences",  # how many sentences
-    "length",  # characters / MAX_CHARS
-    "overlong",  # characters beyond MAX_CHARS / MAX_CHARS
-    "first",  # starts its paragraph
-    "words_held",  # share of the question's words held, unweighted
-    "in_order",  # neighbouring question words found side by side, in the question's order
-    "compact",  # span from the first to the last question word over the window's length
-    "share_before",  # share of the question held by the sentence before the window
-    "share_after",  # share of the question held by the sentence after the window
-    "centroid",  # cosine of the window's mean word vector and the question's
-    "soft_rank",  # 1 / its rank by soft_share among all the question's windows (ties: best)
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A window of a passage that may answer: its span in the paragraph, the question's words
@@ -164,6 +84,36 @@ class Question:
     weights: dict[str, float]
     groups: dict[str, int]
     wanted: re.Pattern[str] | None
+
+
+class SentenceFacts(NamedTuple):
+    """What one sentence of a window holds, one entry per question word (its column)."""
+
+    titled: list[float]  # each word's weight if held, title words at TITLE_TERM_WEIGHT
+    untitled: list[float]  # the same at full weight
+    held: list[bool]  # whether it holds the word (a word of weight 0 is held all the same)
+    kind: tuple[float, float, float]  # holds the wanted kind; its closeness; neighbourhood
+
+
+class WindowFacts(NamedTuple):
+    """What one window is, beside its sentences' facts."""
+
+    first_row: int  # its first sentence's row among the question's sentence facts
+    middle_row: int  # its middle one's (a window of one or two sentences repeats the first)
+    last_row: int  # its last one's
+    sentences: int  # how many sentences
+    titled_total: float  # the question's titled weight in its passage
+    passage_score: float  # its passage's BM25 score over the best passage's
+    passage_rank: float  # 1 / (1 + its passage's rank)
+    passage_share: float  # share of the question its whole passage holds
+    after: int  # sentences after the last question word
+    length: float  # characters / MAX_CHARS
+    overlong: float  # characters beyond MAX_CHARS / MAX_CHARS
+    first: float  # 1 when it starts its paragraph
+    in_order: float  # neighbouring question words side by side, in the question's order
+    compact: float  # span from the first to the last question word over its length
+    share_before: float  # share of the question held by the sentence before it
+    share_after: float  # share of the question held by the sentence after it
 
 
 class _FoldTable(dict):
@@ -327,10 +277,9 @@ class _Passage:
                             max(old[1], around))
         return kinds
 
-    def sentence_facts(self) -> list[tuple]:
-        """Per sentence of a window, in order: the titled and untitled weight of each question
-        word it holds (0 when it does not), whether it holds it, and the wanted-kind facts
-        (held, closeness, neighbourhood). Soft matches are _soft's, for all passages at once."""
+    def sentence_facts(self) -> list[SentenceFacts]:
+        """The facts of each sentence of its windows, in order. Soft matches are _soft's, for
+        all passages at once."""
         column = self.asked.column
         facts = []
         for s in self.relevant:
@@ -342,15 +291,12 @@ class _Passage:
                 untitled[g] = max(untitled[g], self.coverage.weights[t.term])
                 held[g] = True  # a question word of weight 0 is held all the same
             kind = (1.0, *self.kinds[s]) if s in self.kinds else (0.0, 0.0, 0.0)
-            facts.append((titled, untitled, held, kind))
+            facts.append(SentenceFacts(titled=titled, untitled=untitled, held=held, kind=kind))
         return facts
 
-    def window_facts(self, offset: int) -> tuple[list[tuple], list[Candidate]]:
-        """Per window: the rows of its first, middle and last sentence among all the
-        question's sentence facts (this passage's start at `offset`; a window of one or two
-        sentences repeats one), its sentence count, its passage's titled total and facts, and
-        what its span and words say (after, length, overlong, first, in_order, compact,
-        share_before, share_after); and the window as a Candidate."""
+    def window_facts(self, offset: int) -> tuple[list[WindowFacts], list[Candidate]]:
+        """The facts of each window (its sentences' rows among all the question's sentence
+        facts: this passage's start at `offset`), and the window as a Candidate."""
         tokens, sentences, shares = self.tokens, self.sentences, self.shares
         row = {s: offset + r for r, s in enumerate(self.relevant)}
         # Sentence s's tokens are tokens[offsets[s]:offsets[s + 1]].
@@ -363,35 +309,40 @@ class _Passage:
             in_order.append(in_order[-1] + (b.start - a.end <= IN_ORDER_CHARS
                                             and order[b.term] == order[a.term] + 1))
         pairs = max(len(order) - 1, 1)
-        passage = (self.titled.total or 1.0, *self.passage)
+        titled_total = self.titled.total or 1.0
+        passage_score, passage_rank, passage_share = self.passage
         facts, found = [], []
         for i, j in self.windows:
             start, end = sentences[i][0], sentences[j][1]
             low, high = offsets[i], offsets[j + 1]
             length = end - start
             last = tokens[high - 1].end if high > low else start
-            facts.append((
-                row[i], row[i + 1] if j - i == 2 else row[i], row[j], j - i + 1, *passage,
-                sum(1 for s in range(i, j + 1) if sentences[s][0] >= last),
-                length / MAX_CHARS, max(0, length - MAX_CHARS) / MAX_CHARS, float(i == 0),
-                (in_order[high - 1] - in_order[low]) / pairs if high > low else 0.0,
-                (last - tokens[low].start) / length if high > low and length else 0.0,
-                shares[i - 1] if i > 0 else 0.0,
-                shares[j + 1] if j + 1 < len(shares) else 0.0,
+            facts.append(WindowFacts(
+                first_row=row[i], middle_row=row[i + 1] if j - i == 2 else row[i],
+                last_row=row[j], sentences=j - i + 1, titled_total=titled_total,
+                passage_score=passage_score, passage_rank=passage_rank,
+                passage_share=passage_share,
+                after=sum(1 for s in range(i, j + 1) if sentences[s][0] >= last),
+                length=length / MAX_CHARS, overlong=max(0, length - MAX_CHARS) / MAX_CHARS,
+                first=float(i == 0),
+                in_order=(in_order[high - 1] - in_order[low]) / pairs if high > low else 0.0,
+                compact=(last - tokens[low].start) / length if high > low and length else 0.0,
+                share_before=shares[i - 1] if i > 0 else 0.0,
+                share_after=shares[j + 1] if j + 1 < len(shares) else 0.0,
             ))
             found.append(Candidate(self.hit, start, end, tokens[low:high]))
         return facts, found
 
 
 def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
-               analyzer: Analyzer = DOCUMENT_ANALYZER) -> tuple[list[Candidate], np.ndarray]:
-    """Every candidate window of the hits and its features (one row each, FEATURES): what a
-    window holds is the best of what its (up to three) sentences hold, taken for all the
-    question's windows at once with numpy."""
-    if not hits:
-        return [], np.zeros((0, len(FEATURES)))
-    sentences: list[tuple] = []
-    windows: list[tuple] = []
+               names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
+               ) -> tuple[list[Candidate], np.ndarray]:
+    """Every candidate window of the hits and its features, one row each, the columns named
+    by `names` in that order (all FEATURES by default): what a window holds is the best of what
+    its (up to three) sentences hold, taken for all the question's windows at once."""
+    names = FEATURES if names is None else names
+    sentences: list[SentenceFacts] = []
+    windows: list[WindowFacts] = []
     found: list[Candidate] = []
     words: list[str] = []
     rows: list[np.ndarray] = []
@@ -407,12 +358,10 @@ def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None 
         windows.extend(facts)
         found.extend(windows_found)
     if not found:
-        return [], np.zeros((0, len(FEATURES)))
-    titled, untitled, held, kinds = (np.array(x, dtype=np.float64) for x in zip(*sentences))
+        return [], np.zeros((0, len(names)))
     soft, sums = _soft(asked, words, np.concatenate(rows) if rows else np.zeros(0, np.int64),
                        len(sentences))
-    return found, _features(titled, untitled, held, kinds, np.maximum(soft, held), sums,
-                            np.array(windows, dtype=np.float64), asked)
+    return found, feature_matrix(Windows(windows, sentences, soft, sums, asked), names)
 
 
 def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
@@ -440,63 +389,214 @@ def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
     return soft, sums
 
 
-def _features(titled: np.ndarray, untitled: np.ndarray, held: np.ndarray, kinds: np.ndarray,
-              soft: np.ndarray, sums: np.ndarray | None, windows: np.ndarray, asked: _Asked
-              ) -> np.ndarray:
-    """The FEATURES of every window from its sentences' facts (one row each: see _Passage's
-    sentence_facts and window_facts, and _soft)."""
-    first, middle, last = (windows[:, k].astype(np.int64) for k in range(3))
-    count, titled_total = windows[:, 3], windows[:, 4]
+class Windows:
+    """Every candidate window of a question with its sentences' facts, by name: what the
+    feature functions read."""
 
-    def best(facts: np.ndarray) -> np.ndarray:
-        return np.maximum(np.maximum(facts[first], facts[middle]), facts[last])
+    def __init__(self, windows: list[WindowFacts], sentences: list[SentenceFacts],
+                 soft: np.ndarray, sums: np.ndarray | None, asked: _Asked) -> None:
+        table = np.array(windows, dtype=np.float64)
+        self.facts = dict(zip(WindowFacts._fields, table.T))
+        self.titled, self.untitled, self.held, self.kinds = (
+            np.array([getattr(s, name) for s in sentences], dtype=np.float64)
+            for name in SentenceFacts._fields)
+        self.soft = np.maximum(soft, self.held)  # a word held is a soft match of 1
+        self.sums = sums
+        self.asked = asked
+        self.first_row, self.middle_row, self.last_row = (
+            self.facts[name].astype(np.int64) for name in ("first_row", "middle_row", "last_row"))
 
-    coverage = asked.coverage
-    total = coverage.total or 1.0
-    untitled_share = best(untitled).sum(axis=1) / total
-    soft_share = best(soft) @ np.array(list(coverage.group_weights.values())) / total
-    centroid = np.zeros(len(windows))
-    if sums is not None:
-        summed = (sums[first] + sums[middle] * (count == 3)[:, None]
-                  + sums[last] * (count > 1)[:, None])
-        centroid = summed @ asked.vector / np.maximum(np.linalg.norm(summed, axis=1), 1e-9)
-    return np.column_stack([
-        best(titled).sum(axis=1) / titled_total, untitled_share,
-        best(titled.sum(axis=1)) / titled_total, soft_share, soft_share - untitled_share,
-        windows[:, 5:8], best(kinds), windows[:, 8], count, windows[:, 9:12],
-        best(held).sum(axis=1) / len(coverage.group_weights), windows[:, 12:], centroid,
-        _soft_rank(soft_share),
-    ])
+    def __getitem__(self, name: str) -> np.ndarray:
+        """One of the windows' own facts (WindowFacts), one value per window."""
+        return self.facts[name]
+
+    def best(self, per_sentence: np.ndarray) -> np.ndarray:
+        """Per window, the best of its sentences' values."""
+        return np.maximum(np.maximum(per_sentence[self.first_row], per_sentence[self.middle_row]),
+                          per_sentence[self.last_row])
+
+    @cached_property
+    def total(self) -> float:
+        return self.asked.coverage.total or 1.0
+
+    @cached_property
+    def untitled_share(self) -> np.ndarray:
+        return self.best(self.untitled).sum(axis=1) / self.total
+
+    @cached_property
+    def soft_share(self) -> np.ndarray:
+        weights = np.array(list(self.asked.coverage.group_weights.values()))
+        return self.best(self.soft) @ weights / self.total
+
+    @cached_property
+    def best_kind(self) -> np.ndarray:
+        return self.best(self.kinds)
 
 
-def _soft_rank(soft_share: np.ndarray) -> np.ndarray:
-    """1 / (1 + how many windows have a higher soft share); shares equal to
+# The window features by name, each declared once; a ranker lists the ones it was trained on.
+FEATURE_FUNCTIONS: dict[str, Callable[[Windows], np.ndarray]] = {}
+
+
+def feature(name: str) -> Callable[[Callable[[Windows], np.ndarray]],
+                                   Callable[[Windows], np.ndarray]]:
+    """Declares the function that computes feature `name` for every window of a question."""
+    def declare(function: Callable[[Windows], np.ndarray]) -> Callable[[Windows], np.ndarray]:
+        if name in FEATURE_FUNCTIONS:
+            raise ValueError(f"feature {name} is declared twice")
+        FEATURE_FUNCTIONS[name] = function
+        return function
+    return declare
+
+
+def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
+    """One row per window, one column per named feature, in the order of `names`."""
+    return np.column_stack([FEATURE_FUNCTIONS[name](windows) for name in names])
+
+
+@feature("share")
+def _share(w: Windows) -> np.ndarray:
+    """Weighted share of the question's words held (title words: TITLE_TERM_WEIGHT)."""
+    return w.best(w.titled).sum(axis=1) / w["titled_total"]
+
+
+@feature("share_untitled")
+def _share_untitled(w: Windows) -> np.ndarray:
+    """The same with title words at full weight."""
+    return w.untitled_share
+
+
+@feature("best_sentence_share")
+def _best_sentence_share(w: Windows) -> np.ndarray:
+    """The best "share" of one of its sentences."""
+    return w.best(w.titled.sum(axis=1)) / w["titled_total"]
+
+
+@feature("soft_share")
+def _soft_share(w: Windows) -> np.ndarray:
+    """Share held in meaning: each word at its best vector similarity."""
+    return w.soft_share
+
+
+@feature("soft_gain")
+def _soft_gain(w: Windows) -> np.ndarray:
+    """What the words alone do not show: soft_share minus share_untitled."""
+    return w.soft_share - w.untitled_share
+
+
+@feature("passage_score")
+def _passage_score(w: Windows) -> np.ndarray:
+    """Its passage's BM25 score over the best passage's."""
+    return w["passage_score"]
+
+
+@feature("passage_rank")
+def _passage_rank(w: Windows) -> np.ndarray:
+    """1 / (1 + its passage's rank)."""
+    return w["passage_rank"]
+
+
+@feature("passage_share")
+def _passage_share(w: Windows) -> np.ndarray:
+    """Share of the question its whole passage holds."""
+    return w["passage_share"]
+
+
+@feature("kind")
+def _kind(w: Windows) -> np.ndarray:
+    """Holds a thing of the wanted kind beyond the question's own words."""
+    return w.best_kind[:, 0]
+
+
+@feature("kind_closeness")
+def _kind_closeness(w: Windows) -> np.ndarray:
+    """How close the nearest such thing stands to a question word."""
+    return w.best_kind[:, 1]
+
+
+@feature("kind_neighbourhood")
+def _kind_neighbourhood(w: Windows) -> np.ndarray:
+    """The best share of the question around one such thing."""
+    return w.best_kind[:, 2]
+
+
+@feature("after")
+def _after(w: Windows) -> np.ndarray:
+    """Sentences after the last question word (the answer often follows them)."""
+    return w["after"]
+
+
+@feature("sentences")
+def _sentences(w: Windows) -> np.ndarray:
+    """How many sentences."""
+    return w["sentences"]
+
+
+@feature("length")
+def _length(w: Windows) -> np.ndarray:
+    """Characters / MAX_CHARS."""
+    return w["length"]
+
+
+@feature("overlong")
+def _overlong(w: Windows) -> np.ndarray:
+    """Characters beyond MAX_CHARS / MAX_CHARS."""
+    return w["overlong"]
+
+
+@feature("first")
+def _first(w: Windows) -> np.ndarray:
+    """Starts its paragraph."""
+    return w["first"]
+
+
+@feature("words_held")
+def _words_held(w: Windows) -> np.ndarray:
+    """Share of the question's words held, unweighted."""
+    return w.best(w.held).sum(axis=1) / len(w.asked.coverage.group_weights)
+
+
+@feature("in_order")
+def _in_order(w: Windows) -> np.ndarray:
+    """Neighbouring question words found side by side, in the question's order."""
+    return w["in_order"]
+
+
+@feature("compact")
+def _compact(w: Windows) -> np.ndarray:
+    """Span from the first to the last question word over the window's length."""
+    return w["compact"]
+
+
+@feature("share_before")
+def _share_before(w: Windows) -> np.ndarray:
+    """Share of the question held by the sentence before the window."""
+    return w["share_before"]
+
+
+@feature("share_after")
+def _share_after(w: Windows) -> np.ndarray:
+    """Share of the question held by the sentence after the window."""
+    return w["share_after"]
+
+
+@feature("centroid")
+def _centroid(w: Windows) -> np.ndarray:
+    """Cosine of the window's mean word vector and the question's (0 without vectors)."""
+    if w.sums is None:
+        return np.zeros(len(w.first_row))
+    count = w["sentences"]
+    summed = (w.sums[w.first_row] + w.sums[w.middle_row] * (count == 3)[:, None]
+              + w.sums[w.last_row] * (count > 1)[:, None])
+    return summed @ w.asked.vector / np.maximum(np.linalg.norm(summed, axis=1), 1e-9)
+
+
+@feature("soft_rank")
+def _soft_rank(w: Windows) -> np.ndarray:
+    """1 / (1 + how many of the question's windows have a higher soft share); shares equal to
     SOFT_RANK_DECIMALS tie (other sums of the same weights)."""
-    rounded = soft_share.round(SOFT_RANK_DECIMALS)
+    rounded = w.soft_share.round(SOFT_RANK_DECIMALS)
     return 1 / (1 + np.searchsorted(-np.sort(rounded)[::-1], -rounded, side="left"))
 
 
-def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRanker,
-                  vectors: WordVectors | None = None,
-                  analyzer: Analyzer = DOCUMENT_ANALYZER) -> list[Excerpt]:
-    """Up to k non-overlapping excerpts from the hits, best first by the ranker's score;
-    between equals, the shorter."""
-    found, features = candidates(hits, question, vectors, analyzer)
-    if not found:
-        return []
-    scores = ranker.score(features)
-    order = sorted(range(len(found)), key=lambda n: (-scores[n], found[n].end - found[n].start))
-    chosen: list[Excerpt] = []
-    for n in order:
-        c = found[n]
-        doc, paragraph = c.hit.passage.document, c.hit.passage.paragraph
-        start, end = paragraph.start + c.start, paragraph.start + c.end
-        if any(e.source.document == doc.id and e.source.start < end and start < e.source.end
-               for e in chosen):
-            continue
-        source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
-        chosen.append(Excerpt(doc.text[start:end], round(float(scores[n]), 4), c.highlights,
-                              source))
-        if len(chosen) == k:
-            break
-    return chosen
+# Every feature's name, in the order of declaration.
+FEATURES = tuple(FEATURE_FUNCTIONS)

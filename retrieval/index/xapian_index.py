@@ -39,12 +39,13 @@ from typing import TypeVar
 import xapian
 from tqdm import tqdm
 
-from .analysis import DOCUMENT_ANALYZER
-from .cache import index_signature
-from .corpus import digest
-from .engine import parse_remote
-from .documents import CorpusError, Document, corpus_files, corpus_folder, load_document
-from .index import BM25, IndexUnavailable, Match, indexed_text, lucene_idf
+from ..articles.corpus import digest
+from ..articles.documents import Document, parsed_article
+from ..articles.files import CorpusError, corpus_files, corpus_folder, read_article
+from ..text.analysis import DOCUMENT_ANALYZER
+from .remote import parse_remote
+from .contract import BM25, IndexUnavailable, Match, indexed_text, lucene_idf
+from .signature import index_signature
 
 log = logging.getLogger(__name__)
 
@@ -74,29 +75,52 @@ PROGRESS_MIN_ARTICLES = 1000
 T = TypeVar("T")
 
 
+def signature() -> str:
+    """The signature a database built by this code records (signature.py): Xapian stores no
+    BM25 weight, so its parameters are not part of it."""
+    return index_signature(sys.modules[__name__])
+
+
+def recorded_signature(db: xapian.Database) -> str | None:
+    """The signature a database was built under, None when it records none."""
+    try:
+        return json.loads(db.get_metadata(SIGNATURE_KEY).decode() or "null")["index"]
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def _open_shard(spec: str) -> xapian.Database:
+    """One shard, opened and checked: IndexUnavailable (one clear line) when it cannot be
+    reached or was built by other analysis code, whose terms would not meet the questions'."""
     remote = parse_remote(spec)
+    where = f"the Xapian shard at {spec}" if remote else f"the Xapian database {spec}"
     try:
         if remote:
-            return xapian.remote_open(*remote, REMOTE_TIMEOUT_MS, CONNECT_TIMEOUT_MS)
-        if not Path(spec).is_dir():
+            db = xapian.remote_open(*remote, REMOTE_TIMEOUT_MS, CONNECT_TIMEOUT_MS)
+        elif not Path(spec).is_dir():
             raise IndexUnavailable(f"no Xapian database at {spec}: build one with "
                                    f"python -m bot index --xapian DIR")
-        return xapian.Database(spec)
+        else:
+            db = xapian.Database(spec)
+        stale = recorded_signature(db) != signature()
     except xapian.Error as e:
-        where = f"the Xapian shard at {spec}" if remote else f"the Xapian database {spec}"
         raise IndexUnavailable(f"cannot open {where}: {e.get_msg()}") from None
+    if stale:
+        raise IndexUnavailable(f"{where} was built by another version of the analysis: update "
+                               f"it (python -m bot index --xapian DIR --update) or build it anew")
+    return db
 
 
 class XapianIndex:
-    """The index contract (retrieval/index.py) over Xapian databases, local or remote.
+    """The index contract (contract.py) over Xapian databases, local or remote.
 
     One connection, used by one thread at a time. A shard lost while running makes the
     question raise IndexUnavailable (the user gets an apology); the next question reconnects,
     so the engine recovers when the shard returns."""
 
-    def __init__(self, specs: tuple[str, ...], bm25: BM25 = BM25()) -> None:
-        self.specs, self.bm25 = specs, bm25
+    def __init__(self, specs: tuple[str, ...], bm25: BM25 = BM25(),
+                 reopen_seconds: float = REOPEN_SECONDS) -> None:
+        self.specs, self.bm25, self.reopen_seconds = specs, bm25, reopen_seconds
         self._db: xapian.Database | None = None
         self._checked = 0.0
         # Statistics of the open revision, as searches bring them back: asking a remote shard
@@ -106,12 +130,14 @@ class XapianIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, specs: Iterable[str], bm25: BM25 = BM25()) -> XapianIndex:
-        """The databases opened as one; IndexUnavailable (one clear line) when one cannot be."""
+    def open(cls, specs: Iterable[str], bm25: BM25 = BM25(),
+             reopen_seconds: float = REOPEN_SECONDS) -> XapianIndex:
+        """The databases opened as one; IndexUnavailable (one clear line) when one cannot be.
+        A running index looks for a newer revision every `reopen_seconds`."""
         specs = tuple(specs)
         if not specs:
             raise IndexUnavailable("no Xapian database given: set XAPIAN_DATABASES")
-        index = cls(specs, bm25)
+        index = cls(specs, bm25, reopen_seconds)
         index._call(lambda db: None)
         return index
 
@@ -130,7 +156,7 @@ class XapianIndex:
             try:
                 if self._db is None:
                     self._db = self._connect()
-                elif time.monotonic() - self._checked > REOPEN_SECONDS:
+                elif time.monotonic() - self._checked > self.reopen_seconds:
                     if self._db.reopen():
                         self._size, self._df = None, {}
                     self._checked = time.monotonic()
@@ -239,24 +265,14 @@ def _index_article(db: xapian.WritableDatabase, path: Path, content: bytes) -> i
     db.delete_document(ID_PREFIX + path.stem)
     article_digest = digest(content)
     db.set_metadata(DIGEST_KEY + path.stem, article_digest)
-    try:
-        document = load_document(path, content)
-    except ValueError as e:
-        log.warning("skipped %s: %s", path.name, e)
+    document = parsed_article(path, content)
+    if document is None:
         return 0
     count = 0
     for passage in _passages(document, article_digest):
         db.add_document(passage)
         count += 1
     return count
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        log.warning("skipped %s: %s", path.name, e.strerror or e)
-        return None
 
 
 def _progress(items: list[Path], what: str) -> Iterable[Path]:
@@ -297,11 +313,11 @@ def _build_shard(path: Path, files: list[Path], shards: int) -> tuple[int, int]:
     db = xapian.WritableDatabase(str(path), xapian.DB_CREATE_OR_OVERWRITE)
     articles = passages = 0
     for file in _progress(files, path.name):
-        content = _read(file)
+        content = read_article(file)
         if content is not None:
             passages += _index_article(db, file, content)
             articles += 1
-    db.set_metadata(SIGNATURE_KEY, json.dumps({"index": index_signature(), "shards": shards}))
+    db.set_metadata(SIGNATURE_KEY, json.dumps({"index": signature(), "shards": shards}))
     db.commit()
     db.close()
     return articles, passages
@@ -323,6 +339,12 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
     try:
         known = {key.decode()[len(DIGEST_KEY):]: db.get_metadata(key).decode()
                  for db in dbs for key in db.metadata_keys(DIGEST_KEY)}
+        if any(recorded_signature(db) != signature() for db in dbs):
+            # Built by other analysis code: every article is indexed again, as if changed.
+            log.warning("%s was built by another version of the analysis: re-indexing every "
+                        "article", directory)
+            known = dict.fromkeys(known, "")
+            paths = None
         if paths is None:
             files = corpus_files(folder)
             gone = set(known) - {p.stem for p in files}
@@ -330,7 +352,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
             files = [p for p in paths if p.is_file()]
             gone = {p.stem for p in paths if not p.is_file()} & set(known)
         for path in _progress(files, "updating"):
-            content = _read(path)
+            content = read_article(path)
             if content is None or known.get(path.stem) == digest(content):
                 report.unchanged += content is not None
                 continue
@@ -345,6 +367,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
             db.set_metadata(DIGEST_KEY + document_id, "")  # an empty value removes the key
             report.removed += 1
         for db in dbs:
+            db.set_metadata(SIGNATURE_KEY, json.dumps({"index": signature(), "shards": len(dbs)}))
             db.commit()
         report.shards = [(p, sum(1 for _ in db.metadata_keys(DIGEST_KEY)), db.get_doccount())
                          for p, db in zip(shard_paths, dbs)]

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from .analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from .translation import Dictionary, is_english
+from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
+from ..text.translation import Dictionary, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-DICTIONARY_PATH = Path(__file__).with_name("data") / "eng-fra.tsv"
+DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
 # first, and each more one is one more chance of a wrong match.
 MAX_TRANSLATIONS = 4

@@ -1,0 +1,62 @@
+"""What answering yields, as the faces see it: the passages read for a question (Hit), the
+verbatim excerpts chosen from them with their sources, the answer, and a quote's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..articles.documents import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A ranked passage, read from its article, and which of the query's terms it holds."""
+
+    passage: Passage
+    score: float
+    matched: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an excerpt comes from: the document, its paragraph, and the span in the file."""
+
+    document: str
+    title: str
+    url: str | None
+    paragraph: int
+    start: int
+    end: int
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A verbatim quote, its score, the matched words' spans (relative to the quote)."""
+
+    text: str
+    score: float
+    highlights: tuple[tuple[int, int], ...]
+    source: Source
+
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the engine says to a question: excerpts, or none when the articles do not answer."""
+
+    question: str
+    excerpts: tuple[Excerpt, ...]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.excerpts)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The whole paragraph around a quote: what a reader opens to check it."""
+
+    paragraph: str
+    quote: tuple[int, int]  # the quote's span in `paragraph`
+    source: Source  # the quote's source (its span in the file)

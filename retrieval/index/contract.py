@@ -1,0 +1,84 @@
+"""The index contract: what the engine asks of an index, as Lucene's and Xapian's interfaces
+do. The k best passages for weighted terms (with the terms each holds), a term's idf, and
+whether it knows a term (or which terms start with a prefix, for the speller).
+
+Two indexes fulfil it: `MemoryIndex` (memory.py: numpy, embedded, nothing to install) and
+`XapianIndex` (xapian_index.py: on disk, in shards, over the network). Both score with BM25 and
+the same parameters, over the same analysed terms, and name a passage by its article and
+paragraph number: the text itself always comes from the article files (articles/corpus.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ..articles.documents import Document, Paragraph
+
+
+def lucene_idf(size: int | np.ndarray, df: int | np.ndarray) -> np.ndarray:
+    """Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)), of one df or an array of them.
+
+    rank-bm25's own idf is log((N - df + 0.5) / (df + 0.5)): on a small corpus (one article is
+    a dozen passages) a term found in half the passages gets idf 0 or a negative value floored
+    to an arbitrary epsilon, and a passage can score below zero. Lucene's idf is always
+    positive and falls smoothly with df."""
+    return np.log(1 + (size - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class BM25:
+    """BM25's two parameters, rank-bm25's defaults: how fast a term's weight saturates with
+    its count (k1) and how much a passage's length counts against it (b)."""
+
+    k1: float = 1.5
+    b: float = 0.75
+
+
+def indexed_text(document: Document, paragraph: Paragraph) -> str:
+    """What BM25 reads of a passage: the paragraph and its article's title, so that a question
+    naming the article's subject finds the paragraphs that only say "il" (+2 points at rank 1
+    on PIAF)."""
+    return f"{document.title}\n{paragraph.text}"
+
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A ranked passage as an index knows it: its article's id and paragraph number (from 1),
+    its score, which of the query's terms it holds, and the digest of the article's content
+    when it was indexed, if the index keeps it (Xapian: the article may have changed since)."""
+
+    document: str
+    paragraph: int
+    score: float
+    matched: frozenset[str]
+    digest: str | None = None
+
+
+class IndexUnavailable(ConnectionError):
+    """The index cannot be reached (a Xapian shard down): the question cannot be answered now,
+    the next one may be."""
+
+
+class Index(Protocol):
+    """What the engine asks of an index."""
+
+    def __len__(self) -> int:
+        """How many passages it holds."""
+
+    def __contains__(self, term: str) -> bool:
+        """Whether some passage holds the term."""
+
+    def terms_starting(self, prefix: str) -> list[str]:
+        """Every term some passage holds that starts with the prefix (for the speller)."""
+
+    def idf(self, term: str) -> float:
+        """The term's Lucene idf (an unknown term counts as rarer than any known)."""
+
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
+               ) -> list[Match]:
+        """The k best passages for the terms, best first, leaving out passages that match
+        nothing; each term's BM25 score multiplied by its weight (a query-time boost)."""
