@@ -1,8 +1,9 @@
-"""Fixtures shared by the tests: settings no developer's environment can change, and a fake
-Bot API."""
+"""Fixtures and helpers shared by the tests: settings no developer's environment can change,
+a fake Bot API, a local news site, a free port."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,13 @@ import pytest
 from article_server import ArticleSite
 from fake_telegram import FakeTelegram
 from telegram_harness import SETTINGS, TOKEN
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

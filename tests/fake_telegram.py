@@ -23,6 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote
 
+# How long a test waits for the bot's calls at most: a limit, not a wait (the calls usually
+# come within a second), generous for a busy 2-core machine running the suite in parallel.
+WAIT_SECONDS = 60
+
 MAX_LENGTH = 4096
 MAX_ENTITIES = 100
 MAX_CALLBACK_DATA = 64
@@ -312,7 +316,8 @@ class FakeTelegram:
         with self.changed:
             return len(self.calls)
 
-    def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 10) -> Any:
+    def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = WAIT_SECONDS
+                 ) -> Any:
         """Waits until predicate(calls) is truthy and returns its value; AssertionError if not."""
         deadline = time.monotonic() + timeout
         with self.changed:
@@ -330,7 +335,7 @@ class FakeTelegram:
             return [c for c in self.calls[since:] if c.method == method and c.status == 200
                     and c.params.get("chat_id") == chat_id]
 
-    def replies(self, chat_id: int, count: int = 1, since: int = 0, timeout: float = 10
+    def replies(self, chat_id: int, count: int = 1, since: int = 0, timeout: float = WAIT_SECONDS
                 ) -> list[dict]:
         """Waits for `count` messages from the bot in a chat; returns them (as Telegram stored)."""
         calls = self.wait_for(lambda _: len(found := self.sent(chat_id, since)) >= count

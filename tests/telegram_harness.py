@@ -23,6 +23,9 @@ TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefg"
 # the tests.
 SETTINGS = tuple(re.findall(r"^([A-Z][A-Z0-9_]*)=", (PROJECT / ".env.example").read_text(),
                             re.MULTILINE))
+# How long a bot process may take to start: a second or two alone, far longer on a busy 2-core
+# machine running the suite in parallel. A limit, not a wait: a bot that starts sooner goes on.
+START_SECONDS = 180
 
 
 def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) -> dict[str, str]:
@@ -36,7 +39,7 @@ def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) 
     return env
 
 
-def run_bot_once(env: dict[str, str], *args: str, timeout: float = 20
+def run_bot_once(env: dict[str, str], *args: str, timeout: float = START_SECONDS
                  ) -> subprocess.CompletedProcess:
     """Runs `python -m bot run ARGS` to its end (for start-up errors)."""
     return subprocess.run([sys.executable, "-m", "bot", "run", *args], env=env, cwd=PROJECT,
@@ -71,7 +74,8 @@ class BotProcess:
 
 @contextmanager
 def running_bot(server: FakeTelegram, env: dict[str, str], log_path: Path, *args: str,
-                ready: str = "getUpdates", timeout: float = 20) -> Iterator[BotProcess]:
+                ready: str = "getUpdates", timeout: float = START_SECONDS
+                ) -> Iterator[BotProcess]:
     """A bot process, once it has called the `ready` method (it is then polling or serving)."""
     bot = BotProcess(env, args, log_path)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
 from fake_telegram import FakeTelegram
 from telegram_harness import TOKEN, bot_env, corpus_with, run_bot_once, running_bot
 
@@ -26,12 +26,6 @@ def telegram():
     was confirmed, which the module's shared one would mix up."""
     with FakeTelegram(TOKEN) as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_sigterm_stops_the_bot_cleanly_and_the_token_is_never_logged(telegram, tmp_path):
@@ -309,16 +303,16 @@ def test_context_of_an_edited_article_says_the_quote_is_no_longer_available(tele
     env = bot_env(telegram, corpus)
     user = telegram.user()
     private = telegram.private_chat(user)
-    with running_bot(telegram, env, tmp_path / "first.log"):
+    with running_bot(telegram, env, tmp_path / "bot.log") as bot:
         telegram.send(private, user, "grève de combien d'heures ?")
         [answer] = telegram.replies(private["id"])
-    (corpus / "port.txt").write_text(edit(article), encoding="utf-8")
-    [[context_button, *_]] = answer["reply_markup"]["inline_keyboard"]
-    with running_bot(telegram, env, tmp_path / "second.log"):
+        (corpus / "port.txt").write_text(edit(article), encoding="utf-8")
+        telegram.wait_for(lambda _: "articles reloaded" in bot.log())  # the watcher saw it
+        [[context_button, *_]] = answer["reply_markup"]["inline_keyboard"]
         mark = telegram.mark()
         telegram.press(answer, context_button["callback_data"], user)
         answered = telegram.wait_for(lambda calls: next(
             (c for c in calls[mark:] if c.method == "answerCallbackQuery"), None))
-        time.sleep(0.3)
+        time.sleep(0.3)  # an edit of the message would come now
     assert "plus disponible" in answered.params["text"]
     assert not telegram.sent(private["id"], since=mark, method="editMessageText")

@@ -28,6 +28,7 @@ class IndexStore:
     cache_dir: Path | None = None
     databases: tuple[str, ...] = ()
     bm25: BM25 = BM25()
+    reopen_seconds: float | None = None  # Xapian: how often to look for a newer revision
 
     def local_xapian_directory(self) -> Path | None:
         """DIR when the databases are all of DIR/shard-0 … on this machine, as `index --xapian
@@ -46,7 +47,9 @@ def open_index(folder: str | Path, store: IndexStore) -> tuple[Corpus, Index]:
     there is no article; IndexUnavailable, a ConnectionError, if a database cannot be opened)."""
     if store.backend == "xapian":
         corpus = Corpus.listing(corpus_folder(folder))
-        return corpus, xapian_module().XapianIndex.open(store.databases, store.bm25)
+        xapian = xapian_module()
+        reopen = xapian.REOPEN_SECONDS if store.reopen_seconds is None else store.reopen_seconds
+        return corpus, xapian.XapianIndex.open(store.databases, store.bm25, reopen)
     return load_indexed_corpus(folder, store.cache_dir, store.bm25)
 
 
