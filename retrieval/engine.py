@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from .answer.answerability import (ANSWER_QUOTES, ANSWERED, UNSURE, Answerability,
+                                   quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.question import Coverage, Query, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
 from .answer.results import Answer, Context, Hit, Source
-from .answer.selection import best_excerpts
+from .answer.selection import Chosen, best_excerpts
 from .articles.corpus import Corpus
 from .articles.documents import Document
 from .articles.files import CorpusError
@@ -36,22 +39,28 @@ CANDIDATE_PASSAGES = 6
 # passage must hold to count as an answer. A share, not a raw BM25 score, so it means the same
 # on one article as on a million passages (chosen on the dev questions and PIAF: README).
 MIN_COVERAGE = 0.3
+# When the engine is not sure, it shows at most this many nearest passages, labelled as such.
+NEAREST_QUOTES = 2
 
 
 class AnswerEngine:
     """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
 
     def __init__(self, documents: Sequence[Document], index: Index | None = None,
-                 store: IndexStore = IndexStore(), ranker: WindowRanker | None = None) -> None:
+                 store: IndexStore = IndexStore(), ranker: WindowRanker | None = None,
+                 answerability: Answerability | None = None) -> None:
         """An engine over the documents (a Corpus, or documents already parsed) and their
         index (built in memory when not given); `store` says how it was opened, so that it
         can be opened again the same way when the articles change; `ranker` chooses the
-        quotes (by default the one shipped, learned on PIAF)."""
+        quotes and `answerability` says whether they answer (by default the ones shipped,
+        learned on PIAF)."""
         self._corpus = documents if isinstance(documents, Corpus) else Corpus.of(documents)
         self.index = MemoryIndex.build(documents, bm25=store.bm25) if index is None else index
         self.store = store
         self.speller = Speller(self.index.terms_starting)
         self.ranker = shipped_ranker(FEATURES) if ranker is None else ranker
+        self.answerability = (shipped_answerability(FEATURES) if answerability is None
+                              else answerability)
         self.vectors = shipped_vectors()
         self.dictionary = shipped_dictionary()
 
@@ -76,13 +85,31 @@ class AnswerEngine:
         return len(self.index)
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
-        """The best excerpts for the question, or none if the articles do not answer it."""
+        """The best excerpts for the question, each with its confidence, when the first is
+        likely to hold the answer; when it may, none but the nearest passages; else nothing."""
+        model = self.answerability
+        if top_k < 1:
+            return Answer(question, ())
+        chosen = self.quotes(question, max(top_k, ANSWER_QUOTES), model.window_features)
+        if not chosen.excerpts:
+            return Answer(question, ())
+        rows = quote_inputs(model.inputs, chosen.features, model.window_features,
+                            chosen.scores, chosen.margins, self.passage_count())
+        confidences = model.confidence(rows)
+        excerpts = tuple(replace(e, confidence=round(float(c), 4))
+                         for e, c in zip(chosen.excerpts, confidences))
+        outcome = model.outcome(confidences)
+        if outcome == ANSWERED:
+            return Answer(question, excerpts[:top_k])
+        return Answer(question, (), excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())
+
+    def quotes(self, question: str, top_k: int, names: tuple[str, ...] = ()) -> Chosen:
+        """The ranker's best excerpts, whether or not they answer, with the window features
+        `names` of each, their scores and margins (what answerability reads)."""
         read = self._read(question)
         if read is None or top_k < 1:
-            return Answer(question, ())
-        hits, asked = read
-        return Answer(question, tuple(best_excerpts(hits, asked, top_k, self.ranker,
-                                                    self.vectors)))
+            return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
+        return best_excerpts(*read, top_k, self.ranker, self.vectors, names)
 
     def candidates(self, question: str) -> tuple[list[Candidate], np.ndarray]:
         """Every window the ranker would choose from, with its features (what the ranker is
@@ -96,7 +123,7 @@ class AnswerEngine:
         """The best passages and the question as the excerpts need it, or None when the
         articles do not answer."""
         query = parse_query(question, self.dictionary)
-        boosts, groups = self._respelled(query)
+        boosts, groups, respelled = self._respelled(query)
         if not boosts:
             return None
         hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts))
@@ -105,7 +132,9 @@ class AnswerEngine:
         if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
             return None
         weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
-        return hits, Question(weights, groups, query.wanted)
+        names = frozenset(respelled.get(t, t) for t in query.names)
+        return hits, Question(weights, groups, query.wanted, names,
+                              frozenset(respelled.values()))
 
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
@@ -129,18 +158,20 @@ class AnswerEngine:
                 hits.append(Hit(passage, m.score, m.matched))
         return hits
 
-    def _respelled(self, query: Query) -> tuple[dict[str, float], dict[str, int]]:
+    def _respelled(self, query: Query
+                   ) -> tuple[dict[str, float], dict[str, int], dict[str, str]]:
         """Each question term that no passage holds replaced by the nearest one that does
-        (standing for the same question word)."""
+        (standing for the same question word); and which term replaced which."""
         boosts: dict[str, float] = {}
         groups: dict[str, int] = {}
+        respelled: dict[str, str] = {}
         for term, boost in query.boosts.items():
             group = query.groups[term]
             if term not in self.index:
-                term = self.speller.nearest(term) or term
+                respelled[term] = term = self.speller.nearest(term) or term
             boosts[term] = max(boosts.get(term, 0.0), boost)
             groups.setdefault(term, group)
-        return boosts, groups
+        return boosts, groups, respelled
 
 
 def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .answer.answerability import ANSWERED, NONE
 from .answer.results import Answer
 from .articles.documents import Document, parse_txt
 from .engine import AnswerEngine
@@ -54,40 +55,90 @@ def load_squad(path: str | Path) -> tuple[list[Document], list[SquadQuestion]]:
     return documents, questions
 
 
+# Every HELD_OUT_EVERY-th article of a SQuAD-format set (the last of each run of five) is held
+# out of all training (ranker and answerability): the figures on them are on unseen text.
+HELD_OUT_EVERY = 5
+
+
+def held_out(document: str) -> bool:
+    """Whether a SQuAD article (its id, the article's number) is kept out of training."""
+    return int(document) % HELD_OUT_EVERY == HELD_OUT_EVERY - 1
+
+
+def without_answers(documents: list[Document], questions: list[SquadQuestion],
+                    removed: set[str]) -> tuple[list[Document], list[SquadQuestion]]:
+    """Unanswerable questions on covered topics: the articles without the `removed` ones, and
+    those of the removed articles' questions none of whose answers any paragraph left holds."""
+    kept = [d for d in documents if d.id not in removed]
+    text = "\n".join(fold_for_match(p.text) for d in kept for p in d.paragraphs)
+    return kept, [q for q in questions if q.document in removed
+                  and not any(fold_for_match(a) in text for a in q.answers)]
+
+
 @dataclass(frozen=True)
 class Report:
     questions: int
-    at_1: float
-    at_3: float
-    unanswered: float
+    at_1: float  # the first of the ranker's quotes holds the answer (answer or not)
+    at_3: float  # one of its three quotes does
+    answered: float  # coverage: the engine answers (not "not sure", not "nothing")
+    right_answers: int  # answers with the answer among their quotes
     median_chars: float
     lengths: tuple[int, ...] = field(default=(), repr=False)  # of every excerpt given
 
+    @property
+    def precision(self) -> float:
+        """How often an answer given holds the answer among its quotes."""
+        return self.right_answers / (self.answered * self.questions or 1)
+
     def lines(self) -> list[str]:
         return [
-            f"questions           {self.questions}",
-            f"answer in excerpt@1 {self.at_1:.1%}",
-            f"answer in excerpt@3 {self.at_3:.1%}",
-            f"no answer given     {self.unanswered:.1%}",
-            f"median excerpt      {self.median_chars:.0f} characters",
+            f"questions            {self.questions}",
+            f"first quote right    {self.at_1:.1%}",
+            f"one of three right   {self.at_3:.1%}",
+            f"coverage (answered)  {self.answered:.1%}",
+            f"precision (answered) {self.precision:.1%}",
+            f"median excerpt       {self.median_chars:.0f} characters",
         ]
 
 
+@dataclass(frozen=True)
+class Refusals:
+    questions: int
+    refused: float  # got no answer ("not sure" or "nothing")
+    nothing: float  # got not even the nearest passages
+
+    def lines(self) -> list[str]:
+        return [f"unanswerable questions {self.questions}",
+                f"rightly refused        {self.refused:.1%}",
+                f"of which nothing near  {self.nothing:.1%}"]
+
+
 def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Report:
-    """Answer-in-excerpt rates at 1 and 3 (excerpt from the right article), median length."""
-    at_1 = at_3 = unanswered = 0
+    """Answer-in-quote rates at 1 and 3 of the ranker's quotes (from the right article),
+    coverage and precision of the answers given, median length."""
+    at_1 = at_3 = answered = right = 0
     lengths = []
     for q in questions:
         answer: Answer = engine.answer(q.question, top_k=3)
+        quotes = answer.excerpts or engine.quotes(q.question, 3).excerpts
         hits = [quotes_one_of(e.text, list(q.answers)) and e.source.document == q.document
-                for e in answer.excerpts]
+                for e in quotes]
         at_1 += bool(hits[:1] and hits[0])
         at_3 += any(hits)
-        unanswered += not answer.answered
+        answered += answer.answered
+        right += answer.answered and any(hits)
         lengths.extend(len(e.text) for e in answer.excerpts)
     n = len(questions) or 1
-    return Report(len(questions), at_1 / n, at_3 / n, unanswered / n,
+    return Report(len(questions), at_1 / n, at_3 / n, answered / n, right,
                   statistics.median(lengths) if lengths else 0.0, tuple(lengths))
+
+
+def evaluate_refusals(engine: AnswerEngine, questions: list[SquadQuestion]) -> Refusals:
+    """How many questions that the engine's articles do not answer get no answer."""
+    outcomes = [engine.answer(q.question).outcome for q in questions]
+    n = len(questions) or 1
+    return Refusals(len(questions), sum(o != ANSWERED for o in outcomes) / n,
+                    sum(o == NONE for o in outcomes) / n)
 
 
 def combine(reports: Iterable[Report]) -> Report:
@@ -99,7 +150,8 @@ def combine(reports: Iterable[Report]) -> Report:
     def mean(rate: str) -> float:
         return sum(getattr(r, rate) * r.questions for r in reports) / (n or 1)
 
-    return Report(n, mean("at_1"), mean("at_3"), mean("unanswered"),
+    return Report(n, mean("at_1"), mean("at_3"), mean("answered"),
+                  sum(r.right_answers for r in reports),
                   statistics.median(lengths) if lengths else 0.0, lengths)
 
 

@@ -12,13 +12,13 @@ from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from retrieval import Answer
+from retrieval import UNSURE, Answer
 
-from ..messages import language, text
+from ..messages import language, small_talk, text
 from ..quotes import one_line, source_label
 from .buttons import answer_keyboard
 from .context import BotContext
-from .html import html_answer, html_excerpt, html_sources, shorten
+from .html import html_answer, html_excerpt, html_nearest, html_sources, shorten
 
 log = logging.getLogger(__name__)
 
@@ -146,12 +146,19 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         await message.reply_text(text("ask_empty", lang, example=text("example", lang)),
                                  do_quote=True)
         return
+    if (key := small_talk(question)) is not None:
+        await message.reply_text(text(key, lang), do_quote=True)
+        log_answered(update, key, 0, 0.0, started)
+        return
     context.application.create_task(send_typing(message))
     top_k = context.bot_data.top_k
     # One more than shown: is there a next page?
     answer, engine_ms = await ask_engine(context, question, top_k + 1)
     shown = answer.excerpts[:top_k]
-    if not shown:
+    if answer.outcome == UNSURE:
+        for html in html_nearest(answer.nearest, lang):
+            await message.reply_text(html, do_quote=True)
+    elif not shown:
         await message.reply_text(text("no_answer", lang), do_quote=True)
     else:
         parts = html_answer(shown)
@@ -163,19 +170,23 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
-    """"@BotName question" in any chat: the top excerpts; choosing one sends it with its source."""
+    """"@BotName question" in any chat: the top excerpts; choosing one sends it with its source.
+    When the engine is not sure, the nearest passages, labelled as such in the list and in the
+    message sent."""
     started = time.perf_counter()
     query = update.inline_query
     question = question_text(query.query, context.bot.username)
     answer, engine_ms = await ask_engine(context, question, context.bot_data.top_k)
+    label = text("nearest_label", user_language(update)) if answer.outcome == UNSURE else None
     results = [
         InlineQueryResultArticle(
             id=str(n),
-            title=shorten(source_label(excerpt.source), INLINE_TITLE_CHARS),
+            title=shorten((f"{label.capitalize()} — " if label else "")
+                          + source_label(excerpt.source), INLINE_TITLE_CHARS),
             description=shorten(one_line(excerpt.text), INLINE_DESCRIPTION_CHARS),
-            input_message_content=InputTextMessageContent(html_excerpt(excerpt)),
+            input_message_content=InputTextMessageContent(html_excerpt(excerpt, label)),
         )
-        for n, excerpt in enumerate(answer.excerpts)
+        for n, excerpt in enumerate(answer.excerpts or answer.nearest)
     ]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
     log_answered(update, "inline", len(results), engine_ms, started)

@@ -15,9 +15,9 @@ from typing import TextIO
 from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError, IndexUnavailable,
                        add_article, build_xapian, remove_article, update_xapian)
 
-from ..messages import text
+from ..messages import small_talk, text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
-from .render import answer_json, printable, render_terminal
+from .render import answer_json, printable, render_terminal, small_talk_json
 
 log = logging.getLogger("bot")
 
@@ -98,6 +98,16 @@ def _answer(engine: AnswerEngine, question: str, top_k: int) -> Answer | str:
         return str(e)
 
 
+def _small_talk(message: str, as_json: bool) -> str | None:
+    """The friendly reply to a greeting or thanks, as text or as `ask --json`'s object; None
+    for a question."""
+    key = small_talk(message)
+    if key is None:
+        return None
+    reply = text(key)
+    return json.dumps(small_talk_json(message, reply), ensure_ascii=False) if as_json else reply
+
+
 def _top_k(args: argparse.Namespace, settings: Settings) -> int:
     top_k = args.top_k if args.top_k is not None else settings.top_k
     low, high = TOP_K_RANGE
@@ -143,6 +153,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(text("empty_question"))
     engine = _engine(args, settings)
     if question != "-":
+        if (reply := _small_talk(question, args.json)) is not None:
+            print(reply)
+            return 0
         answer = engine.answer(question, top_k)
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False))
@@ -154,6 +167,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             error = text("not_utf8", line=n)
             print(json.dumps({"line": n, "error": error}, ensure_ascii=False) if args.json
                   else f"error: {error}\n", flush=True)
+            continue
+        if (reply := _small_talk(question_of(line), args.json)) is not None:
+            print(reply if args.json else f"? {printable(question_of(line))}\n{reply}\n",
+                  flush=True)
             continue
         answer = _answer(engine, question_of(line), top_k)
         if isinstance(answer, str):
@@ -189,6 +206,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if not sys.stdin.isatty():
             print(f"? {printable(question)}")
+        if (reply := _small_talk(question, False)) is not None:
+            print(reply + "\n", flush=True)
+            continue
         answer = _answer(engine, question, top_k)
         if isinstance(answer, str):
             print(f"error: {answer}\n", flush=True)

@@ -94,6 +94,9 @@ class Query:
     groups: dict[str, int]
     wanted: re.Pattern[str] | None
     english: bool = False
+    # The terms of the question's names (capitalised words that do not start it): a common
+    # word of the same stem is not the name (« bois » is not « Boise »).
+    names: frozenset[str] = frozenset()
 
     @property
     def terms(self) -> list[str]:
@@ -106,13 +109,18 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     words = tokenize(question)
     plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
     if dictionary is not None and is_english(plain):
-        boosts, groups = _english_terms(words, dictionary)
-        return Query(question, boosts, groups, wanted_pattern(question), english=True)
+        boosts, groups, names = _english_terms(words, dictionary)
+        return Query(question, boosts, groups, wanted_pattern(question), english=True,
+                     names=names)
     boosts: dict[str, float] = {}
+    names = set()
     for token in QUESTION_ANALYZER(question):
-        word = question[token.start:token.end].casefold()
-        boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word))
-    return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question))
+        word = question[token.start:token.end]
+        boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word.casefold()))
+        if _is_name(word, token.start):
+            names.add(token.term)
+    return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question),
+                 names=frozenset(names))
 
 
 def _is_name(word: str, start: int) -> bool:
@@ -121,12 +129,13 @@ def _is_name(word: str, start: int) -> bool:
 
 
 def _english_terms(words: list[Token], dictionary: Dictionary
-                   ) -> tuple[dict[str, float], dict[str, int]]:
+                   ) -> tuple[dict[str, float], dict[str, int], frozenset[str]]:
     """Each English word's (or known phrase's: "United States") French translations as
     alternatives for it; names and numbers kept as they are (a name the dictionary knows, such
-    as "London", also gets its French form)."""
+    as "London", also gets its French form); and the names' own terms."""
     boosts: dict[str, float] = {}
     groups: dict[str, int] = {}
+    names: set[str] = set()
     end = 0
     while end < len(words):
         start = end  # the entry's first word, and its group
@@ -146,7 +155,9 @@ def _english_terms(words: list[Token], dictionary: Dictionary
             for token in QUESTION_ANALYZER(alternative):
                 boosts[token.term] = max(boosts.get(token.term, 0.0), boost * share)
                 groups.setdefault(token.term, start)
-    return boosts, groups
+        names.update(t.term for w in content if _is_name(w.term, w.start)
+                     for t in QUESTION_ANALYZER(w.term))
+    return boosts, groups, frozenset(names)
 
 
 def _longest_entry(words: list[Token], n: int,
