@@ -19,7 +19,7 @@ from .answer.answerability import (ANSWER_QUOTES, ANSWERED, UNSURE, Answerabilit
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.question import Coverage, Query, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
-from .answer.results import Answer, Context, Hit, Source
+from .answer.results import Answer, Context, Excerpt, Hit, Source
 from .answer.selection import Chosen, best_excerpts
 from .articles.corpus import Corpus
 from .articles.documents import Document
@@ -85,23 +85,26 @@ class AnswerEngine:
         return len(self.index)
 
     def answer(self, question: str, top_k: int = 3) -> Answer:
-        """The best excerpts for the question, each with its confidence, when the first is
-        likely to hold the answer; when it may, none but the nearest passages; else nothing."""
-        model = self.answerability
+        """The best excerpts for the question, each with its confidence, when they likely hold
+        the answer; when they may, none but the nearest passages; else nothing."""
         if top_k < 1:
             return Answer(question, ())
-        chosen = self.quotes(question, max(top_k, ANSWER_QUOTES), model.window_features)
-        if not chosen.excerpts:
+        excerpts = self.judged_quotes(question, max(top_k, ANSWER_QUOTES))
+        if not excerpts:
             return Answer(question, ())
-        rows = quote_inputs(model.inputs, chosen.features, model.window_features,
-                            chosen.scores, chosen.margins, self.passage_count())
-        confidences = model.confidence(rows)
-        excerpts = tuple(replace(e, confidence=round(float(c), 4))
-                         for e, c in zip(chosen.excerpts, confidences))
-        outcome = model.outcome(confidences)
+        outcome = self.answerability.outcome(np.array([e.confidence for e in excerpts]))
         if outcome == ANSWERED:
             return Answer(question, excerpts[:top_k])
         return Answer(question, (), excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())
+
+    def judged_quotes(self, question: str, top_k: int) -> tuple[Excerpt, ...]:
+        """The ranker's best excerpts, each with its confidence, whether they answer or not."""
+        model = self.answerability
+        chosen = self.quotes(question, top_k, model.window_features)
+        rows = quote_inputs(model.inputs, chosen.features, model.window_features,
+                            chosen.scores, chosen.margins, self.passage_count())
+        return tuple(replace(e, confidence=round(float(c), 4))
+                     for e, c in zip(chosen.excerpts, model.confidence(rows)))
 
     def quotes(self, question: str, top_k: int, names: tuple[str, ...] = ()) -> Chosen:
         """The ranker's best excerpts, whether or not they answer, with the window features

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer.answerability import ANSWERED, NONE
-from .answer.results import Answer
+from .answer.answerability import ANSWER_QUOTES, ANSWERED, answered_chance
 from .articles.documents import Document, parse_txt
 from .engine import AnswerEngine
 from .text.analysis import fold_apostrophes
@@ -76,6 +75,31 @@ def without_answers(documents: list[Document], questions: list[SquadQuestion],
 
 
 @dataclass(frozen=True)
+class Judged:
+    """One question's quotes as the engine judges them, and whether they are right."""
+
+    first_right: bool  # the first of the ranker's quotes holds an expected answer
+    any_right: bool  # one of its three quotes does
+    chance: float  # answerability's chance that one of them does
+    answered: bool  # the engine answers (not "not sure", not "nothing")
+    lengths: tuple[int, ...]  # of the quotes it gives as an answer
+
+
+def judge(engine: AnswerEngine, question: str, expected: Iterable[str],
+          document: str | None = None) -> Judged:
+    """The engine's three best quotes for the question, right when one holds an expected
+    substring (and comes from `document`, when given)."""
+    quotes = engine.judged_quotes(question, ANSWER_QUOTES)
+    expected = list(expected)
+    hits = [quotes_one_of(e.text, expected) and document in (None, e.source.document)
+            for e in quotes]
+    confidences = [e.confidence for e in quotes]
+    answered = bool(quotes) and engine.answerability.outcome(confidences) == ANSWERED
+    return Judged(bool(hits) and hits[0], any(hits), answered_chance(confidences) if quotes
+                  else 0.0, answered, tuple(len(e.text) for e in quotes) if answered else ())
+
+
+@dataclass(frozen=True)
 class Report:
     questions: int
     at_1: float  # the first of the ranker's quotes holds the answer (answer or not)
@@ -85,10 +109,19 @@ class Report:
     median_chars: float
     lengths: tuple[int, ...] = field(default=(), repr=False)  # of every excerpt given
 
+    @classmethod
+    def of(cls, judged: list[Judged]) -> Report:
+        n = len(judged) or 1
+        lengths = tuple(x for j in judged for x in j.lengths)
+        return cls(len(judged), sum(j.first_right for j in judged) / n,
+                   sum(j.any_right for j in judged) / n, sum(j.answered for j in judged) / n,
+                   sum(j.answered and j.any_right for j in judged),
+                   statistics.median(lengths) if lengths else 0.0, lengths)
+
     @property
     def precision(self) -> float:
         """How often an answer given holds the answer among its quotes."""
-        return self.right_answers / (self.answered * self.questions or 1)
+        return self.right_answers / (round(self.answered * self.questions) or 1)
 
     def lines(self) -> list[str]:
         return [
@@ -105,40 +138,57 @@ class Report:
 class Refusals:
     questions: int
     refused: float  # got no answer ("not sure" or "nothing")
-    nothing: float  # got not even the nearest passages
+
+    @classmethod
+    def of(cls, judged: list[Judged]) -> Refusals:
+        return cls(len(judged), sum(not j.answered for j in judged) / (len(judged) or 1))
 
     def lines(self) -> list[str]:
         return [f"unanswerable questions {self.questions}",
-                f"rightly refused        {self.refused:.1%}",
-                f"of which nothing near  {self.nothing:.1%}"]
+                f"rightly refused        {self.refused:.1%}"]
+
+
+# The thresholds of the risk-coverage table: the chance that one of the quotes answers.
+RISK_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def risk_coverage(answerable: list[Judged], unanswerable: list[Judged]) -> list[str]:
+    """At each threshold of answering: coverage of the answerable questions, precision of the
+    answers given, refusals of the unanswerable ones (a Markdown table)."""
+    lines = ["| answer when chance ≥ | coverage | precision | first quote right when "
+             "answered | unanswerable refused |", "|---|---|---|---|---|"]
+    for t in RISK_THRESHOLDS:
+        given = [j for j in answerable if j.chance >= t and j.chance > 0]
+        refused = sum(j.chance < t or j.chance == 0 for j in unanswerable)
+        lines.append(f"| {t:.1f} | {len(given) / (len(answerable) or 1):.1%} | "
+                     f"{sum(j.any_right for j in given) / (len(given) or 1):.1%} | "
+                     f"{sum(j.first_right for j in given) / (len(given) or 1):.1%} | "
+                     f"{refused / (len(unanswerable) or 1):.1%} |")
+    return lines
 
 
 def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Report:
     """Answer-in-quote rates at 1 and 3 of the ranker's quotes (from the right article),
     coverage and precision of the answers given, median length."""
-    at_1 = at_3 = answered = right = 0
-    lengths = []
-    for q in questions:
-        answer: Answer = engine.answer(q.question, top_k=3)
-        quotes = answer.excerpts or engine.quotes(q.question, 3).excerpts
-        hits = [quotes_one_of(e.text, list(q.answers)) and e.source.document == q.document
-                for e in quotes]
-        at_1 += bool(hits[:1] and hits[0])
-        at_3 += any(hits)
-        answered += answer.answered
-        right += answer.answered and any(hits)
-        lengths.extend(len(e.text) for e in answer.excerpts)
-    n = len(questions) or 1
-    return Report(len(questions), at_1 / n, at_3 / n, answered / n, right,
-                  statistics.median(lengths) if lengths else 0.0, tuple(lengths))
+    return Report.of([judge(engine, q.question, q.answers, q.document) for q in questions])
 
 
-def evaluate_refusals(engine: AnswerEngine, questions: list[SquadQuestion]) -> Refusals:
-    """How many questions that the engine's articles do not answer get no answer."""
-    outcomes = [engine.answer(q.question).outcome for q in questions]
-    n = len(questions) or 1
-    return Refusals(len(questions), sum(o != ANSWERED for o in outcomes) / n,
-                    sum(o == NONE for o in outcomes) / n)
+def squad_sets(documents: list[Document], questions: list[SquadQuestion]
+               ) -> list[tuple[str, list[str]]]:
+    """Each set's report: every question asked of every article; the held-out articles'
+    questions (never trained on), answerable, then unanswerable (asked of the articles without
+    theirs); and the risk-coverage table of the held-out ones."""
+    engine = AnswerEngine(documents)
+    everything = [judge(engine, q.question, q.answers, q.document) for q in questions]
+    unseen = [j for j, q in zip(everything, questions) if held_out(q.document)]
+    kept, unanswerable = without_answers(documents, questions,
+                                         {d.id for d in documents if held_out(d.id)})
+    without = AnswerEngine(kept)
+    refused = [judge(without, q.question, q.answers, q.document) for q in unanswerable]
+    return [("all questions (most from articles trained on)", Report.of(everything).lines()),
+            ("held-out articles (never trained on)", Report.of(unseen).lines()),
+            ("held-out articles' questions asked without them", Refusals.of(refused).lines()),
+            ("risk-coverage, held-out", risk_coverage(unseen, refused))]
 
 
 def combine(reports: Iterable[Report]) -> Report:
@@ -172,26 +222,27 @@ def load_dev(path: str | Path) -> list[DevQuestion]:
     return questions
 
 
-def dev_outcome(answer: Answer, expected: tuple[str, ...] | None) -> bool:
-    """Right when an expected substring is in the first excerpt, or, for null, no excerpt."""
-    if expected is None:
-        return not answer.answered
-    return answer.answered and quotes_one_of(answer.excerpts[0].text, list(expected))
-
-
 @dataclass(frozen=True)
 class DevReport:
     questions: int
     right: int
     wrong: tuple[str, ...]
+    answerable: Report
+    unanswerable: Refusals
 
     def lines(self) -> list[str]:
         return [f"right {self.right} of {self.questions}",
-                *(f"wrong: {q}" for q in self.wrong)]
+                *(f"wrong: {q}" for q in self.wrong),
+                *self.answerable.lines(), *self.unanswerable.lines()]
 
 
 def evaluate_dev(engine: AnswerEngine, questions: list[DevQuestion]) -> DevReport:
-    """How many dev questions get the right answer (or rightly none)."""
-    wrong = tuple(q.question for q in questions
-                  if not dev_outcome(engine.answer(q.question), q.expected))
-    return DevReport(len(questions), len(questions) - len(wrong), wrong)
+    """How many dev questions get the right answer in the first quote (or, for null, rightly
+    none); and the rates of `Report` and `Refusals`."""
+    judged = [judge(engine, q.question, q.expected or ()) for q in questions]
+    right = [j.answered and j.first_right if q.expected else not j.answered
+             for j, q in zip(judged, questions)]
+    return DevReport(len(questions), sum(right),
+                     tuple(q.question for q, r in zip(questions, right) if not r),
+                     Report.of([j for j, q in zip(judged, questions) if q.expected]),
+                     Refusals.of([j for j, q in zip(judged, questions) if not q.expected]))

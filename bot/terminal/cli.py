@@ -236,16 +236,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Print answer-in-excerpt rates for a question set."""
+    """Print, per set of questions, how often the first quote and one of three are right,
+    coverage and precision of the answers given, and unanswerable questions rightly refused."""
     from retrieval import evaluation
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)
-        report = evaluation.evaluate_squad(AnswerEngine(documents), questions)
+        sets = evaluation.squad_sets(documents, questions)
+        print("\n\n".join("\n".join([f"## {name}", *lines]) for name, lines in sets))
     else:
         engine = _engine(args, settings)
         report = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev))
-    print("\n".join(report.lines()))
+        print("\n".join(report.lines()))
     return 0
 
 
