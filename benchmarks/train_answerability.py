@@ -7,8 +7,8 @@ its quotes are labelled on the fold's questions twice: asked of every training a
 asked of the articles without the fold's ones, keeping only the questions whose answers no
 paragraph left holds (real negatives: every quote is wrong). The bot also answers from a
 single article (the seed), where words found by chance are rarer: each question is asked as
-well of its own article alone, and of the next article of its fold alone (a negative when
-that article holds none of its answers). A logistic regression over each
+well of its own article alone, and of it without the paragraphs that hold its answers (a
+negative when no paragraph left holds one). A logistic regression over each
 quote's window features, ranker score, margin and place gives its confidence; it is itself
 cross-validated by article, and its thresholds chosen on those out-of-fold confidences (the
 chance that one of the quotes holds the answer, `answered_chance`):
@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from benchmarks.train_ranker import FOLDS, fit, windows
-from retrieval import AnswerEngine
+from retrieval import AnswerEngine, parse_txt
 from retrieval.answer.answerability import (ANSWERABILITY_PATH, QUOTE_INPUTS, Answerability,
                                             always_answers, answered_chance, quote_inputs)
 from retrieval.answer.features import FEATURES
@@ -73,26 +73,31 @@ def rows(engine: AnswerEngine, questions, answerable: bool):
 
 
 def single_article(documents, tested, ranker, offset: int) -> list[tuple]:
-    """The rows of the fold's questions asked of their own article alone, and of the fold's
-    next article alone when it holds none of their answers (numbered from 2 * `offset`)."""
+    """The rows of the fold's questions asked of their own article alone, and of it without
+    the paragraphs that hold their answers (numbered from 2 * `offset` and 3 * `offset`)."""
     by_id = {d.id: d for d in documents}
-    articles = sorted({q.document for _, q in tested})
-    following = dict(zip(articles, articles[1:] + articles[:1]))
     parts = []
-    for article in articles:
+    for article in sorted({q.document for _, q in tested}):
+        document = by_id[article]
         asked = [(n, q) for n, q in tested if q.document == article]
-        own = AnswerEngine([by_id[article]], ranker=ranker, answerability=always_answers())
+        own = AnswerEngine([document], ranker=ranker, answerability=always_answers())
         x, y, p, o = rows(own, asked, True)
         parts.append((x, y, p, o + 2 * offset, np.ones(len(y), bool)))
-        other = by_id[following[article]]
-        if other.id == article:
-            continue
-        _, negatives = without_answers([other, by_id[article]], [q for _, q in asked],
-                                       {article})
-        numbers = {id(q): n for n, q in asked}
-        alien = AnswerEngine([other], ranker=ranker, answerability=always_answers())
-        x, y, p, o = rows(alien, [(numbers[id(q)], q) for q in negatives], False)
-        parts.append((x, y, p, o + 3 * offset, np.zeros(len(y), bool)))
+        by_removed: dict[tuple[int, ...], list] = {}
+        for n, q in asked:
+            holding = tuple(p.number for p in document.paragraphs
+                            if quotes_one_of(p.text, list(q.answers)))
+            by_removed.setdefault(holding, []).append((n, q))
+        for holding, questions in by_removed.items():
+            kept = [p.text for p in document.paragraphs if p.number not in holding]
+            if not kept:
+                continue
+            rest = parse_txt(article, "\n\n".join([document.title, *kept]))
+            _, negatives = without_answers([rest], [q for _, q in questions], set())
+            numbers = {id(q): n for n, q in questions}
+            alone = AnswerEngine([rest], ranker=ranker, answerability=always_answers())
+            x, y, p, o = rows(alone, [(numbers[id(q)], q) for q in negatives], False)
+            parts.append((x, y, p, o + 3 * offset, np.zeros(len(y), bool)))
     return parts
 
 

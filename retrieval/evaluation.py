@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer.answerability import ANSWER_QUOTES, ANSWERED, answered_chance
+from .answer.results import Answer
 from .articles.documents import Document, parse_txt
 from .engine import AnswerEngine
 from .text.analysis import fold_apostrophes
@@ -67,10 +68,11 @@ def held_out(document: str) -> bool:
 def without_answers(documents: list[Document], questions: list[SquadQuestion],
                     removed: set[str]) -> tuple[list[Document], list[SquadQuestion]]:
     """Unanswerable questions on covered topics: the articles without the `removed` ones, and
-    those of the removed articles' questions none of whose answers any paragraph left holds."""
+    those of the removed articles' questions (all the questions when none is removed) none of
+    whose answers any paragraph left holds."""
     kept = [d for d in documents if d.id not in removed]
     text = "\n".join(fold_for_match(p.text) for d in kept for p in d.paragraphs)
-    return kept, [q for q in questions if q.document in removed
+    return kept, [q for q in questions if (q.document in removed or not removed)
                   and not any(fold_for_match(a) in text for a in q.answers)]
 
 
@@ -177,10 +179,13 @@ def squad_sets(documents: list[Document], questions: list[SquadQuestion]
                ) -> list[tuple[str, list[str]]]:
     """Each set's report: every question asked of every article; the held-out articles'
     questions (never trained on), answerable, then unanswerable (asked of the articles without
-    theirs); and the risk-coverage table of the held-out ones."""
+    theirs); and the risk-coverage table of the held-out ones. A set too small to hold an
+    article out has the first alone."""
     engine = AnswerEngine(documents)
     everything = [judge(engine, q.question, q.answers, q.document) for q in questions]
     unseen = [j for j, q in zip(everything, questions) if held_out(q.document)]
+    if not unseen:
+        return [("all questions", Report.of(everything).lines())]
     kept, unanswerable = without_answers(documents, questions,
                                          {d.id for d in documents if held_out(d.id)})
     without = AnswerEngine(kept)
@@ -222,6 +227,14 @@ def load_dev(path: str | Path) -> list[DevQuestion]:
     return questions
 
 
+def dev_outcome(answer: Answer, expected: tuple[str, ...] | None) -> bool:
+    """Right when the engine answers with an expected substring in the first excerpt, or,
+    for null, gives no answer (neither "not sure" nor "nothing" is an answer)."""
+    if expected is None:
+        return not answer.answered
+    return answer.answered and quotes_one_of(answer.excerpts[0].text, list(expected))
+
+
 @dataclass(frozen=True)
 class DevReport:
     questions: int
@@ -240,8 +253,7 @@ def evaluate_dev(engine: AnswerEngine, questions: list[DevQuestion]) -> DevRepor
     """How many dev questions get the right answer in the first quote (or, for null, rightly
     none); and the rates of `Report` and `Refusals`."""
     judged = [judge(engine, q.question, q.expected or ()) for q in questions]
-    right = [j.answered and j.first_right if q.expected else not j.answered
-             for j, q in zip(judged, questions)]
+    right = [dev_outcome(engine.answer(q.question), q.expected) for q in questions]
     return DevReport(len(questions), sum(right),
                      tuple(q.question for q, r in zip(questions, right) if not r),
                      Report.of([j for j, q in zip(judged, questions) if q.expected]),
