@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.messages import MESSAGES, text
+from bot.messages import MESSAGES, small_talk, text
 
 
 @pytest.mark.parametrize("lang, count, expected", [
@@ -19,3 +19,13 @@ def test_every_counting_message_has_both_plural_forms():
         for template in messages.values():
             if isinstance(template, dict):
                 assert set(template) == {"one", "other"}
+
+
+@pytest.mark.parametrize("message, key", [
+    ("Bonjour !", "greeting"), ("salut", "greeting"), ("Hello there", "greeting"),
+    ("Merci beaucoup !", "thanks"), ("thanks", "thanks"), ("Thank you very much", "thanks"),
+    ("Bonjour, qui a signé la lettre ?", None), ("Qui a dit merci ?", None),
+    ("Merci de me dire qui a signé la lettre", None), ("", None),
+])
+def test_greetings_and_thanks_are_told_from_questions(message, key):
+    assert small_talk(message) == key

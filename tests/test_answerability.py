@@ -1,0 +1,116 @@
+"""Knowing when the articles do not answer: the three outcomes, each quote's confidence, the
+model stored as plain JSON; names matched as names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import ANSWERED, NONE, UNSURE, AnswerEngine, parse_md, parse_txt
+from retrieval.answer.answerability import ANSWERABILITY_PATH, Answerability
+from retrieval.answer.features import FEATURES
+from retrieval.articles.documents import load_corpus
+from retrieval.engine import NEAREST_QUOTES
+from retrieval.evaluation import load_dev
+
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parent / "seeds"
+UNANSWERABLE = [q.question for name in ("dev.jsonl", "english.jsonl")
+                for q in load_dev(HERE / "data" / name) if q.expected is None]
+
+
+def constant(bias: float) -> Answerability:
+    """A model that gives every quote the same confidence, sigmoid(bias); it answers when
+    one of three is 90% likely to, shows the nearest passages from 30%."""
+    return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), bias, 0.9, 0.3)
+
+
+@pytest.fixture(scope="module")
+def seed() -> list:
+    return load_corpus(SEEDS)
+
+
+@pytest.mark.parametrize("bias, outcome", [(3.0, ANSWERED), (-1.0, UNSURE), (-5.0, NONE)])
+def test_the_three_outcomes(seed, bias, outcome):
+    answer = AnswerEngine(seed, answerability=constant(bias)).answer("Qui a signé la lettre ?")
+    assert answer.outcome == outcome
+    assert answer.answered == (outcome == ANSWERED)
+    if outcome == ANSWERED:
+        assert len(answer.excerpts) == 3 and not answer.nearest
+    elif outcome == UNSURE:
+        assert not answer.excerpts and len(answer.nearest) == NEAREST_QUOTES
+        assert "William H. Seely" in answer.nearest[0].text  # the nearest, not nothing
+    else:
+        assert not answer.excerpts and not answer.nearest
+
+
+def test_nearest_passages_are_verbatim_with_their_offsets(seed):
+    engine = AnswerEngine(seed, answerability=constant(-1.0))
+    for quote in engine.answer("Qui a signé la lettre ?").nearest:
+        text = engine.articles[0].text
+        assert text[quote.source.start:quote.source.end] == quote.text
+
+
+def test_every_quote_has_a_confidence_between_0_and_1_higher_when_it_answers(seed):
+    engine = AnswerEngine(seed)
+    answer = engine.answer("Qui a signé la lettre ?")
+    assert answer.outcome == ANSWERED
+    assert all(0 < e.confidence < 1 for e in answer.excerpts)
+    unsure = engine.answer("Qui a critiqué la lettre ?")  # the letter, but no critic named
+    assert unsure.outcome == UNSURE
+    assert answer.excerpts[0].confidence > max(e.confidence for e in unsure.nearest)
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_no_unanswerable_seed_question_is_answered(seed, question):
+    assert AnswerEngine(seed).answer(question).outcome != ANSWERED
+
+
+def test_the_model_is_plain_json_naming_features_the_code_declares():
+    data = json.loads(ANSWERABILITY_PATH.read_text(encoding="utf-8"))
+    model = Answerability.from_json(json.dumps(data), FEATURES)
+    assert 0 < model.near_at <= model.answer_at < 1
+    assert Answerability.from_json(model.to_json(), FEATURES).to_json() == model.to_json()
+    with pytest.raises(ValueError):
+        Answerability.from_json(json.dumps({**data, "inputs": ["no_such", *data["inputs"][1:]]}),
+                                FEATURES)
+    with pytest.raises(ValueError):
+        Answerability.from_json(json.dumps({**data, "weights": data["weights"][1:]}), FEATURES)
+
+
+NAMES = """---
+title: "Villes et forêts"
+---
+
+Le bois de la forêt de Tronçais sert à faire des tonneaux, et le bois de chêne y est coupé
+chaque hiver depuis le XVIIe siècle.
+
+Boise, la capitale de l'Idaho, compte environ 235 000 habitants selon le recensement.
+"""
+
+
+def test_a_name_is_not_matched_by_a_common_word_of_the_same_stem():
+    engine = AnswerEngine([parse_md("villes", NAMES)])
+    answer = engine.answer("Combien d'habitants compte Boise ?")
+    first = (answer.excerpts or answer.nearest)[0]
+    assert "235 000 habitants" in first.text
+    for quote in answer.excerpts + answer.nearest:
+        assert all(quote.text[a:b] != "bois" for a, b in quote.highlights)
+
+
+CYLINDER = "\n\n".join([
+    "Les antiquités perses",
+    "Le cylindre de terre cuite servait de sceau : on roulait le cylindre sur l'argile.",
+    "Un autre cylindre, plus petit, est exposé à Londres ; ce cylindre est en pierre.",
+    "Le cylindre de Cyrus, rédigé en akkadien, proclame la libération des peuples déportés.",
+    "Les collections de cylindres réunissent des sceaux de toute la Mésopotamie.",
+])
+
+
+def test_a_name_anchors_the_question_over_a_word_repeated_elsewhere():
+    answer = AnswerEngine([parse_txt("perses", CYLINDER)]).answer(
+        "Que proclame le cylindre de Cyrus ?")
+    assert "libération des peuples" in (answer.excerpts or answer.nearest)[0].text
