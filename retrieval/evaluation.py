@@ -175,17 +175,32 @@ def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Repo
     return Report.of([judge(engine, q.question, q.answers, q.document) for q in questions])
 
 
-def squad_sets(documents: list[Document], questions: list[SquadQuestion]
+def load_translated(path: str | Path) -> tuple[list[SquadQuestion], list[SquadQuestion]]:
+    """Questions of a SQuAD set written again in another language, one JSON object a line
+    (document, question, french: the original, expected): the translations and the
+    originals, in the same order."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return ([SquadQuestion(r["question"], tuple(r["expected"]), r["document"]) for r in rows],
+            [SquadQuestion(r["french"], tuple(r["expected"]), r["document"]) for r in rows])
+
+
+def squad_sets(documents: list[Document], questions: list[SquadQuestion],
+               translated: tuple[list[SquadQuestion], list[SquadQuestion]] | None = None
                ) -> list[tuple[str, list[str]]]:
     """Each set's report: every question asked of every article; the held-out articles'
     questions (never trained on), answerable, then unanswerable (asked of the articles without
     theirs); and the risk-coverage table of the held-out ones. A set too small to hold an
-    article out has the first alone."""
+    article out has the first alone. With `translated` (load_translated), the translations
+    and their originals, asked of every article."""
     engine = AnswerEngine(documents)
     everything = [judge(engine, q.question, q.answers, q.document) for q in questions]
+    extra = [(f"{name} ({len(qs)} questions written again in English)",
+              evaluate_squad(engine, qs).lines())
+             for name, qs in zip(("translations", "their originals"), translated or ())]
     unseen = [j for j, q in zip(everything, questions) if held_out(q.document)]
     if not unseen:
-        return [("all questions", Report.of(everything).lines())]
+        return [("all questions", Report.of(everything).lines()), *extra]
     kept, unanswerable = without_answers(documents, questions,
                                          {d.id for d in documents if held_out(d.id)})
     without = AnswerEngine(kept)
@@ -193,7 +208,7 @@ def squad_sets(documents: list[Document], questions: list[SquadQuestion]
     return [("all questions (most from articles trained on)", Report.of(everything).lines()),
             ("held-out articles (never trained on)", Report.of(unseen).lines()),
             ("held-out articles' questions asked without them", Refusals.of(refused).lines()),
-            ("risk-coverage, held-out", risk_coverage(unseen, refused))]
+            ("risk-coverage, held-out", risk_coverage(unseen, refused)), *extra]
 
 
 def combine(reports: Iterable[Report]) -> Report:

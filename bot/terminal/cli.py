@@ -60,6 +60,8 @@ def build_parser() -> ArgumentParser:
     source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF)")
     source.add_argument("--dev", type=Path, help="JSON lines: question, expected substrings")
     evaluate.add_argument("--corpus", type=Path, help="corpus folder for --dev")
+    evaluate.add_argument("--translated", type=Path, help="with --squad: JSON lines of its "
+                          "questions written in English (document, question, french, expected)")
 
     add = commands.add_parser("add", help="add an article: a web page's link, or a .html, .txt "
                               "or .md file (the same url again replaces it)")
@@ -242,7 +244,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)
-        sets = evaluation.squad_sets(documents, questions)
+        translated = evaluation.load_translated(args.translated) if args.translated else None
+        sets = evaluation.squad_sets(documents, questions, translated)
         print("\n\n".join("\n".join([f"## {name}", *lines]) for name, lines in sets))
     else:
         engine = _engine(args, settings)
