@@ -114,3 +114,22 @@ def test_a_name_anchors_the_question_over_a_word_repeated_elsewhere():
     answer = AnswerEngine([parse_txt("perses", CYLINDER)]).answer(
         "Que proclame le cylindre de Cyrus ?")
     assert "libération des peuples" in (answer.excerpts or answer.nearest)[0].text
+
+
+REFORM = "\n\n".join([
+    "La réforme des retraites",
+    "Le projet a été présenté mardi en conseil des ministres. Quelques personnalités ont "
+    "largement communiqué sur le projet. Marie Dupont et Jean Martin ont multiplié les "
+    "interviews. Le texte sera débattu en mars.",
+    "Les syndicats ont appelé à manifester jeudi contre le projet, dans toutes les villes.",
+])
+
+
+@pytest.mark.parametrize("question", [
+    "Quelles personnalités ont communiqué sur le projet ?",
+    "Qui a largement communiqué sur le projet ?",
+])
+def test_the_answer_in_the_sentence_after_the_question_words_is_quoted_with_them(question):
+    answer = AnswerEngine([parse_txt("retraites", REFORM)]).answer(question)
+    first = (answer.excerpts or answer.nearest)[0].text
+    assert "communiqué sur le projet" in first and "Marie Dupont et Jean Martin" in first

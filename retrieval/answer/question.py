@@ -68,7 +68,8 @@ ANSWER_TYPES = [
     (re.compile(r"\b(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
                 r"quel(le)?s? (ville|pays|region|equipe|club|entreprise|societe|parti|"
                 r"organisation|fleuve|riviere|ile|continent|journal|personnage|roi|reine|"
-                r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur))\b"), _NAME),
+                r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur|"
+                r"personnalites?|personnes?))\b"), _NAME),
     (re.compile(r"\b(ou|where|d'ou)\b"), _NAME),
     (re.compile(r"\b(pourquoi|why|pour quelles? raisons?|dans quel but)\b"), _CAUSE),
 ]
