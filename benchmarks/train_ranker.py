@@ -1,9 +1,9 @@
 """Train the window ranker on PIAF and measure it by 5-fold cross-validation grouped by article.
 
 Every PIAF article but the held-out ones (`evaluation.held_out`, never read here: the README's
-figures on unseen text are theirs) is indexed together, as `python -m bot eval --squad` does. For each question
-the engine lists its candidate windows and their features; a window is a positive when it holds
-one of the expected answers and comes from the question's article. A linear scorer is learned
+figures on unseen text are theirs) is indexed together, as `python -m bot eval --squad` does.
+For each question the engine lists its candidate windows and their features; a window is a
+positive when it holds one of the expected answers and comes from the question's article. A linear scorer is learned
 listwise: per question, a softmax over its windows, the loss being minus the log of the
 probability given to the answering ones (as in ListNet; L-BFGS from scipy, deterministic). On
 PIAF this puts the answer first more often than a pairwise logistic regression (+1 point at 1),
@@ -83,10 +83,10 @@ def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestio
     articles = np.array([q.document for q in questions])
     learned, baseline = [], []
     for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(questions, groups=articles)):
-        held_out = set(test.tolist())
-        rows = ~np.isin(owner, list(held_out))
+        in_fold = set(test.tolist())
+        rows = ~np.isin(owner, list(in_fold))
         ranker = fit(features[rows], labels[rows], owner[rows])
-        tested = [questions[i] for i in sorted(held_out)]
+        tested = [questions[i] for i in sorted(in_fold)]
         for reports, model in ((learned, ranker), (baseline, hand_tuned(FEATURES))):
             engine_of_fold = AnswerEngine(documents, engine.index, ranker=model,
                                           answerability=always_answers())
