@@ -33,8 +33,9 @@ from sklearn.model_selection import GroupKFold
 
 from benchmarks.train_ranker import FOLDS, fit, windows
 from retrieval import AnswerEngine, parse_txt
-from retrieval.answer.answerability import (ANSWERABILITY_PATH, QUOTE_INPUTS, Answerability,
-                                            always_answers, answered_chance, quote_inputs)
+from retrieval.answer.answerability import (ANSWER_QUOTES, ANSWERABILITY_PATH, QUOTE_INPUTS,
+                                            Answerability, always_answers, answered_chance,
+                                            quote_inputs)
 from retrieval.answer.features import FEATURES
 from retrieval.answer.ranker import hand_tuned
 from retrieval.evaluation import held_out, load_squad, quotes_one_of, without_answers
@@ -46,7 +47,8 @@ INPUTS = (*FEATURES, *QUOTE_INPUTS)
 TARGET_COVERAGE = 0.8
 # The share of the questions whose quotes hold the answer that may get "nothing near".
 NEAR_MISS = 0.05
-# Regularisation of the logistic regression (sklearn's C): 1.0 and 0.1 alike in CV.
+# Regularisation of the logistic regression: sklearn's default C (not tuned: a few thousand
+# questions for thirty weights).
 C = 1.0
 
 
@@ -54,7 +56,7 @@ def rows(engine: AnswerEngine, questions, answerable: bool):
     """Per quote: the model's inputs, right or not, its place, the question's number."""
     xs, ys, places, owners = [], [], [], []
     for n, q in questions:
-        chosen = engine.quotes(q.question, 3, FEATURES)
+        chosen = engine.quotes(q.question, ANSWER_QUOTES, FEATURES)
         if not chosen.excerpts:
             owners.append(n)  # no quote at all: nothing near
             xs.append(np.full((1, len(INPUTS)), np.nan))
