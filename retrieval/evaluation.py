@@ -175,14 +175,16 @@ def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Repo
     return Report.of([judge(engine, q.question, q.answers, q.document) for q in questions])
 
 
-def load_translated(path: str | Path) -> tuple[list[SquadQuestion], list[SquadQuestion]]:
+def load_translated(path: str | Path, questions: list[SquadQuestion]
+                    ) -> tuple[list[SquadQuestion], list[SquadQuestion]]:
     """Questions of a SQuAD set written again in another language, one JSON object a line
-    (document, question, french: the original, expected): the translations and the
-    originals, in the same order."""
+    (piaf: the original's number among `questions`, question: the translation; nothing of the
+    set itself is copied): the translations and the originals, in the same order."""
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    return ([SquadQuestion(r["question"], tuple(r["expected"]), r["document"]) for r in rows],
-            [SquadQuestion(r["french"], tuple(r["expected"]), r["document"]) for r in rows])
+    originals = [questions[r["piaf"]] for r in rows]
+    return ([SquadQuestion(r["question"], q.answers, q.document)
+             for r, q in zip(rows, originals)], originals)
 
 
 def squad_sets(documents: list[Document], questions: list[SquadQuestion],

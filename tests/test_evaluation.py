@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from retrieval.evaluation import (Judged, Refusals, evaluate_dev, evaluate_squad, held_out, judge,
-                                  load_dev, load_squad, quotes_one_of, risk_coverage,
-                                  without_answers)
+                                  load_dev, load_squad, load_translated, quotes_one_of,
+                                  risk_coverage, without_answers)
 from bot.terminal.cli import main
 from retrieval import AnswerEngine, IndexStore, parse_txt
 
@@ -104,3 +104,13 @@ def test_dev_report_counts_unanswerable_questions_rightly_refused(tmp_path):
     lines = evaluate_dev(engine, load_dev(dev)).lines()
     assert "first quote right    100.0%" in lines
     assert "rightly refused        100.0%" in lines
+
+
+def test_translated_questions_keep_their_originals_answers_and_article(tmp_path):
+    _, questions = load_squad(SQUAD)
+    translated = tmp_path / "english.jsonl"
+    translated.write_text('{"piaf": 2, "question": "Which volcano erupted?"}\n', encoding="utf-8")
+    english, originals = load_translated(translated, questions)
+    assert originals == [questions[2]]
+    assert (english[0].question, english[0].answers, english[0].document) == (
+        "Which volcano erupted?", ("Piton de la Fournaise",), "001")

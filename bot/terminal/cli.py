@@ -61,7 +61,8 @@ def build_parser() -> ArgumentParser:
     source.add_argument("--dev", type=Path, help="JSON lines: question, expected substrings")
     evaluate.add_argument("--corpus", type=Path, help="corpus folder for --dev")
     evaluate.add_argument("--translated", type=Path, help="with --squad: JSON lines of its "
-                          "questions written in English (document, question, french, expected)")
+                          "questions written in English (piaf: the original's number, "
+                          "question)")
 
     add = commands.add_parser("add", help="add an article: a web page's link, or a .html, .txt "
                               "or .md file (the same url again replaces it)")
@@ -244,7 +245,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)
-        translated = evaluation.load_translated(args.translated) if args.translated else None
+        translated = (evaluation.load_translated(args.translated, questions)
+                      if args.translated else None)
         sets = evaluation.squad_sets(documents, questions, translated)
         print("\n\n".join("\n".join([f"## {name}", *lines]) for name, lines in sets))
     else:
