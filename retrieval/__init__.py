@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
-from .articles.files import CorpusError
+from .articles.files import REMOVED_FOLDER, ArticleError, CorpusError
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
@@ -31,13 +31,12 @@ from .text.analysis import fold_apostrophes
 
 if TYPE_CHECKING:
     from .articles.watch import article_changes
-    from .articles.web import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, add_article,
-                               add_file, remove_article)
+    from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, remove_article
 
 # The names loaded when first used, and the module that holds each.
 _LAZY = {
-    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "REMOVED_FOLDER", "ArticleError", "add_article",
-                     "add_file", "remove_article"), ".articles.web"),
+    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "remove_article"),
+                    ".articles.web"),
     "article_changes": ".articles.watch",
 }
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError, IndexUnavailable,
-                       add_article, build_xapian, remove_article, update_xapian)
+import retrieval
+from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError,
+                       IndexUnavailable, build_xapian, update_xapian)
 
 from ..messages import text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
@@ -232,8 +233,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     """Save a page's or a file's article into the corpus; print its id, title and paragraph
     count. A running bot answers from it within seconds (it watches the folder)."""
-    document = add_article(args.source, args.corpus or settings.corpus_dir,
-                           settings.allow_private_urls)
+    document = retrieval.add_article(args.source, args.corpus or settings.corpus_dir,
+                                     settings.allow_private_urls)
     print(text("article_added", document=document.id, title=printable(document.title),
                count=len(document.paragraphs)))
     return 0
@@ -241,7 +242,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Move an article out of the corpus; it is kept in the folder's .removed/."""
-    moved = remove_article(args.corpus or settings.corpus_dir, args.document)
+    moved = retrieval.remove_article(args.corpus or settings.corpus_dir, args.document)
     print(text("article_removed", document=args.document, folder=moved.parent))
     return 0
 

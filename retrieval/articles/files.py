@@ -19,10 +19,22 @@ log = logging.getLogger(__name__)
 
 # The extensions of an article file (`.txt`: first line the title; `.md`: front matter).
 EXTENSIONS = (".txt", ".md")
+# Where removed articles go, inside the corpus folder: out of the corpus, not lost.
+REMOVED_FOLDER = ".removed"
 
 
 class CorpusError(Exception):
     """The corpus cannot be used at all (missing, empty, nothing readable)."""
+
+
+class ArticleError(Exception):
+    """An article cannot be added or removed: `reason` names why (faces word it, see
+    bot/messages.py: "article_<reason>"), `values` fill in the details."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(f"{reason}: {values}" if values else reason)
+        self.reason = reason
+        self.values = values
 
 
 def is_article_name(name: str) -> bool:

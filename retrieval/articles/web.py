@@ -27,7 +27,7 @@ import trafilatura
 import yaml
 
 from .documents import Document, is_leftover, parse_md, parse_txt
-from .files import EXTENSIONS, corpus_files, replaced_atomically
+from .files import EXTENSIONS, REMOVED_FOLDER, ArticleError, corpus_files, replaced_atomically
 
 # What a fetch may take: an article page is well under 5 MB; 20 s covers a slow site; 5
 # redirects cover http -> https -> www -> the article, with room to spare.
@@ -42,8 +42,6 @@ MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
 HTML_FILES = (".html", ".htm")
 FILE_TYPES = (*HTML_FILES, *EXTENSIONS)
 USER_AGENT = "citebot/0.1 (article fetcher)"
-# Where removed articles go, inside the corpus folder: out of the corpus, not lost.
-REMOVED_FOLDER = ".removed"
 # A document id: a slug of the title (readable in /sources and /remove) and a hash of the url.
 SLUG_CHARS = 60
 HASH_CHARS = 8
@@ -51,16 +49,6 @@ HASH_CHARS = 8
 FALLBACK_TITLE_CHARS = 80
 # How much of a file is looked at for NUL bytes, the mark of a binary file.
 SNIFF_BYTES = 8192
-
-
-class ArticleError(Exception):
-    """An article cannot be added or removed: `reason` names why (faces word it, see
-    bot/messages.py: "article_<reason>"), `values` fill in the details."""
-
-    def __init__(self, reason: str, **values: object) -> None:
-        super().__init__(f"{reason}: {values}" if values else reason)
-        self.reason = reason
-        self.values = values
 
 
 @dataclass(frozen=True)
