@@ -9,8 +9,8 @@ translation, vectors, sentences) ← `articles/` (files, documents, corpus, web 
 ← `index/` (the contract, memory index and its store, Xapian) ← `answer/` (question, features,
 ranker, selection) ← `engine.py` and `evaluation.py`.
 
-Answering needs only the engine: live articles (httpx, trafilatura) and the watcher
-(watchfiles) are imported the first time one of their names is used, so that `ask` does not
+Answering needs only the engine: live articles (httpx, trafilatura), the watcher (watchfiles)
+and evaluation are imported the first time one of their names is used, so that `ask` does not
 pay for them.
 """
 
@@ -26,10 +26,10 @@ from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
 from .index.remote import parse_remote
-from . import evaluation
 from .text.analysis import fold_apostrophes
 
 if TYPE_CHECKING:
+    from . import evaluation
     from .articles.watch import article_changes
     from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, remove_article
 
@@ -38,14 +38,16 @@ _LAZY = {
     **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "remove_article"),
                     ".articles.web"),
     "article_changes": ".articles.watch",
+    "evaluation": ".evaluation",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """A live-article or watcher name, imported now (PEP 562)."""
+    """A live-article or watcher name, or the evaluation module, imported now (PEP 562)."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    module = importlib.import_module(_LAZY[name], __name__)
+    value = module if module.__name__.endswith(f".{name}") else getattr(module, name)
     globals()[name] = value
     return value
 

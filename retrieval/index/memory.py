@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from rank_bm25 import BM25Okapi
-from tqdm import tqdm
 
 from ..articles.documents import Document
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
@@ -133,6 +132,8 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
     # A progress bar on a terminal for a corpus worth waiting for; none in logs and pipes.
     shown = count >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
+    from tqdm import tqdm  # only when indexing: answering from a stored index never shows it
+
     for row, text in enumerate(tqdm(texts, "indexing", total=count, unit=" passages",
                                     disable=not shown, mininterval=0.5)):
         terms = analyzer.terms(text)
