@@ -210,3 +210,22 @@ def test_a_xapian_database_built_by_other_analysis_code_is_one_clear_line_until_
     assert main(["index", "--xapian", str(db), "--update", "--corpus", str(SEEDS)]) == 0
     answer = AnswerEngine.from_folder(SEEDS, store).answer("Qui a signé la lettre ?")
     assert "Seely" in answer.excerpts[0].text
+
+
+# ---- one definition of an article file ----
+
+def test_every_reader_of_the_folder_takes_the_same_files_for_articles(tmp_path):
+    from retrieval.articles.files import is_article_file
+    from retrieval.index.xapian_index import build
+
+    (tmp_path / "port.md").write_text("# Le port\n\nLe port de Marseille est en grève.\n",
+                                      encoding="utf-8")
+    for name in (".port.md.x1.tmp", ".brouillon.md", "notes.html", "port.md~"):
+        (tmp_path / name).write_text("# Brouillon\n\nLe port de Marseille rouvre demain.\n",
+                                     encoding="utf-8")
+    memory_engine = AnswerEngine.from_folder(tmp_path)
+    report = build(tmp_path / ".db", tmp_path)
+    assert memory_engine.article_ids() == ["port"] and report.added == 1
+    assert [p.name for p in tmp_path.iterdir() if is_article_file(p)] == ["port.md"]
+    assert all("rouvre" not in e.text
+               for e in memory_engine.answer("Quand le port de Marseille rouvre ?").excerpts)
