@@ -101,6 +101,12 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "article_too_large": "plus de {megabytes} Mo : trop long pour un article, rien n'est "
         "ajouté",
         "article_no_document": "aucun article « {document} » (voir /sources)",
+        "article_already_removed": "l'article « {document} » est déjà retiré",
+        "article_not_a_file": "{name} n'est pas un fichier ordinaire : rien n'est ajouté",
+        "article_too_complex": "la page a plus de {elements} éléments : trop pour en extraire "
+        "l'article, rien n'est ajouté",
+        "article_extract_timeout": "l'article n'a pas pu être extrait de la page en {seconds} s "
+        ": rien n'est ajouté",
     },
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
@@ -183,6 +189,12 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "article_content_type": "this is not a text page ({type}): nothing added",
         "article_too_large": "more than {megabytes} MB: too long for an article, nothing added",
         "article_no_document": "no article “{document}” (see /sources)",
+        "article_already_removed": "the article “{document}” is already removed",
+        "article_not_a_file": "{name} is not a regular file: nothing added",
+        "article_too_complex": "the page has more than {elements} elements: too many to extract "
+        "its article, nothing added",
+        "article_extract_timeout": "the article could not be extracted from the page within "
+        "{seconds} s: nothing added",
     },
 }
 

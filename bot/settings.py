@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from retrieval import BACKENDS, IndexStore, parse_remote
+from retrieval import BACKENDS, DEFAULT_ARTICLE_MAX_BYTES, IndexStore, parse_remote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
@@ -23,6 +23,9 @@ DEFAULT_API = "https://api.telegram.org/bot"
 # How many excerpts an answer may hold: at least one, and no more than a reader reads.
 TOP_K_RANGE = (1, 10)
 DEFAULT_TOP_K = 3
+# The article size limit an operator may set: from a kilobyte (smaller is no article) to 1 GB
+# (bigger would hold every answer up while it is read).
+ARTICLE_MAX_BYTES_RANGE = (1024, 1024**3)
 # How a yes/no setting may be written; empty is the default, no.
 FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
                "true": True, "1": True, "yes": True}
@@ -49,6 +52,8 @@ class Settings:
     allow_private_urls: bool = False
     # Where the index comes from: the memory index and its cache folder, or Xapian databases.
     index: IndexStore = IndexStore()
+    # The biggest article file read from the corpus folder; bigger ones are skipped.
+    article_max_bytes: int = DEFAULT_ARTICLE_MAX_BYTES
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -139,6 +144,8 @@ def load_settings() -> Settings:
         admin_user_ids=_admin_user_ids(),
         allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
         index=_index_store(),
+        article_max_bytes=_int("ARTICLE_MAX_BYTES", DEFAULT_ARTICLE_MAX_BYTES,
+                               *ARTICLE_MAX_BYTES_RANGE),
     )
 
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
-from .articles.files import REMOVED_FOLDER, ArticleError, CorpusError
+from .articles.files import (DEFAULT_ARTICLE_MAX_BYTES, REMOVED_FOLDER, ArticleError, CorpusError,
+                             set_article_max_bytes)
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
@@ -31,12 +32,12 @@ from .text.analysis import fold_apostrophes
 if TYPE_CHECKING:
     from . import evaluation
     from .articles.watch import article_changes
-    from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, remove_article
+    from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, add_page, remove_article
 
 # The names loaded when first used, and the module that holds each.
 _LAZY = {
-    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "remove_article"),
-                    ".articles.web"),
+    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "add_page",
+                     "remove_article"), ".articles.web"),
     "article_changes": ".articles.watch",
     "evaluation": ".evaluation",
 }
@@ -54,6 +55,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BACKENDS",
+    "DEFAULT_ARTICLE_MAX_BYTES",
     "FILE_TYPES",
     "MAX_BYTES",
     "REMOVED_FOLDER",
@@ -70,6 +72,7 @@ __all__ = [
     "Source",
     "add_article",
     "add_file",
+    "add_page",
     "article_changes",
     "build_xapian",
     "fold_apostrophes",
@@ -78,6 +81,7 @@ __all__ = [
     "parse_txt",
     "rebuilt",
     "remove_article",
+    "set_article_max_bytes",
     "update_xapian",
     "evaluation",
 ]

@@ -248,16 +248,16 @@ def test_cache_dir_holds_the_cache_of_each_corpus(corpus, tmp_path, cache_dir) -
 
 
 def unreadable(names: set[str], error: OSError):
-    """Path.read_bytes raising `error` for the named files, as for a file without read
-    permission (chmod 000 does not stop root, who runs CI)."""
-    read_bytes = Path.read_bytes
+    """os.open raising `error` for the named files, as for a file without read permission
+    (chmod 000 does not stop root, who runs CI)."""
+    open_file = os.open
 
-    def read(path: Path) -> bytes:
-        if path.name in names:
+    def opened(path, *args, **kwargs) -> int:
+        if Path(path).name in names:
             raise error
-        return read_bytes(path)
+        return open_file(path, *args, **kwargs)
 
-    return read
+    return opened
 
 
 @pytest.mark.parametrize("error", [
@@ -268,7 +268,7 @@ def unreadable(names: set[str], error: OSError):
 def test_an_unreadable_file_is_skipped_with_one_warning_on_every_run(
     corpus, cache_dir, monkeypatch, caplog, error
 ) -> None:
-    monkeypatch.setattr(Path, "read_bytes", unreadable({"a.txt"}, error))
+    monkeypatch.setattr(os, "open", unreadable({"a.txt"}, error))
     for _ in range(2):  # built, then from the cache
         caplog.clear()
         engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
@@ -289,7 +289,7 @@ def test_a_file_without_read_permission_is_skipped(corpus, cache_dir) -> None:
 
 
 def test_only_unreadable_files_is_a_corpus_error(corpus, cache_dir, monkeypatch) -> None:
-    monkeypatch.setattr(Path, "read_bytes", unreadable(set(ARTICLES), PermissionError(13, "x")))
+    monkeypatch.setattr(os, "open", unreadable(set(ARTICLES), PermissionError(13, "x")))
     with pytest.raises(CorpusError):
         load_indexed_corpus(corpus, cache_dir)
 

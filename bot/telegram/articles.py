@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.constants import ChatAction
 
 from retrieval import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, Document,
-                       add_article, add_file, article_changes, rebuilt, remove_article)
+                       add_file, add_page, article_changes, rebuilt, remove_article)
 
 from ..messages import text
 from .context import BotContext, BotData
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 
 async def add(update: Update, context: BotContext) -> None:
-    """/add URL: an administrator adds the article at the link."""
+    """/add URL: an administrator adds the article at the link (a link only: a path would name
+    a file of the server, such as its .env)."""
     if await _refused(update, context):
         return
     url = question_text(update.message.text, context.bot.username)
@@ -95,7 +96,7 @@ async def _refused(update: Update, context: BotContext) -> bool:
 async def _add_link(update: Update, context: BotContext, url: str) -> None:
     bot_data = context.bot_data
     await _add(update, context,
-               lambda: add_article(url, bot_data.corpus, bot_data.allow_private_urls))
+               lambda: add_page(url, bot_data.corpus, bot_data.allow_private_urls))
 
 
 async def _add(update: Update, context: BotContext, save: Callable[[], Document]) -> None:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 import retrieval
 from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError,
-                       IndexUnavailable, build_xapian, update_xapian)
+                       IndexUnavailable, build_xapian, set_article_max_bytes, update_xapian)
 
 from ..messages import text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
@@ -293,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings()
+        set_article_max_bytes(settings.article_max_bytes)  # for every reader of the folder
         if args.command is None:
             args = _default_command(settings)
         # The bot logs what it does; the local harness only what needs attention.

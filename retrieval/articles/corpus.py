@@ -21,7 +21,7 @@ from pathlib import Path
 from threading import Lock
 
 from .documents import Document, Passage, parsed_article
-from .files import EXTENSIONS, corpus_files, is_article_name, read_article
+from .files import EXTENSIONS, corpus_files, is_corpus_file, read_article
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,12 @@ class Corpus(Sequence[Document]):
 
     def _path(self, document_id: str) -> Path | None:
         """The article's file: listed, or found in the folder (an id is a file name without
-        extension, never a path: an index cannot point outside the folder)."""
+        extension, never a path, and the file is an article file, never a symbolic link: an
+        index cannot point outside the folder)."""
         path = self._files.get(document_id) if self._files is not None else None
         if path is None and self._folder is not None and document_id == Path(document_id).name:
-            path = next((p for e in EXTENSIONS if is_article_name(f"{document_id}{e}")
-                         and (p := self._folder / f"{document_id}{e}").is_file()), None)
+            path = next((p for e in EXTENSIONS
+                         if is_corpus_file(p := self._folder / f"{document_id}{e}")), None)
         return path
 
     def __len__(self) -> int:

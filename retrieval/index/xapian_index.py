@@ -41,7 +41,8 @@ from tqdm import tqdm
 
 from ..articles.corpus import digest
 from ..articles.documents import Document, parsed_article
-from ..articles.files import CorpusError, corpus_files, corpus_folder, read_article
+from ..articles.files import (CorpusError, article_max_bytes, corpus_files, corpus_folder,
+                              is_corpus_file, read_article, set_article_max_bytes)
 from ..text.analysis import DOCUMENT_ANALYZER
 from .remote import parse_remote
 from .contract import BM25, IndexUnavailable, Match, indexed_text, lucene_idf
@@ -299,7 +300,9 @@ def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     paths = [directory / SHARD_NAME.format(i) for i in range(shards)]
     workers = min(shards, os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_MIN_ARTICLES:
-        with ProcessPoolExecutor(workers) as pool:
+        # Each worker reads its articles under this process's size limit.
+        with ProcessPoolExecutor(workers, initializer=set_article_max_bytes,
+                                 initargs=(article_max_bytes(),)) as pool:
             counts = list(pool.map(_build_shard, paths, parts, [shards] * shards))
     else:
         counts = [_build_shard(p, part, shards) for p, part in zip(paths, parts)]
@@ -349,8 +352,8 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
             files = corpus_files(folder)
             gone = set(known) - {p.stem for p in files}
         else:
-            files = [p for p in paths if p.is_file()]
-            gone = {p.stem for p in paths if not p.is_file()} & set(known)
+            files = [p for p in paths if is_corpus_file(p)]
+            gone = {p.stem for p in paths if not is_corpus_file(p)} & set(known)
         for path in _progress(files, "updating"):
             content = read_article(path)
             if content is None or known.get(path.stem) == digest(content):
