@@ -23,7 +23,8 @@ CANONICAL = "/economie/greve-port-sete"
 @pytest.fixture(scope="module", autouse=True)
 def pages(site):
     site.pages.update({
-        "/greve?utm_source=x": html(article_page(STRIKE_TITLE, STRIKE, canonical=site.url(CANONICAL))),
+        "/greve?utm_source=x": html(article_page(STRIKE_TITLE, STRIKE,
+                                                 canonical=site.url(CANONICAL))),
         "/crue": html(article_page(FLOOD_TITLE, FLOOD)),
         "/menu-seul": html(article_page("Accueil", [])),
         "/lent": Response(b"<p>trop tard</p>", delay=3),

@@ -157,12 +157,15 @@ def read_regular_file(path: Path, max_bytes: int, follow_symlinks: bool = True) 
             raise NotAFileError("a symbolic link (an article is a file of the folder "
                                 "itself)") from None
         raise
-    with open(fd, "rb") as f:
+    try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise NotAFileError("not a regular file")
-        if status.st_size > max_bytes or len(data := f.read(max_bytes + 1)) > max_bytes:
-            raise TooLargeError(max_bytes)
+        with open(fd, "rb", closefd=False) as f:
+            if status.st_size > max_bytes or len(data := f.read(max_bytes + 1)) > max_bytes:
+                raise TooLargeError(max_bytes)
+    finally:
+        os.close(fd)
     return data
 
 
