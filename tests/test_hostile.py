@@ -21,8 +21,8 @@ import pytest
 
 from bot.settings import SettingsError, load_settings
 from bot.terminal.cli import main
-from retrieval import (AnswerEngine, ArticleError, add_article, add_file, add_page, rebuilt,
-                       remove_article)
+from retrieval import (AnswerEngine, ArticleError, IndexStore, add_article, add_file, add_page,
+                       build_xapian, rebuilt, remove_article, update_xapian)
 from retrieval.articles import files as article_files
 from retrieval.articles import web
 from retrieval.articles.corpus import Corpus
@@ -82,6 +82,22 @@ def test_a_symbolic_link_is_never_indexed_nor_quoted(corpus, tmp_path, caplog, t
     # An index that names it (Xapian's corpus finds articles by id) cannot have it quoted.
     assert Corpus.listing(corpus).get("lien") is None
     assert Corpus.listing(corpus).get("vendanges") is not None
+
+
+def test_xapian_indexes_no_symbolic_link_and_no_file_over_the_limit(corpus, tmp_path):
+    (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
+    (corpus / "lien.txt").symlink_to(tmp_path / "secret.txt")
+    with open(corpus / "archive.txt", "wb") as f:
+        f.truncate(article_files.DEFAULT_ARTICLE_MAX_BYTES + 1)
+    report = build_xapian(tmp_path / "db", corpus)
+    assert [articles for _, articles, _ in report.shards] == [1]
+    store = IndexStore("xapian", databases=(str(tmp_path / "db" / "shard-0"),))
+    assert "hippopotame" not in " ".join(
+        e.text for e in AnswerEngine.from_folder(corpus, store).answer(SECRET_QUESTION).excerpts)
+    # An article replaced by a link, seen by the watcher: out of the index.
+    (corpus / "vendanges.txt").unlink()
+    (corpus / "vendanges.txt").symlink_to(tmp_path / "secret.txt")
+    assert update_xapian(tmp_path / "db", corpus, [corpus / "vendanges.txt"]).removed == 1
 
 
 def test_a_symbolic_link_swapped_in_after_listing_is_not_read(corpus, tmp_path, caplog):
@@ -465,15 +481,18 @@ def test_concurrent_removals_of_one_article_first_wins_the_others_are_told(tmp_p
         assert not article.exists() and (tmp_path / ".removed" / article.name).exists()
 
 
-@pytest.mark.parametrize("document", ["../secret", "/etc/passwd", ".cache", "", "a/../b"])
+@pytest.mark.parametrize("document", ["../secret", "/etc/passwd", ".cache", "", "a/../b",
+                                      "lien"])
 def test_remove_takes_only_an_article_of_the_folder(tmp_path, document):
     (tmp_path / "secret.md").write_text("# Secret\n\nNe pas retirer.\n")
     folder = tmp_path / "corpus"
     folder.mkdir()
+    (folder / "lien.md").symlink_to(tmp_path / "secret.md")
     with pytest.raises(ArticleError) as error:
         remove_article(folder, document)
     assert error.value.reason == "no_document"
-    assert (tmp_path / "secret.md").exists()
+    assert (tmp_path / "secret.md").exists() and (folder / "lien.md").is_symlink()
+    assert not (folder / ".removed").exists()
 
 
 def test_add_article_of_a_missing_file_is_no_file(tmp_path):

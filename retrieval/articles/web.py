@@ -37,8 +37,8 @@ import yaml
 from . import extraction
 from .documents import Document, is_leftover, parse_md, parse_txt
 from .files import (EXTENSIONS, REMOVED_FOLDER, ArticleError, NotAFileError, TooLargeError,
-                    article_max_bytes, is_article_name, read_regular_file, replaced_atomically,
-                    shortened)
+                    article_max_bytes, is_article_name, is_corpus_file, read_regular_file,
+                    replaced_atomically, shortened)
 
 log = logging.getLogger(__name__)
 
@@ -478,19 +478,20 @@ def save(article: Article, folder: Path) -> Document:
 def remove_article(folder: Path, document: str) -> Path:
     """Moves an article out of the corpus into the folder's `.removed/`, where it stays; the
     path it now has. One rename, without listing the folder: of several removals of one
-    article at once, the first moves it and the others are told it is already gone."""
+    article at once, the first moves it and the others are told it is already removed."""
     name = document.strip()
     removed = folder / REMOVED_FOLDER
-    for extension in EXTENSIONS:
-        if not is_article_name(file := f"{name}{extension}") or Path(file).name != file:
-            continue  # an id is a file name of the folder, never a path nor a hidden file
-        try:
+    # An id is a file name of the folder: never a path, a hidden file or a symbolic link.
+    files = [file for extension in EXTENSIONS
+             if is_article_name(file := f"{name}{extension}") and Path(file).name == file]
+    for file in files:
+        if is_corpus_file(folder / file):
             removed.mkdir(exist_ok=True)
-            os.replace(folder / file, removed / file)
-        except FileNotFoundError:
-            if (removed / file).exists():
-                raise ArticleError("already_removed", document=name) from None
-            continue
-        return removed / file
+            try:
+                os.replace(folder / file, removed / file)
+                return removed / file
+            except FileNotFoundError:
+                pass  # another removal was first
+    if any((removed / file).exists() for file in files):
+        raise ArticleError("already_removed", document=name)
     raise ArticleError("no_document", document=name)
-
