@@ -255,7 +255,7 @@ def test_a_refusal_echoes_a_long_text_shortened(tmp_path):
     with pytest.raises(ArticleError) as error:
         add_page("/" + "x" * 4095, tmp_path)
     assert error.value.reason == "not_http"
-    assert len(error.value.values["url"]) <= web.ECHO_CHARS + 1
+    assert len(error.value.values["url"]) <= article_files.ECHO_CHARS + 1
 
 
 def test_add_page_never_reads_a_path(tmp_path):
