@@ -34,7 +34,6 @@ import httpcore
 import httpx
 import yaml
 
-from . import extraction
 from .documents import Document, is_leftover, parse_md, parse_txt
 from .files import (EXTENSIONS, REMOVED_FOLDER, ArticleError, NotAFileError, TooLargeError,
                     article_max_bytes, is_article_name, is_corpus_file, read_regular_file,
@@ -55,6 +54,9 @@ MAX_ELEMENTS = 30_000
 # How long extraction may take at most, in its own process (killed then): several times what
 # the biggest accepted page takes on a busy machine.
 EXTRACT_TIMEOUT = 15.0
+# The script that runs trafilatura in a child process (by path: it imports trafilatura alone,
+# and the bot's own process never loads it).
+EXTRACTION_SCRIPT = Path(__file__).with_name("extraction.py")
 # The start of an element in HTML, to count them without parsing the page.
 ELEMENT = re.compile(r"<[A-Za-z]")
 # NAT64 prefixes (RFC 6052, RFC 8215): the well-known one carries a public IPv4 address in its
@@ -353,8 +355,9 @@ def extract_html(html: str | bytes, url: str | None = None,
     data = html.encode() if isinstance(html, str) else html
     try:
         done = subprocess.run(
-            [sys.executable, "-I", extraction.__file__, "text" if isinstance(html, str) else
-             "bytes", url or ""], input=data, capture_output=True, timeout=timeout, check=True)
+            [sys.executable, "-I", str(EXTRACTION_SCRIPT), "text" if isinstance(html, str)
+             else "bytes", url or ""], input=data, capture_output=True, timeout=timeout,
+            check=True)
     except subprocess.TimeoutExpired:
         raise ArticleError("extract_timeout", seconds=round(timeout)) from None
     except subprocess.CalledProcessError as e:
