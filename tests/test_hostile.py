@@ -310,6 +310,22 @@ def test_the_checked_address_is_used_with_the_names_host_header(site, tmp_path, 
     assert site.hosts[-1] == f"gazette.test:{site.server.server_address[1]}"
 
 
+@pytest.mark.parametrize("addresses", [["10.0.0.1"], ["93.184.216.34", "192.168.1.1"],
+                                       ["::1"], ["64:ff9b::7f00:1"]])
+def test_a_name_with_any_private_address_is_refused_before_any_request(site, tmp_path,
+                                                                      monkeypatch, addresses):
+    """A name of the hosts file or of a hostile DNS: one private address among its answers is
+    enough (nothing is connected to, not even the public one)."""
+    def every_address(host, port, *args, **kwargs):
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                 (a, port)) for a in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", every_address)
+    with pytest.raises(ArticleError) as error:
+        add_page(site.url("/crue", "intranet.test"), tmp_path)
+    assert error.value.reason == "private_address"
+
+
 LOOPBACK_SPELLINGS = ["127.0.0.1", "127.1", "127.0.1", "2130706433", "0x7f000001", "0x7f.0.0.1",
                       "0177.0.0.1", "127.000.000.001", "127.0.0.1.", "localhost", "LocalHost.",
                       "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",

@@ -36,6 +36,8 @@ _article_max_bytes = DEFAULT_ARTICLE_MAX_BYTES
 # How much of a user's text an error message repeats: enough to recognise it, and a reply to a
 # 4,096-character message still fits in Telegram's 4,096.
 ECHO_CHARS = 100
+# Why a symbolic link with an article's name is skipped.
+SYMBOLIC_LINK = "a symbolic link (an article is a file of the folder itself)"
 # Files are written readable as the umask allows, like any file a tool writes.
 FILE_MODE = 0o666
 # A temporary file's random name part: 48 bits, no clash between writers of one folder.
@@ -114,8 +116,7 @@ def corpus_files(folder: Path) -> list[Path]:
             if not is_article_name(entry.name):
                 continue
             if entry.is_symlink():
-                skipped(folder / entry.name, "a symbolic link (an article is a file of the "
-                                             "folder itself)")
+                skipped(folder / entry.name, SYMBOLIC_LINK)
             elif entry.is_file(follow_symlinks=False):
                 names.append(entry.name)
     return [folder / name for name in sorted(names)]  # sorting paths takes ten times longer
@@ -154,8 +155,7 @@ def read_regular_file(path: Path, max_bytes: int, follow_symlinks: bool = True) 
         fd = os.open(path, flags)
     except OSError as e:
         if e.errno == errno.ELOOP and not follow_symlinks:
-            raise NotAFileError("a symbolic link (an article is a file of the folder "
-                                "itself)") from None
+            raise NotAFileError(SYMBOLIC_LINK) from None
         raise
     try:
         status = os.fstat(fd)
@@ -198,8 +198,8 @@ def replaced_atomically(path: Path, mode: str = "wb", **options: Any) -> Iterato
     the umask's permissions (tempfile's files are 0600 whatever the umask: a bot running as
     another user of the group could not read the articles)."""
     temporary = path.parent / f".{path.name}.{secrets.token_hex(TEMPORARY_NAME_BYTES)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    with open(fd, mode, **options) as f:
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), mode,
+              **options) as f:
         try:
             yield f
             f.flush()
