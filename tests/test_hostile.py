@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import socketserver
+import ssl
 import stat
 import threading
 import time
@@ -17,7 +18,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import trustme
 
 from bot.settings import SettingsError, load_settings
 from bot.terminal.cli import main
@@ -27,7 +30,8 @@ from retrieval.articles import files as article_files
 from retrieval.articles import web
 from retrieval.articles.corpus import Corpus
 
-from article_server import FLOOD, FLOOD_TITLE, STRIKE, STRIKE_TITLE, Response, article_page, html
+from article_server import (FLOOD, FLOOD_TITLE, STRIKE, STRIKE_TITLE, ArticleSite, Response,
+                            article_page, html)
 
 # An article the tests' folders hold, and a question only it answers.
 HARVEST = ("Vendanges précoces dans l'Hérault\n\nLes vendanges ont commencé le 8 août dans "
@@ -308,6 +312,30 @@ def test_the_checked_address_is_used_with_the_names_host_header(site, tmp_path, 
     document = add_page(site.url("/nommee", "gazette.test"), tmp_path)
     assert document.title == FLOOD_TITLE
     assert site.hosts[-1] == f"gazette.test:{site.server.server_address[1]}"
+
+
+def test_https_to_the_checked_address_is_still_for_the_links_name(tmp_path, resolver,
+                                                                  monkeypatch):
+    """Connecting to the address checked, TLS is still the name's: SNI, the certificate
+    checked for the name (a certificate that names only gazette.test), the Host header."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("gazette.test").configure_cert(server_context)
+    names: list[str | None] = []
+    server_context.sni_callback = lambda connection, name, context: names.append(name)
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda **options: client_context)
+    monkeypatch.setattr(web, "is_public", lambda address: address == "127.0.0.1")
+    resolver["gazette.test"] = ["127.0.0.1"]
+    with ArticleSite() as site:
+        site.server.socket = server_context.wrap_socket(site.server.socket, server_side=True)
+        site.pages["/tls"] = html(article_page(FLOOD_TITLE, FLOOD))
+        url = f"https://gazette.test:{site.server.server_address[1]}/tls"
+        document = add_page(url, tmp_path)
+    assert document.title == FLOOD_TITLE and document.url == url
+    assert names == ["gazette.test"]
+    assert site.hosts == [f"gazette.test:{site.server.server_address[1]}"]
 
 
 @pytest.mark.parametrize("addresses", [["10.0.0.1"], ["93.184.216.34", "192.168.1.1"],
