@@ -23,6 +23,8 @@ DEFAULT_API = "https://api.telegram.org/bot"
 # How many excerpts an answer may hold: at least one, and no more than a reader reads.
 TOP_K_RANGE = (1, 10)
 DEFAULT_TOP_K = 3
+# The bot's state (answered updates) in the corpus folder, hidden: no article, never watched.
+STATE_FOLDER = ".state"
 # How a yes/no setting may be written; empty is the default, no.
 FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
                "true": True, "1": True, "yes": True}
@@ -49,6 +51,13 @@ class Settings:
     allow_private_urls: bool = False
     # Where the index comes from: the memory index and its cache folder, or Xapian databases.
     index: IndexStore = IndexStore()
+    # Where the bot remembers which updates it has answered (None: the corpus folder's .state/).
+    state_dir: Path | None = None
+
+    def state_folder(self, corpus: Path) -> Path:
+        """The folder of the bot's state file: STATE_DIR, or the corpus folder's .state/ (the
+        data a deployment keeps; the cache folder may be wiped)."""
+        return self.state_dir or corpus / STATE_FOLDER
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -139,6 +148,7 @@ def load_settings() -> Settings:
         admin_user_ids=_admin_user_ids(),
         allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
         index=_index_store(),
+        state_dir=Path(raw) if (raw := os.environ.get("STATE_DIR", "").strip()) else None,
     )
 
 

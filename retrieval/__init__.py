@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
-from .articles.files import CorpusError
+from .articles.files import CorpusError, replaced_atomically
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
@@ -77,6 +77,7 @@ __all__ = [
     "parse_txt",
     "rebuilt",
     "remove_article",
+    "replaced_atomically",
     "update_xapian",
     "evaluation",
 ]

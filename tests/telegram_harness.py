@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,10 +30,13 @@ START_SECONDS = 180
 
 
 def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) -> dict[str, str]:
-    """The environment of a bot process: the fake server's URL and token, then `settings`."""
+    """The environment of a bot process: the fake server's URL and token, a state folder of
+    its own (bots of parallel tests share the token and update ids, and the seeds' folder),
+    then `settings`."""
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(dict.fromkeys(SETTINGS, ""))
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1")
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1",
+               STATE_DIR=tempfile.mkdtemp(prefix="citebot-state-"))
     if server is not None:
         env["TELEGRAM_API_BASE_URL"] = server.base_url
     env.update(settings)
