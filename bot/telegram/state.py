@@ -37,6 +37,7 @@ class AnsweredUpdates:
         """The answered updates the file remembers, and the file written back at once, so that a
         folder where it cannot be written is an error at start (OSError), not a warning per
         answer. A damaged file is a warning: nothing is remembered then."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         answered: set[int] = set()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -51,7 +52,6 @@ class AnsweredUpdates:
             log.warning("state file %s not used (%s): updates answered before the last stop may "
                         "be answered again", path, e)
         state = cls(path, answered)
-        path.parent.mkdir(parents=True, exist_ok=True)
         state._write()
         return state
 
