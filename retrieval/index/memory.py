@@ -231,14 +231,8 @@ class MemoryIndex:
             postings = analyse(texts, count, analyzer, bm25)
         else:  # the previous index's terms keep their ids; its counts are moved to new rows
             term_ids = {t: n for n, t in enumerate(previous.postings.vocabulary)}
-            rows, columns, counts, lengths = _count(texts, count, analyzer, term_ids)
-            new_rows = np.concatenate([np.arange(first[n], first[n + 1])
-                                       for n, d in enumerate(documents)
-                                       if not isinstance(d, str)] or [np.zeros(0, np.int64)])
-            postings = _weigh_moved(list(term_ids), previous, _moved_rows(previous, documents,
-                                                                           first, reused),
-                                    new_rows[rows], columns, counts, lengths, new_rows,
-                                    int(first[-1]), bm25)
+            counted = _count(texts, count, analyzer, term_ids)
+            postings = _merged(previous, reused, documents, first, list(term_ids), counted, bm25)
         elapsed = time.perf_counter() - started
         log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
                  count / max(elapsed, 1e-9))
@@ -288,34 +282,34 @@ class MemoryIndex:
         return matches
 
 
-def _moved_rows(previous: MemoryIndex, documents: Sequence[Document | str], first: np.ndarray,
-                reused: dict[str, int]) -> np.ndarray:
-    """Where each of the previous index's passages goes in the new one: its row, or -1 for the
-    passages of articles no longer there or analysed anew."""
-    moved = np.full(previous.postings.size, -1, dtype=np.int64)
+def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[Document | str],
+            first: np.ndarray, terms: list[str],
+            counted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], bm25: BM25
+            ) -> Postings:
+    """The postings of the previous index's passages kept (those of the documents given by id,
+    moved to their new rows) and of the new documents' passages (`counted`, in their order,
+    term ids into `terms`), weighed together as one new corpus."""
+    p = previous.postings
+    moved = np.full(p.size, -1, dtype=np.int64)  # each old passage's new row; -1: gone
+    new_rows = []
     for n, d in enumerate(documents):
         if isinstance(d, str):
             old = reused[d]
             moved[previous.first[old]:previous.first[old + 1]] = np.arange(first[n], first[n + 1])
-    return moved
-
-
-def _weigh_moved(terms: list[str], previous: MemoryIndex, moved: np.ndarray, rows: np.ndarray,
-                 columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray,
-                 new_rows: np.ndarray, size: int, bm25: BM25) -> Postings:
-    """The postings of the previous index's kept passages (at their new rows) and of the new
-    passages (their entries already at their rows), weighed together as one new corpus."""
-    p = previous.postings
+        else:
+            new_rows.append(np.arange(first[n], first[n + 1]))
+    at = np.concatenate(new_rows or [np.zeros(0, np.int64)])
+    rows, columns, counts, lengths = counted
     old_columns = np.repeat(np.arange(len(p.vocabulary), dtype=np.intc), np.diff(p.starts))
     kept_rows = moved[p.passages]
     kept = kept_rows >= 0
-    all_rows = np.concatenate([kept_rows[kept], rows])
+    all_rows = np.concatenate([kept_rows[kept], at[rows]])
     all_columns = np.concatenate([old_columns[kept], columns])
     all_counts = np.concatenate([np.asarray(p.counts)[kept], counts])
-    all_lengths = np.zeros(size, dtype=np.intc)
+    all_lengths = np.zeros(int(first[-1]), dtype=np.intc)
     all_lengths[moved[moved >= 0]] = np.asarray(p.lengths)[moved >= 0]
-    all_lengths[new_rows] = lengths
-    order = np.argsort(all_rows, kind="stable")
+    all_lengths[at] = lengths
+    order = np.argsort(all_rows, kind="stable")  # _weigh takes rows in ascending order
     # Terms of no passage any more (their articles gone) are left out of the vocabulary.
     used, all_columns = np.unique(all_columns[order], return_inverse=True)
     return _weigh([terms[i] for i in used], all_rows[order].astype(np.intc),
