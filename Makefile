@@ -21,7 +21,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 
-# The bot process under load and faults (tests/test_stress.py): about four minutes.
+# The bot process under load and faults (tests/test_stress.py): about three minutes.
 stress: $(STAMP)
 	$(VENV)/bin/python -m pytest -n 0 -m stress -s tests/test_stress.py
 

@@ -1,6 +1,6 @@
 """Stress: the real bot process under load and faults, against the fake Bot API, which keeps
 Telegram's flood limits and confirms updates as Telegram does. `make stress` runs these (about
-four minutes); `make test` leaves them out.
+three minutes); `make test` leaves them out.
 
 Each scenario prints questions sent, answered once, answered twice, apologised, lost, and the
 latency (question sent to answer sent) at p50 and p95; none may be lost, duplicated or
