@@ -12,6 +12,7 @@ import time
 import pytest
 
 from article_server import ArticleSite, Response
+from bot.telegram.workers import FETCH_WORKERS
 from conftest import free_port
 from fake_telegram import FakeTelegram
 from telegram_harness import TOKEN, BotProcess, bot_env, corpus_with, quotes, running_bot
@@ -72,7 +73,7 @@ def test_slow_fetches_hold_up_neither_the_watcher_nor_remove(telegram, hung_site
         for n, admin in enumerate(admins[:SLOW_FETCHES]):
             telegram.send(telegram.private_chat(admin), admin, f"/add {hung_site.url(f'/lent{n}')}")
         deadline = time.monotonic() + PROMPT_SECONDS
-        while len(hung_site.requests) < 4:  # the fetching pool is full, more are waiting
+        while len(hung_site.requests) < FETCH_WORKERS:  # the pool is full, more are waiting
             assert time.monotonic() < deadline, bot.log()
             time.sleep(0.05)
         user = telegram.user()
