@@ -30,6 +30,7 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from ..settings import Settings, SettingsError
+from .flood import FloodLimiter
 from .state import AnsweredUpdates
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ BUSY_POLL_SECONDS = 0.05
 MAX_IN_FLIGHT = 100
 # After SIGTERM, answers in flight get this long; Docker kills 10 s after SIGTERM.
 GRACE_SECONDS = 7
+# The last seconds of the grace: no message starts any more, those on their way finish (one
+# cut off mid-way may have reached Telegram, and its update would be answered again after a
+# restart). A message takes Telegram well under a second.
+CLOSING_SECONDS = 2
 # A failed getUpdates is retried after 1, 2, 4… seconds, at most this many.
 MAX_RETRY_SECONDS = 30
 # The final getUpdates that confirms answered updates at a stop must not hold the stop up.
@@ -111,7 +116,12 @@ class InFlight:
         lowest id left unanswered, if any."""
         if self.tasks:
             log.info("stopping: %d update(s) in flight, given %d s", len(self.tasks), grace)
-            _, pending = await asyncio.wait(list(self.tasks.values()), timeout=grace)
+            closing = min(CLOSING_SECONDS, grace)
+            _, pending = await asyncio.wait(list(self.tasks.values()), timeout=grace - closing)
+            if pending and isinstance(limiter := self.application.bot.rate_limiter,
+                                      FloodLimiter):
+                limiter.close()
+                _, pending = await asyncio.wait(pending, timeout=closing)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
