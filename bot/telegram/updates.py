@@ -83,7 +83,7 @@ class InFlight:
         (handlers' errors go to the error handler); skips an update answered or in flight."""
         update_id = update.update_id
         if update_id in self.answered or update_id in self.tasks:
-            log.info("update %d skipped: answered already", update_id)
+            log.info("update %d skipped: answered or in flight already", update_id)
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
         before = self.last_in_chat.get(chat_id) if chat_id is not None else None
