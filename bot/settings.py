@@ -26,6 +26,8 @@ DEFAULT_TOP_K = 3
 # The article size limit an operator may set: from a kilobyte (smaller is no article) to 1 GB
 # (bigger would hold every answer up while it is read).
 ARTICLE_MAX_BYTES_RANGE = (1024, 1024**3)
+# The bot's state (answered updates) in the corpus folder, hidden: no article, never watched.
+STATE_FOLDER = ".state"
 # How a yes/no setting may be written; empty is the default, no.
 FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
                "true": True, "1": True, "yes": True}
@@ -54,6 +56,13 @@ class Settings:
     index: IndexStore = IndexStore()
     # The biggest article file read from the corpus folder; bigger ones are skipped.
     article_max_bytes: int = DEFAULT_ARTICLE_MAX_BYTES
+    # Where the bot remembers which updates it has answered (None: the corpus folder's .state/).
+    state_dir: Path | None = None
+
+    def state_folder(self, corpus: Path) -> Path:
+        """The folder of the bot's state file: STATE_DIR, or the corpus folder's .state/ (the
+        data a deployment keeps; the cache folder may be wiped)."""
+        return self.state_dir or corpus / STATE_FOLDER
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -146,6 +155,7 @@ def load_settings() -> Settings:
         index=_index_store(),
         article_max_bytes=_int("ARTICLE_MAX_BYTES", DEFAULT_ARTICLE_MAX_BYTES,
                                *ARTICLE_MAX_BYTES_RANGE),
+        state_dir=Path(raw) if (raw := os.environ.get("STATE_DIR", "").strip()) else None,
     )
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
 from .articles.files import (DEFAULT_ARTICLE_MAX_BYTES, REMOVED_FOLDER, ArticleError, CorpusError,
-                             set_article_max_bytes)
+                             replaced_atomically, set_article_max_bytes)
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
@@ -81,6 +81,7 @@ __all__ = [
     "parse_txt",
     "rebuilt",
     "remove_article",
+    "replaced_atomically",
     "set_article_max_bytes",
     "update_xapian",
     "evaluation",

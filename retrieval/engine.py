@@ -146,10 +146,10 @@ class AnswerEngine:
 def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
             ) -> AnswerEngine:
     """The engine for the folder as it is now, built beside `engine`, which keeps answering
-    meanwhile, from the same kind of index. The memory index reads the whole folder again
-    (through its store); local Xapian databases re-index only the changed articles (remote
-    shards are their operator's to update). A folder left without articles gives an engine
-    that answers nothing."""
+    meanwhile, from the same kind of index. The memory index reads the folder again through
+    its store, which analyses only the new and changed articles; local Xapian databases
+    re-index only the changed articles (remote shards are their operator's to update). A
+    folder left without articles gives an engine that answers nothing."""
     store = engine.store if engine else IndexStore()
     if (directory := store.local_xapian_directory()) is not None:
         update_xapian(directory, folder, changed)

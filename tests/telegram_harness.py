@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,16 +25,22 @@ TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefg"
 # the tests.
 SETTINGS = tuple(re.findall(r"^([A-Z][A-Z0-9_]*)=", (PROJECT / ".env.example").read_text(),
                             re.MULTILINE))
+# The bots' state folders (answered updates), one per environment, removed when the tests end.
+STATE_ROOT = tempfile.mkdtemp(prefix="citebot-states-")
+atexit.register(shutil.rmtree, STATE_ROOT, True)
 # How long a bot process may take to start: a second or two alone, far longer on a busy 2-core
 # machine running the suite in parallel. A limit, not a wait: a bot that starts sooner goes on.
 START_SECONDS = 180
 
 
 def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) -> dict[str, str]:
-    """The environment of a bot process: the fake server's URL and token, then `settings`."""
+    """The environment of a bot process: the fake server's URL and token, a state folder of
+    its own (bots of parallel tests share the token and update ids, and the seeds' folder),
+    then `settings`."""
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(dict.fromkeys(SETTINGS, ""))
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1")
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1",
+               STATE_DIR=tempfile.mkdtemp(dir=STATE_ROOT))
     if server is not None:
         env["TELEGRAM_API_BASE_URL"] = server.base_url
     env.update(settings)

@@ -403,3 +403,48 @@ def test_a_changed_article_is_reindexed_alone_when_the_folder_changes(tmp_path, 
     engine = rebuilt(engine, folder, frozenset({folder / "port.txt"}))
     assert [(r.changed, r.unchanged, r.added) for r in reports] == [(1, 0, 0)]
     assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
+
+
+# Issue 18: a shard hung (its server stopped, not dead) held every question for
+# REMOTE_TIMEOUT_MS in turn: six users heard after 5, 10, ... 30 s.
+HUNG_SHARD_USERS = 6
+
+
+def test_six_users_asking_while_a_shard_hangs_each_hear_within_its_timeout(news, built, servers,
+                                                                          telegram, tmp_path):
+    from retrieval.index.xapian_index import REMOTE_TIMEOUT_MS
+    from telegram_harness import bot_env, quotes, running_bot
+
+    remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
+    env = bot_env(telegram, news, INDEX_BACKEND="xapian", XAPIAN_DATABASES=remote)
+    users = [telegram.user("fr") for _ in range(HUNG_SHARD_USERS)]
+    chats = [telegram.private_chat(u) for u in users]
+    with running_bot(telegram, env, tmp_path / "bot.log"):
+        mark = telegram.mark()
+        telegram.send(chats[0], users[0], "Qui a signé la lettre ?")
+        assert quotes(telegram.replies(chats[0]["id"], since=mark)[0])
+        hung, _ = servers[1]
+        os.killpg(hung.pid, signal.SIGSTOP)
+        try:
+            mark = telegram.mark()
+            updates = []
+            for chat, user in zip(chats, users):
+                telegram.send(chat, user, "Qui a signé la lettre ?")
+                updates.append(max(telegram.pushed))
+            replies = [telegram.sent(chat["id"], since=mark) or telegram.wait_for(
+                lambda _, c=chat: telegram.sent(c["id"], since=mark)) for chat in chats]
+        finally:
+            os.killpg(hung.pid, signal.SIGCONT)
+        latencies = [r[0].at - telegram.pushed[u] for r, u in zip(replies, updates)]
+        assert all(r[0].params["text"].startswith("Désolé") for r in replies)
+        # Each hears about when the first try times out; in turn, the second would hear
+        # after two timeouts.
+        assert max(latencies) < 2 * REMOTE_TIMEOUT_MS / 1000, latencies
+        deadline = time.monotonic() + 60
+        while True:  # the shard back: answers again
+            mark = telegram.mark()
+            telegram.send(chats[0], users[0], "Qui a signé la lettre ?")
+            if quotes(telegram.replies(chats[0]["id"], since=mark)[0]):
+                break
+            assert time.monotonic() < deadline, "no answer after the shard came back"
+            time.sleep(0.5)

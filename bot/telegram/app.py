@@ -28,6 +28,7 @@ from .context import CONTEXT_TYPES
 from .flood import FloodLimiter
 from .handlers import describe
 from .updates import serve
+from .workers import Pools
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ async def post_init(application: Application) -> None:
     """Builds the index once, before the first update, and registers the commands."""
     logging.getLogger("telegram.ext").setLevel(logging.NOTSET)  # started: see run_bot
     bot_data = application.bot_data
+    bot_data.pools = Pools.start()
     bot_data.use(AnswerEngine.from_folder(bot_data.corpus, bot_data.index))
     bot_data.engine.answer(text("example"))  # loads the language data now, not for the first user
     for lang in MESSAGES:
@@ -63,10 +65,13 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stops watching the corpus folder."""
-    if watcher := application.bot_data.watcher:
+    """Stops watching the corpus folder, and lets the pools' threads go (not waited for)."""
+    bot_data = application.bot_data
+    if watcher := bot_data.watcher:
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
+    if hasattr(bot_data, "pools"):  # not if the start failed before post_init
+        bot_data.pools.shutdown()
 
 
 class HideToken(logging.Filter):

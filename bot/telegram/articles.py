@@ -1,6 +1,7 @@
 """Live articles from Telegram: administrators add a page (/add URL, a bare link, a file) or
 remove one (/remove DOCUMENT); the corpus folder is watched, and each change swaps in a new
-engine, built beside the one answering, off the event loop.
+engine, built beside the one answering, off the event loop. Pages are fetched on a pool of their
+own and new engines built on another (workers.py): slow pages hold up neither.
 
 Everyone else gets a short polite refusal. Fetching and saving are the engine's
 (retrieval/articles/web.py, the same as `python -m bot add`).
@@ -23,6 +24,7 @@ from ..messages import text
 from .context import BotContext, BotData
 from .handlers import question_text, user_language
 from .html import escape
+from .workers import run_in
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,8 @@ async def remove(update: Update, context: BotContext) -> None:
         await message.reply_text(text("remove_usage", lang))
         return
     try:
-        await asyncio.to_thread(remove_article, context.bot_data.corpus, document)
+        await run_in(context.bot_data.pools.rebuilds, remove_article, context.bot_data.corpus,
+                     document)
     except ArticleError as e:
         await _reply_error(update, e)
         return
@@ -100,12 +103,12 @@ async def _add_link(update: Update, context: BotContext, url: str) -> None:
 
 
 async def _add(update: Update, context: BotContext, save: Callable[[], Document]) -> None:
-    """Saves the article (off the event loop: a fetch takes up to 20 s), swaps in an engine that
-    answers from it, then says what was added."""
+    """Saves the article (on the fetching pool: a fetch takes up to 20 s), swaps in an engine
+    that answers from it, then says what was added."""
     message = update.message
     await message.reply_chat_action(ChatAction.TYPING)
     try:
-        document = await asyncio.to_thread(save)
+        document = await _unless_stopping(context.bot_data, save)
     except ArticleError as e:
         await _reply_error(update, e)
         return
@@ -115,6 +118,19 @@ async def _add(update: Update, context: BotContext, save: Callable[[], Document]
              count=len(document.paragraphs), document=escape(document.id)), do_quote=True)
     log.info("update %d: article added (%d paragraphs)", update.update_id,
              len(document.paragraphs))
+
+
+async def _unless_stopping(bot_data: BotData, save: Callable[[], Document]) -> Document:
+    """save() on the fetching pool; a stop does not wait for it: the update is then left
+    unanswered (cancelled, so not confirmed), and Telegram sends it again after a restart."""
+    saving = asyncio.ensure_future(run_in(bot_data.pools.fetches, save))
+    stopping = asyncio.ensure_future(bot_data.stopping.wait())
+    await asyncio.wait({saving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not saving.done():
+        saving.cancel()  # the thread finishes on its own; nobody waits for it
+        raise asyncio.CancelledError
+    return saving.result()
 
 
 async def _reply_error(update: Update, error: ArticleError) -> None:
@@ -128,7 +144,8 @@ async def reload_engine(bot_data: BotData, changed: frozenset[Path] = frozenset(
     """Builds the engine for the articles as they are now beside the one answering (in a
     thread: answers go on meanwhile), then swaps it in at once."""
     async with bot_data.reloading:
-        engine = await asyncio.to_thread(rebuilt, bot_data.engine, bot_data.corpus, changed)
+        engine = await run_in(bot_data.pools.rebuilds, rebuilt, bot_data.engine,
+                              bot_data.corpus, changed)
         bot_data.use(engine)
     log.info("articles reloaded: %d indexed", len(engine.articles))
 

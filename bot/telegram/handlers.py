@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -19,6 +18,7 @@ from ..quotes import one_line, source_label
 from .buttons import answer_keyboard
 from .context import BotContext
 from .html import html_answer, html_excerpt, html_sources, shorten
+from .workers import run_in
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ async def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[An
     """The engine's answer, worked out on the answer threads, and the time it took (ms)."""
     started = time.perf_counter()
     bot_data = context.bot_data
-    answer = await asyncio.get_running_loop().run_in_executor(
-        bot_data.workers, bot_data.engine.answer, question, top_k)
+    answer = await run_in(bot_data.pools.answers, bot_data.engine.answer, question, top_k)
     return answer, (time.perf_counter() - started) * 1000
 
 

@@ -61,6 +61,11 @@ MAX_TERM_BYTES = 245
 # apology, not a hang. Connecting gets less: a refused or unroutable address fails fast.
 REMOTE_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_MS = 2000
+# After a failure, questions fail at once (an apology, not a wait) for as long as that failure
+# took, at most this long: a hung shard costs each try REMOTE_TIMEOUT_MS, and the questions
+# asked meanwhile must not wait for it one after another; one that refused at once is tried
+# again at once. Then the next question tries again, so the bot answers soon after it is back.
+RETRY_SECONDS = 2.0
 # How often a running engine looks for a newer revision of the databases (index --update).
 REOPEN_SECONDS = 1.0
 # How many more passages than asked for are read, so that passages of equal score are ranked
@@ -115,9 +120,11 @@ def _open_shard(spec: str) -> xapian.Database:
 class XapianIndex:
     """The index contract (contract.py) over Xapian databases, local or remote.
 
-    One connection, used by one thread at a time. A shard lost while running makes the
-    question raise IndexUnavailable (the user gets an apology); the next question reconnects,
-    so the engine recovers when the shard returns."""
+    One connection, used by one thread at a time; a question waits for it at most
+    REMOTE_TIMEOUT_MS. A shard lost while running makes the question raise IndexUnavailable
+    (the user gets an apology); the questions asked meanwhile fail at once rather than wait for
+    it in turn (RETRY_SECONDS), and the next one after that reconnects, so the engine recovers
+    when the shard returns."""
 
     def __init__(self, specs: tuple[str, ...], bm25: BM25 = BM25(),
                  reopen_seconds: float = REOPEN_SECONDS) -> None:
@@ -129,6 +136,7 @@ class XapianIndex:
         self._size: int | None = None
         self._df: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._down_until = 0.0  # after a failure: questions until then fail at once
 
     @classmethod
     def open(cls, specs: Iterable[str], bm25: BM25 = BM25(),
@@ -152,25 +160,41 @@ class XapianIndex:
 
     def _call(self, ask: Callable[[xapian.Database], T]) -> T:
         """ask(database), connecting or reopening first when due; IndexUnavailable on a lost
-        shard, after which the next call connects again."""
-        with self._lock:
+        shard, after which the next call connects again, and at once while the index is known
+        to be down or busy past a question's time."""
+        if time.monotonic() < self._down_until or not self._lock.acquire(
+                timeout=REMOTE_TIMEOUT_MS / 1000):
+            raise IndexUnavailable("the Xapian index is unavailable: a shard is not answering")
+        try:
+            if time.monotonic() < self._down_until:  # failed while this question waited
+                raise IndexUnavailable("the Xapian index is unavailable: a shard is not "
+                                       "answering")
+            started = time.monotonic()
             try:
-                if self._db is None:
-                    self._db = self._connect()
-                elif time.monotonic() - self._checked > self.reopen_seconds:
-                    if self._db.reopen():
-                        self._size, self._df = None, {}
-                    self._checked = time.monotonic()
-                try:
-                    return ask(self._db)
-                except xapian.DatabaseModifiedError:  # updated under our feet: read the new one
-                    self._db.reopen()
-                    self._size, self._df = None, {}
-                    return ask(self._db)
+                return self._ask(ask)
             except xapian.Error as e:
                 self._db = None
+                failed = time.monotonic()
+                self._down_until = failed + min(failed - started, RETRY_SECONDS)
                 log.warning("Xapian index unavailable: %s", e.get_msg())
                 raise IndexUnavailable(f"the Xapian index is unavailable: {e.get_msg()}") from None
+        finally:
+            self._lock.release()
+
+    def _ask(self, ask: Callable[[xapian.Database], T]) -> T:
+        """ask(database) on the connection (made, or reopened, first when due)."""
+        if self._db is None:
+            self._db = self._connect()
+        elif time.monotonic() - self._checked > self.reopen_seconds:
+            if self._db.reopen():
+                self._size, self._df = None, {}
+            self._checked = time.monotonic()
+        try:
+            return ask(self._db)
+        except xapian.DatabaseModifiedError:  # updated under our feet: read the new one
+            self._db.reopen()
+            self._size, self._df = None, {}
+            return ask(self._db)
 
     def __len__(self) -> int:
         return self._call(self._doccount)
