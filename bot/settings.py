@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
 from dotenv import load_dotenv
 
 from retrieval import BACKENDS, IndexStore, parse_remote
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+# The demo article: seeds/ in a checkout, bot/seeds in an installed wheel. Read-only: the
+# operator's articles live in the data folder, which starts as a copy of it.
+_BOT = Path(__file__).resolve().parent
+DEMO_CORPUS = _BOT / "seeds" if (_BOT / "seeds").is_dir() else _BOT.parent / "seeds"
+# Inside the data folder (DATA_DIR): the articles answered from, and the memory index's cache.
+ARTICLES_FOLDER = "articles"
+CACHE_FOLDER = "cache"
 # What @BotFather hands out: the bot's number, a colon, then a secret of 35 characters.
 TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 # What Telegram accepts as a webhook's secret token.
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# text: one line per record for people; json: one object per line for log shippers.
+LOG_FORMATS = ("text", "json")
 # Telegram's Bot API; a local Bot API server is given by its own address, with or without /bot.
 DEFAULT_API = "https://api.telegram.org/bot"
 # How many excerpts an answer may hold: at least one, and no more than a reader reads.
@@ -49,6 +58,13 @@ class Settings:
     allow_private_urls: bool = False
     # Where the index comes from: the memory index and its cache folder, or Xapian databases.
     index: IndexStore = IndexStore()
+    # The operator's folder: articles/ (unless CORPUS_DIR), cache/ (unless CACHE_DIR), and
+    # whatever else the bot keeps between runs.
+    data_dir: Path = Path()
+    # Where /healthz and /metrics are served when there is no webhook server to serve them.
+    metrics_listen: str = "127.0.0.1"
+    metrics_port: int = 9464
+    log_format: str = "text"  # text | json
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -100,7 +116,36 @@ def api_base_url(raw: str) -> str | None:
     return url if url.endswith("/bot") else f"{url}/bot"
 
 
-def _index_store() -> IndexStore:
+def data_dir() -> Path:
+    """DATA_DIR, by default the user's data folder (~/.local/share/citebot on Linux)."""
+    raw = os.environ.get("DATA_DIR", "").strip()
+    return Path(raw).expanduser() if raw else platformdirs.user_data_path("citebot")
+
+
+def corpus_dir(data: Path) -> Path:
+    """CORPUS_DIR, by default the data folder's articles/, which is made the first time as a
+    copy of the demo article: `add` then writes there, never into the code's seeds/."""
+    raw = os.environ.get("CORPUS_DIR", "").strip()
+    if raw:
+        return Path(raw).expanduser()
+    folder = data / ARTICLES_FOLDER
+    if not folder.exists():
+        data.mkdir(parents=True, exist_ok=True)
+        staged = data / f".{ARTICLES_FOLDER}.new"  # copied whole, then renamed: never half
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.copytree(DEMO_CORPUS, staged)
+        staged.rename(folder)
+    return folder
+
+
+def _log_format() -> str:
+    raw = os.environ.get("LOG_FORMAT", "").strip().lower() or "text"
+    if raw not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {raw!r}")
+    return raw
+
+
+def _index_store(data: Path) -> IndexStore:
     """INDEX_BACKEND, XAPIAN_DATABASES and CACHE_DIR, checked."""
     backend = os.environ.get("INDEX_BACKEND", "").strip().lower() or "memory"
     if backend not in BACKENDS:
@@ -119,15 +164,16 @@ def _index_store() -> IndexStore:
         raise SettingsError("INDEX_BACKEND=xapian needs XAPIAN_DATABASES: the databases "
                             "(DIR/shard-0,...) or shards (tcp://HOST:PORT,...) to answer from")
     cache_dir = os.environ.get("CACHE_DIR", "").strip()
-    return IndexStore(backend, Path(cache_dir) if cache_dir else None, databases)
+    return IndexStore(backend, Path(cache_dir) if cache_dir else data / CACHE_FOLDER, databases)
 
 
 def load_settings() -> Settings:
     """The settings in force: the environment first, then the project's `.env` (python-dotenv
     finds it from bot/ upward, whatever the working folder)."""
     load_dotenv(override=False)
+    data = data_dir()
     return Settings(
-        corpus_dir=Path(os.environ.get("CORPUS_DIR", "").strip() or DEFAULT_CORPUS),
+        corpus_dir=corpus_dir(data),
         top_k=_int("TOP_K", DEFAULT_TOP_K, *TOP_K_RANGE),
         log_level=_log_level(),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
@@ -138,7 +184,11 @@ def load_settings() -> Settings:
         webhook_secret_token=os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip() or None,
         admin_user_ids=_admin_user_ids(),
         allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
-        index=_index_store(),
+        index=_index_store(data),
+        data_dir=data,
+        metrics_listen=os.environ.get("METRICS_LISTEN", "").strip() or "127.0.0.1",
+        metrics_port=_int("METRICS_PORT", 9464, 1, 65535),
+        log_format=_log_format(),
     )
 
 

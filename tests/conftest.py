@@ -24,11 +24,17 @@ def free_port() -> int:
 def no_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
                 ) -> None:
     """Every setting of .env.example empty, so that neither the developer's environment nor a
-    .env file changes what the tests see (the environment wins over .env); the user's cache
-    folder (where the index is cached by default) is the test session's own."""
+    .env file changes what the tests see (the environment wins over .env); the user's data and
+    cache folders (the data folder, DATA_DIR, by default) are the test session's own, never the
+    operator's; the terminal speaks English."""
     for name in SETTINGS:
         monkeypatch.setenv(name, "")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "user-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "user-cache"))
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
 
 
 @pytest.fixture(scope="module")

@@ -29,10 +29,14 @@ START_SECONDS = 180
 
 
 def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) -> dict[str, str]:
-    """The environment of a bot process: the fake server's URL and token, then `settings`."""
+    """The environment of a bot process: the fake server's URL and token, a port of its own
+    for /healthz and /metrics (bots run side by side), then `settings`."""
+    from conftest import free_port
+
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(dict.fromkeys(SETTINGS, ""))
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1")
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1",
+               METRICS_PORT=str(free_port()))
     if server is not None:
         env["TELEGRAM_API_BASE_URL"] = server.base_url
     env.update(settings)

@@ -27,6 +27,7 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from ..settings import Settings
+from . import monitoring
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +97,18 @@ async def serve(application: Application, settings: Settings, webhook: bool) -> 
                 await application.post_init(application)
             await application.start()
             in_flight = InFlight(application)
+            monitoring.UPDATES_WAITING.set_function(lambda: len(in_flight.tasks))
+            # /healthz and /metrics: on the webhook's server, else on a server of their own.
+            server = None if webhook else monitoring.serve_monitoring(
+                application.bot_data, settings.metrics_listen, settings.metrics_port)
             try:
                 if webhook:
                     await serve_webhook(application, in_flight, settings, stop)
                 else:
                     await poll(application, in_flight, stop)
             finally:
+                if server is not None:
+                    server.stop()
                 await application.stop()
     finally:
         if application.post_shutdown:
@@ -184,7 +191,8 @@ async def serve_webhook(application: Application, in_flight: InFlight, settings:
     app = tornado.web.Application(
         [(rf"{re.escape(path)}/?", WebhookHandler,
           {"bot_application": application, "in_flight": in_flight,
-           "secret": settings.webhook_secret_token or ""})],
+           "secret": settings.webhook_secret_token or ""}),
+         *monitoring.routes(application.bot_data)],
         log_function=lambda _: None)  # no access log: it would show every request
     server = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
     server.listen(settings.webhook_port, address=settings.webhook_listen)
