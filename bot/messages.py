@@ -295,7 +295,7 @@ def text(key: str, lang: str = "fr", **values: object) -> str:
     template = MESSAGES.get(lang, MESSAGES["fr"]).get(key) or MESSAGES["fr"][key]
     count = values.get("count")
     if isinstance(template, dict):
-        template = template[Locale.parse(lang).plural_form(count)]
+        template = template[Locale.parse(lang).plural_form(count)]  # type: ignore[arg-type]
     if isinstance(count, int):
         values["count"] = format_decimal(count, locale=lang)
     return template.format(**values) if values else template

@@ -111,7 +111,9 @@ class AnswerEngine:
         """The paragraph that holds document[start:end], or None when the document or such a
         paragraph is not (or no longer) there."""
         document = self._corpus.get(document_id)
-        paragraph = document and next(
+        if document is None:
+            return None
+        paragraph = next(
             (p for p in document.paragraphs if p.start <= start < end <= p.end), None)
         if not paragraph:
             return None

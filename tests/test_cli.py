@@ -202,7 +202,7 @@ def test_chat_on_a_terminal_recalls_history_wraps_words_and_leaves_on_a_new_line
         os.execvpe(sys.executable, [sys.executable, "-m", "bot", "chat"], {**env, "TERM": "xterm"})
     try:
         read_until(fd, b"? ")
-        os.write(fd, "Qui dirige le Pentagone ?\r".encode())
+        os.write(fd, b"Qui dirige le Pentagone ?\r")
         first = read_until(fd, b"\n? ")
         os.write(fd, b"\x1b[A\r")  # up arrow: the same question again
         second = read_until(fd, b"\n? ")

@@ -175,10 +175,10 @@ def test_update_reindexes_only_the_changed_articles_and_answers_see_it(tmp_path,
 
     assert main(["index", "--xapian", str(db), "--update", "--corpus", str(folder)]) == 0
     assert "1 added, 1 changed, 1 removed, 1 unchanged" in capsys.readouterr().out
-    for engine in (engine, AnswerEngine.from_folder(folder, store)):
-        assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
-        assert "Chamonix" in engine.answer("Quand ouvre la station de ski ?").excerpts[0].text
-        assert not engine.answer("Quand le volcan Etna est-il entré en éruption ?").answered
+    for answering in (engine, AnswerEngine.from_folder(folder, store)):
+        assert "paquebot" in answering.answer("Quel paquebot au port du Havre ?").excerpts[0].text
+        assert "Chamonix" in answering.answer("Quand ouvre la station de ski ?").excerpts[0].text
+        assert not answering.answer("Quand le volcan Etna est-il entré en éruption ?").answered
     report = update_xapian(db, folder)
     assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 3)
     (folder / "ski.md").write_text("# Neige\n\nLa station de ski de Megève ouvre lundi.\n",

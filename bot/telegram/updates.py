@@ -187,7 +187,7 @@ async def serve_webhook(application: Application, in_flight: InFlight, settings:
                         stop: asyncio.Event) -> None:
     """Serves WEBHOOK_URL's path on WEBHOOK_LISTEN:WEBHOOK_PORT and registers it with
     Telegram; a post is accepted only with the secret token, checked before its body is read."""
-    path = "/" + urlsplit(settings.webhook_url).path.strip("/")
+    path = "/" + urlsplit(settings.webhook_url or "").path.strip("/")
     app = tornado.web.Application(
         [(rf"{re.escape(path)}/?", WebhookHandler,
           {"bot_application": application, "in_flight": in_flight,
@@ -212,7 +212,7 @@ class WebhookHandler(tornado.web.RequestHandler):
     """Telegram's posts: the secret and the size are checked from the headers, before any of
     the body is read; a body that is not an update gets 400, and is never logged."""
 
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, bot_application: Application, in_flight: InFlight,
                    secret: str) -> None:

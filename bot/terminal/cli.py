@@ -164,11 +164,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(_t("empty_question"))
     engine = _engine(args, settings)
     if question != "-":
-        answer = engine.answer(question, top_k)
+        one = engine.answer(question, top_k)
         if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False))
+            print(json.dumps(answer_json(one), ensure_ascii=False))
         else:
-            print(render_terminal(answer, color=sys.stdout.isatty(), lang=terminal_language(),
+            print(render_terminal(one, color=sys.stdout.isatty(), lang=terminal_language(),
                                   width=_width()))
         return 0
     for n, line in enumerate(stdin_lines(sys.stdin), start=1):
@@ -244,11 +244,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)
-        report = evaluation.evaluate_squad(AnswerEngine(documents), questions)
+        lines = evaluation.evaluate_squad(AnswerEngine(documents), questions).lines()
     else:
         engine = _engine(args, settings)
-        report = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev))
-    print("\n".join(report.lines()))
+        lines = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev)).lines()
+    print("\n".join(lines))
     return 0
 
 

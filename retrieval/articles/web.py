@@ -18,13 +18,14 @@ import socket
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import trafilatura
 import yaml
+from trafilatura.settings import Document as Extracted
 
 from .documents import Document, is_leftover, parse_md, parse_txt
 from .files import EXTENSIONS, corpus_files, replaced_atomically
@@ -133,7 +134,7 @@ def check_host(url: str, allow_private: bool) -> None:
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError):
         raise ArticleError("unreachable", host=parts.hostname) from None
-    if not all(is_public(info[4][0]) for info in infos):
+    if not all(is_public(str(info[4][0])) for info in infos):
         raise ArticleError("private_address", host=parts.hostname)
 
 
@@ -226,10 +227,10 @@ def extract_html(html: str | bytes, url: str | None = None) -> Article:
     extracted = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False, include_links=False, favor_precision=True)
-    if extracted is None or extracted.body is None:
+    if not isinstance(extracted, Extracted) or extracted.body is None:  # None: no text
         raise ArticleError("no_text")
     title = _one_line(extracted.title or "")
-    paragraphs = []
+    paragraphs: list[str] = []
     for block in extracted.body:
         for part in (block.findall("item") if block.tag == "list" else [block]):
             text = _one_line("".join(part.itertext()))
@@ -323,7 +324,7 @@ def save(article: Article, folder: Path) -> Document:
     folder.mkdir(parents=True, exist_ok=True)
     same = sorted(folder.glob(f"*-{_identity_hash(article)}.md"))
     path = same[0] if same else folder / f"{document_id(article)}.md"
-    text = article_text(article, datetime.now(timezone.utc))
+    text = article_text(article, datetime.now(UTC))
     document = parse_md(path.stem, text)
     if not document.paragraphs:
         raise ArticleError("no_text")

@@ -141,8 +141,9 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
             rows.append(row)
             columns.append(term_ids.setdefault(term, len(term_ids)))
             counts.append(tf)
-    arrays = (np.frombuffer(a, dtype=np.intc) for a in (rows, columns, counts, lengths))
-    return _weigh(list(term_ids), *arrays, bm25=bm25)
+    row_ids, column_ids, tfs, passage_lengths = (np.frombuffer(a, dtype=np.intc)
+                                                 for a in (rows, columns, counts, lengths))
+    return _weigh(list(term_ids), row_ids, column_ids, tfs, passage_lengths, bm25=bm25)
 
 
 def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.ndarray,

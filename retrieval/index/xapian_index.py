@@ -380,7 +380,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
 
 def _shard_paths(directory: Path) -> list[Path]:
     """DIRECTORY/shard-0 … as far as they go without a gap."""
-    paths = []
+    paths: list[Path] = []
     while (path := directory / SHARD_NAME.format(len(paths))).is_dir():
         paths.append(path)
     return paths
