@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import free_port
@@ -26,6 +28,13 @@ EXTRA = "Grève au port\n\nLes dockers de Sète ont cessé le travail lundi mati
 SECRET = "operator-secret_42"
 # Building a wheel and a virtual environment: seconds alone, far more on a busy machine.
 WHEEL_SECONDS = 300
+DOCKERFILE = (PROJECT / "Dockerfile").read_text()
+
+
+def image_health_check() -> str:
+    """The Python code of the image's HEALTHCHECK, as Docker runs it (continued lines joined)."""
+    line = re.search(r"^HEALTHCHECK .* CMD (.*)$", DOCKERFILE.replace("\\\n", ""), re.M)[1]
+    return re.fullmatch(r'\s*python -c "(.*)"', line)[1]
 
 
 def get(url: str) -> tuple[int, str, str]:
@@ -59,6 +68,10 @@ def test_a_polling_bot_serves_health_and_metrics_and_logs_json(telegram, tmp_pat
         status, kind, body = get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200 and kind == "application/json"
         assert json.loads(body) == {"status": "ok", "engine": True, "articles": 2, "shards": {}}
+        probe = [sys.executable, "-c", image_health_check()]
+        assert subprocess.run(probe, env={"METRICS_PORT": str(port)}, timeout=60).returncode == 0
+        assert subprocess.run(probe, env={"METRICS_PORT": str(free_port())}, timeout=60,
+                              capture_output=True).returncode != 0
 
         private = telegram.private_chat(admin)
         telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
@@ -174,3 +187,31 @@ def test_ask_json_into_head_ends_quietly():
                           timeout=WHEEL_SECONDS)
     assert json.loads(done.stdout)["answered"] is True
     assert done.stderr == ""  # no "Broken pipe"
+
+
+def test_the_image_installs_as_make_does():
+    install = re.search(r"^PIP_INSTALL := (.*)$", (PROJECT / "Makefile").read_text(), re.M)[1]
+    assert f"RUN /opt/citebot/bin/{install} '.[xapian]'\n" in DOCKERFILE
+    assert f"$(VENV)/bin/$(PIP_INSTALL) -e '.[dev,xapian]'" in (PROJECT / "Makefile").read_text()
+    assert 'ENTRYPOINT ["citebot"]\nCMD ["run"]' in DOCKERFILE and "\nUSER citebot\n" in DOCKERFILE
+
+
+def test_the_systemd_unit_verifies_and_is_hardened(tmp_path):
+    if not shutil.which("systemd-analyze"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("systemd-analyze is missing: make installs it (Debian's systemd) as root")
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    unit = (PROJECT / "deploy" / "citebot.service").read_text()
+    citebot = Path(sys.executable).parent / "citebot"  # the console script, installed by make
+    assert "ExecStart=/opt/citebot/bin/citebot run\n" in unit
+    (tmp_path / "citebot.service").write_text(
+        unit.replace("/opt/citebot/bin/citebot", str(citebot))
+        .replace("EnvironmentFile=/", "EnvironmentFile=-/"))  # no settings file here
+    path = str(tmp_path / "citebot.service")
+    verify = subprocess.run(["systemd-analyze", "verify", path], capture_output=True, text=True,
+                            timeout=60)
+    assert verify.returncode == 0 and "citebot.service" not in verify.stderr, verify.stderr
+    security = subprocess.run(["systemd-analyze", "security", "--offline=yes", path],
+                              capture_output=True, text=True, timeout=60)
+    level = re.search(r"Overall exposure level for citebot.service: ([\d.]+)", security.stdout)
+    assert level and float(level[1]) < 2.0, security.stdout[-500:]
