@@ -192,7 +192,7 @@ def test_ask_json_into_head_ends_quietly():
 def test_the_image_installs_as_make_does():
     install = re.search(r"^PIP_INSTALL := (.*)$", (PROJECT / "Makefile").read_text(), re.M)[1]
     assert f"RUN /opt/citebot/bin/{install} '.[xapian]'\n" in DOCKERFILE
-    assert f"$(VENV)/bin/$(PIP_INSTALL) -e '.[dev,xapian]'" in (PROJECT / "Makefile").read_text()
+    assert "$(VENV)/bin/$(PIP_INSTALL) -e '.[dev,xapian]'" in (PROJECT / "Makefile").read_text()
     assert 'ENTRYPOINT ["citebot"]\nCMD ["run"]' in DOCKERFILE and "\nUSER citebot\n" in DOCKERFILE
 
 
