@@ -71,6 +71,29 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_built": "{shards} base(s) Xapian construite(s) depuis {corpus} : {articles} "
         "articles, {passages} passages ({seconds} s)",
         "cli_shard": "  {path} : {articles} articles, {passages} passages",
+        # Settings that cannot be used: printed on the terminal, never sent to a chat.
+        "setting_not_number": "{name} doit être un nombre entier, pas {raw}",
+        "setting_range": "{name} doit être compris entre {low} et {high}, pas {value}",
+        "setting_choice": "{name} doit valoir {choices}, pas {raw}",
+        "setting_admins": "ADMIN_USER_IDS doit donner des identifiants d'utilisateurs Telegram "
+        "(des nombres) séparés par des virgules, pas {raw}",
+        "setting_flag": "{name} doit valoir true ou false, pas {raw}",
+        "setting_api_url": "TELEGRAM_API_BASE_URL doit être une adresse http:// ou https://, "
+        "comme http://localhost:8081/bot",
+        "setting_databases_empty": "XAPIAN_DATABASES a une entrée vide : écrivez les chemins des "
+        "bases et les fragments tcp://HÔTE:PORT séparés par une seule virgule",
+        "setting_databases": "XAPIAN_DATABASES : {spec} n'est ni tcp://HÔTE:PORT (un port de 1 à "
+        "65535) ni un chemin local",
+        "setting_databases_missing": "INDEX_BACKEND=xapian demande XAPIAN_DATABASES : les bases "
+        "(DIR/shard-0,...) ou les fragments (tcp://HÔTE:PORT,...) d'où répondre",
+        "setting_no_token": "TELEGRAM_BOT_TOKEN n'est pas défini : créez un bot avec @BotFather "
+        "et mettez son jeton dans TELEGRAM_BOT_TOKEN (environnement ou .env)",
+        "setting_bad_token": "TELEGRAM_BOT_TOKEN est mal formé : les jetons de @BotFather "
+        "ressemblent à 123456789:AAE..., 35 caractères après les deux-points",
+        "setting_no_webhook_url": "WEBHOOK_URL doit être défini pour servir un webhook "
+        "(l'adresse HTTPS publique où Telegram envoie les mises à jour)",
+        "setting_webhook_secret": "WEBHOOK_SECRET_TOKEN doit valoir de 1 à 256 lettres, chiffres, "
+        "_ ou -, pour que Telegram seul puisse envoyer des mises à jour au webhook",
         "article_private_address_cli": "{host} est une adresse locale ou privée : refusé "
         "(ALLOW_PRIVATE_URLS=true l'autorise)",
         "article_no_document_cli": "aucun article « {document} » dans le corpus",
@@ -201,6 +224,28 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_built": "built {shards} Xapian database(s) from {corpus}: {articles} articles, "
         "{passages} passages ({seconds} s)",
         "cli_shard": "  {path}: {articles} articles, {passages} passages",
+        "setting_not_number": "{name} must be a whole number, not {raw}",
+        "setting_range": "{name} must be between {low} and {high}, not {value}",
+        "setting_choice": "{name} must be one of {choices}, not {raw}",
+        "setting_admins": "ADMIN_USER_IDS must be Telegram user ids (numbers) separated by "
+        "commas, not {raw}",
+        "setting_flag": "{name} must be true or false, not {raw}",
+        "setting_api_url": "TELEGRAM_API_BASE_URL must be an http:// or https:// address, such "
+        "as http://localhost:8081/bot",
+        "setting_databases_empty": "XAPIAN_DATABASES has an empty entry: write database paths "
+        "and tcp://HOST:PORT shards separated by single commas",
+        "setting_databases": "XAPIAN_DATABASES: {spec} is neither tcp://HOST:PORT (a port from 1 "
+        "to 65535) nor a local path",
+        "setting_databases_missing": "INDEX_BACKEND=xapian needs XAPIAN_DATABASES: the databases "
+        "(DIR/shard-0,...) or shards (tcp://HOST:PORT,...) to answer from",
+        "setting_no_token": "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put "
+        "its token in TELEGRAM_BOT_TOKEN (environment or .env)",
+        "setting_bad_token": "TELEGRAM_BOT_TOKEN is malformed: @BotFather's tokens look like "
+        "123456789:AAE..., 35 characters after the colon",
+        "setting_no_webhook_url": "WEBHOOK_URL must be set to run a webhook (the public HTTPS "
+        "address that Telegram posts updates to)",
+        "setting_webhook_secret": "WEBHOOK_SECRET_TOKEN must be set to 1 to 256 letters, digits, "
+        "_ or -, so that only Telegram can post updates to the webhook",
         "article_private_address_cli": "{host} is a local or private address: refused "
         "(ALLOW_PRIVATE_URLS=true allows it)",
         "article_no_document_cli": "no article “{document}” in the corpus",

@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 
 from retrieval import BACKENDS, IndexStore, parse_remote
 
+from .messages import terminal_language, text
+
 # The demo article: seeds/ in a checkout, bot/seeds in an installed wheel. Read-only: the
 # operator's articles live in the data folder, which starts as a copy of it.
 _BOT = Path(__file__).resolve().parent
@@ -39,6 +41,11 @@ FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
 
 class SettingsError(ValueError):
     """A setting has a value the bot cannot use."""
+
+
+def _error(key: str, **values: object) -> SettingsError:
+    """A settings error, worded in the terminal's language (it is printed there)."""
+    return SettingsError(text(key, terminal_language(), **values))
 
 
 @dataclass(frozen=True)
@@ -74,16 +81,17 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        raise _error("setting_not_number", name=name, raw=repr(raw)) from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+        raise _error("setting_range", name=name, low=low, high=high, value=value)
     return value
 
 
 def _log_level() -> str | None:
     raw = os.environ.get("LOG_LEVEL", "").strip().upper()
     if raw and raw not in LOG_LEVELS:
-        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+        raise _error("setting_choice", name="LOG_LEVEL", choices=", ".join(LOG_LEVELS),
+                     raw=repr(raw))
     return raw or None
 
 
@@ -91,15 +99,14 @@ def _admin_user_ids() -> frozenset[int]:
     raw = os.environ.get("ADMIN_USER_IDS", "")
     ids = [part.strip() for part in raw.split(",") if part.strip()]
     if bad := [i for i in ids if not re.fullmatch(r"\d{1,20}", i)]:
-        raise SettingsError(f"ADMIN_USER_IDS must be Telegram user ids (numbers) separated by "
-                            f"commas, not {bad[0]!r}")
+        raise _error("setting_admins", raw=repr(bad[0]))
     return frozenset(int(i) for i in ids)
 
 
 def _flag(name: str) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if raw not in FLAG_VALUES:
-        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+        raise _error("setting_flag", name=name, raw=repr(raw))
     return FLAG_VALUES[raw]
 
 
@@ -111,8 +118,7 @@ def api_base_url(raw: str) -> str | None:
     if not url:
         return None
     if not re.match(r"https?://[^/?#]+(/[^?#]*)?\Z", url):
-        raise SettingsError("TELEGRAM_API_BASE_URL must be an http:// or https:// address, "
-                            "such as http://localhost:8081/bot")
+        raise _error("setting_api_url")
     return url if url.endswith("/bot") else f"{url}/bot"
 
 
@@ -141,7 +147,8 @@ def corpus_dir(data: Path) -> Path:
 def _log_format() -> str:
     raw = os.environ.get("LOG_FORMAT", "").strip().lower() or "text"
     if raw not in LOG_FORMATS:
-        raise SettingsError(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {raw!r}")
+        raise _error("setting_choice", name="LOG_FORMAT", choices=", ".join(LOG_FORMATS),
+                     raw=repr(raw))
     return raw
 
 
@@ -149,20 +156,19 @@ def _index_store(data: Path) -> IndexStore:
     """INDEX_BACKEND, XAPIAN_DATABASES and CACHE_DIR, checked."""
     backend = os.environ.get("INDEX_BACKEND", "").strip().lower() or "memory"
     if backend not in BACKENDS:
-        raise SettingsError(f"INDEX_BACKEND must be {' or '.join(BACKENDS)}, not {backend!r}")
+        raise _error("setting_choice", name="INDEX_BACKEND", choices=", ".join(BACKENDS),
+                     raw=repr(backend))
     raw = os.environ.get("XAPIAN_DATABASES", "").strip()
     databases = tuple(part.strip() for part in raw.split(",")) if raw else ()
     if "" in databases:
-        raise SettingsError("XAPIAN_DATABASES has an empty entry: write database paths and "
-                            "tcp://HOST:PORT shards separated by single commas")
+        raise _error("setting_databases_empty")
     for spec in databases:
         try:
             parse_remote(spec)
-        except ValueError as e:
-            raise SettingsError(f"XAPIAN_DATABASES: {e}") from None
+        except ValueError:
+            raise _error("setting_databases", spec=repr(spec)) from None
     if backend == "xapian" and not databases:
-        raise SettingsError("INDEX_BACKEND=xapian needs XAPIAN_DATABASES: the databases "
-                            "(DIR/shard-0,...) or shards (tcp://HOST:PORT,...) to answer from")
+        raise _error("setting_databases_missing")
     cache_dir = os.environ.get("CACHE_DIR", "").strip()
     return IndexStore(backend, Path(cache_dir) if cache_dir else data / CACHE_FOLDER, databases)
 
@@ -196,19 +202,15 @@ def bot_token(settings: Settings) -> str:
     """The bot's token, checked for its shape before anything is sent to Telegram."""
     token = settings.telegram_bot_token
     if not token:
-        raise SettingsError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
-                            "put its token in TELEGRAM_BOT_TOKEN (environment or .env)")
+        raise _error("setting_no_token")
     if not TOKEN_FORMAT.fullmatch(token):
-        raise SettingsError("TELEGRAM_BOT_TOKEN is malformed: @BotFather's tokens look like "
-                            "123456789:AAE..., 35 characters after the colon")
+        raise _error("setting_bad_token")
     return token
 
 
 def check_webhook(settings: Settings) -> None:
     """A webhook needs a public URL and a secret token that Telegram sends back with updates."""
     if not settings.webhook_url:
-        raise SettingsError("WEBHOOK_URL must be set to run a webhook (the public HTTPS address "
-                            "that Telegram posts updates to)")
+        raise _error("setting_no_webhook_url")
     if not SECRET_FORMAT.fullmatch(settings.webhook_secret_token or ""):
-        raise SettingsError("WEBHOOK_SECRET_TOKEN must be set to 1 to 256 letters, digits, _ or "
-                            "-, so that only Telegram can post updates to the webhook")
+        raise _error("setting_webhook_secret")

@@ -333,8 +333,8 @@ def test_bad_xapian_databases_are_one_clear_line(value, says, monkeypatch, capsy
 def test_a_bad_index_backend_is_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv("INDEX_BACKEND", "elastic")
     assert main(["ask", "Qui a signé la lettre ?"]) == 1
-    assert capsys.readouterr().err == "error: INDEX_BACKEND must be memory or xapian, not " \
-                                      "'elastic'\n"
+    assert capsys.readouterr().err == "error: INDEX_BACKEND must be one of memory, xapian, " \
+                                      "not 'elastic'\n"
 
 
 def test_the_index_unavailable_error_is_a_connection_error():
