@@ -15,10 +15,12 @@ JSON_NAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
 
 
 def configure_logging(level: str, log_format: str) -> None:
-    """Sends every log record to stderr, as text or JSON, from `level` up."""
+    """Sends every log record to stderr, as text or JSON, from `level` up; Python's warnings
+    too, so that a JSON log holds nothing but JSON."""
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields=JSON_NAMES))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
+    logging.captureWarnings(True)
