@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ DEMO_CORPUS = _BOT / "seeds" if (_BOT / "seeds").is_dir() else _BOT.parent / "se
 # Inside the data folder (DATA_DIR): the articles answered from, and the memory index's cache.
 ARTICLES_FOLDER = "articles"
 CACHE_FOLDER = "cache"
+# Prometheus' exporters each take a port of their own; 9464 is OpenTelemetry's for Prometheus.
+DEFAULT_METRICS_PORT = 9464
 # What @BotFather hands out: the bot's number, a colon, then a secret of 35 characters.
 TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 # What Telegram accepts as a webhook's secret token.
@@ -70,7 +73,7 @@ class Settings:
     data_dir: Path = Path()
     # Where /healthz and /metrics are served when there is no webhook server to serve them.
     metrics_listen: str = "127.0.0.1"
-    metrics_port: int = 9464
+    metrics_port: int = DEFAULT_METRICS_PORT
     log_format: str = "text"  # text | json
 
 
@@ -137,10 +140,13 @@ def corpus_dir(data: Path) -> Path:
     folder = data / ARTICLES_FOLDER
     if not folder.exists():
         data.mkdir(parents=True, exist_ok=True)
-        staged = data / f".{ARTICLES_FOLDER}.new"  # copied whole, then renamed: never half
-        shutil.rmtree(staged, ignore_errors=True)
-        shutil.copytree(DEMO_CORPUS, staged)
-        staged.rename(folder)
+        # Copied whole, then renamed: never half there, whoever else starts at the same time.
+        staged = Path(tempfile.mkdtemp(prefix=f".{ARTICLES_FOLDER}-", dir=data))
+        shutil.copytree(DEMO_CORPUS, staged, dirs_exist_ok=True)
+        try:
+            staged.rename(folder)
+        except OSError:  # another process made it first
+            shutil.rmtree(staged)
     return folder
 
 
@@ -193,7 +199,7 @@ def load_settings() -> Settings:
         index=_index_store(data),
         data_dir=data,
         metrics_listen=os.environ.get("METRICS_LISTEN", "").strip() or "127.0.0.1",
-        metrics_port=_int("METRICS_PORT", 9464, 1, 65535),
+        metrics_port=_int("METRICS_PORT", DEFAULT_METRICS_PORT, 1, 65535),
         log_format=_log_format(),
     )
 
