@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +93,21 @@ def running_bot(server: FakeTelegram, env: dict[str, str], log_path: Path, *args
         yield bot
     finally:
         bot.stop()
+
+
+def http_get(url: str) -> tuple[int, str, str]:
+    """GET url: status, content type, body (retried while the server is not yet listening)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.headers["Content-Type"], response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers["Content-Type"], e.read().decode()
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def articles_in(folder: Path) -> list[Path]:

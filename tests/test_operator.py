@@ -12,8 +12,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import free_port
 from retrieval import IndexStore
-from telegram_harness import PROJECT, SEEDS, bot_env, corpus_with, running_bot
+from telegram_harness import PROJECT, SEEDS, bot_env, corpus_with, http_get, running_bot
 
 EXTRA = "Grève au port\n\nLes dockers de Sète ont cessé le travail lundi matin.\n"
 SECRET = "operator-secret_42"
@@ -35,21 +33,6 @@ def image_health_check() -> str:
     """The Python code of the image's HEALTHCHECK, as Docker runs it (continued lines joined)."""
     line = re.search(r"^HEALTHCHECK .* CMD (.*)$", DOCKERFILE.replace("\\\n", ""), re.M)[1]
     return re.fullmatch(r'\s*python -c "(.*)"', line)[1]
-
-
-def get(url: str) -> tuple[int, str, str]:
-    """GET url: status, content type, body (retried while the server is not yet listening)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                return response.status, response.headers["Content-Type"], response.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers["Content-Type"], e.read().decode()
-        except urllib.error.URLError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def samples(metrics: str) -> dict[tuple[str, tuple], float]:
@@ -65,7 +48,7 @@ def test_a_polling_bot_serves_health_and_metrics_and_logs_json(telegram, tmp_pat
     env = bot_env(telegram, corpus, ADMIN_USER_IDS=str(admin["id"]), LOG_FORMAT="json",
                   METRICS_PORT=str(port))
     with running_bot(telegram, env, tmp_path / "bot.log") as bot:
-        status, kind, body = get(f"http://127.0.0.1:{port}/healthz")
+        status, kind, body = http_get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200 and kind == "application/json"
         assert json.loads(body) == {"status": "ok", "engine": True, "articles": 2, "shards": {}}
         probe = [sys.executable, "-c", image_health_check()]
@@ -85,7 +68,7 @@ def test_a_polling_bot_serves_health_and_metrics_and_logs_json(telegram, tmp_pat
         while bot.log().count("result(s)") < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
 
-        status, kind, body = get(f"http://127.0.0.1:{port}/metrics")
+        status, kind, body = http_get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200 and kind.startswith("text/plain")
         values = samples(body)
         assert values[("citebot_questions_total", (("outcome", "answered"),))] == 1
@@ -110,9 +93,9 @@ def test_a_webhook_bot_serves_health_and_metrics_on_its_webhook_server(telegram,
     env = bot_env(telegram, WEBHOOK_URL="https://bot.example.org/hook", WEBHOOK_PORT=str(port),
                   WEBHOOK_SECRET_TOKEN=SECRET)
     with running_bot(telegram, env, tmp_path / "bot.log", "--webhook", ready="setWebhook"):
-        status, _, body = get(f"http://127.0.0.1:{port}/healthz")
+        status, _, body = http_get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200 and json.loads(body)["engine"] is True
-        status, _, body = get(f"http://127.0.0.1:{port}/metrics")
+        status, _, body = http_get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200 and "citebot_questions_total" in body
 
 

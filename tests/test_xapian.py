@@ -346,7 +346,9 @@ def test_the_index_unavailable_error_is_a_connection_error():
 
 def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, built, servers,
                                                                        telegram, tmp_path):
-    from telegram_harness import bot_env, quotes, running_bot
+    """...and /healthz says so meanwhile; the outage is one log line per question, no
+    traceback."""
+    from telegram_harness import bot_env, http_get, quotes, running_bot
 
     remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
     env = bot_env(telegram, news, INDEX_BACKEND="xapian", XAPIAN_DATABASES=remote)
@@ -358,15 +360,23 @@ def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, bu
         telegram.send(chat, user, question)
         return telegram.replies(chat["id"], 1, since=mark)[0]
 
-    with running_bot(telegram, env, tmp_path / "bot.log"):
+    health = f"http://127.0.0.1:{env['METRICS_PORT']}/healthz"
+    with running_bot(telegram, env, tmp_path / "bot.log") as bot:
         assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        assert http_get(health)[0] == 200
         lost, port = servers[2]
         stop(lost)
         started = time.monotonic()
         assert ask("Qui a signé la lettre ?")["text"].startswith("Désolé")
         assert time.monotonic() - started < 10
+        status, _, body = http_get(health)
+        assert status == 503 and json.loads(body)["shards"] == {
+            f"tcp://127.0.0.1:{p}": p != port for _, p in servers}
         servers[2] = (serve(built[3] / "shard-2", port), port)
         assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        assert http_get(health)[0] == 200
+    outage = [line for line in bot.log().splitlines() if "unavailable" in line]
+    assert len(outage) == 1 and "Traceback" not in bot.log()
 
 
 def test_the_telegram_bot_does_not_start_without_its_shards(news, telegram):

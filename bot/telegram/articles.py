@@ -17,7 +17,8 @@ from telegram import Update
 from telegram.constants import ChatAction
 
 from retrieval import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, Document,
-                       add_article, add_file, article_changes, rebuilt, remove_article)
+                       IndexUnavailable, add_article, add_file, article_changes, rebuilt,
+                       remove_article)
 
 from ..messages import text
 from .context import BotContext, BotData
@@ -146,5 +147,7 @@ async def watch_corpus(bot_data: BotData) -> None:
     async for changed in article_changes(bot_data.corpus):
         try:
             await reload_engine(bot_data, frozenset(changed))
+        except IndexUnavailable as e:  # an expected outage: one line
+            log.warning("the articles changed, but no new engine could be built: %s", e)
         except Exception:
             log.exception("the articles changed, but no new engine could be built")

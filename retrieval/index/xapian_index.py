@@ -167,8 +167,7 @@ class XapianIndex:
                     self._size, self._df = None, {}
                     return ask(self._db)
             except xapian.Error as e:
-                self._db = None
-                log.warning("Xapian index unavailable: %s", e.get_msg())
+                self._db = None  # reported by the caller, one line per question
                 raise IndexUnavailable(f"the Xapian index is unavailable: {e.get_msg()}") from None
 
     def __len__(self) -> int:
