@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "(l'adresse HTTPS publique où Telegram envoie les mises à jour)",
         "setting_webhook_secret": "WEBHOOK_SECRET_TOKEN doit valoir de 1 à 256 lettres, chiffres, "
         "_ ou -, pour que Telegram seul puisse envoyer des mises à jour au webhook",
+        "corpus_no_folder": "dossier d'articles introuvable : {folder}",
+        "corpus_no_articles": "aucun article .txt ou .md lisible dans {folder}",
+        "corpus_no_database": "aucune base Xapian dans {directory} : construisez-la avec "
+        "python -m bot index --xapian {directory}",
         "article_private_address_cli": "{host} est une adresse locale ou privée : refusé "
         "(ALLOW_PRIVATE_URLS=true l'autorise)",
         "article_no_document_cli": "aucun article « {document} » dans le corpus",
@@ -246,6 +250,10 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "address that Telegram posts updates to)",
         "setting_webhook_secret": "WEBHOOK_SECRET_TOKEN must be set to 1 to 256 letters, digits, "
         "_ or -, so that only Telegram can post updates to the webhook",
+        "corpus_no_folder": "corpus folder not found: {folder}",
+        "corpus_no_articles": "no readable .txt or .md article in {folder}",
+        "corpus_no_database": "no Xapian database in {directory}: build one with python -m bot "
+        "index --xapian {directory}",
         "article_private_address_cli": "{host} is a local or private address: refused "
         "(ALLOW_PRIVATE_URLS=true allows it)",
         "article_no_document_cli": "no article “{document}” in the corpus",

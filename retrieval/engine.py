@@ -157,6 +157,6 @@ def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
         update_xapian(directory, folder, changed)
     try:
         return AnswerEngine.from_folder(folder, store)
-    except CorpusError as e:
-        log.warning("%s: answering from no article", e)
+    except CorpusError:
+        log.warning("no article in %s: answering from no article", folder)
         return AnswerEngine([])

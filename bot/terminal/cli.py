@@ -333,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         # would complain again when it flushes stdout at exit: stdout goes nowhere instead.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (CorpusError, SettingsError, OSError, ValueError) as e:
+    except CorpusError as e:
+        print(_t("cli_error", message=_t(f"corpus_{e.reason}", **e.values)), file=sys.stderr)
+        return 1
+    except (SettingsError, OSError, ValueError) as e:
         print(_t("cli_error", message=e), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -79,7 +79,7 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
     folder = corpus_folder(folder)
     contents = read_articles(folder)
     if not contents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     path = cache_path(folder, cache_dir)
     key = corpus_key(contents, bm25=bm25)
     try:
@@ -94,7 +94,7 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
         return _corpus(contents, index), index
     documents = parse_articles(contents)
     if not documents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     index = MemoryIndex.build(documents, bm25=bm25)
     try:
         write_store(path, key, index)

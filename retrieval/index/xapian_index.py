@@ -286,7 +286,7 @@ def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     started = time.perf_counter()
     files = corpus_files(corpus_folder(folder))
     if not files:
-        raise CorpusError(f"no .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     if shards < 1:
         raise ValueError("--shards must be at least 1")
     directory.mkdir(parents=True, exist_ok=True)
@@ -331,8 +331,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
     folder = corpus_folder(folder)
     shard_paths = _shard_paths(directory)
     if not shard_paths:
-        raise CorpusError(f"no Xapian database in {directory}: build one with "
-                          f"python -m bot index --xapian {directory}")
+        raise CorpusError("no_database", directory=directory)
     dbs = [xapian.WritableDatabase(str(p), xapian.DB_OPEN) for p in shard_paths]
     report = IndexReport([])
     try:
