@@ -80,7 +80,7 @@ def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestio
     features, labels, owner = data
     articles = np.array([q.document for q in questions])
     learned, baseline = [], []
-    for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(questions, groups=articles)):
+    for fold, (_train, test) in enumerate(GroupKFold(FOLDS).split(questions, groups=articles)):
         held_out = set(test.tolist())
         rows = ~np.isin(owner, list(held_out))
         ranker = fit(features[rows], labels[rows], owner[rows])

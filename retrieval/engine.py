@@ -111,7 +111,9 @@ class AnswerEngine:
         """The paragraph that holds document[start:end], or None when the document or such a
         paragraph is not (or no longer) there."""
         document = self._corpus.get(document_id)
-        paragraph = document and next(
+        if document is None:
+            return None
+        paragraph = next(
             (p for p in document.paragraphs if p.start <= start < end <= p.end), None)
         if not paragraph:
             return None
@@ -155,6 +157,6 @@ def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
         update_xapian(directory, folder, changed)
     try:
         return AnswerEngine.from_folder(folder, store)
-    except CorpusError as e:
-        log.warning("%s: answering from no article", e)
+    except CorpusError:
+        log.warning("no article in %s: answering from no article", folder)
         return AnswerEngine([])

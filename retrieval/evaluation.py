@@ -76,7 +76,7 @@ class Report:
 def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Report:
     """Answer-in-excerpt rates at 1 and 3 (excerpt from the right article), median length."""
     at_1 = at_3 = unanswered = 0
-    lengths = []
+    lengths: list[int] = []
     for q in questions:
         answer: Answer = engine.answer(q.question, top_k=3)
         hits = [quotes_one_of(e.text, list(q.answers)) and e.source.document == q.document

@@ -210,7 +210,7 @@ def test_cli_add_prints_id_title_and_paragraph_count(site, tmp_path, capsys, mon
     out, err = capsys.readouterr()
     [saved] = tmp_path.glob("*.md")
     assert status == 0 and err == ""
-    assert saved.stem in out and STRIKE_TITLE in out and "4 paragraphes" in out
+    assert saved.stem in out and STRIKE_TITLE in out and "4 paragraphs" in out
 
 
 def test_cli_add_says_in_one_line_why_nothing_was_added(site, tmp_path, capsys):

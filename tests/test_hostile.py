@@ -163,7 +163,7 @@ def test_the_article_size_limit_is_a_setting_every_reader_follows(corpus, capsys
         big.write_text("# Long\n\n" + "Un paragraphe de plus. " * 400, encoding="utf-8")
         assert main(["add", str(big), "--corpus", str(corpus)]) == 1
         _, err = capsys.readouterr()
-        assert "trop long pour un article" in err
+        assert "too long for an article" in err
         assert sorted(p.name for p in corpus.iterdir()) == ["long.txt", "vendanges.txt"]
     finally:
         article_files.set_article_max_bytes(article_files.DEFAULT_ARTICLE_MAX_BYTES)
@@ -202,7 +202,7 @@ def test_add_reads_only_a_regular_file_within_the_limit(tmp_path, capsys, make):
     assert main(["add", str(source), "--corpus", str(corpus)]) == 1
     _, err = capsys.readouterr()
     assert err.count("\n") == 1
-    assert ("trop long" if make == "too_large" else "n'est pas un fichier ordinaire") in err
+    assert ("too long" if make == "too_large" else "is not a regular file") in err
     assert not corpus.exists() or list(corpus.iterdir()) == []
 
 
@@ -483,7 +483,7 @@ def test_a_page_of_too_many_elements_is_refused_before_extraction(site, tmp_path
     (tmp_path / "paragraphes.html").write_bytes(page)
     assert main(["add", str(tmp_path / "paragraphes.html"), "--corpus", str(tmp_path / "c")]) == 1
     _, err = capsys.readouterr()
-    assert "plus de 30000 éléments" in err and err.count("\n") == 1
+    assert "more than 30000 elements" in err and err.count("\n") == 1
 
 
 def test_extraction_is_stopped_at_its_time_limit():
@@ -507,14 +507,15 @@ def test_concurrent_removals_of_one_article_first_wins_the_others_are_told(tmp_p
         start = threading.Barrier(6)
         outcomes: list[object] = []
 
-        def remove() -> None:
+        def remove(start: threading.Barrier, article: Path, outcomes: list[object]) -> None:
             start.wait()
             try:
                 outcomes.append(remove_article(tmp_path, article.stem))
-            except Exception as e:  # noqa: BLE001 (any other error is the failure)
-                outcomes.append(e)
+            except Exception as error:  # noqa: BLE001 (any other error is the failure)
+                outcomes.append(error)
 
-        threads = [threading.Thread(target=remove) for _ in range(6)]
+        threads = [threading.Thread(target=remove, args=(start, article, outcomes))
+                   for _ in range(6)]
         for thread in threads:
             thread.start()
         for thread in threads:

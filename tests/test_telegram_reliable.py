@@ -127,7 +127,7 @@ def test_a_backlog_cut_by_sigterm_is_answered_once_after_a_restart(telegram, tmp
     the others. SIGTERM after the first few answers: Telegram's one message a second per chat
     leaves the first chat's last ones unanswered, and the others' answers unconfirmed behind
     them; Telegram's answers take 1 s, so messages are on their way at the stop. A restart
-    answers the rest, none twice. The state file is the corpus folder's, and holds update ids
+    answers the rest, none twice. The state file is the data folder's, and holds update ids
     only."""
     corpus = corpus_with(tmp_path / "corpus")
     users = [telegram.user() for _ in range(3)]
@@ -136,7 +136,8 @@ def test_a_backlog_cut_by_sigterm_is_answered_once_after_a_restart(telegram, tmp
                           for n in range(count)]
              for chat, user, count in zip(chats, users, (12, 8, 8))}
     telegram.answer_delay = SLOW_ANSWER_SECONDS
-    env = bot_env(telegram, corpus, STATE_DIR="")  # the default: CORPUS_DIR/.state
+    data = tmp_path / "data"
+    env = bot_env(telegram, corpus, STATE_DIR="", DATA_DIR=str(data))  # the default: DATA_DIR/state
     first = BotProcess(env, (), tmp_path / "first.log")
     try:
         telegram.wait_for(lambda calls: sum(c.method == "sendMessage" and c.status == 200
@@ -158,7 +159,7 @@ def test_a_backlog_cut_by_sigterm_is_answered_once_after_a_restart(telegram, tmp
         second.stop()
     for chat in chats:
         assert replied_to(telegram, chat["id"]) == asked[chat["id"]]  # each once, in order
-    [state] = (corpus / ".state").iterdir()
+    [state] = (data / "state").iterdir()
     data = json.loads(state.read_text())
     assert set(data) == {"format", "answered"}
     assert all(isinstance(i, int) for i in data["answered"])

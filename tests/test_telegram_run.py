@@ -51,8 +51,8 @@ def test_buttons_still_work_after_a_restart(telegram, tmp_path):
             for button in row:
                 mark = telegram.mark()
                 telegram.press(answer, button["callback_data"], user)
-                telegram.wait_for(lambda calls: any(c.method == "editMessageText"
-                                                    and c.status == 200 for c in calls[mark:]))
+                telegram.wait_for(lambda calls, mark=mark: any(
+                    c.method == "editMessageText" and c.status == 200 for c in calls[mark:]))
 
 
 @pytest.mark.parametrize("settings, args, expected", [

@@ -175,10 +175,10 @@ def test_update_reindexes_only_the_changed_articles_and_answers_see_it(tmp_path,
 
     assert main(["index", "--xapian", str(db), "--update", "--corpus", str(folder)]) == 0
     assert "1 added, 1 changed, 1 removed, 1 unchanged" in capsys.readouterr().out
-    for engine in (engine, AnswerEngine.from_folder(folder, store)):
-        assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
-        assert "Chamonix" in engine.answer("Quand ouvre la station de ski ?").excerpts[0].text
-        assert not engine.answer("Quand le volcan Etna est-il entré en éruption ?").answered
+    for answering in (engine, AnswerEngine.from_folder(folder, store)):
+        assert "paquebot" in answering.answer("Quel paquebot au port du Havre ?").excerpts[0].text
+        assert "Chamonix" in answering.answer("Quand ouvre la station de ski ?").excerpts[0].text
+        assert not answering.answer("Quand le volcan Etna est-il entré en éruption ?").answered
     report = update_xapian(db, folder)
     assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 3)
     (folder / "ski.md").write_text("# Neige\n\nLa station de ski de Megève ouvre lundi.\n",
@@ -333,8 +333,8 @@ def test_bad_xapian_databases_are_one_clear_line(value, says, monkeypatch, capsy
 def test_a_bad_index_backend_is_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv("INDEX_BACKEND", "elastic")
     assert main(["ask", "Qui a signé la lettre ?"]) == 1
-    assert capsys.readouterr().err == "error: INDEX_BACKEND must be memory or xapian, not " \
-                                      "'elastic'\n"
+    assert capsys.readouterr().err == "error: INDEX_BACKEND must be one of memory, xapian, " \
+                                      "not 'elastic'\n"
 
 
 def test_the_index_unavailable_error_is_a_connection_error():
@@ -346,7 +346,9 @@ def test_the_index_unavailable_error_is_a_connection_error():
 
 def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, built, servers,
                                                                        telegram, tmp_path):
-    from telegram_harness import bot_env, quotes, running_bot
+    """...and /healthz says so meanwhile; the outage is one log line per question, no
+    traceback."""
+    from telegram_harness import bot_env, http_get, quotes, running_bot
 
     remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
     env = bot_env(telegram, news, INDEX_BACKEND="xapian", XAPIAN_DATABASES=remote)
@@ -358,15 +360,23 @@ def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, bu
         telegram.send(chat, user, question)
         return telegram.replies(chat["id"], 1, since=mark)[0]
 
-    with running_bot(telegram, env, tmp_path / "bot.log"):
+    health = f"http://127.0.0.1:{env['METRICS_PORT']}/healthz"
+    with running_bot(telegram, env, tmp_path / "bot.log") as bot:
         assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        assert http_get(health)[0] == 200
         lost, port = servers[2]
         stop(lost)
         started = time.monotonic()
         assert ask("Qui a signé la lettre ?")["text"].startswith("Désolé")
         assert time.monotonic() - started < 10
+        status, _, body = http_get(health)
+        assert status == 503 and json.loads(body)["shards"] == {
+            f"tcp://127.0.0.1:{p}": p != port for _, p in servers}
         servers[2] = (serve(built[3] / "shard-2", port), port)
         assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        assert http_get(health)[0] == 200
+    outage = [line for line in bot.log().splitlines() if "unavailable" in line]
+    assert len(outage) == 1 and "Traceback" not in bot.log()
 
 
 def test_the_telegram_bot_does_not_start_without_its_shards(news, telegram):

@@ -18,12 +18,14 @@ from telegram import Update
 from telegram.constants import ChatAction
 
 from retrieval import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, Document,
-                       add_file, add_page, article_changes, rebuilt, remove_article)
+                       IndexUnavailable, add_file, add_page, article_changes, rebuilt,
+                       remove_article)
 
 from ..messages import text
 from .context import BotContext, BotData
 from .handlers import question_text, user_language
 from .html import escape
+from .monitoring import FETCH_REFUSALS, REBUILDS
 from .workers import run_in
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,8 @@ async def remove(update: Update, context: BotContext) -> None:
     await reload_engine(context.bot_data)
     await message.reply_text(text("article_removed", lang, document=escape(document),
                                   folder=f"{REMOVED_FOLDER}/"), do_quote=True)
-    log.info("update %d: an article was removed", update.update_id)
+    log.info("update %d: administrator %d removed article %s", update.update_id,
+             update.effective_user.id, document)
 
 
 async def _refused(update: Update, context: BotContext) -> bool:
@@ -116,8 +119,8 @@ async def _add(update: Update, context: BotContext, save: Callable[[], Document]
     await message.reply_text(
         text("article_added_html", user_language(update), title=escape(document.title),
              count=len(document.paragraphs), document=escape(document.id)), do_quote=True)
-    log.info("update %d: article added (%d paragraphs)", update.update_id,
-             len(document.paragraphs))
+    log.info("update %d: administrator %d added article %s (%d paragraphs)", update.update_id,
+             update.effective_user.id, document.id, len(document.paragraphs))
 
 
 async def _unless_stopping(bot_data: BotData, save: Callable[[], Document]) -> Document:
@@ -135,6 +138,7 @@ async def _unless_stopping(bot_data: BotData, save: Callable[[], Document]) -> D
 
 async def _reply_error(update: Update, error: ArticleError) -> None:
     """One clear reply for an article that cannot be added or removed."""
+    FETCH_REFUSALS.labels(error.reason).inc()
     values = {k: escape(str(v)) for k, v in error.values.items()}
     reply = text(f"article_{error.reason}", user_language(update), **values)
     await update.message.reply_text(reply[:1].upper() + reply[1:], do_quote=True)
@@ -144,8 +148,13 @@ async def reload_engine(bot_data: BotData, changed: frozenset[Path] = frozenset(
     """Builds the engine for the articles as they are now beside the one answering (in a
     thread: answers go on meanwhile), then swaps it in at once."""
     async with bot_data.reloading:
-        engine = await run_in(bot_data.pools.rebuilds, rebuilt, bot_data.engine,
-                              bot_data.corpus, changed)
+        try:
+            engine = await run_in(bot_data.pools.rebuilds, rebuilt, bot_data.engine,
+                                  bot_data.corpus, changed)
+        except Exception:
+            REBUILDS.labels("failed").inc()
+            raise
+        REBUILDS.labels("ok").inc()
         bot_data.use(engine)
     log.info("articles reloaded: %d indexed", len(engine.articles))
 
@@ -156,5 +165,7 @@ async def watch_corpus(bot_data: BotData) -> None:
     async for changed in article_changes(bot_data.corpus):
         try:
             await reload_engine(bot_data, frozenset(changed))
+        except IndexUnavailable as e:  # an expected outage: one line
+            log.warning("the articles changed, but no new engine could be built: %s", e)
         except Exception:
             log.exception("the articles changed, but no new engine could be built")

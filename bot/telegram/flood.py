@@ -23,6 +23,8 @@ from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from .monitoring import FLOOD_WAIT_SECONDS, FLOOD_WAITS, TELEGRAM_429
+
 log = logging.getLogger(__name__)
 
 # Added to a chat's window, for Telegram's own clock; the bot's window gets none, as it
@@ -113,6 +115,7 @@ class FloodLimiter(BaseRateLimiter[None]):
             except RetryAfter as e:
                 # As AIORateLimiter reads it: the public attribute warns of a type change.
                 seconds = e._retry_after.total_seconds()  # noqa: SLF001
+                TELEGRAM_429.inc()
                 log.info("flood control: %s waits %.0f s as Telegram asks", endpoint, seconds)
                 if windows:
                     self.paused_until = max(self.paused_until, time.monotonic() + seconds)
@@ -140,11 +143,16 @@ class FloodLimiter(BaseRateLimiter[None]):
 
     async def _take_turn(self, windows: list[Window]) -> list[list[float]]:
         """Waits until every window has room at the same moment, then counts the send in all."""
+        waited = 0.0
         while windows:
             now = time.monotonic()
             wait = max([self.paused_until - now, *(w.wait(now) for w in windows)])
             if wait <= 0:
+                if waited:
+                    FLOOD_WAITS.inc()
+                    FLOOD_WAIT_SECONDS.inc(waited)
                 return [window.take(now) for window in windows]
+            waited += wait
             await asyncio.sleep(wait)
         return []
 

@@ -11,13 +11,14 @@ from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from retrieval import Answer
+from retrieval import Answer, IndexUnavailable
 
 from ..messages import language, text
 from ..quotes import one_line, source_label
 from .buttons import answer_keyboard
 from .context import BotContext
 from .html import html_answer, html_excerpt, html_sources, shorten
+from .monitoring import ANSWER_SECONDS, QUESTIONS
 from .workers import run_in
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ async def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[An
     started = time.perf_counter()
     bot_data = context.bot_data
     answer = await run_in(bot_data.pools.answers, bot_data.engine.answer, question, top_k)
-    return answer, (time.perf_counter() - started) * 1000
+    seconds = time.perf_counter() - started
+    ANSWER_SECONDS.observe(seconds)
+    return answer, seconds * 1000
 
 
 async def send_typing(message: Message) -> None:
@@ -86,6 +89,7 @@ def log_answered(update: Update, what: str, results: int, engine_ms: float,
                  started: float) -> None:
     """The one log line of an answered update: no text, only what was done and how fast."""
     chat = update.effective_chat.type if update.effective_chat else "inline"
+    QUESTIONS.labels("answered" if results else "none").inc()
     log.info("update %d (%s %s): %d result(s), engine %.1f ms, total %.1f ms", update.update_id,
              chat, what, results, engine_ms, (time.perf_counter() - started) * 1000)
 
@@ -191,6 +195,8 @@ async def error_handler(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, TelegramError):  # Telegram's answer says it all: one line
         log.error("update %s failed: %s", update_id, describe(context.error))
+    elif isinstance(context.error, IndexUnavailable):  # an expected outage: one line
+        log.warning("update %s not answered: %s", update_id, context.error)
     else:
         log.error("update %s failed", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:

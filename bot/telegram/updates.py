@@ -30,6 +30,7 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from ..settings import Settings, SettingsError
+from . import monitoring
 from .flood import FloodLimiter
 from .state import AnsweredUpdates
 
@@ -140,18 +141,24 @@ async def serve(application: Application, settings: Settings, webhook: bool) -> 
         loop.add_signal_handler(sig, stop.set)
     try:
         async with application:  # getMe: a bad token or an unreachable API fails here
-            answered = remembered(settings.state_folder(application.bot_data.corpus),
+            answered = remembered(settings.state_dir,
                                   application.bot.id)
             if application.post_init:
                 await application.post_init(application)
             await application.start()
             in_flight = InFlight(application, answered)
+            monitoring.UPDATES_WAITING.set_function(lambda: len(in_flight.tasks))
+            # /healthz and /metrics: on the webhook's server, else on a server of their own.
+            server = None if webhook else monitoring.serve_monitoring(
+                application.bot_data, settings.metrics_listen, settings.metrics_port)
             try:
                 if webhook:
                     await serve_webhook(application, in_flight, settings, stop)
                 else:
                     await poll(application, in_flight, stop)
             finally:
+                if server is not None:
+                    server.stop()
                 await application.stop()
     finally:
         if application.post_shutdown:
@@ -244,11 +251,12 @@ async def serve_webhook(application: Application, in_flight: InFlight, settings:
                         stop: asyncio.Event) -> None:
     """Serves WEBHOOK_URL's path on WEBHOOK_LISTEN:WEBHOOK_PORT and registers it with
     Telegram; a post is accepted only with the secret token, checked before its body is read."""
-    path = "/" + urlsplit(settings.webhook_url).path.strip("/")
+    path = "/" + urlsplit(settings.webhook_url or "").path.strip("/")
     app = tornado.web.Application(
         [(rf"{re.escape(path)}/?", WebhookHandler,
           {"bot_application": application, "in_flight": in_flight,
-           "secret": settings.webhook_secret_token or ""})],
+           "secret": settings.webhook_secret_token or ""}),
+         *monitoring.routes(application.bot_data)],
         log_function=lambda _: None)  # no access log: it would show every request
     server = HTTPServer(app, max_body_size=MAX_BODY_BYTES)
     server.listen(settings.webhook_port, address=settings.webhook_listen)
@@ -268,7 +276,7 @@ class WebhookHandler(tornado.web.RequestHandler):
     """Telegram's posts: the secret and the size are checked from the headers, before any of
     the body is read; a body that is not an update gets 400, and is never logged."""
 
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, bot_application: Application, in_flight: InFlight,
                    secret: str) -> None:

@@ -106,8 +106,8 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     words = tokenize(question)
     plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
     if dictionary is not None and is_english(plain):
-        boosts, groups = _english_terms(words, dictionary)
-        return Query(question, boosts, groups, wanted_pattern(question), english=True)
+        english, groups = _english_terms(words, dictionary)
+        return Query(question, english, groups, wanted_pattern(question), english=True)
     boosts: dict[str, float] = {}
     for token in QUESTION_ANALYZER(question):
         word = question[token.start:token.end].casefold()

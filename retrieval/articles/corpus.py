@@ -69,6 +69,7 @@ class Corpus(Sequence[Document]):
     def files(self) -> dict[str, Path]:
         """Each article's file by id."""
         if self._files is None:
+            assert self._folder is not None  # a corpus is given its files or its folder
             self._files = {path.stem: path for path in corpus_files(self._folder)}
         return self._files
 
@@ -92,7 +93,7 @@ class Corpus(Sequence[Document]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         """A document, or a list of them for a slice (articles that cannot be parsed any
         more are left out of a slice)."""
         if isinstance(i, slice):
@@ -125,8 +126,8 @@ class Corpus(Sequence[Document]):
                 return self._expected(document_id, found, document, expected)
         if path is None:
             return None
-        if content is None:
-            content = self._contents.get(path, b"")
+        if content is None:  # read at start: path is None or the contents are there
+            content = (self._contents or {}).get(path, b"")
         document = parsed_article(path, content)
         found = digest(content)
         with self._lock:

@@ -200,5 +200,5 @@ def load_corpus(folder: str | Path) -> list[Document]:
     folder = corpus_folder(folder)
     documents = parse_articles(read_articles(folder))
     if not documents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     return documents

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 import trafilatura
+from trafilatura.settings import Document
 
 
 def extract(html: str | bytes, url: str | None) -> dict[str, Any] | None:
@@ -23,7 +24,7 @@ def extract(html: str | bytes, url: str | None) -> dict[str, Any] | None:
     extracted = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False, include_links=False, favor_precision=True)
-    if extracted is None or extracted.body is None:
+    if not isinstance(extracted, Document) or extracted.body is None:  # None: no text
         return None
     blocks = ["".join(part.itertext()) for block in extracted.body
               for part in (block.findall("item") if block.tag == "list" else [block])]

@@ -45,7 +45,14 @@ TEMPORARY_NAME_BYTES = 6
 
 
 class CorpusError(Exception):
-    """The corpus cannot be used at all (missing, empty, nothing readable)."""
+    """The corpus cannot be used at all: `reason` names why (no_folder, no_articles,
+    no_database; faces word it, see bot/messages.py: "corpus_<reason>"), `values` fill in the
+    details."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(f"{reason}: {values}" if values else reason)
+        self.reason = reason
+        self.values = values
 
 
 class ArticleError(Exception):
@@ -135,7 +142,7 @@ def corpus_folder(folder: str | Path) -> Path:
     """The corpus folder as a Path; CorpusError when there is no such folder."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise CorpusError(f"corpus folder not found: {folder}")
+        raise CorpusError("no_folder", folder=folder)
     return folder
 
 

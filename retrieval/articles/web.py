@@ -25,7 +25,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -174,7 +174,7 @@ def checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
         raise ArticleError("unreachable", host=host) from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not allow_private and not all(is_public(address) for address in addresses):
         raise ArticleError("private_address", host=host)
     return addresses
@@ -368,7 +368,7 @@ def extract_html(html: str | bytes, url: str | None = None,
     if extracted is None:
         raise ArticleError("no_text")
     title = _one_line(extracted["title"] or "")
-    paragraphs = []
+    paragraphs: list[str] = []
     for text in map(_one_line, extracted["blocks"]):
         if text and not (text == title and not paragraphs):  # the page's <h1> again
             paragraphs.append(text)
@@ -467,7 +467,7 @@ def save(article: Article, folder: Path) -> Document:
     folder.mkdir(parents=True, exist_ok=True)
     same = sorted(folder.glob(f"*-{identity_hash(article)}.md"))
     path = same[0] if same else folder / f"{document_id(article)}.md"
-    text = article_text(article, datetime.now(timezone.utc))
+    text = article_text(article, datetime.now(UTC))
     if len(text.encode()) > (limit := article_max_bytes()):
         raise ArticleError("too_large", megabytes=f"{limit / (1024 * 1024):.3g}")
     document = parse_md(path.stem, text)

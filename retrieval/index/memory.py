@@ -220,8 +220,9 @@ class MemoryIndex:
         last bit, as one of them all analysed anew."""
         ids = [d if isinstance(d, str) else d.id for d in documents]
         reused = {} if previous is None else {d: n for n, d in enumerate(previous.documents)}
-        sizes = [previous.passages_of(reused[d]) if isinstance(d, str) else len(d.paragraphs)
-                 for d in documents]
+        kept_sizes = {} if previous is None else dict(zip(previous.documents,
+                                                          np.diff(previous.first).tolist()))
+        sizes = [kept_sizes[d] if isinstance(d, str) else len(d.paragraphs) for d in documents]
         first = np.zeros(len(documents) + 1, dtype=np.int64)
         np.cumsum(sizes, out=first[1:])
         new = [d for d in documents if not isinstance(d, str)]
@@ -238,10 +239,6 @@ class MemoryIndex:
         log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
                  count / max(elapsed, 1e-9))
         return cls(postings, ids, first, bm25)
-
-    def passages_of(self, document: int) -> int:
-        """How many passages the document (its position) has."""
-        return int(self.first[document + 1] - self.first[document])
 
     def __len__(self) -> int:
         return self.postings.size

@@ -98,7 +98,7 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
     folder = corpus_folder(folder)
     contents = read_articles(folder)
     if not contents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     path = cache_path(folder, cache_dir)
     key = corpus_key(contents, bm25=bm25)
     stored = None
@@ -115,7 +115,7 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
         stored = None
     index, digests = _updated(contents, stored, bm25)
     if not index.documents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     try:
         write_store(path, key, index, digests)
     except OSError as e:

@@ -173,10 +173,9 @@ class XapianIndex:
             try:
                 return self._ask(ask)
             except xapian.Error as e:
-                self._db = None
+                self._db = None  # reported by the caller, one line per question
                 failed = time.monotonic()
                 self._down_until = failed + min(failed - started, RETRY_SECONDS)
-                log.warning("Xapian index unavailable: %s", e.get_msg())
                 raise IndexUnavailable(f"the Xapian index is unavailable: {e.get_msg()}") from None
         finally:
             self._lock.release()
@@ -312,7 +311,7 @@ def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     started = time.perf_counter()
     files = corpus_files(corpus_folder(folder))
     if not files:
-        raise CorpusError(f"no .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     if shards < 1:
         raise ValueError("--shards must be at least 1")
     directory.mkdir(parents=True, exist_ok=True)
@@ -359,8 +358,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
     folder = corpus_folder(folder)
     shard_paths = _shard_paths(directory)
     if not shard_paths:
-        raise CorpusError(f"no Xapian database in {directory}: build one with "
-                          f"python -m bot index --xapian {directory}")
+        raise CorpusError("no_database", directory=directory)
     dbs = [xapian.WritableDatabase(str(p), xapian.DB_OPEN) for p in shard_paths]
     report = IndexReport([])
     try:
@@ -407,7 +405,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
 
 def _shard_paths(directory: Path) -> list[Path]:
     """DIRECTORY/shard-0 … as far as they go without a gap."""
-    paths = []
+    paths: list[Path] = []
     while (path := directory / SHARD_NAME.format(len(paths))).is_dir():
         paths.append(path)
     return paths
