@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .answer.followup import Previous
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
 from .articles.files import REMOVED_FOLDER, ArticleError, CorpusError
@@ -67,6 +68,7 @@ __all__ = [
     "IndexStore",
     "IndexUnavailable",
     "Paragraph",
+    "Previous",
     "Source",
     "add_article",
     "add_file",
