@@ -101,6 +101,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "article_too_large": "plus de {megabytes} Mo : trop long pour un article, rien n'est "
         "ajouté",
         "article_no_document": "aucun article « {document} » (voir /sources)",
+        "article_not_a_feed": "{url} n'est pas un flux RSS ou Atom lisible",
+        "feed_polled": "{feed} : {added} nouveaux, {updated} mis à jour, {failed} en échec",
     },
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
@@ -183,6 +185,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "article_content_type": "this is not a text page ({type}): nothing added",
         "article_too_large": "more than {megabytes} MB: too long for an article, nothing added",
         "article_no_document": "no article “{document}” (see /sources)",
+        "article_not_a_feed": "{url} is not a readable RSS or Atom feed",
+        "feed_polled": "{feed}: {added} new, {updated} updated, {failed} failed",
     },
 }
 

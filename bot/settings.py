@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from retrieval import BACKENDS, IndexStore, parse_remote
+from retrieval import BACKENDS, IndexStore, PrivateAddresses, parse_remote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
@@ -26,6 +27,11 @@ DEFAULT_TOP_K = 3
 # How a yes/no setting may be written; empty is the default, no.
 FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
                "true": True, "1": True, "yes": True}
+# How often feeds are polled: every 15 minutes by default (news sites update their feeds every
+# few minutes; most ask readers not to poll more often than that), from every second (tests)
+# to once a day.
+DEFAULT_FEEDS_INTERVAL = 900
+FEEDS_INTERVAL_RANGE = (1, 86400)
 
 
 class SettingsError(ValueError):
@@ -45,8 +51,12 @@ class Settings:
     webhook_secret_token: str | None = None
     # Telegram users who may add and remove articles (/add, /remove, links, files).
     admin_user_ids: frozenset[int] = frozenset()
-    # Whether `add` may fetch pages on loopback, private and link-local addresses.
-    allow_private_urls: bool = False
+    # Whether `add` and feeds may fetch pages on loopback, private and link-local addresses:
+    # none, all, or those of the networks listed.
+    allow_private_urls: PrivateAddresses = False
+    # News feeds (RSS or Atom urls) polled for new articles, and how often (seconds).
+    feeds: tuple[str, ...] = ()
+    feeds_interval: int = DEFAULT_FEEDS_INTERVAL
     # Where the index comes from: the memory index and its cache folder, or Xapian databases.
     index: IndexStore = IndexStore()
 
@@ -80,11 +90,35 @@ def _admin_user_ids() -> frozenset[int]:
     return frozenset(int(i) for i in ids)
 
 
-def _flag(name: str) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if raw not in FLAG_VALUES:
-        raise SettingsError(f"{name} must be true or false, not {raw!r}")
-    return FLAG_VALUES[raw]
+def _allow_private_urls() -> PrivateAddresses:
+    """ALLOW_PRIVATE_URLS: true or false, or addresses and networks separated by commas
+    (10.1.2.3, 10.1.0.0/16, fd00::/8), the only private ones allowed."""
+    raw = os.environ.get("ALLOW_PRIVATE_URLS", "").strip().lower()
+    if raw in FLAG_VALUES:
+        return FLAG_VALUES[raw]
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                     for part in raw.split(","))
+    except ValueError:
+        raise SettingsError(f"ALLOW_PRIVATE_URLS must be true, false or IP addresses and "
+                            f"networks separated by commas, not {raw!r}") from None
+
+
+def _feeds() -> tuple[str, ...]:
+    """FEEDS: urls separated by commas, or a file listing them (one a line, # comments)."""
+    raw = os.environ.get("FEEDS", "").strip()
+    if raw and "://" not in raw:
+        try:
+            lines = Path(raw).expanduser().read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise SettingsError(f"FEEDS: cannot read the list of feeds {raw}: {e}") from None
+        parts = [line.split("#")[0].strip() for line in lines]
+    else:
+        parts = [part.strip() for part in raw.split(",")]
+    feeds = tuple(part for part in parts if part)
+    if bad := [f for f in feeds if not re.match(r"https?://[^/?#\s]+", f)]:
+        raise SettingsError(f"FEEDS must be http:// or https:// feed urls, not {bad[0]!r}")
+    return feeds
 
 
 def api_base_url(raw: str) -> str | None:
@@ -137,7 +171,9 @@ def load_settings() -> Settings:
         webhook_port=_int("WEBHOOK_PORT", 8080, 1, 65535),
         webhook_secret_token=os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip() or None,
         admin_user_ids=_admin_user_ids(),
-        allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
+        allow_private_urls=_allow_private_urls(),
+        feeds=_feeds(),
+        feeds_interval=_int("FEEDS_INTERVAL", DEFAULT_FEEDS_INTERVAL, *FEEDS_INTERVAL_RANGE),
         index=_index_store(),
     )
 

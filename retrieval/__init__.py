@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .answer.followup import Previous
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
-from .articles.files import REMOVED_FOLDER, ArticleError, CorpusError
+from .articles.files import REMOVED_FOLDER, ArticleError, CorpusError, PrivateAddresses
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
@@ -31,6 +31,7 @@ from .text.analysis import fold_apostrophes
 
 if TYPE_CHECKING:
     from . import evaluation
+    from .articles.feeds import FeedPoller, FeedReport
     from .articles.watch import article_changes
     from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, remove_article
 
@@ -39,6 +40,7 @@ _LAZY = {
     **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "remove_article"),
                     ".articles.web"),
     "article_changes": ".articles.watch",
+    **dict.fromkeys(("FeedPoller", "FeedReport"), ".articles.feeds"),
     "evaluation": ".evaluation",
 }
 
@@ -65,9 +67,12 @@ __all__ = [
     "CorpusError",
     "Document",
     "Excerpt",
+    "FeedPoller",
+    "FeedReport",
     "IndexStore",
     "IndexUnavailable",
     "Paragraph",
+    "PrivateAddresses",
     "Previous",
     "Source",
     "add_article",

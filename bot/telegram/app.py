@@ -23,6 +23,7 @@ from retrieval import AnswerEngine
 from ..messages import MESSAGES, text
 from ..settings import DEFAULT_API, Settings, SettingsError, bot_token, check_webhook
 from . import articles, callbacks, handlers
+from .feeds import schedule_feeds
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
 from .flood import FloodLimiter
@@ -129,6 +130,7 @@ def build_application(token: str, settings: Settings, corpus: Path) -> Applicati
         CallbackQueryHandler(callbacks.gone),  # data this bot did not make
     ])
     application.add_error_handler(handlers.error_handler)
+    schedule_feeds(application, settings, corpus)
     return application
 
 

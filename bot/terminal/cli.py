@@ -1,5 +1,5 @@
-"""The command line: `python -m bot [ask|chat|run|eval|add|remove|index]`, the local harness of the
-bot and the way to add articles."""
+"""The command line: `python -m bot [ask|chat|run|eval|add|remove|feeds|index]`, the local
+harness of the bot and the way to add articles."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import TextIO
 
 import retrieval
 from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError,
-                       IndexUnavailable, build_xapian, update_xapian)
+                       IndexUnavailable, Previous, build_xapian, update_xapian)
 
 from ..messages import text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
@@ -72,6 +72,10 @@ def build_parser() -> ArgumentParser:
     remove.add_argument("document", help="the article's id (its file name without extension)")
     remove.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
 
+    feeds = commands.add_parser("feeds", help="poll the news feeds of FEEDS once: save their new "
+                                "and updated entries as articles")
+    feeds.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+
     index = commands.add_parser("index", help="index the corpus: the memory index's cache, or "
                                 "Xapian databases DIR/shard-0 ... with --xapian DIR")
     index.add_argument("--xapian", type=Path, metavar="DIR", help="build Xapian databases in DIR")
@@ -91,10 +95,12 @@ def _engine(args: argparse.Namespace, settings: Settings) -> AnswerEngine:
     return AnswerEngine.from_folder(args.corpus or settings.corpus_dir, settings.index)
 
 
-def _answer(engine: AnswerEngine, question: str, top_k: int) -> Answer | str:
-    """The engine's answer, or why there is none now (a Xapian shard down)."""
+def _answer(engine: AnswerEngine, question: str, top_k: int,
+            previous: Previous | None = None) -> Answer | str:
+    """The engine's answer (to a follow-up of `previous`, in a chat), or why there is none now
+    (a Xapian shard down)."""
     try:
-        return engine.answer(question, top_k)
+        return engine.answer(question, top_k, previous)
     except IndexUnavailable as e:
         return str(e)
 
@@ -170,7 +176,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive loop with line editing and history; with stdin not a terminal, answers
-    each line until EOF."""
+    each line until EOF. A question that leans on the one before (« et pourquoi ? ») is read
+    with it."""
     top_k = _top_k(args, settings)
     engine = _engine(args, settings)
     if sys.stdin.isatty():
@@ -180,6 +187,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         questions: Iterable[str | UnicodeDecodeError] = _prompted()
     else:
         questions = stdin_lines(sys.stdin)
+    previous: Previous | None = None  # the conversation so far, in memory only
     for n, question in enumerate(questions, start=1):
         if isinstance(question, UnicodeDecodeError):
             print(f"error: {text('not_utf8', line=n)}\n", flush=True)
@@ -190,10 +198,11 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if not sys.stdin.isatty():
             print(f"? {printable(question)}")
-        answer = _answer(engine, question, top_k)
+        answer = _answer(engine, question, top_k, previous)
         if isinstance(answer, str):
             print(f"error: {answer}\n", flush=True)
             continue
+        previous = answer.conversation
         print(render_terminal(answer, color=sys.stdout.isatty(), width=_width()) + "\n",
               flush=True)
     return 0
@@ -247,6 +256,29 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll every feed once; print what each gave, and why a feed or an entry failed. Status 1
+    when a feed could not be read."""
+    if not settings.feeds:
+        raise UsageError("FEEDS is not set: the RSS or Atom feeds to poll (see .env.example)")
+    poller = retrieval.FeedPoller(settings.feeds, args.corpus or settings.corpus_dir,
+                                  settings.feeds_interval, settings.allow_private_urls)
+    status = 0
+    for report in poller.poll():
+        if report.error:
+            status = 1
+            print(f"error: {report.feed}: "
+                  f"{printable(text(f'article_{report.error.reason}', **report.error.values))}")
+            continue
+        print(text("feed_polled", feed=report.feed, added=len(report.added),
+                   updated=len(report.updated), failed=len(report.failed)))
+        for document in report.added + report.updated:
+            print(f"  {document.id}: {printable(document.title)}")
+        for link, error in report.failed.items():
+            print(f"  error: {link}: {printable(text(f'article_{error.reason}', **error.values))}")
+    return status
+
+
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """Build the index ahead of time: Xapian databases with --xapian DIR (all of them, or only
     what changed with --update), else the memory index's cache; print what was built."""
@@ -278,7 +310,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval, "add": cmd_add,
-            "remove": cmd_remove, "index": cmd_index}
+            "remove": cmd_remove, "feeds": cmd_feeds, "index": cmd_index}
 
 
 def _default_command(settings: Settings) -> argparse.Namespace:

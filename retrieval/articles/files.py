@@ -7,10 +7,11 @@ Every reader of a corpus folder (the memory index, Xapian, the quoting corpus, t
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (".txt", ".md")
 # Where removed articles go, inside the corpus folder: out of the corpus, not lost.
 REMOVED_FOLDER = ".removed"
+# Which non-public addresses `add` and feeds may fetch: none (False), all (True: an intranet,
+# tests), or those of the networks listed (one intranet host, not the rest of the network).
+PrivateAddresses = bool | Collection[ipaddress.IPv4Network | ipaddress.IPv6Network]
 
 
 class CorpusError(Exception):

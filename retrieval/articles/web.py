@@ -27,7 +27,8 @@ import trafilatura
 import yaml
 
 from .documents import Document, is_leftover, parse_md, parse_txt
-from .files import EXTENSIONS, REMOVED_FOLDER, ArticleError, corpus_files, replaced_atomically
+from .files import (EXTENSIONS, REMOVED_FOLDER, ArticleError, PrivateAddresses, corpus_files,
+                    replaced_atomically)
 
 # What a fetch may take: an article page is well under 5 MB; 20 s covers a slow site; 5
 # redirects cover http -> https -> www -> the article, with room to spare.
@@ -38,6 +39,7 @@ MAX_REDIRECTS = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
+PAGE_TYPES = (*HTML_TYPES, *TEXT_TYPES, *MARKDOWN_TYPES)
 # Files that can be added, by their extension.
 HTML_FILES = (".html", ".htm")
 FILE_TYPES = (*HTML_FILES, *EXTENSIONS)
@@ -76,7 +78,7 @@ def is_link(source: str) -> bool:
     return bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", source.strip()))
 
 
-def add_article(source: str, folder: Path, allow_private: bool = False) -> Document:
+def add_article(source: str, folder: Path, allow_private: PrivateAddresses = False) -> Document:
     """Fetch a page (a link) or read a file (a path), save its article into the corpus folder
     and return it as the corpus will read it."""
     if is_link(source):
@@ -108,27 +110,36 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def check_host(url: str, allow_private: bool) -> None:
+def is_allowed(address: str, allow_private: PrivateAddresses) -> bool:
+    """Whether an address may be fetched: a public one, or a private one allowed."""
+    if allow_private is True or is_public(address):
+        return True
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return bool(allow_private) and any(ip in network for network in allow_private)
+
+
+def check_host(url: str, allow_private: PrivateAddresses) -> None:
     """Refuses a url that is not http(s), or whose host resolves to any address that is not
     public (unless allowed): before each request, redirects included."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ArticleError("not_http", url=url)
-    if allow_private:
+    if allow_private is True:
         return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError):
         raise ArticleError("unreachable", host=parts.hostname) from None
-    if not all(is_public(info[4][0]) for info in infos):
+    if not all(is_allowed(info[4][0], allow_private) for info in infos):
         raise ArticleError("private_address", host=parts.hostname)
 
 
-def fetch(url: str, allow_private: bool = False, timeout: float = FETCH_TIMEOUT,
-          max_bytes: int = MAX_BYTES) -> Page:
+def fetch(url: str, allow_private: PrivateAddresses = False, timeout: float = FETCH_TIMEOUT,
+          max_bytes: int = MAX_BYTES, accept: tuple[str, ...] = PAGE_TYPES) -> Page:
     """The page at url, following at most MAX_REDIRECTS redirects, each one checked like the
-    first; ArticleError for anything else than a page of text within the limits."""
+    first; ArticleError for anything else than a page of the `accept` types within the
+    limits."""
     deadline = time.monotonic() + timeout
     headers = {"User-Agent": USER_AGENT,
                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9"}
@@ -139,12 +150,12 @@ def fetch(url: str, allow_private: bool = False, timeout: float = FETCH_TIMEOUT,
             try:
                 with client.stream("GET", url, timeout=max(deadline - time.monotonic(), 0.1)
                                    ) as response:
-                    if not allow_private:
-                        _check_peer(response, url)
+                    if allow_private is not True:
+                        _check_peer(response, url, allow_private)
                     if response.is_redirect and "location" in response.headers:
                         url = str(response.url.join(response.headers["location"]))
                         continue
-                    return _page(response, deadline, max_bytes)
+                    return _page(response, deadline, max_bytes, accept)
             except httpx.TimeoutException:
                 raise ArticleError("timeout", seconds=round(timeout)) from None
             except (httpx.HTTPError, httpx.InvalidURL):
@@ -152,23 +163,24 @@ def fetch(url: str, allow_private: bool = False, timeout: float = FETCH_TIMEOUT,
     raise ArticleError("too_many_redirects", count=MAX_REDIRECTS)
 
 
-def _check_peer(response: httpx.Response, url: str) -> None:
+def _check_peer(response: httpx.Response, url: str, allow_private: PrivateAddresses) -> None:
     """The address actually connected to must be public too: a name can resolve to another
     address between the check and the connection (DNS rebinding). Checked before the body is
     read."""
     stream = response.extensions.get("network_stream")
     peer = stream and stream.get_extra_info("server_addr")
-    if peer and not is_public(peer[0]):
+    if peer and not is_allowed(peer[0], allow_private):
         raise ArticleError("private_address", host=urlsplit(url).hostname)
 
 
-def _page(response: httpx.Response, deadline: float, max_bytes: int) -> Page:
+def _page(response: httpx.Response, deadline: float, max_bytes: int,
+          accept: tuple[str, ...]) -> Page:
     """The body of a final response, read within the time and size limits."""
     if response.status_code != 200:
         raise ArticleError("http_status", status=response.status_code)
     content_type, _, params = response.headers.get("content-type", "").partition(";")
     content_type = content_type.strip().lower()
-    if content_type not in (*HTML_TYPES, *TEXT_TYPES, *MARKDOWN_TYPES):
+    if content_type not in accept:
         raise ArticleError("content_type", type=content_type or "?")
     if int(response.headers.get("content-length") or 0) > max_bytes:
         raise ArticleError("too_large", megabytes=max_bytes // (1024 * 1024))

@@ -1,0 +1,37 @@
+"""News feeds polled while the bot runs: PTB's job queue polls FEEDS every FEEDS_INTERVAL, on
+a thread of its own (fetching pages waits on the network); new articles land in the corpus
+folder, whose watcher (articles.py) swaps in an engine that answers from them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from telegram.ext import Application
+
+from retrieval import FeedPoller
+
+from ..settings import Settings
+from .context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+def schedule_feeds(application: Application, settings: Settings, corpus: Path) -> None:
+    """Polls the feeds at once, then every FEEDS_INTERVAL seconds (nothing without FEEDS)."""
+    if not settings.feeds:
+        return
+    poller = FeedPoller(settings.feeds, corpus, settings.feeds_interval,
+                        settings.allow_private_urls)
+    application.job_queue.run_repeating(poll_feeds, interval=settings.feeds_interval, first=0,
+                                        data=poller, name="feeds")
+
+
+async def poll_feeds(context: BotContext) -> None:
+    """One round of the feeds, off the event loop; what it saved, in one log line per feed."""
+    poller: FeedPoller = context.job.data
+    for report in await asyncio.get_running_loop().run_in_executor(None, poller.poll):
+        if report.added or report.updated:
+            log.info("feed %s: %d new, %d updated article(s)", report.feed, len(report.added),
+                     len(report.updated))
