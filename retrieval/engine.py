@@ -96,8 +96,10 @@ class AnswerEngine:
         read = self._read(question, leaned)
         excerpts = () if read is None or top_k < 1 else tuple(
             best_excerpts(*read, top_k, self.ranker, self.vectors))
+        # The first quote's article is the one a follow-up goes on about; the others may be
+        # on another subject.
         return Answer(question, excerpts,
-                      conversation(question, leaned, (e.source.document for e in excerpts)))
+                      conversation(question, leaned, [e.source.document for e in excerpts[:1]]))
 
     def candidates(self, question: str) -> tuple[list[Candidate], np.ndarray]:
         """Every window the ranker would choose from, with its features (what the ranker is

@@ -74,7 +74,7 @@ def merged(query: Query, previous: Query) -> Query:
 
 def conversation(question: str, previous: Previous | None, quoted: Iterable[str]) -> Previous:
     """What the next follow-up leans on: this question (with the one it leaned on, if any)
-    and the articles quoted (else those preferred before)."""
+    and the articles of its answer (else those preferred before)."""
     words = f"{previous.words} {question}" if previous else question
     documents = tuple(dict.fromkeys(quoted)) or (previous.documents if previous else ())
     return Previous(" ".join(words.split()[-MAX_CARRIED_WORDS:]), documents)
