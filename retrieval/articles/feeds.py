@@ -68,15 +68,18 @@ def read_feed(url: str, allow_private: PrivateAddresses = False) -> list[Entry]:
     fetched or is no feed."""
     page = fetch(url, allow_private, accept=FEED_TYPES)
     parsed = feedparser.parse(page.data, response_headers={"content-location": page.url})
-    if not parsed.version or (parsed.bozo and not parsed.entries):
-        raise ArticleError("not_a_feed", url=url)
     entries = []
     for item in parsed.entries:
-        if not item.get("link"):
-            continue
-        published = _utc(item.get("published_parsed")) or _utc(item.get("updated_parsed"))
-        changed = _utc(item.get("updated_parsed")) or published
-        entries.append(Entry(item["link"], published and published.date().isoformat(), changed))
+        # dict.get: feedparser's own get maps a missing "updated" to "published", with a warning.
+        published = _utc(dict.get(item, "published_parsed"))
+        changed = _utc(dict.get(item, "updated_parsed")) or published
+        if item.get("link"):
+            entries.append(Entry(item["link"], (published or changed) and
+                                 (published or changed).date().isoformat(), changed))
+    # A feed that is not well-formed but still gives its entries is read (many are); one that
+    # gives none is broken.
+    if not parsed.version or (parsed.bozo and not entries):
+        raise ArticleError("not_a_feed", url=url)
     return entries
 
 
