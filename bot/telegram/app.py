@@ -23,9 +23,9 @@ from retrieval import AnswerEngine
 from ..messages import MESSAGES, text
 from ..settings import DEFAULT_API, Settings, SettingsError, bot_token, check_webhook
 from . import articles, callbacks, handlers
-from .feeds import schedule_feeds
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
+from .feeds import schedule_feeds
 from .flood import FloodLimiter
 from .handlers import describe
 from .updates import serve
