@@ -6,6 +6,7 @@ refused, logged once and tried again later."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -67,7 +68,7 @@ def atom(site, entries: list[tuple[str, datetime, datetime]]) -> Response:
 def feeds(site, request):
     """A site with an RSS feed (two articles, a missing page, a private address), an Atom feed
     (one article), a broken feed and one that is down; the paths are the test's own."""
-    p = f"/{request.node.name}"
+    p = "/" + re.sub(r"\W+", "-", request.node.name)
     site.pages.update({
         f"{p}/greve": html(article_page(STRIKE_TITLE, STRIKE)),
         f"{p}/crue": html(article_page(FLOOD_TITLE, FLOOD)),
@@ -223,3 +224,29 @@ def test_the_bot_polls_its_feeds_and_answers_new_entries(telegram, site, feeds,
     assert "apscheduler" not in log_text  # a line per poll would drown the log
     assert not list(corpus.glob(".*.tmp"))
     assert SEEDS.exists()
+
+
+@pytest.mark.parametrize("allowed, status", [("10.0.0.0/8", 1), ("127.0.0.0/8", 0),
+                                             ("10.1.2.3, 127.0.0.1", 0)])
+def test_allow_private_urls_may_name_the_only_networks_allowed(site, feeds, tmp_path,
+                                                                monkeypatch, capsys, allowed,
+                                                                status):
+    monkeypatch.setenv("ALLOW_PRIVATE_URLS", allowed)
+    assert main(["add", site.url(f"{feeds}/greve"), "--corpus", str(tmp_path)]) == status
+    assert len(list(tmp_path.glob("*.md"))) == 1 - status
+
+
+@pytest.mark.parametrize("name, value", [("FEEDS", "ftp://example.org/rss"),
+                                         ("FEEDS", "/no/such/list-of-feeds.txt"),
+                                         ("FEEDS_INTERVAL", "0"),
+                                         ("ALLOW_PRIVATE_URLS", "127.0.0.1, intranet")])
+def test_bad_feed_settings_are_one_clear_line(tmp_path, capsys, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    assert main(["feeds", "--corpus", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and name in err
+
+
+def test_feeds_without_feeds_says_how_to_set_them(tmp_path, capsys):
+    assert main(["feeds", "--corpus", str(tmp_path)]) == 2
+    assert "FEEDS" in capsys.readouterr().err
