@@ -10,7 +10,7 @@ import pytest
 
 from bot.quotes import source_label
 from bot.telegram.html import html_answer
-from bot.terminal.render import render_terminal
+from bot.terminal.render import answer_json, render_terminal
 from retrieval import AnswerEngine
 from retrieval.text.dates import Period, article_day, asked_period
 
@@ -120,3 +120,4 @@ def test_every_source_shows_its_date(engine):
     assert "(2019-06-03)" in source_label(excerpt.source)
     assert "(2019-06-03)" in render_terminal(answer)
     assert "(2019-06-03), §1" in html_answer(answer.excerpts)[0][0]
+    assert answer_json(answer)["results"][0]["source"]["date"] == "2019-06-03"
