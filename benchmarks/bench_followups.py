@@ -77,14 +77,15 @@ class Tally:
         n = self.count or 1
         return (f"{name}: {self.count} follow-ups; first quote right: asked whole "
                 f"{self.whole / n:.1%}, as a follow-up {self.follow_up / n:.1%}, alone "
-                f"{self.alone / n:.1%} (follow-up - whole: {(self.follow_up - self.whole) / n:+.3f})")
+                f"{self.alone / n:.1%} (follow-up - whole: "
+                f"{(self.follow_up - self.whole) / n:+.3f})")
 
 
 def follow_up_of(first: str, second: str, title: str) -> str | None:
     """The second question as a follow-up of the first: without the words it shares with the
     first or the title, started with « Et »; None when it loses no word or does not lean."""
     shared = set(QUESTION_ANALYZER.terms(first)) | set(QUESTION_ANALYZER.terms(title))
-    words = [t for t in tokenize(second)]
+    words = tokenize(second)
     kept = [w.term for w in words if not (set(QUESTION_ANALYZER.terms(w.term)) & shared)]
     if len(kept) == len(words) or not kept:
         return None
