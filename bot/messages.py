@@ -59,6 +59,10 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_help_update": "ne réindexe que les articles modifiés, ajoutés et retirés",
         "cli_top_k_range": "--top-k doit être compris entre {low} et {high}",
         "cli_shards_need_xapian": "--shards et --update vont avec --xapian DIR",
+        "cli_help_feeds": "relève une fois les flux de FEEDS : enregistre leurs entrées nouvelles "
+        "et mises à jour comme articles",
+        "cli_feeds_not_set": "FEEDS n'est pas défini : les flux RSS ou Atom à relever (voir "
+        ".env.example)",
         "cli_update_keeps_shards": "--update garde les fragments des bases : pas de --shards",
         "cli_shards_range": "--shards doit être compris entre 1 et {high}",
         "cli_indexed": {
@@ -78,6 +82,10 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "setting_admins": "ADMIN_USER_IDS doit donner des identifiants d'utilisateurs Telegram "
         "(des nombres) séparés par des virgules, pas {raw}",
         "setting_flag": "{name} doit valoir true ou false, pas {raw}",
+        "setting_private_urls": "ALLOW_PRIVATE_URLS doit valoir true, false ou des adresses IP et "
+        "des réseaux séparés par des virgules, pas {raw}",
+        "setting_feeds_file": "FEEDS : la liste des flux {path} ne peut pas être lue ({error})",
+        "setting_feeds": "FEEDS doit donner des adresses de flux http:// ou https://, pas {raw}",
         "setting_api_url": "TELEGRAM_API_BASE_URL doit être une adresse http:// ou https://, "
         "comme http://localhost:8081/bot",
         "setting_databases_empty": "XAPIAN_DATABASES a une entrée vide : écrivez les chemins des "
@@ -181,6 +189,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "l'article, rien n'est ajouté",
         "article_extract_timeout": "l'article n'a pas pu être extrait de la page en {seconds} s "
         ": rien n'est ajouté",
+        "article_not_a_feed": "{url} n'est pas un flux RSS ou Atom lisible",
+        "feed_polled": "{feed} : {added} nouveaux, {updated} mis à jour, {failed} en échec",
     },
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
@@ -223,6 +233,9 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_help_update": "re-index only the changed, added and removed articles",
         "cli_top_k_range": "--top-k must be between {low} and {high}",
         "cli_shards_need_xapian": "--shards and --update go with --xapian DIR",
+        "cli_help_feeds": "poll the news feeds of FEEDS once: save their new and updated entries "
+        "as articles",
+        "cli_feeds_not_set": "FEEDS is not set: the RSS or Atom feeds to poll (see .env.example)",
         "cli_update_keeps_shards": "--update keeps the databases' shards: no --shards",
         "cli_shards_range": "--shards must be between 1 and {high}",
         "cli_indexed": {
@@ -240,6 +253,10 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "setting_admins": "ADMIN_USER_IDS must be Telegram user ids (numbers) separated by "
         "commas, not {raw}",
         "setting_flag": "{name} must be true or false, not {raw}",
+        "setting_private_urls": "ALLOW_PRIVATE_URLS must be true, false or IP addresses and "
+        "networks separated by commas, not {raw}",
+        "setting_feeds_file": "FEEDS: cannot read the list of feeds {path} ({error})",
+        "setting_feeds": "FEEDS must be http:// or https:// feed urls, not {raw}",
         "setting_api_url": "TELEGRAM_API_BASE_URL must be an http:// or https:// address, such "
         "as http://localhost:8081/bot",
         "setting_databases_empty": "XAPIAN_DATABASES has an empty entry: write database paths "
@@ -337,6 +354,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "its article, nothing added",
         "article_extract_timeout": "the article could not be extracted from the page within "
         "{seconds} s: nothing added",
+        "article_not_a_feed": "{url} is not a readable RSS or Atom feed",
+        "feed_polled": "{feed}: {added} new, {updated} updated, {failed} failed",
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -12,7 +13,8 @@ from pathlib import Path
 import platformdirs
 from dotenv import load_dotenv
 
-from retrieval import BACKENDS, DEFAULT_ARTICLE_MAX_BYTES, IndexStore, parse_remote
+from retrieval import (BACKENDS, DEFAULT_ARTICLE_MAX_BYTES, IndexStore, PrivateAddresses,
+                       parse_remote)
 
 from .messages import terminal_language, text
 
@@ -46,6 +48,11 @@ STATE_FOLDER = "state"
 # How a yes/no setting may be written; empty is the default, no.
 FLAG_VALUES = {"": False, "false": False, "0": False, "no": False,
                "true": True, "1": True, "yes": True}
+# How often feeds are polled: every 15 minutes by default (news sites update their feeds every
+# few minutes; most ask readers not to poll more often than that), from every second (tests)
+# to once a day.
+DEFAULT_FEEDS_INTERVAL = 900
+FEEDS_INTERVAL_RANGE = (1, 86400)
 
 
 class SettingsError(ValueError):
@@ -70,8 +77,12 @@ class Settings:
     webhook_secret_token: str | None = None
     # Telegram users who may add and remove articles (/add, /remove, links, files).
     admin_user_ids: frozenset[int] = frozenset()
-    # Whether `add` may fetch pages on loopback, private and link-local addresses.
-    allow_private_urls: bool = False
+    # Whether `add` and feeds may fetch pages on loopback, private and link-local addresses:
+    # none, all, or those of the networks listed.
+    allow_private_urls: PrivateAddresses = False
+    # News feeds (RSS or Atom urls) polled for new articles, and how often (seconds).
+    feeds: tuple[str, ...] = ()
+    feeds_interval: int = DEFAULT_FEEDS_INTERVAL
     # Where the index comes from: the memory index and its cache folder, or Xapian databases.
     index: IndexStore = IndexStore()
     # The biggest article file read from the corpus folder; bigger ones are skipped.
@@ -116,11 +127,34 @@ def _admin_user_ids() -> frozenset[int]:
     return frozenset(int(i) for i in ids)
 
 
-def _flag(name: str) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if raw not in FLAG_VALUES:
-        raise _error("setting_flag", name=name, raw=repr(raw))
-    return FLAG_VALUES[raw]
+def _allow_private_urls() -> PrivateAddresses:
+    """ALLOW_PRIVATE_URLS: true or false, or addresses and networks separated by commas
+    (10.1.2.3, 10.1.0.0/16, fd00::/8), the only private ones allowed."""
+    raw = os.environ.get("ALLOW_PRIVATE_URLS", "").strip().lower()
+    if raw in FLAG_VALUES:
+        return FLAG_VALUES[raw]
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                     for part in raw.split(","))
+    except ValueError:
+        raise _error("setting_private_urls", raw=repr(raw)) from None
+
+
+def _feeds() -> tuple[str, ...]:
+    """FEEDS: urls separated by commas, or a file listing them (one a line, # comments)."""
+    raw = os.environ.get("FEEDS", "").strip()
+    if raw and "://" not in raw:
+        try:
+            lines = Path(raw).expanduser().read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise _error("setting_feeds_file", path=raw, error=e) from None
+        parts = [line.split("#")[0].strip() for line in lines]
+    else:
+        parts = [part.strip() for part in raw.split(",")]
+    feeds = tuple(part for part in parts if part)
+    if bad := [f for f in feeds if not re.match(r"https?://[^/?#\s]+", f)]:
+        raise _error("setting_feeds", raw=repr(bad[0]))
+    return feeds
 
 
 def api_base_url(raw: str) -> str | None:
@@ -208,7 +242,9 @@ def load_settings() -> Settings:
         webhook_port=_int("WEBHOOK_PORT", 8080, 1, 65535),
         webhook_secret_token=os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip() or None,
         admin_user_ids=_admin_user_ids(),
-        allow_private_urls=_flag("ALLOW_PRIVATE_URLS"),
+        allow_private_urls=_allow_private_urls(),
+        feeds=_feeds(),
+        feeds_interval=_int("FEEDS_INTERVAL", DEFAULT_FEEDS_INTERVAL, *FEEDS_INTERVAL_RANGE),
         index=_index_store(data),
         article_max_bytes=_int("ARTICLE_MAX_BYTES", DEFAULT_ARTICLE_MAX_BYTES,
                                *ARTICLE_MAX_BYTES_RANGE),

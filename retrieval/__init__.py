@@ -19,10 +19,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .answer.followup import Previous
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
 from .articles.files import (DEFAULT_ARTICLE_MAX_BYTES, REMOVED_FOLDER, ArticleError, CorpusError,
-                             replaced_atomically, set_article_max_bytes)
+                             PrivateAddresses, replaced_atomically, set_article_max_bytes)
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
@@ -31,6 +32,7 @@ from .text.analysis import fold_apostrophes
 
 if TYPE_CHECKING:
     from . import evaluation
+    from .articles.feeds import FeedPoller, FeedReport
     from .articles.watch import article_changes
     from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, add_page, remove_article
 
@@ -39,6 +41,7 @@ _LAZY = {
     **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "add_page",
                      "remove_article"), ".articles.web"),
     "article_changes": ".articles.watch",
+    **dict.fromkeys(("FeedPoller", "FeedReport"), ".articles.feeds"),
     "evaluation": ".evaluation",
 }
 
@@ -66,9 +69,13 @@ __all__ = [
     "CorpusError",
     "Document",
     "Excerpt",
+    "FeedPoller",
+    "FeedReport",
     "IndexStore",
     "IndexUnavailable",
     "Paragraph",
+    "PrivateAddresses",
+    "Previous",
     "Source",
     "add_article",
     "add_file",

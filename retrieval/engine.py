@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from .answer.features import FEATURES, Candidate, Question, candidates
+from .answer.followup import Previous, conversation, leans_on_previous, merged
 from .answer.question import Coverage, Query, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
 from .answer.results import Answer, Context, Hit, Source
@@ -24,6 +26,7 @@ from .articles.files import CorpusError
 from .index.backends import IndexStore, open_index, update_xapian
 from .index.contract import Index, Match
 from .index.memory import MemoryIndex
+from .text.dates import Period, article_day, asked_period
 from .text.spelling import Speller
 from .text.translation import shipped_dictionary
 from .text.vectors import shipped_vectors
@@ -36,6 +39,15 @@ CANDIDATE_PASSAGES = 6
 # passage must hold to count as an answer. A share, not a raw BM25 score, so it means the same
 # on one article as on a million passages (chosen on the dev questions and PIAF: README).
 MIN_COVERAGE = 0.3
+# A passage of an article of the time a question names (« hier », "in March 2021") scores this
+# many times its BM25 score: it wins between articles on the same subject, and does not bring
+# up an article on another one.
+DATE_BOOST = 2.0
+# A passage of an article the previous answer quoted, for a follow-up: preferred, not imposed.
+PREFERRED_BOOST = 1.5
+# With a preference, this many times CANDIDATE_PASSAGES are ranked before it is applied, so
+# that a preferred passage just out of the first few can come in.
+PREFERENCE_POOL = 5
 
 
 class AnswerEngine:
@@ -75,14 +87,19 @@ class AnswerEngine:
         """How many passages its index holds."""
         return len(self.index)
 
-    def answer(self, question: str, top_k: int = 3) -> Answer:
-        """The best excerpts for the question, or none if the articles do not answer it."""
-        read = self._read(question)
-        if read is None or top_k < 1:
-            return Answer(question, ())
-        hits, asked = read
-        return Answer(question, tuple(best_excerpts(hits, asked, top_k, self.ranker,
-                                                    self.vectors)))
+    def answer(self, question: str, top_k: int = 3, previous: Previous | None = None
+               ) -> Answer:
+        """The best excerpts for the question, or none if the articles do not answer it. With
+        `previous` (what the conversation asked before), a question that leans on it (« et
+        pourquoi ? ») is read with it; the answer's `conversation` is what the next leans on."""
+        leaned = previous if previous and leans_on_previous(question) else None
+        read = self._read(question, leaned)
+        excerpts = () if read is None or top_k < 1 else tuple(
+            best_excerpts(*read, top_k, self.ranker, self.vectors))
+        # The first quote's article is the one a follow-up goes on about; the others may be
+        # on another subject.
+        return Answer(question, excerpts,
+                      conversation(question, leaned, [e.source.document for e in excerpts[:1]]))
 
     def candidates(self, question: str) -> tuple[list[Candidate], np.ndarray]:
         """Every window the ranker would choose from, with its features (what the ranker is
@@ -92,14 +109,26 @@ class AnswerEngine:
             return [], np.zeros((0, len(FEATURES)))
         return candidates(*read, self.vectors)
 
-    def _read(self, question: str) -> tuple[list[Hit], Question] | None:
+    def _read(self, question: str, previous: Previous | None = None
+              ) -> tuple[list[Hit], Question] | None:
         """The best passages and the question as the excerpts need it, or None when the
-        articles do not answer."""
-        query = parse_query(question, self.dictionary)
+        articles do not answer. A period the question names (« hier ») and, for a follow-up,
+        the previous answer's articles are preferred."""
+        period, searched = asked_period(question, date.today())
+        query = parse_query(searched, self.dictionary)
+        if previous is not None:
+            query = merged(query, parse_query(previous.words, self.dictionary))
         boosts, groups = self._respelled(query)
         if not boosts:
             return None
-        hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts))
+        preferred = frozenset(previous.documents if previous else ())
+        if period is None and not preferred:
+            hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES,
+                                                weights=boosts))
+        else:
+            pool = self.index.search(list(boosts), CANDIDATE_PASSAGES * PREFERENCE_POOL,
+                                     weights=boosts)
+            hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
         # The share of the question's words (each weighted by its rarity in general language,
         # not in the corpus, so that a share means the same on any corpus).
         if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
@@ -143,6 +172,17 @@ class AnswerEngine:
             boosts[term] = max(boosts.get(term, 0.0), boost)
             groups.setdefault(term, group)
         return boosts, groups
+
+
+def _preferred(hits: list[Hit], period: Period | None, documents: frozenset[str]) -> list[Hit]:
+    """The hits ranked again, passages of articles of the period and of the preferred articles
+    boosted."""
+    def boosted(hit: Hit) -> Hit:
+        document = hit.passage.document
+        boost = ((DATE_BOOST if period and article_day(document.date) in period else 1.0)
+                 * (PREFERRED_BOOST if document.id in documents else 1.0))
+        return Hit(hit.passage, hit.score * boost, hit.matched)
+    return sorted(map(boosted, hits), key=lambda hit: -hit.score)
 
 
 def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]

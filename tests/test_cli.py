@@ -79,7 +79,8 @@ def test_ask_json_reads_one_question_per_line_and_answers_in_order(capsys, monke
     assert 1 <= len(first) <= 2
     result = first[0]
     assert set(result) == {"excerpt", "score", "highlights", "source"}
-    assert set(result["source"]) == {"document", "title", "url", "paragraph", "start", "end"}
+    assert set(result["source"]) == {"document", "title", "url", "date", "paragraph",
+                                     "start", "end"}
     text = (ROOT / "seeds" / f"{result['source']['document']}.txt").read_bytes().decode()
     assert text[result["source"]["start"]:result["source"]["end"]] == result["excerpt"]
     assert all(result["excerpt"][a:b] for a, b in result["highlights"])

@@ -25,6 +25,7 @@ from ..settings import DEFAULT_API, Settings, SettingsError, bot_token, check_we
 from . import articles, callbacks, handlers
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
+from .feeds import schedule_feeds
 from .flood import FloodLimiter
 from .handlers import describe
 from .updates import serve
@@ -134,6 +135,7 @@ def build_application(token: str, settings: Settings, corpus: Path) -> Applicati
         CallbackQueryHandler(callbacks.gone),  # data this bot did not make
     ])
     application.add_error_handler(handlers.error_handler)
+    schedule_feeds(application, settings, corpus)
     return application
 
 

@@ -1,6 +1,7 @@
 """What the bot keeps while it runs: a typed `bot_data`, as in PTB's contexttypesbot example.
 
-Nothing about users is kept: only the engine and the settings the handlers read.
+It holds the engine and the settings the handlers read; about users, only each private chat's
+last question, in memory for a few minutes (follow-ups), never on disk.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from pathlib import Path
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from retrieval import AnswerEngine, IndexStore
+from retrieval import AnswerEngine, IndexStore, PrivateAddresses
 
 from .buttons import document_key
+from .followups import RecentQuestions
 from .workers import Pools
 
 
@@ -27,7 +29,7 @@ class BotData:
     corpus: Path = Path()
     top_k: int = 3
     admins: frozenset[int] = frozenset()
-    allow_private_urls: bool = False
+    allow_private_urls: PrivateAddresses = False
     index: IndexStore = IndexStore()
     engine: AnswerEngine = field(init=False)
     # Button data carries a short key per document; this maps it back to the document's id.
@@ -40,6 +42,8 @@ class BotData:
     # One new engine at a time: the watcher's and an /add's builds do not race.
     reloading: asyncio.Lock = field(default_factory=asyncio.Lock)
     watcher: asyncio.Task | None = None
+    # Each private chat's last question, for follow-ups: in memory, for a few minutes.
+    recent: RecentQuestions = field(default_factory=RecentQuestions)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether a Telegram user may add and remove articles (ADMIN_USER_IDS)."""

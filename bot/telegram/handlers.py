@@ -11,12 +11,13 @@ from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from retrieval import Answer, IndexUnavailable
+from retrieval import Answer, IndexUnavailable, Previous
 
 from ..messages import language, text
 from ..quotes import one_line, source_label
 from .buttons import answer_keyboard
 from .context import BotContext
+from .followups import leaned_on
 from .html import html_answer, html_excerpt, html_sources, shorten
 from .monitoring import ANSWER_SECONDS, QUESTIONS
 from .workers import run_in
@@ -64,11 +65,14 @@ def user_language(update: Update) -> str:
     return language(user.language_code if user else None)
 
 
-async def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[Answer, float]:
-    """The engine's answer, worked out on the answer threads, and the time it took (ms)."""
+async def ask_engine(context: BotContext, question: str, top_k: int,
+                     previous: Previous | None = None) -> tuple[Answer, float]:
+    """The engine's answer (read with `previous` if it leans on it), worked out on the answer
+    threads, and the time it took (ms)."""
     started = time.perf_counter()
     bot_data = context.bot_data
-    answer = await run_in(bot_data.pools.answers, bot_data.engine.answer, question, top_k)
+    answer = await run_in(bot_data.pools.answers, bot_data.engine.answer, question, top_k,
+                          previous)
     seconds = time.perf_counter() - started
     ANSWER_SECONDS.observe(seconds)
     return answer, seconds * 1000
@@ -142,7 +146,8 @@ async def not_text(update: Update, context: BotContext) -> None:
 
 async def answer_question(update: Update, context: BotContext, question: str) -> None:
     """Replies to the question's message with its excerpts, or says the articles do not answer.
-    The replies quote the question: the buttons read it back from there."""
+    The replies quote the question: the buttons read it back from there. A follow-up (« et
+    pourquoi ? ») is read with the answer it replies to, or the private chat's last question."""
     started = time.perf_counter()
     message, lang = update.message, user_language(update)
     if not question:
@@ -150,9 +155,13 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
                                  do_quote=True)
         return
     context.application.create_task(send_typing(message))
-    top_k = context.bot_data.top_k
+    bot_data = context.bot_data
+    top_k = bot_data.top_k
+    previous = leaned_on(message, context.bot.bot, bot_data.document_ids, bot_data.recent)
     # One more than shown: is there a next page?
-    answer, engine_ms = await ask_engine(context, question, top_k + 1)
+    answer, engine_ms = await ask_engine(context, question, top_k + 1, previous)
+    if message.chat.type == ChatType.PRIVATE and answer.conversation:
+        bot_data.recent.put(message.chat.id, answer.conversation)
     shown = answer.excerpts[:top_k]
     if not shown:
         await message.reply_text(text("no_answer", lang), do_quote=True)

@@ -1,4 +1,4 @@
-"""The command line: `citebot [ask|chat|run|eval|add|remove|index]` (or `python -m bot ...`), the
+"""The command line: `citebot [ask|chat|run|eval|add|remove|feeds|index]` (or `python -m bot ...`), the
 local harness of the bot and the way to add articles. It speaks the terminal's language (the
 locale: English for en*, else French), as the bot speaks each user's."""
 
@@ -17,7 +17,8 @@ from typing import TextIO
 
 import retrieval
 from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError,
-                       IndexUnavailable, build_xapian, set_article_max_bytes, update_xapian)
+                       IndexUnavailable, Previous, build_xapian, set_article_max_bytes,
+                       update_xapian)
 
 from ..logs import configure_logging
 from ..messages import MESSAGES, terminal_language, text
@@ -95,6 +96,9 @@ def build_parser() -> ArgumentParser:
     remove.add_argument("document", help=_t("cli_help_document"))
     remove.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
 
+    feeds = _command(commands, "feeds", _t("cli_help_feeds"))
+    feeds.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
+
     index = _command(commands, "index", _t("cli_help_index"))
     index.add_argument("--xapian", type=Path, metavar="DIR", help=_t("cli_help_xapian"))
     index.add_argument("--shards", type=int, help=_t("cli_help_shards"))
@@ -112,10 +116,12 @@ def _engine(args: argparse.Namespace, settings: Settings) -> AnswerEngine:
     return AnswerEngine.from_folder(args.corpus or settings.corpus_dir, settings.index)
 
 
-def _answer(engine: AnswerEngine, question: str, top_k: int) -> Answer | str:
-    """The engine's answer, or why there is none now (a Xapian shard down)."""
+def _answer(engine: AnswerEngine, question: str, top_k: int,
+            previous: Previous | None = None) -> Answer | str:
+    """The engine's answer (to a follow-up of `previous`, in a chat), or why there is none now
+    (a Xapian shard down)."""
     try:
-        return engine.answer(question, top_k)
+        return engine.answer(question, top_k, previous)
     except IndexUnavailable as e:
         return str(e)
 
@@ -193,7 +199,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive loop with line editing and history; with stdin not a terminal, answers
-    each line until EOF."""
+    each line until EOF. A question that leans on the one before (« et pourquoi ? ») is read
+    with it."""
     top_k = _top_k(args, settings)
     engine = _engine(args, settings)
     if sys.stdin.isatty():
@@ -203,6 +210,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         questions: Iterable[str | UnicodeDecodeError] = _prompted()
     else:
         questions = stdin_lines(sys.stdin)
+    previous: Previous | None = None  # the conversation so far, in memory only
     for n, question in enumerate(questions, start=1):
         if isinstance(question, UnicodeDecodeError):
             print(_t("cli_error", message=_t("not_utf8", line=n)) + "\n", flush=True)
@@ -213,10 +221,11 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if not sys.stdin.isatty():
             print(f"? {printable(question)}")
-        answer = _answer(engine, question, top_k)
+        answer = _answer(engine, question, top_k, previous)
         if isinstance(answer, str):
             print(_t("cli_error", message=answer) + "\n", flush=True)
             continue
+        previous = answer.conversation
         print(render_terminal(answer, color=sys.stdout.isatty(), lang=terminal_language(),
                               width=_width()) + "\n", flush=True)
     return 0
@@ -270,6 +279,30 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll every feed once; print what each gave, and why a feed or an entry failed. Status 1
+    when a feed could not be read."""
+    if not settings.feeds:
+        raise UsageError(_t("cli_feeds_not_set"))
+    poller = retrieval.FeedPoller(settings.feeds, args.corpus or settings.corpus_dir,
+                                  settings.feeds_interval, settings.allow_private_urls)
+    status = 0
+    for report in poller.poll():
+        if report.error:
+            status = 1
+            print(_t("cli_error", message=f"{report.feed}: " + printable(
+                _t(f"article_{report.error.reason}", **report.error.values))))
+            continue
+        print(_t("feed_polled", feed=report.feed, added=len(report.added),
+                   updated=len(report.updated), failed=len(report.failed)))
+        for document in report.added + report.updated:
+            print(f"  {document.id}: {printable(document.title)}")
+        for link, error in report.failed.items():
+            print("  " + _t("cli_error", message=f"{link}: " + printable(
+                _t(f"article_{error.reason}", **error.values))))
+    return status
+
+
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """Build the index ahead of time: Xapian databases with --xapian DIR (all of them, or only
     what changed with --update), else the memory index's cache; print what was built."""
@@ -300,7 +333,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval, "add": cmd_add,
-            "remove": cmd_remove, "index": cmd_index}
+            "remove": cmd_remove, "feeds": cmd_feeds, "index": cmd_index}
 
 
 def _default_command(settings: Settings) -> argparse.Namespace:

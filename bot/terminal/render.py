@@ -76,6 +76,7 @@ def answer_json(answer: Answer) -> dict:
                     "document": e.source.document,
                     "title": e.source.title,
                     "url": e.source.url,
+                    "date": e.source.date,
                     "paragraph": e.source.paragraph,
                     "start": e.source.start,
                     "end": e.source.end,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..articles.documents import Passage
+from .followup import Previous
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class Answer:
 
     question: str
     excerpts: tuple[Excerpt, ...]
+    # What a follow-up of this question leans on (answer/followup.py).
+    conversation: Previous | None = None
 
     @property
     def answered(self) -> bool:

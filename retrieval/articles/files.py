@@ -12,11 +12,12 @@ pointing out of the folder would have the bot quote any file it can read (`../.e
 from __future__ import annotations
 
 import errno
+import ipaddress
 import logging
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +43,9 @@ SYMBOLIC_LINK = "a symbolic link (an article is a file of the folder itself)"
 FILE_MODE = 0o666
 # A temporary file's random name part: 48 bits, no clash between writers of one folder.
 TEMPORARY_NAME_BYTES = 6
+# Which non-public addresses `add` and feeds may fetch: none (False), all (True: an intranet,
+# tests), or those of the networks listed (one intranet host, not the rest of the network).
+PrivateAddresses = bool | Collection[ipaddress.IPv4Network | ipaddress.IPv6Network]
 
 
 class CorpusError(Exception):

@@ -35,7 +35,8 @@ import httpx
 import yaml
 
 from .documents import Document, is_leftover, parse_md, parse_txt
-from .files import (EXTENSIONS, REMOVED_FOLDER, ArticleError, NotAFileError, TooLargeError,
+from .files import (EXTENSIONS, REMOVED_FOLDER, ArticleError, NotAFileError, PrivateAddresses,
+                    TooLargeError,
                     article_max_bytes, is_article_name, is_corpus_file, read_regular_file,
                     replaced_atomically, shortened)
 
@@ -69,6 +70,7 @@ IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
+PAGE_TYPES = (*HTML_TYPES, *TEXT_TYPES, *MARKDOWN_TYPES)
 # Files that can be added, by their extension.
 HTML_FILES = (".html", ".htm")
 FILE_TYPES = (*HTML_FILES, *EXTENSIONS)
@@ -110,7 +112,7 @@ def is_link(source: str) -> bool:
     return bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", source.strip()))
 
 
-def add_article(source: str, folder: Path, allow_private: bool = False) -> Document:
+def add_article(source: str, folder: Path, allow_private: PrivateAddresses = False) -> Document:
     """Fetch a page (a link) or read a file of this machine (a path), save its article into the
     corpus folder and return it as the corpus will read it. For the command line: a path
     names any file the bot can read."""
@@ -130,7 +132,7 @@ def add_article(source: str, folder: Path, allow_private: bool = False) -> Docum
     return add_file(path.name, data, folder)
 
 
-def add_page(url: str, folder: Path, allow_private: bool = False) -> Document:
+def add_page(url: str, folder: Path, allow_private: PrivateAddresses = False) -> Document:
     """Fetch a web page and save its article: links only (what a chat may send), never a
     path of this machine."""
     return save(extract_page(fetch(url.strip(), allow_private)), folder)
@@ -167,7 +169,17 @@ def check_url(url: str) -> None:
         raise ArticleError("not_http", url=url)
 
 
-def checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
+def is_allowed(address: str, allow_private: PrivateAddresses) -> bool:
+    """Whether an address may be fetched: a public one, or a private one allowed."""
+    if allow_private is True or is_public(address):
+        return True
+    if allow_private is False:
+        return False
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return any(ip in network for network in allow_private)
+
+
+def checked_addresses(host: str, port: int, allow_private: PrivateAddresses) -> list[str]:
     """The addresses of a host, resolved now, every one of them public (unless allowed):
     the ones to connect to, and no others."""
     try:
@@ -175,19 +187,18 @@ def checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
     except (socket.gaierror, UnicodeError, ValueError):
         raise ArticleError("unreachable", host=host) from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    if not allow_private and not all(is_public(address) for address in addresses):
+    if not all(is_allowed(address, allow_private) for address in addresses):
         raise ArticleError("private_address", host=host)
     return addresses
 
 
-def fetch(url: str, allow_private: bool = False, timeout: float = FETCH_TIMEOUT,
-          max_bytes: int = MAX_BYTES) -> Page:
+def fetch(url: str, allow_private: PrivateAddresses = False, timeout: float = FETCH_TIMEOUT,
+          max_bytes: int = MAX_BYTES, accept: tuple[str, ...] = PAGE_TYPES) -> Page:
     """The page at url, following at most MAX_REDIRECTS redirects, each one checked like the
-    first, all within `timeout` seconds; ArticleError for anything else than a page of text
-    within the limits."""
+    first, all within `timeout` seconds; ArticleError for anything else than a page of the
+    `accept` types within the limits."""
     backend = _CheckedBackend(time.monotonic() + timeout, allow_private)
-    headers = {"User-Agent": USER_AGENT,
-               "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9"}
+    headers = {"User-Agent": USER_AGENT, "Accept": ",".join(accept)}
     # trust_env=False: no proxy from the environment, so the address checked is the one used.
     with httpx.Client(headers=headers, trust_env=False, follow_redirects=False,
                       transport=_Transport(backend), timeout=timeout) as client:
@@ -198,7 +209,7 @@ def fetch(url: str, allow_private: bool = False, timeout: float = FETCH_TIMEOUT,
                     if response.is_redirect and "location" in response.headers:
                         url = str(response.url.join(response.headers["location"]))
                         continue
-                    return _page(response, max_bytes)
+                    return _page(response, max_bytes, accept)
             except httpx.TimeoutException:
                 raise ArticleError("timeout", seconds=round(timeout)) from None
             except (httpx.HTTPError, httpx.InvalidURL):
@@ -214,7 +225,7 @@ class _CheckedBackend(httpcore.NetworkBackend):
     started by httpcore with the url's host name, so SNI, the certificate check and the Host
     header are the name's, not the address's."""
 
-    def __init__(self, deadline: float, allow_private: bool) -> None:
+    def __init__(self, deadline: float, allow_private: PrivateAddresses) -> None:
         self._deadline = deadline
         self._allow_private = allow_private
         self._backend = httpcore.SyncBackend()
@@ -283,13 +294,13 @@ class _Transport(httpx.HTTPTransport):
             trust_env=False), network_backend=backend)
 
 
-def _page(response: httpx.Response, max_bytes: int) -> Page:
+def _page(response: httpx.Response, max_bytes: int, accept: tuple[str, ...]) -> Page:
     """The body of a final response, read within the time and size limits."""
     if response.status_code != 200:
         raise ArticleError("http_status", status=response.status_code)
     content_type, _, params = response.headers.get("content-type", "").partition(";")
     content_type = content_type.strip().lower()
-    if content_type not in (*HTML_TYPES, *TEXT_TYPES, *MARKDOWN_TYPES):
+    if content_type not in accept:
         raise ArticleError("content_type", type=content_type or "?")
     if int(response.headers.get("content-length") or 0) > max_bytes:
         raise ArticleError("too_large", megabytes=max_bytes // (1024 * 1024))
