@@ -169,9 +169,9 @@ def test_python_m_bot_feeds_polls_once(site, feeds, tmp_path, monkeypatch, capsy
     assert main(["feeds", "--corpus", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "2 new, 0 updated, 2 failed" in out and STRIKE_TITLE in out
-    assert "169.254.169.254 est une adresse locale ou privée" in out
+    assert "169.254.169.254 is a local or private address" in out
     assert main(["feeds", "--corpus", str(tmp_path)]) == 0
-    assert "0 nouveaux" in capsys.readouterr().out
+    assert "0 new" in capsys.readouterr().out
     assert len(list(tmp_path.glob("*.md"))) == 3
     listed = tmp_path / "feeds.txt"
     listed.write_text(f"# la gazette\n{feed_urls(site, feeds)[3]}\n", encoding="utf-8")
