@@ -113,9 +113,21 @@ class AnswerEngine:
               ) -> tuple[list[Hit], Question] | None:
         """The best passages and the question as the excerpts need it, or None when the
         articles do not answer. A period the question names (« hier ») and, for a follow-up,
-        the previous answer's articles are preferred."""
+        the previous answer's articles are preferred. When no passage found is of an article
+        of that period, the question is read as asked, as if it named none: its words of time
+        may be words of the subject (« la politique d'aujourd'hui », "the Tonight Show")."""
         period, searched = asked_period(question, date.today())
-        query = parse_query(searched, self.dictionary)
+        read = self._read_as(searched, period, previous)
+        if period is not None and (read is None or not any(
+                article_day(hit.passage.document.date) in period for hit in read[0])):
+            read = self._read_as(question, None, previous)
+        return read
+
+    def _read_as(self, question: str, period: Period | None, previous: Previous | None
+                 ) -> tuple[list[Hit], Question] | None:
+        """The best passages for the question (the articles of `period` and those the previous
+        answer quoted preferred) and the question as the excerpts need it."""
+        query = parse_query(question, self.dictionary)
         if previous is not None:
             query = merged(query, parse_query(previous.words, self.dictionary))
         boosts, groups = self._respelled(query)

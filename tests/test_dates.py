@@ -11,7 +11,7 @@ import pytest
 from bot.quotes import source_label
 from bot.telegram.html import html_answer
 from bot.terminal.render import answer_json, render_terminal
-from retrieval import AnswerEngine
+from retrieval import AnswerEngine, parse_md
 from retrieval.text.dates import Period, article_day, asked_period
 
 TODAY = date(2026, 12, 4)  # a Friday
@@ -121,3 +121,20 @@ def test_every_source_shows_its_date(engine):
     assert "(2019-06-03)" in render_terminal(answer)
     assert "(2019-06-03), §1" in html_answer(answer.excerpts)[0][0]
     assert answer_json(answer)["results"][0]["source"]["date"] == "2019-06-03"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Quelle politique est mise en place aujourd'hui à Moscou ?", "Aujourd'hui"),
+    ("What is the Tonight Show?", "Tonight Show"),
+])
+def test_words_of_time_count_as_words_when_no_article_is_of_that_time(question, expected):
+    """Undated articles: « aujourd'hui » and "tonight" are words of the question (and of the
+    right passage), not a period to prefer."""
+    engine = AnswerEngine([
+        parse_md("a", "# Moscou\n\nAujourd'hui, Moscou met en place une politique de "
+                      "rénovation des façades anciennes.\n\nLe Tonight Show est une émission "
+                      "de la télévision américaine.\n"),
+        parse_md("b", "# Histoire\n\nLa politique de Moscou fut mise en place par le maire, "
+                      "place Rouge.\n\nLe show du samedi est une émission de la radio.\n"),
+    ])
+    assert expected in engine.answer(question).excerpts[0].text

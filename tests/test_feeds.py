@@ -209,9 +209,13 @@ def test_the_bot_polls_its_feeds_and_answers_new_entries(telegram, site, feeds,
         assert "(2024-03-20)" in reply["text"]  # the entry's date, with its source
         site.pages[f"{p}/rss.xml"] = rss(site, [(f"{p}/greve", PUBLISHED),
                                                 (f"{p}/vignes", PUBLISHED)])
+        changed = len(site.requests)
         reply = answered(telegram, chat, user, "Quand ont commencé les vendanges dans "
                          "l'Hérault ?", "8 août")
         assert "8 août" in quotes(reply)[0]
+        # The new entry was fetched by the first poll that saw it, not a later one.
+        after = site.requests[changed:]
+        assert f"{p}/vignes" in after[after.index(f"{p}/rss.xml"):][:2]
         polls = site.requests.count(f"{p}/rss.xml")
         telegram.wait_for(lambda _: site.requests.count(f"{p}/rss.xml") >= polls + 2,
                           timeout=120)
