@@ -22,8 +22,10 @@ def schedule_feeds(application: Application, settings: Settings, corpus: Path) -
     """Polls the feeds at once, then every FEEDS_INTERVAL seconds (nothing without FEEDS)."""
     if not settings.feeds:
         return
-    # The scheduler logs every run at INFO: a line every few minutes that says nothing.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The scheduler logs every run at INFO, and at WARNING a poll skipped or late because the
+    # one before still runs (a slow site, a busy machine): lines that say nothing to do. A
+    # feed's own errors are logged by the poller.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     poller = FeedPoller(settings.feeds, corpus, settings.feeds_interval,
                         settings.allow_private_urls)
     application.job_queue.run_repeating(poll_feeds, interval=settings.feeds_interval, first=0,
