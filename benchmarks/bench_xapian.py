@@ -13,7 +13,8 @@ corpus; build time is then N's times SIZE/N (indexing is linear: it reads one ar
 Each measurement runs in a fresh process (its own peak RSS). Xapian databases are built once
 under .cache/bench/xapian-SIZE (3 shards) with `python -m bot index`, and the build's time is
 kept beside them; the memory store goes to .cache/bench/memory-SIZE. Results are merged into
-benchmarks/xapian.json and printed as BENCHMARKS.md's table.
+xapian.json of the results folder (`--out`, by default benchmarks/results/, git-ignored; `--out
+benchmarks` updates the figures BENCHMARKS.md shows) and printed as BENCHMARKS.md's table.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.corpus import ensure_corpus  # noqa: E402
 
 DATA = ROOT / ".cache" / "bench"
-RESULTS = ROOT / "benchmarks" / "xapian.json"
+# Where a run writes, unless told: not over the tracked results BENCHMARKS.md shows.
+RESULTS_DIR = ROOT / "benchmarks" / "results"
+RESULTS = "xapian.json"
 SHARDS = 3
 
 
@@ -254,6 +257,8 @@ def main() -> None:
                         "shards repeated (see above)")
     parser.add_argument("--squad", type=Path, help="compare answers on this SQuAD-format set "
                         "(PIAF: ../shared/eval/piaf-v1.0.json) and on the dev questions")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR,
+                        help="folder of xapian.json (default: benchmarks/results/)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.squad:
@@ -264,10 +269,12 @@ def main() -> None:
         mode, size, databases = args.child
         print(json.dumps(child(mode, int(size), databases)))
         return
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / RESULTS
+    results = json.loads(path.read_text()) if path.exists() else {}
     for size in args.sizes:
         results[str(size)] = measure(size, args.xapian_only, args.copies_of)
-        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        path.write_text(json.dumps(results, indent=1) + "\n")
         print(table({str(size): results[str(size)]}), flush=True)
     print(table(results))
 

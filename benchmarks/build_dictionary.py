@@ -119,7 +119,8 @@ def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]]
 
         position = {t.casefold(): n for t, n in backward.items()}
 
-        def likelihood(translation: str) -> tuple[bool, bool, int, float]:
+        def likelihood(translation: str, both: set[str] = both,
+                       position: dict[str, int] = position) -> tuple[bool, bool, int, float]:
             return (translation.casefold() in both, len(tokenize(translation)) == 1,
                     -position.get(translation.casefold(), MAX_POSITION),
                     zipf_frequency(translation, "fr"))

@@ -82,7 +82,7 @@ def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestio
     features, labels, owner = data
     articles = np.array([q.document for q in questions])
     learned, baseline = [], []
-    for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(questions, groups=articles)):
+    for fold, (_train, test) in enumerate(GroupKFold(FOLDS).split(questions, groups=articles)):
         in_fold = set(test.tolist())
         rows = ~np.isin(owner, list(in_fold))
         ranker = fit(features[rows], labels[rows], owner[rows])

@@ -9,8 +9,8 @@ translation, vectors, sentences) ← `articles/` (files, documents, corpus, web 
 ← `index/` (the contract, memory index and its store, Xapian) ← `answer/` (question, features,
 ranker, selection) ← `engine.py` and `evaluation.py`.
 
-Answering needs only the engine: live articles (httpx, trafilatura) and the watcher
-(watchfiles) are imported the first time one of their names is used, so that `ask` does not
+Answering needs only the engine: live articles (httpx, trafilatura), the watcher (watchfiles)
+and evaluation are imported the first time one of their names is used, so that `ask` does not
 pay for them.
 """
 
@@ -20,34 +20,39 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .answer.answerability import ANSWERED, NONE, UNSURE
+from .answer.followup import Previous
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
-from .articles.files import CorpusError
+from .articles.files import (DEFAULT_ARTICLE_MAX_BYTES, REMOVED_FOLDER, ArticleError, CorpusError,
+                             PrivateAddresses, replaced_atomically, set_article_max_bytes)
 from .engine import AnswerEngine, rebuilt
 from .index.backends import BACKENDS, IndexStore, build_xapian, update_xapian
 from .index.contract import IndexUnavailable
 from .index.remote import parse_remote
-from . import evaluation
 from .text.analysis import fold_apostrophes
 
 if TYPE_CHECKING:
+    from . import evaluation
+    from .articles.feeds import FeedPoller, FeedReport
     from .articles.watch import article_changes
-    from .articles.web import (FILE_TYPES, MAX_BYTES, REMOVED_FOLDER, ArticleError, add_article,
-                               add_file, remove_article)
+    from .articles.web import FILE_TYPES, MAX_BYTES, add_article, add_file, add_page, remove_article
 
 # The names loaded when first used, and the module that holds each.
 _LAZY = {
-    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "REMOVED_FOLDER", "ArticleError", "add_article",
-                     "add_file", "remove_article"), ".articles.web"),
+    **dict.fromkeys(("FILE_TYPES", "MAX_BYTES", "add_article", "add_file", "add_page",
+                     "remove_article"), ".articles.web"),
     "article_changes": ".articles.watch",
+    **dict.fromkeys(("FeedPoller", "FeedReport"), ".articles.feeds"),
+    "evaluation": ".evaluation",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """A live-article or watcher name, imported now (PEP 562)."""
+    """A live-article or watcher name, or the evaluation module, imported now (PEP 562)."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    module = importlib.import_module(_LAZY[name], __name__)
+    value = module if module.__name__.endswith(f".{name}") else getattr(module, name)
     globals()[name] = value
     return value
 
@@ -57,6 +62,7 @@ __all__ = [
     "NONE",
     "UNSURE",
     "BACKENDS",
+    "DEFAULT_ARTICLE_MAX_BYTES",
     "FILE_TYPES",
     "MAX_BYTES",
     "REMOVED_FOLDER",
@@ -67,12 +73,17 @@ __all__ = [
     "CorpusError",
     "Document",
     "Excerpt",
+    "FeedPoller",
+    "FeedReport",
     "IndexStore",
     "IndexUnavailable",
     "Paragraph",
+    "PrivateAddresses",
+    "Previous",
     "Source",
     "add_article",
     "add_file",
+    "add_page",
     "article_changes",
     "build_xapian",
     "fold_apostrophes",
@@ -81,6 +92,8 @@ __all__ = [
     "parse_txt",
     "rebuilt",
     "remove_article",
+    "replaced_atomically",
+    "set_article_max_bytes",
     "update_xapian",
     "evaluation",
 ]

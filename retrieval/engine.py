@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from .answer.answerability import (ANSWER_QUOTES, ANSWERED, UNSURE, Answerability,
+from .answer.answerability import (ANSWER_QUOTES, ANSWERED, NONE, UNSURE, Answerability,
                                    quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
+from .answer.followup import Previous, conversation, leans_on_previous, merged
 from .answer.question import Coverage, Query, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
 from .answer.results import Answer, Context, Excerpt, Hit, Source
@@ -27,6 +29,7 @@ from .articles.files import CorpusError
 from .index.backends import IndexStore, open_index, update_xapian
 from .index.contract import Index, Match
 from .index.memory import MemoryIndex
+from .text.dates import Period, article_day, asked_period
 from .text.spelling import Speller
 from .text.translation import shipped_dictionary
 from .text.vectors import shipped_vectors
@@ -41,6 +44,15 @@ CANDIDATE_PASSAGES = 6
 MIN_COVERAGE = 0.3
 # When the engine is not sure, it shows at most this many nearest passages, labelled as such.
 NEAREST_QUOTES = 2
+# A passage of an article of the time a question names (« hier », "in March 2021") scores this
+# many times its BM25 score: it wins between articles on the same subject, and does not bring
+# up an article on another one.
+DATE_BOOST = 2.0
+# A passage of an article the previous answer quoted, for a follow-up: preferred, not imposed.
+PREFERRED_BOOST = 1.5
+# With a preference, this many times CANDIDATE_PASSAGES are ranked before it is applied, so
+# that a preferred passage just out of the first few can come in.
+PREFERENCE_POOL = 5
 
 
 class AnswerEngine:
@@ -84,32 +96,42 @@ class AnswerEngine:
         """How many passages its index holds."""
         return len(self.index)
 
-    def answer(self, question: str, top_k: int = 3) -> Answer:
+    def answer(self, question: str, top_k: int = 3, previous: Previous | None = None
+               ) -> Answer:
         """The best excerpts for the question, each with its confidence, when they likely hold
-        the answer; when they may, none but the nearest passages; else nothing."""
+        the answer; when they may, none but the nearest passages; else nothing. With
+        `previous` (what the conversation asked before), a question that leans on it (« et
+        pourquoi ? ») is read with it; the answer's `conversation` is what the next leans on."""
         if top_k < 1:
             return Answer(question, ())
-        excerpts = self.judged_quotes(question, max(top_k, ANSWER_QUOTES))
-        if not excerpts:
-            return Answer(question, ())
-        outcome = self.answerability.outcome(np.array([e.confidence for e in excerpts]))
+        leaned = previous if previous and leans_on_previous(question) else None
+        excerpts = self.judged_quotes(question, max(top_k, ANSWER_QUOTES), leaned)
+        outcome = (self.answerability.outcome(np.array([e.confidence for e in excerpts]))
+                   if excerpts else NONE)
+        shown = (excerpts[:top_k] if outcome == ANSWERED
+                 else excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())
+        # The first quote shown (answer or nearest) is of the article a follow-up goes on
+        # about; the others may be on another subject.
+        talk = conversation(question, leaned, [e.source.document for e in shown[:1]])
         if outcome == ANSWERED:
-            return Answer(question, excerpts[:top_k])
-        return Answer(question, (), excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())
+            return Answer(question, shown, conversation=talk)
+        return Answer(question, (), shown, conversation=talk)
 
-    def judged_quotes(self, question: str, top_k: int) -> tuple[Excerpt, ...]:
+    def judged_quotes(self, question: str, top_k: int, previous: Previous | None = None
+                      ) -> tuple[Excerpt, ...]:
         """The ranker's best excerpts, each with its confidence, whether they answer or not."""
         model = self.answerability
-        chosen = self.quotes(question, top_k, model.window_features)
+        chosen = self.quotes(question, top_k, model.window_features, previous)
         rows = quote_inputs(model.inputs, chosen.features, model.window_features,
                             chosen.scores, chosen.margins, self.passage_count())
         return tuple(replace(e, confidence=round(float(c), 4))
                      for e, c in zip(chosen.excerpts, model.confidence(rows)))
 
-    def quotes(self, question: str, top_k: int, names: tuple[str, ...] = ()) -> Chosen:
+    def quotes(self, question: str, top_k: int, names: tuple[str, ...] = (),
+               previous: Previous | None = None) -> Chosen:
         """The ranker's best excerpts, whether or not they answer, with the window features
         `names` of each, their scores and margins (what answerability reads)."""
-        read = self._read(question)
+        read = self._read(question, previous)
         if read is None or top_k < 1:
             return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
         return best_excerpts(*read, top_k, self.ranker, self.vectors, names)
@@ -122,14 +144,38 @@ class AnswerEngine:
             return [], np.zeros((0, len(FEATURES)))
         return candidates(*read, self.vectors)
 
-    def _read(self, question: str) -> tuple[list[Hit], Question] | None:
+    def _read(self, question: str, previous: Previous | None = None
+              ) -> tuple[list[Hit], Question] | None:
         """The best passages and the question as the excerpts need it, or None when the
-        articles do not answer."""
+        articles do not answer. A period the question names (« hier ») and, for a follow-up,
+        the previous answer's articles are preferred. When no passage found is of an article
+        of that period, the question is read as asked, as if it named none: its words of time
+        may be words of the subject (« la politique d'aujourd'hui », "the Tonight Show")."""
+        period, searched = asked_period(question, date.today())
+        read = self._read_as(searched, period, previous)
+        if period is not None and (read is None or not any(
+                article_day(hit.passage.document.date) in period for hit in read[0])):
+            read = self._read_as(question, None, previous)
+        return read
+
+    def _read_as(self, question: str, period: Period | None, previous: Previous | None
+                 ) -> tuple[list[Hit], Question] | None:
+        """The best passages for the question (the articles of `period` and those the previous
+        answer quoted preferred) and the question as the excerpts need it."""
         query = parse_query(question, self.dictionary)
+        if previous is not None:
+            query = merged(query, parse_query(previous.words, self.dictionary))
         boosts, groups, respelled = self._respelled(query)
         if not boosts:
             return None
-        hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES, weights=boosts))
+        preferred = frozenset(previous.documents if previous else ())
+        if period is None and not preferred:
+            hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES,
+                                                weights=boosts))
+        else:
+            pool = self.index.search(list(boosts), CANDIDATE_PASSAGES * PREFERENCE_POOL,
+                                     weights=boosts)
+            hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
         # The share of the question's words (each weighted by its rarity in general language,
         # not in the corpus, so that a share means the same on any corpus).
         if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
@@ -143,7 +189,9 @@ class AnswerEngine:
         """The paragraph that holds document[start:end], or None when the document or such a
         paragraph is not (or no longer) there."""
         document = self._corpus.get(document_id)
-        paragraph = document and next(
+        if document is None:
+            return None
+        paragraph = next(
             (p for p in document.paragraphs if p.start <= start < end <= p.end), None)
         if not paragraph:
             return None
@@ -177,18 +225,29 @@ class AnswerEngine:
         return boosts, groups, respelled
 
 
+def _preferred(hits: list[Hit], period: Period | None, documents: frozenset[str]) -> list[Hit]:
+    """The hits ranked again, passages of articles of the period and of the preferred articles
+    boosted."""
+    def boosted(hit: Hit) -> Hit:
+        document = hit.passage.document
+        boost = ((DATE_BOOST if period and article_day(document.date) in period else 1.0)
+                 * (PREFERRED_BOOST if document.id in documents else 1.0))
+        return Hit(hit.passage, hit.score * boost, hit.matched)
+    return sorted(map(boosted, hits), key=lambda hit: -hit.score)
+
+
 def rebuilt(engine: AnswerEngine | None, folder: Path, changed: frozenset[Path]
             ) -> AnswerEngine:
     """The engine for the folder as it is now, built beside `engine`, which keeps answering
-    meanwhile, from the same kind of index. The memory index reads the whole folder again
-    (through its store); local Xapian databases re-index only the changed articles (remote
-    shards are their operator's to update). A folder left without articles gives an engine
-    that answers nothing."""
+    meanwhile, from the same kind of index. The memory index reads the folder again through
+    its store, which analyses only the new and changed articles; local Xapian databases
+    re-index only the changed articles (remote shards are their operator's to update). A
+    folder left without articles gives an engine that answers nothing."""
     store = engine.store if engine else IndexStore()
     if (directory := store.local_xapian_directory()) is not None:
         update_xapian(directory, folder, changed)
     try:
         return AnswerEngine.from_folder(folder, store)
-    except CorpusError as e:
-        log.warning("%s: answering from no article", e)
+    except CorpusError:
+        log.warning("no article in %s: answering from no article", folder)
         return AnswerEngine([])

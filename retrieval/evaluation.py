@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .answer.answerability import ANSWER_QUOTES, ANSWERED, answered_chance
 from .answer.results import Answer
 from .articles.documents import Document, parse_txt
@@ -95,7 +97,7 @@ def judge(engine: AnswerEngine, question: str, expected: Iterable[str],
     expected = list(expected)
     hits = [quotes_one_of(e.text, expected) and document in (None, e.source.document)
             for e in quotes]
-    confidences = [e.confidence for e in quotes]
+    confidences = np.array([e.confidence for e in quotes])
     answered = bool(quotes) and engine.answerability.outcome(confidences) == ANSWERED
     return Judged(bool(hits) and hits[0], any(hits), answered_chance(confidences) if quotes
                   else 0.0, answered, tuple(len(e.text) for e in quotes) if answered else ())

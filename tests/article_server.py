@@ -106,6 +106,7 @@ class ArticleSite:
 
     pages: dict[str, Response] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)  # each request's Host header
 
     def __post_init__(self) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -128,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         site: ArticleSite = self.server.site  # type: ignore[attr-defined]
         site.requests.append(self.path)
+        site.hosts.append(self.headers.get("Host", ""))
         page = site.pages.get(self.path, Response(b"<h1>Not Found</h1>", status=404))
         time.sleep(page.delay)
         self.send_response(page.status)

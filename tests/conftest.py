@@ -20,15 +20,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The user's data and cache folders (the data folder, DATA_DIR, by default) are the test
+    session's own, never the operator's, from the first fixture on (bots started for a whole
+    module too); the terminal speaks English."""
+    base = tmp_path_factory.getbasetemp()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(base / "user-data"))
+        patch.setenv("XDG_CACHE_HOME", str(base / "user-cache"))
+        for name in ("LC_ALL", "LC_MESSAGES"):
+            patch.delenv(name, raising=False)
+        patch.setenv("LANG", "en_US.UTF-8")
+        yield
+
+
 @pytest.fixture(autouse=True)
-def no_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-                ) -> None:
+def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every setting of .env.example empty, so that neither the developer's environment nor a
-    .env file changes what the tests see (the environment wins over .env); the user's cache
-    folder (where the index is cached by default) is the test session's own."""
+    .env file changes what the tests see (the environment wins over .env)."""
     for name in SETTINGS:
         monkeypatch.setenv(name, "")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
 
 
 @pytest.fixture(scope="module")

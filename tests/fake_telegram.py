@@ -20,7 +20,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qs, unquote
 
 # How long a test waits for the bot's calls at most: a limit, not a wait (the calls usually
@@ -190,6 +191,9 @@ class FakeTelegram:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> path, content
     flood_limits: bool = True
     html_errors: bool = False  # every call gets a proxy's HTML error page instead of JSON
+    # Seconds a sent message's answer takes to come back, the message delivered meanwhile (a
+    # slow network: a bot stopped then has messages on their way).
+    answer_delay: float = 0.0
 
     def __post_init__(self) -> None:
         self.bot = {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Citebot",
@@ -368,6 +372,8 @@ class FakeTelegram:
             self.changed.notify_all()
         if status != 200:
             return status, {"ok": False, "error_code": status, "description": result}
+        if method in MESSAGE_METHODS:
+            time.sleep(self.answer_delay)
         return 200, {"ok": True, "result": result}
 
     def _flood_control(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:

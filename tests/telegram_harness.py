@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,16 +27,24 @@ TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefg"
 # the tests.
 SETTINGS = tuple(re.findall(r"^([A-Z][A-Z0-9_]*)=", (PROJECT / ".env.example").read_text(),
                             re.MULTILINE))
+# The bots' state folders (answered updates), one per environment, removed when the tests end.
+STATE_ROOT = tempfile.mkdtemp(prefix="citebot-states-")
+atexit.register(shutil.rmtree, STATE_ROOT, True)
 # How long a bot process may take to start: a second or two alone, far longer on a busy 2-core
 # machine running the suite in parallel. A limit, not a wait: a bot that starts sooner goes on.
 START_SECONDS = 180
 
 
 def bot_env(server: FakeTelegram | None, corpus: Path = SEEDS, **settings: str) -> dict[str, str]:
-    """The environment of a bot process: the fake server's URL and token, then `settings`."""
+    """The environment of a bot process: the fake server's URL and token, a state folder of
+    its own (bots of parallel tests share the token and update ids, and the seeds' folder), a
+    port of its own for /healthz and /metrics (bots run side by side), then `settings`."""
+    from conftest import free_port
+
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(dict.fromkeys(SETTINGS, ""))
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1")
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUS_DIR=str(corpus), PYTHONUNBUFFERED="1",
+               STATE_DIR=tempfile.mkdtemp(dir=STATE_ROOT), METRICS_PORT=str(free_port()))
     if server is not None:
         env["TELEGRAM_API_BASE_URL"] = server.base_url
     env.update(settings)
@@ -87,6 +99,21 @@ def running_bot(server: FakeTelegram, env: dict[str, str], log_path: Path, *args
         yield bot
     finally:
         bot.stop()
+
+
+def http_get(url: str) -> tuple[int, str, str]:
+    """GET url: status, content type, body (retried while the server is not yet listening)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.headers["Content-Type"], response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers["Content-Type"], e.read().decode()
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def articles_in(folder: Path) -> list[Path]:

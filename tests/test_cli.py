@@ -38,8 +38,32 @@ def test_ask_prints_quotes_with_their_source(capsys):
 def test_ask_says_when_the_articles_do_not_answer(capsys):
     status, out, _ = run(capsys, "ask", "Quelle", "est", "la", "capitale", "du", "Canada", "?")
     assert status == 0
+    assert out.strip() == ("The articles do not answer this question: nothing to quote. Try "
+                           "other words.")
+
+
+@pytest.mark.parametrize("locale", ["fr_FR.UTF-8", "C.UTF-8", "de_DE.UTF-8"])
+def test_the_command_line_speaks_french_unless_the_locale_is_english(capsys, monkeypatch,
+                                                                       locale):
+    monkeypatch.setenv("LANG", locale)
+    status, out, _ = run(capsys, "ask", "Quelle", "est", "la", "capitale", "du", "Canada", "?")
     assert out.strip() == ("Les articles ne répondent pas à cette question : aucun extrait ne "
                            "la cite. Essayez d'autres mots.")
+    assert run(capsys, "ask", "--top-k", "0", "Irak")[2] == (
+        "erreur : --top-k doit être compris entre 1 et 10\n")
+    assert run(capsys, "ask", " ")[2] == "erreur : La question est vide.\n"
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")  # LC_ALL wins over LANG, as in C programs
+    assert run(capsys, "ask", " ")[2] == "error: The question is empty.\n"
+
+
+def test_terminal_messages_never_send_the_user_to_a_telegram_command(capsys, tmp_path):
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Titre\n\nUn paragraphe.\n", encoding="utf-8")
+    status, _, err = run(capsys, "remove", "missing", "--corpus", str(corpus))
+    assert status == 1 and err == "error: no article “missing” in the corpus\n"
+    status, _, err = run(capsys, "add", "http://127.0.0.1:9/page", "--corpus", str(corpus))
+    assert status == 1 and "ALLOW_PRIVATE_URLS=true" in err  # the terminal may name a setting
 
 
 def test_ask_json_reads_one_question_per_line_and_answers_in_order(capsys, monkeypatch):
@@ -57,12 +81,13 @@ def test_ask_json_reads_one_question_per_line_and_answers_in_order(capsys, monke
     result = first[0]
     assert set(result) == {"excerpt", "score", "confidence", "highlights", "source"}
     assert 0 <= result["confidence"] <= 1
-    assert set(result["source"]) == {"document", "title", "url", "paragraph", "start", "end"}
+    assert set(result["source"]) == {"document", "title", "url", "date", "paragraph",
+                                     "start", "end"}
     text = (ROOT / "seeds" / f"{result['source']['document']}.txt").read_bytes().decode()
     assert text[result["source"]["start"]:result["source"]["end"]] == result["excerpt"]
     assert all(result["excerpt"][a:b] for a, b in result["highlights"])
     assert answers[1]["results"] == [] and answers[1]["nearest"] == []
-    assert answers[1]["reply"].startswith("Bonjour !")  # a greeting, not a question
+    assert answers[1]["reply"].startswith("Hello!")  # a greeting, not a question (LANG=en_US)
 
 
 # The seed article speaks of the letter but names no one who criticised it.
@@ -72,10 +97,10 @@ UNSURE = "Qui a critiqué la lettre ?"
 def test_ask_unsure_says_so_and_labels_the_nearest_passages(capsys):
     status, out, _ = run(capsys, "ask", UNSURE)
     assert status == 0
-    assert out.startswith("Pas de réponse sûre dans les articles.")
+    assert out.startswith("No sure answer in the articles.")  # LANG=en_US
     blocks = out.strip().split("\n\n")[1:]
     assert 1 <= len(blocks) <= 2
-    assert all(b.endswith("(passage proche, pas une réponse sûre)") for b in blocks)
+    assert all(b.endswith("(nearest passage, not a sure answer)") for b in blocks)
 
 
 def test_ask_json_unsure_has_no_results_and_the_nearest_passages(capsys):
@@ -98,8 +123,8 @@ def test_ask_json_nothing_near_has_neither_results_nor_nearest(capsys):
 
 
 @pytest.mark.parametrize("message, reply", [
-    ("Bonjour !", "Bonjour ! Posez-moi une question"),
-    ("merci beaucoup", "Avec plaisir !"),
+    ("Bonjour !", "Hello! Ask me a question"),  # in the terminal's language (LANG=en_US)
+    ("merci beaucoup", "You are welcome!"),
 ])
 def test_greetings_and_thanks_get_a_friendly_reply(capsys, message, reply):
     status, out, _ = run(capsys, "ask", message)
@@ -120,12 +145,12 @@ def test_chat_reads_questions_until_end_of_input(capsys, monkeypatch):
                            monkeypatch=monkeypatch)
     assert status == 0
     assert "TELEGRAM_BOT_TOKEN" in err  # says how to connect Telegram
-    assert out.count("? ") == 2 and "William H. Seely" in out and "Posez-moi une question" in out
+    assert out.count("? ") == 2 and "William H. Seely" in out and "Ask me a question" in out
 
 
 @pytest.mark.parametrize("argv, message, status", [
-    (["ask", ""], "error: La question est vide.", 2),
-    (["ask", "   "], "error: La question est vide.", 2),
+    (["ask", ""], "error: The question is empty.", 2),
+    (["ask", "   "], "error: The question is empty.", 2),
     (["ask", "--top-k", "0", "Irak"], "error: --top-k must be between 1 and 10", 2),
     (["ask", "--top-k", "abc", "Irak"], "error: argument --top-k: invalid int value: 'abc'", 2),
     (["ask"], "error: the following arguments are required: question", 2),
@@ -222,7 +247,7 @@ def test_chat_on_a_terminal_recalls_history_wraps_words_and_leaves_on_a_new_line
         os.execvpe(sys.executable, [sys.executable, "-m", "bot", "chat"], {**env, "TERM": "xterm"})
     try:
         read_until(fd, b"? ")
-        os.write(fd, "Qui dirige le Pentagone ?\r".encode())
+        os.write(fd, b"Qui dirige le Pentagone ?\r")
         first = read_until(fd, b"\n? ")
         os.write(fd, b"\x1b[A\r")  # up arrow: the same question again
         second = read_until(fd, b"\n? ")

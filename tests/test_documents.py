@@ -107,7 +107,10 @@ def test_bad_files_are_skipped_with_one_warning_each(tmp_path, caplog):
 
 
 def test_missing_or_empty_corpus_is_a_clear_error(tmp_path):
-    with pytest.raises(CorpusError, match="not found"):
+    with pytest.raises(CorpusError) as missing:
         load_corpus(tmp_path / "nowhere")
-    with pytest.raises(CorpusError, match="no readable"):
+    assert missing.value.reason == "no_folder"
+    assert missing.value.values == {"folder": tmp_path / "nowhere"}
+    with pytest.raises(CorpusError) as empty:
         load_corpus(tmp_path)
+    assert empty.value.reason == "no_articles"

@@ -1,5 +1,7 @@
 """The bot's own words: plurals and numbers as each language writes them."""
 
+import re
+
 import pytest
 
 from bot.messages import MESSAGES, small_talk, text
@@ -29,3 +31,35 @@ def test_every_counting_message_has_both_plural_forms():
 ])
 def test_greetings_and_thanks_are_told_from_questions(message, key):
     assert small_talk(message) == key
+# What only the terminal says; article errors are said on both faces, each the terminal's own
+# variant (ending in _cli) where it has one.
+TERMINAL_ONLY = ("no_answer_cli", "chat_intro", "telegram_hint", "empty_question", "not_utf8",
+                 "article_added")
+
+
+def _face(key: str) -> set[str]:
+    if key.startswith(("cli_", "setting_")) or key.endswith("_cli") or key in TERMINAL_ONLY:
+        return {"terminal"}
+    if key.startswith("article_") and f"{key}_cli" in MESSAGES["fr"]:
+        return {"chat"}
+    return {"terminal", "chat"} if key.startswith("article_") else {"chat"}
+
+
+def _words(template) -> str:
+    return " ".join(template.values()) if isinstance(template, dict) else template
+
+
+@pytest.mark.parametrize("lang", MESSAGES)
+def test_chat_messages_never_name_a_setting(lang):
+    from telegram_harness import SETTINGS
+
+    for key, template in MESSAGES[lang].items():
+        if "chat" in _face(key):
+            assert not [s for s in SETTINGS if s in _words(template)], key
+
+
+@pytest.mark.parametrize("lang", MESSAGES)
+def test_terminal_messages_never_mention_a_telegram_command(lang):
+    for key, template in MESSAGES[lang].items():
+        if "terminal" in _face(key):
+            assert not re.search(r"(^|\s|\()/[a-z]+\b", _words(template)), key

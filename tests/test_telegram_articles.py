@@ -40,17 +40,23 @@ def admin(telegram):
 
 
 @pytest.fixture(scope="module")
+def other_admins(telegram):
+    """Five more administrators, for removals at once."""
+    return [telegram.user("fr") for _ in range(5)]
+
+
+@pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     return corpus_with(tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.fixture(scope="module")
-def bot(telegram, site, admin, corpus, tmp_path_factory):
+def bot(telegram, site, admin, other_admins, corpus, tmp_path_factory):
     site.pages.update({"/greve": html(article_page(STRIKE_TITLE, STRIKE)),
                        "/crue": html(article_page(FLOOD_TITLE, FLOOD))})
     log = tmp_path_factory.mktemp("log") / "bot.log"
-    env = bot_env(telegram, corpus, ADMIN_USER_IDS=f"{admin['id']}, 42",
-                  ALLOW_PRIVATE_URLS="true")
+    admins = ", ".join(str(user["id"]) for user in [admin, *other_admins])
+    env = bot_env(telegram, corpus, ADMIN_USER_IDS=f"{admins}, 42", ALLOW_PRIVATE_URLS="true")
     with running_bot(telegram, env, log) as process:
         yield process
 
@@ -141,6 +147,8 @@ def test_remove_takes_an_article_out_and_keeps_its_file(telegram, bot, site, adm
     [answer] = say(telegram, private, admin, "Combien de salariés ont cessé le travail ?")
     assert not any("300 salariés" in q for q in quotes(answer))
     [reply] = say(telegram, private, admin, f"/remove {saved.stem}")
+    assert "déjà retiré" in reply["text"]
+    [reply] = say(telegram, private, admin, "/remove jamais-vu")
     assert "Aucun article" in reply["text"]
 
 
@@ -165,3 +173,42 @@ def test_a_file_dropped_into_the_folder_is_answered_within_seconds(telegram, bot
                                                                question)[0])):
         assert time.monotonic() - deleted < WATCH_SECONDS, "still answered from a deleted file"
         time.sleep(0.2)
+
+
+def test_add_from_telegram_takes_links_only_never_a_path_of_the_server(telegram, bot, admin,
+                                                                      corpus, tmp_path):
+    """A path would have the bot add (and quote to everyone) any file of the server it can
+    read, such as its .env with the token."""
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Secret\n\nLe mot de passe du serveur est hippopotame.\n")
+    private = telegram.private_chat(admin)
+    before = articles(corpus)
+    for path in (str(secret), f"file://{secret}", "~/.env"):
+        [reply] = say(telegram, private, admin, f"/add {path}")
+        assert "seuls les liens http:// et https://" in reply["text"].lower()
+    assert articles(corpus) == before
+    [answer] = say(telegram, private, admin, "Quel est le mot de passe du serveur ?")
+    assert not any("hippopotame" in q for q in quotes(answer))
+
+
+def test_a_4096_character_add_gets_its_real_refusal_shortened(telegram, bot, admin, corpus):
+    private = telegram.private_chat(admin)
+    before = articles(corpus)
+    [reply] = say(telegram, private, admin, "/add " + "x" * 4091)
+    assert "seuls les liens http:// et https://" in reply["text"].lower()
+    assert len(reply["text"]) < 300 and "…" in reply["text"]
+    assert articles(corpus) == before
+
+
+def test_six_admins_removing_one_article_at_once_first_wins_others_are_told(
+        telegram, bot, admin, other_admins, corpus):
+    (corpus / "vendanges.txt").write_text(HARVEST, encoding="utf-8")
+    chats = [(telegram.private_chat(user), user) for user in [admin, *other_admins]]
+    mark = telegram.mark()
+    for chat, user in chats:
+        telegram.send(chat, user, "/remove vendanges")
+    replies = [telegram.replies(chat["id"], since=mark, timeout=20)[0]["text"]
+               for chat, _ in chats]
+    assert sum(r.startswith("Article retiré") for r in replies) == 1
+    assert sum("est déjà retiré" in r for r in replies) == 5, replies
+    assert (corpus / ".removed" / "vendanges.txt").exists()

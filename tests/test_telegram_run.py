@@ -51,8 +51,8 @@ def test_buttons_still_work_after_a_restart(telegram, tmp_path):
             for button in row:
                 mark = telegram.mark()
                 telegram.press(answer, button["callback_data"], user)
-                telegram.wait_for(lambda calls: any(c.method == "editMessageText"
-                                                    and c.status == 200 for c in calls[mark:]))
+                telegram.wait_for(lambda calls, mark=mark: any(
+                    c.method == "editMessageText" and c.status == 200 for c in calls[mark:]))
 
 
 @pytest.mark.parametrize("settings, args, expected", [
@@ -62,6 +62,7 @@ def test_buttons_still_work_after_a_restart(telegram, tmp_path):
     ({"TELEGRAM_API_BASE_URL": "closed port"}, (), "cannot reach the Telegram Bot API"),
     ({"CORPUS_DIR": "empty folder"}, (), "no readable .txt or .md article"),
     ({"WEBHOOK_URL": "https://bot.example.org/hook"}, ("--webhook",), "WEBHOOK_SECRET_TOKEN"),
+    ({"STATE_DIR": "under a file"}, (), "set STATE_DIR to a folder the bot may write"),
 ])
 def test_start_up_errors_are_one_clear_line(telegram, tmp_path, monkeypatch, settings, args,
                                             expected):
@@ -73,6 +74,9 @@ def test_start_up_errors_are_one_clear_line(telegram, tmp_path, monkeypatch, set
             env[key] = f"http://127.0.0.1:{free_port()}/bot"
         elif value == "empty folder":
             env[key] = str(tmp_path)
+        elif value == "under a file":
+            (tmp_path / "file").write_text("")
+            env[key] = str(tmp_path / "file" / "state")
         else:
             env[key] = value
     result = run_bot_once(env, *args)

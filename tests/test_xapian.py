@@ -175,10 +175,10 @@ def test_update_reindexes_only_the_changed_articles_and_answers_see_it(tmp_path,
 
     assert main(["index", "--xapian", str(db), "--update", "--corpus", str(folder)]) == 0
     assert "1 added, 1 changed, 1 removed, 1 unchanged" in capsys.readouterr().out
-    for engine in (engine, AnswerEngine.from_folder(folder, store)):
-        assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
-        assert "Chamonix" in engine.answer("Quand ouvre la station de ski ?").excerpts[0].text
-        assert not engine.answer("Quand le volcan Etna est-il entré en éruption ?").answered
+    for answering in (engine, AnswerEngine.from_folder(folder, store)):
+        assert "paquebot" in answering.answer("Quel paquebot au port du Havre ?").excerpts[0].text
+        assert "Chamonix" in answering.answer("Quand ouvre la station de ski ?").excerpts[0].text
+        assert not answering.answer("Quand le volcan Etna est-il entré en éruption ?").answered
     report = update_xapian(db, folder)
     assert (report.added, report.changed, report.removed, report.unchanged) == (0, 0, 0, 3)
     (folder / "ski.md").write_text("# Neige\n\nLa station de ski de Megève ouvre lundi.\n",
@@ -333,8 +333,8 @@ def test_bad_xapian_databases_are_one_clear_line(value, says, monkeypatch, capsy
 def test_a_bad_index_backend_is_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv("INDEX_BACKEND", "elastic")
     assert main(["ask", "Qui a signé la lettre ?"]) == 1
-    assert capsys.readouterr().err == "error: INDEX_BACKEND must be memory or xapian, not " \
-                                      "'elastic'\n"
+    assert capsys.readouterr().err == "error: INDEX_BACKEND must be one of memory, xapian, " \
+                                      "not 'elastic'\n"
 
 
 def test_the_index_unavailable_error_is_a_connection_error():
@@ -346,7 +346,9 @@ def test_the_index_unavailable_error_is_a_connection_error():
 
 def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, built, servers,
                                                                        telegram, tmp_path):
-    from telegram_harness import bot_env, quotes, running_bot
+    """...and /healthz says so meanwhile; the outage is one log line per question, no
+    traceback."""
+    from telegram_harness import bot_env, http_get, quotes, running_bot
 
     remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
     env = bot_env(telegram, news, INDEX_BACKEND="xapian", XAPIAN_DATABASES=remote)
@@ -358,15 +360,23 @@ def test_the_telegram_bot_apologises_while_a_shard_is_down_and_recovers(news, bu
         telegram.send(chat, user, question)
         return telegram.replies(chat["id"], 1, since=mark)[0]
 
-    with running_bot(telegram, env, tmp_path / "bot.log"):
+    health = f"http://127.0.0.1:{env['METRICS_PORT']}/healthz"
+    with running_bot(telegram, env, tmp_path / "bot.log") as bot:
         assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        assert http_get(health)[0] == 200
         lost, port = servers[2]
         stop(lost)
         started = time.monotonic()
         assert ask("Qui a signé la lettre ?")["text"].startswith("Désolé")
         assert time.monotonic() - started < 10
+        status, _, body = http_get(health)
+        assert status == 503 and json.loads(body)["shards"] == {
+            f"tcp://127.0.0.1:{p}": p != port for _, p in servers}
         servers[2] = (serve(built[3] / "shard-2", port), port)
         assert "William H. Seely" in quotes(ask("Qui a signé la lettre ?"))[0]
+        assert http_get(health)[0] == 200
+    outage = [line for line in bot.log().splitlines() if "unavailable" in line]
+    assert len(outage) == 1 and "Traceback" not in bot.log()
 
 
 def test_the_telegram_bot_does_not_start_without_its_shards(news, telegram):
@@ -403,3 +413,48 @@ def test_a_changed_article_is_reindexed_alone_when_the_folder_changes(tmp_path, 
     engine = rebuilt(engine, folder, frozenset({folder / "port.txt"}))
     assert [(r.changed, r.unchanged, r.added) for r in reports] == [(1, 0, 0)]
     assert "paquebot" in engine.answer("Quel paquebot au port du Havre ?").excerpts[0].text
+
+
+# Issue 18: a shard hung (its server stopped, not dead) held every question for
+# REMOTE_TIMEOUT_MS in turn: six users heard after 5, 10, ... 30 s.
+HUNG_SHARD_USERS = 6
+
+
+def test_six_users_asking_while_a_shard_hangs_each_hear_within_its_timeout(news, built, servers,
+                                                                          telegram, tmp_path):
+    from retrieval.index.xapian_index import REMOTE_TIMEOUT_MS
+    from telegram_harness import bot_env, quotes, running_bot
+
+    remote = ",".join(f"tcp://127.0.0.1:{port}" for _, port in servers)
+    env = bot_env(telegram, news, INDEX_BACKEND="xapian", XAPIAN_DATABASES=remote)
+    users = [telegram.user("fr") for _ in range(HUNG_SHARD_USERS)]
+    chats = [telegram.private_chat(u) for u in users]
+    with running_bot(telegram, env, tmp_path / "bot.log"):
+        mark = telegram.mark()
+        telegram.send(chats[0], users[0], "Qui a signé la lettre ?")
+        assert quotes(telegram.replies(chats[0]["id"], since=mark)[0])
+        hung, _ = servers[1]
+        os.killpg(hung.pid, signal.SIGSTOP)
+        try:
+            mark = telegram.mark()
+            updates = []
+            for chat, user in zip(chats, users):
+                telegram.send(chat, user, "Qui a signé la lettre ?")
+                updates.append(max(telegram.pushed))
+            replies = [telegram.sent(chat["id"], since=mark) or telegram.wait_for(
+                lambda _, c=chat: telegram.sent(c["id"], since=mark)) for chat in chats]
+        finally:
+            os.killpg(hung.pid, signal.SIGCONT)
+        latencies = [r[0].at - telegram.pushed[u] for r, u in zip(replies, updates)]
+        assert all(r[0].params["text"].startswith("Désolé") for r in replies)
+        # Each hears about when the first try times out; in turn, the second would hear
+        # after two timeouts.
+        assert max(latencies) < 2 * REMOTE_TIMEOUT_MS / 1000, latencies
+        deadline = time.monotonic() + 60
+        while True:  # the shard back: answers again
+            mark = telegram.mark()
+            telegram.send(chats[0], users[0], "Qui a signé la lettre ?")
+            if quotes(telegram.replies(chats[0]["id"], since=mark)[0]):
+                break
+            assert time.monotonic() < deadline, "no answer after the shard came back"
+            time.sleep(0.5)

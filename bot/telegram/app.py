@@ -25,9 +25,11 @@ from ..settings import DEFAULT_API, Settings, SettingsError, bot_token, check_we
 from . import articles, callbacks, handlers
 from .buttons import CONTEXT_DATA, EXCERPTS_DATA
 from .context import CONTEXT_TYPES
+from .feeds import schedule_feeds
 from .flood import FloodLimiter
 from .handlers import describe
 from .updates import serve
+from .workers import Pools
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ async def post_init(application: Application) -> None:
     """Builds the index once, before the first update, and registers the commands."""
     logging.getLogger("telegram.ext").setLevel(logging.NOTSET)  # started: see run_bot
     bot_data = application.bot_data
+    bot_data.pools = Pools.start()
     bot_data.use(AnswerEngine.from_folder(bot_data.corpus, bot_data.index))
     bot_data.engine.answer(text("example"))  # loads the language data now, not for the first user
     for lang in MESSAGES:
@@ -63,10 +66,13 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stops watching the corpus folder."""
-    if watcher := application.bot_data.watcher:
+    """Stops watching the corpus folder, and lets the pools' threads go (not waited for)."""
+    bot_data = application.bot_data
+    if watcher := bot_data.watcher:
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
+    if hasattr(bot_data, "pools"):  # not if the start failed before post_init
+        bot_data.pools.shutdown()
 
 
 class HideToken(logging.Filter):
@@ -129,6 +135,7 @@ def build_application(token: str, settings: Settings, corpus: Path) -> Applicati
         CallbackQueryHandler(callbacks.gone),  # data this bot did not make
     ])
     application.add_error_handler(handlers.error_handler)
+    schedule_feeds(application, settings, corpus)
     return application
 
 

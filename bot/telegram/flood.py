@@ -6,7 +6,8 @@ after `max_retries`, counts the "typing…" action like a message, and reserves 
 before waiting for the bot's, so two messages to a chat can still leave less than a second
 apart. `FloodLimiter` sends each message only when every window it belongs to has room at that
 same moment, retries a 429 after `retry_after` for as long as Telegram asks, and sends chat
-actions only when that costs an answer nothing.
+actions only when that costs an answer nothing. At a stop it is closed: no request starts any
+more, and those on their way finish (one cut off mid-way may have reached Telegram).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from .monitoring import FLOOD_WAIT_SECONDS, FLOOD_WAITS, TELEGRAM_429
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,12 @@ class FloodLimiter(BaseRateLimiter[None]):
         self.chats: dict[int | str, Window] = {}
         self.groups: dict[int | str, Window] = {}
         self.paused_until = 0.0  # a 429's retry_after holds every message until then
+        self.closed = False
+
+    def close(self) -> None:
+        """From now on no request is sent: each raises CancelledError, so that its update counts
+        as unanswered (and is answered after a restart); requests on their way finish."""
+        self.closed = True
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -92,6 +101,7 @@ class FloodLimiter(BaseRateLimiter[None]):
         """Sends a request when the limits allow, again after each 429 until it goes through."""
         chat_id = data.get("chat_id")
         windows = [] if chat_id is None else self._windows(chat_id)
+        self._check_open()
         if endpoint == CHAT_ACTION:
             now = time.monotonic()
             if now < self.paused_until or any(w.wait(now) for w in windows):
@@ -99,11 +109,13 @@ class FloodLimiter(BaseRateLimiter[None]):
             return await callback(*args, **kwargs)  # a 429 here is the caller's to ignore
         while True:
             slots = await self._take_turn(windows)
+            self._check_open()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as e:
                 # As AIORateLimiter reads it: the public attribute warns of a type change.
                 seconds = e._retry_after.total_seconds()  # noqa: SLF001
+                TELEGRAM_429.inc()
                 log.info("flood control: %s waits %.0f s as Telegram asks", endpoint, seconds)
                 if windows:
                     self.paused_until = max(self.paused_until, time.monotonic() + seconds)
@@ -113,6 +125,10 @@ class FloodLimiter(BaseRateLimiter[None]):
                 answered = time.monotonic()
                 for slot in slots:
                     slot[0] = answered
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise asyncio.CancelledError("stopping: not sent")
 
     def _windows(self, chat_id: int | str) -> list[Window]:
         """The windows a message to this chat counts in: the bot's, the chat's, and the
@@ -127,11 +143,16 @@ class FloodLimiter(BaseRateLimiter[None]):
 
     async def _take_turn(self, windows: list[Window]) -> list[list[float]]:
         """Waits until every window has room at the same moment, then counts the send in all."""
+        waited = 0.0
         while windows:
             now = time.monotonic()
             wait = max([self.paused_until - now, *(w.wait(now) for w in windows)])
             if wait <= 0:
+                if waited:
+                    FLOOD_WAITS.inc()
+                    FLOOD_WAIT_SECONDS.inc(waited)
                 return [window.take(now) for window in windows]
+            waited += wait
             await asyncio.sleep(wait)
         return []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -12,13 +11,16 @@ from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from retrieval import UNSURE, Answer
+from retrieval import UNSURE, Answer, IndexUnavailable, Previous
 
 from ..messages import language, small_talk, text
 from ..quotes import one_line, source_label
 from .buttons import answer_keyboard
 from .context import BotContext
+from .followups import leaned_on
 from .html import html_answer, html_excerpt, html_nearest, html_sources, shorten
+from .monitoring import ANSWER_SECONDS, QUESTIONS
+from .workers import run_in
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +65,17 @@ def user_language(update: Update) -> str:
     return language(user.language_code if user else None)
 
 
-async def ask_engine(context: BotContext, question: str, top_k: int) -> tuple[Answer, float]:
-    """The engine's answer, worked out on the answer threads, and the time it took (ms)."""
+async def ask_engine(context: BotContext, question: str, top_k: int,
+                     previous: Previous | None = None) -> tuple[Answer, float]:
+    """The engine's answer (read with `previous` if it leans on it), worked out on the answer
+    threads, and the time it took (ms)."""
     started = time.perf_counter()
     bot_data = context.bot_data
-    answer = await asyncio.get_running_loop().run_in_executor(
-        bot_data.workers, bot_data.engine.answer, question, top_k)
-    return answer, (time.perf_counter() - started) * 1000
+    answer = await run_in(bot_data.pools.answers, bot_data.engine.answer, question, top_k,
+                          previous)
+    seconds = time.perf_counter() - started
+    ANSWER_SECONDS.observe(seconds)
+    return answer, seconds * 1000
 
 
 async def send_typing(message: Message) -> None:
@@ -84,9 +90,12 @@ async def send_typing(message: Message) -> None:
 
 
 def log_answered(update: Update, what: str, results: int, engine_ms: float,
-                 started: float) -> None:
-    """The one log line of an answered update: no text, only what was done and how fast."""
+                 started: float, outcome: str | None = None) -> None:
+    """The one log line of an answered update: no text, only what was done and how fast. A
+    question's `outcome` (answered, unsure, none) is counted; a button or small talk has none."""
     chat = update.effective_chat.type if update.effective_chat else "inline"
+    if outcome is not None:
+        QUESTIONS.labels(outcome).inc()
     log.info("update %d (%s %s): %d result(s), engine %.1f ms, total %.1f ms", update.update_id,
              chat, what, results, engine_ms, (time.perf_counter() - started) * 1000)
 
@@ -139,7 +148,8 @@ async def not_text(update: Update, context: BotContext) -> None:
 
 async def answer_question(update: Update, context: BotContext, question: str) -> None:
     """Replies to the question's message with its excerpts, or says the articles do not answer.
-    The replies quote the question: the buttons read it back from there."""
+    The replies quote the question: the buttons read it back from there. A follow-up (« et
+    pourquoi ? ») is read with the answer it replies to, or the private chat's last question."""
     started = time.perf_counter()
     message, lang = update.message, user_language(update)
     if not question:
@@ -151,9 +161,13 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         log_answered(update, key, 0, 0.0, started)
         return
     context.application.create_task(send_typing(message))
-    top_k = context.bot_data.top_k
+    bot_data = context.bot_data
+    top_k = bot_data.top_k
+    previous = leaned_on(message, context.bot.bot, bot_data.document_ids, bot_data.recent)
     # One more than shown: is there a next page?
-    answer, engine_ms = await ask_engine(context, question, top_k + 1)
+    answer, engine_ms = await ask_engine(context, question, top_k + 1, previous)
+    if message.chat.type == ChatType.PRIVATE and answer.conversation:
+        bot_data.recent.put(message.chat.id, answer.conversation)
     shown = answer.excerpts[:top_k]
     if answer.outcome == UNSURE:
         for html in html_nearest(answer.nearest, lang):
@@ -166,7 +180,7 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         for n, (html, _) in enumerate(parts, start=1):
             await message.reply_text(html, do_quote=True,
                                      reply_markup=keyboard if n == len(parts) else None)
-    log_answered(update, "question", len(shown), engine_ms, started)
+    log_answered(update, "question", len(shown), engine_ms, started, answer.outcome)
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
@@ -189,7 +203,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
         for n, excerpt in enumerate(answer.excerpts or answer.nearest)
     ]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
-    log_answered(update, "inline", len(results), engine_ms, started)
+    log_answered(update, "inline", len(results), engine_ms, started, answer.outcome)
 
 
 def describe(error: TelegramError) -> str:
@@ -203,6 +217,8 @@ async def error_handler(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, TelegramError):  # Telegram's answer says it all: one line
         log.error("update %s failed: %s", update_id, describe(context.error))
+    elif isinstance(context.error, IndexUnavailable):  # an expected outage: one line
+        log.warning("update %s not answered: %s", update_id, context.error)
     else:
         log.error("update %s failed", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:

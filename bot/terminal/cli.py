@@ -1,21 +1,26 @@
-"""The command line: `python -m bot [ask|chat|run|eval|add|remove|index]`, the local harness of the
-bot and the way to add articles."""
+"""The command line: `citebot [ask|chat|run|eval|add|remove|feeds|index]` (or `python -m bot ...`), the
+local harness of the bot and the way to add articles. It speaks the terminal's language (the
+locale: English for en*, else French), as the bot speaks each user's."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError, IndexUnavailable,
-                       add_article, build_xapian, remove_article, update_xapian)
+import retrieval
+from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, CorpusError,
+                       IndexUnavailable, Previous, build_xapian, set_article_max_bytes,
+                       update_xapian)
 
-from ..messages import small_talk, text
+from ..logs import configure_logging
+from ..messages import MESSAGES, small_talk, terminal_language, text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
 from .render import answer_json, printable, render_terminal, small_talk_json
 
@@ -39,64 +44,95 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _t(key: str, **values: object) -> str:
+    """A message of the command line, in the terminal's language."""
+    return text(key, terminal_language(), **values)
+
+
+def _program() -> str:
+    """How the command was called: `citebot` (the console script) or `python -m bot`."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m bot" if name in ("", "__main__.py", "-c") else name
+
+
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked (importlib.metadata costs
+    every `ask` 20 ms otherwise)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('citebot')}")
+        parser.exit()
+
+
+def _command(commands: argparse._SubParsersAction, name: str, help: str) -> ArgumentParser:
+    parser = commands.add_parser(name, help=help, description=help, add_help=False)
+    parser.add_argument("-h", "--help", action="help", help=_t("cli_help_help"))
+    return parser
+
+
 def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(prog="python -m bot", description=__doc__)
+    """The command line's options, described in the terminal's language."""
+    parser = ArgumentParser(prog=_program(), description=_t("cli_description"), add_help=False)
+    parser.add_argument("-h", "--help", action="help", help=_t("cli_help_help"))
+    parser.add_argument("--version", action=_Version, nargs=0, help=_t("cli_help_version"))
     commands = parser.add_subparsers(dest="command")
 
-    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
-    ask.add_argument("question", nargs="+", help="the question, or '-' to read stdin")
-    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask = _command(commands, "ask", _t("cli_help_ask"))
+    ask.add_argument("question", nargs="+", help=_t("cli_help_question"))
+    ask.add_argument("--json", action="store_true", help=_t("cli_help_json"))
     _engine_options(ask)
 
-    chat = commands.add_parser("chat", help="ask questions in a loop (reads stdin to EOF)")
+    chat = _command(commands, "chat", _t("cli_help_chat"))
     _engine_options(chat)
 
-    run = commands.add_parser("run", help="run the Telegram bot (long polling or webhook)")
-    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
-    run.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+    run = _command(commands, "run", _t("cli_help_run"))
+    run.add_argument("--webhook", action="store_true", help=_t("cli_help_webhook"))
+    run.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
 
-    evaluate = commands.add_parser("eval", help="measure answers on a question set")
+    evaluate = _command(commands, "eval", _t("cli_help_eval"))
     source = evaluate.add_mutually_exclusive_group(required=True)
-    source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF)")
-    source.add_argument("--dev", type=Path, help="JSON lines: question, expected substrings")
-    evaluate.add_argument("--corpus", type=Path, help="corpus folder for --dev")
-    evaluate.add_argument("--translated", type=Path, help="with --squad: JSON lines of its "
-                          "questions written in English (piaf: the original's number, "
-                          "question)")
+    source.add_argument("--squad", type=Path, help=_t("cli_help_squad"))
+    source.add_argument("--dev", type=Path, help=_t("cli_help_dev"))
+    evaluate.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
+    evaluate.add_argument("--translated", type=Path, help=_t("cli_help_translated"))
 
-    add = commands.add_parser("add", help="add an article: a web page's link, or a .html, .txt "
-                              "or .md file (the same url again replaces it)")
-    add.add_argument("source", help="http(s) link or file path")
-    add.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+    add = _command(commands, "add", _t("cli_help_add"))
+    add.add_argument("source", help=_t("cli_help_source"))
+    add.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
 
-    remove = commands.add_parser("remove", help="move an article out of the corpus, into the "
-                                 f"folder's {REMOVED_FOLDER}/")
-    remove.add_argument("document", help="the article's id (its file name without extension)")
-    remove.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+    remove = _command(commands, "remove", _t("cli_help_remove", folder=REMOVED_FOLDER))
+    remove.add_argument("document", help=_t("cli_help_document"))
+    remove.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
 
-    index = commands.add_parser("index", help="index the corpus: the memory index's cache, or "
-                                "Xapian databases DIR/shard-0 ... with --xapian DIR")
-    index.add_argument("--xapian", type=Path, metavar="DIR", help="build Xapian databases in DIR")
-    index.add_argument("--shards", type=int, help="how many Xapian databases (default: 1)")
-    index.add_argument("--update", action="store_true",
-                       help="re-index only the changed, added and removed articles")
-    index.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
+    feeds = _command(commands, "feeds", _t("cli_help_feeds"))
+    feeds.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
+
+    index = _command(commands, "index", _t("cli_help_index"))
+    index.add_argument("--xapian", type=Path, metavar="DIR", help=_t("cli_help_xapian"))
+    index.add_argument("--shards", type=int, help=_t("cli_help_shards"))
+    index.add_argument("--update", action="store_true", help=_t("cli_help_update"))
+    index.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
     return parser
 
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, help="corpus folder (default: CORPUS_DIR or seeds/)")
-    parser.add_argument("--top-k", type=int, help="how many excerpts at most (default: TOP_K or 3)")
+    parser.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
+    parser.add_argument("--top-k", type=int, help=_t("cli_help_top_k"))
 
 
 def _engine(args: argparse.Namespace, settings: Settings) -> AnswerEngine:
     return AnswerEngine.from_folder(args.corpus or settings.corpus_dir, settings.index)
 
 
-def _answer(engine: AnswerEngine, question: str, top_k: int) -> Answer | str:
-    """The engine's answer, or why there is none now (a Xapian shard down)."""
+def _answer(engine: AnswerEngine, question: str, top_k: int,
+            previous: Previous | None = None) -> Answer | str:
+    """The engine's answer (to a follow-up of `previous`, in a chat), or why there is none now
+    (a Xapian shard down)."""
     try:
-        return engine.answer(question, top_k)
+        return engine.answer(question, top_k, previous)
     except IndexUnavailable as e:
         return str(e)
 
@@ -107,7 +143,7 @@ def _small_talk(message: str, as_json: bool) -> str | None:
     key = small_talk(message)
     if key is None:
         return None
-    reply = text(key)
+    reply = _t(key)
     return json.dumps(small_talk_json(message, reply), ensure_ascii=False) if as_json else reply
 
 
@@ -115,7 +151,7 @@ def _top_k(args: argparse.Namespace, settings: Settings) -> int:
     top_k = args.top_k if args.top_k is not None else settings.top_k
     low, high = TOP_K_RANGE
     if not low <= top_k <= high:
-        raise UsageError(f"--top-k must be between {low} and {high}")
+        raise UsageError(_t("cli_top_k_range", low=low, high=high))
     return top_k
 
 
@@ -153,23 +189,24 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     top_k = _top_k(args, settings)
     question = " ".join(args.question).strip()
     if not question:
-        raise UsageError(text("empty_question"))
+        raise UsageError(_t("empty_question"))
     engine = _engine(args, settings)
     if question != "-":
         if (reply := _small_talk(question, args.json)) is not None:
             print(reply)
             return 0
-        answer = engine.answer(question, top_k)
+        one = engine.answer(question, top_k)
         if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False))
+            print(json.dumps(answer_json(one), ensure_ascii=False))
         else:
-            print(render_terminal(answer, color=sys.stdout.isatty(), width=_width()))
+            print(render_terminal(one, color=sys.stdout.isatty(), lang=terminal_language(),
+                                  width=_width()))
         return 0
     for n, line in enumerate(stdin_lines(sys.stdin), start=1):
         if isinstance(line, UnicodeDecodeError):
-            error = text("not_utf8", line=n)
+            error = _t("not_utf8", line=n)
             print(json.dumps({"line": n, "error": error}, ensure_ascii=False) if args.json
-                  else f"error: {error}\n", flush=True)
+                  else _t("cli_error", message=error) + "\n", flush=True)
             continue
         if (reply := _small_talk(question_of(line), args.json)) is not None:
             print(reply if args.json else f"? {printable(question_of(line))}\n{reply}\n",
@@ -178,30 +215,33 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         answer = _answer(engine, question_of(line), top_k)
         if isinstance(answer, str):
             print(json.dumps({"question": question_of(line), "error": answer}, ensure_ascii=False)
-                  if args.json else f"error: {answer}\n", flush=True)
+                  if args.json else _t("cli_error", message=answer) + "\n", flush=True)
             continue
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(f"? {printable(answer.question)}\n{render_terminal(answer)}\n", flush=True)
+            print(f"? {printable(answer.question)}\n"
+                  f"{render_terminal(answer, lang=terminal_language())}\n", flush=True)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive loop with line editing and history; with stdin not a terminal, answers
-    each line until EOF."""
+    each line until EOF. A question that leans on the one before (« et pourquoi ? ») is read
+    with it."""
     top_k = _top_k(args, settings)
     engine = _engine(args, settings)
     if sys.stdin.isatty():
         import readline  # noqa: F401  (input() gains line editing and history)
 
-        print(text("chat_intro", count=len(engine.articles)))
+        print(_t("chat_intro", count=len(engine.articles)))
         questions: Iterable[str | UnicodeDecodeError] = _prompted()
     else:
         questions = stdin_lines(sys.stdin)
+    previous: Previous | None = None  # the conversation so far, in memory only
     for n, question in enumerate(questions, start=1):
         if isinstance(question, UnicodeDecodeError):
-            print(f"error: {text('not_utf8', line=n)}\n", flush=True)
+            print(_t("cli_error", message=_t("not_utf8", line=n)) + "\n", flush=True)
             continue
         if question.strip().casefold() in QUIT_WORDS:
             break
@@ -212,12 +252,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if (reply := _small_talk(question, False)) is not None:
             print(reply + "\n", flush=True)
             continue
-        answer = _answer(engine, question, top_k)
+        answer = _answer(engine, question, top_k, previous)
         if isinstance(answer, str):
-            print(f"error: {answer}\n", flush=True)
+            print(_t("cli_error", message=answer) + "\n", flush=True)
             continue
-        print(render_terminal(answer, color=sys.stdout.isatty(), width=_width()) + "\n",
-              flush=True)
+        previous = answer.conversation
+        print(render_terminal(answer, color=sys.stdout.isatty(), lang=terminal_language(),
+                              width=_width()) + "\n", flush=True)
     return 0
 
 
@@ -259,18 +300,42 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     """Save a page's or a file's article into the corpus; print its id, title and paragraph
     count. A running bot answers from it within seconds (it watches the folder)."""
-    document = add_article(args.source, args.corpus or settings.corpus_dir,
-                           settings.allow_private_urls)
-    print(text("article_added", document=document.id, title=printable(document.title),
+    document = retrieval.add_article(args.source, args.corpus or settings.corpus_dir,
+                                     settings.allow_private_urls)
+    print(_t("article_added", document=document.id, title=printable(document.title),
                count=len(document.paragraphs)))
     return 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Move an article out of the corpus; it is kept in the folder's .removed/."""
-    moved = remove_article(args.corpus or settings.corpus_dir, args.document)
-    print(text("article_removed", document=args.document, folder=moved.parent))
+    moved = retrieval.remove_article(args.corpus or settings.corpus_dir, args.document)
+    print(_t("article_removed", document=args.document, folder=moved.parent))
     return 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll every feed once; print what each gave, and why a feed or an entry failed. Status 1
+    when a feed could not be read."""
+    if not settings.feeds:
+        raise UsageError(_t("cli_feeds_not_set"))
+    poller = retrieval.FeedPoller(settings.feeds, args.corpus or settings.corpus_dir,
+                                  settings.feeds_interval, settings.allow_private_urls)
+    status = 0
+    for report in poller.poll():
+        if report.error:
+            status = 1
+            print(_t("cli_error", message=f"{report.feed}: " + printable(
+                _t(f"article_{report.error.reason}", **report.error.values))))
+            continue
+        print(_t("feed_polled", feed=report.feed, added=len(report.added),
+                   updated=len(report.updated), failed=len(report.failed)))
+        for document in report.added + report.updated:
+            print(f"  {document.id}: {printable(document.title)}")
+        for link, error in report.failed.items():
+            print("  " + _t("cli_error", message=f"{link}: " + printable(
+                _t(f"article_{error.reason}", **error.values))))
+    return status
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -279,32 +344,31 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     corpus = args.corpus or settings.corpus_dir
     if args.xapian is None:
         if args.shards is not None or args.update:
-            raise UsageError("--shards and --update go with --xapian DIR")
+            raise UsageError(_t("cli_shards_need_xapian"))
         engine = AnswerEngine.from_folder(corpus, settings.index)
-        print(f"indexed {len(engine.articles)} articles, {engine.passage_count()} passages "
-              f"(the memory index's cache)")
+        print(_t("cli_indexed", count=len(engine.articles), passages=engine.passage_count()))
         return 0
     if args.update:
         if args.shards is not None:
-            raise UsageError("--update keeps the databases' shards: no --shards")
+            raise UsageError(_t("cli_update_keeps_shards"))
         report = update_xapian(args.xapian, corpus)
-        print(f"updated {args.xapian}: {report.added} added, {report.changed} changed, "
-              f"{report.removed} removed, {report.unchanged} unchanged "
-              f"({report.seconds:.1f} s)")
+        print(_t("cli_updated", directory=args.xapian, added=report.added,
+                 changed=report.changed, removed=report.removed, unchanged=report.unchanged,
+                 seconds=f"{report.seconds:.1f}"))
     else:
         if args.shards is not None and not 1 <= args.shards <= MAX_SHARDS:
-            raise UsageError(f"--shards must be between 1 and {MAX_SHARDS}")
+            raise UsageError(_t("cli_shards_range", high=MAX_SHARDS))
         report = build_xapian(args.xapian, corpus, args.shards or 1)
-        print(f"built {len(report.shards)} Xapian database(s) from {corpus}: "
-              f"{sum(a for _, a, _ in report.shards)} articles, "
-              f"{sum(n for _, _, n in report.shards)} passages ({report.seconds:.1f} s)")
+        print(_t("cli_built", shards=len(report.shards), corpus=corpus,
+                 articles=sum(a for _, a, _ in report.shards),
+                 passages=sum(n for _, _, n in report.shards), seconds=f"{report.seconds:.1f}"))
     for path, articles, passages in report.shards:
-        print(f"  {path}: {articles} articles, {passages} passages")
+        print(_t("cli_shard", path=path, articles=articles, passages=passages))
     return 0
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "eval": cmd_eval, "add": cmd_add,
-            "remove": cmd_remove, "index": cmd_index}
+            "remove": cmd_remove, "feeds": cmd_feeds, "index": cmd_index}
 
 
 def _default_command(settings: Settings) -> argparse.Namespace:
@@ -319,23 +383,38 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings()
+        set_article_max_bytes(settings.article_max_bytes)  # for every reader of the folder
         if args.command is None:
             args = _default_command(settings)
         # The bot logs what it does; the local harness only what needs attention.
         default_level = "INFO" if args.command == "run" else "WARNING"
-        logging.basicConfig(level=settings.log_level or default_level,
-                            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        configure_logging(settings.log_level or default_level, settings.log_format)
         if args.command == "chat" and not settings.telegram_bot_token:
-            print(text("telegram_hint"), file=sys.stderr)
+            print(_t("telegram_hint"), file=sys.stderr)
         return COMMANDS[args.command](args, settings)
     except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_t("cli_error", message=e), file=sys.stderr)
         return 2
     except ArticleError as e:
-        print(f"error: {printable(text(f'article_{e.reason}', **e.values))}", file=sys.stderr)
+        print(_t("cli_error", message=printable(_article_error(e))), file=sys.stderr)
         return 1
-    except (CorpusError, SettingsError, OSError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more to say, and nowhere to say it. Python
+        # would complain again when it flushes stdout at exit: stdout goes nowhere instead.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except CorpusError as e:
+        print(_t("cli_error", message=_t(f"corpus_{e.reason}", **e.values)), file=sys.stderr)
+        return 1
+    except (SettingsError, OSError, ValueError) as e:
+        print(_t("cli_error", message=e), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _article_error(error: ArticleError) -> str:
+    """Why an article was not added or removed, in the terminal's words (which may name a
+    setting; the chat's never do)."""
+    key = f"article_{error.reason}"
+    return _t(f"{key}_cli" if f"{key}_cli" in MESSAGES["fr"] else key, **error.values)

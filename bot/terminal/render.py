@@ -92,6 +92,7 @@ def excerpt_json(e: Excerpt) -> dict:
             "document": e.source.document,
             "title": e.source.title,
             "url": e.source.url,
+            "date": e.source.date,
             "paragraph": e.source.paragraph,
             "start": e.source.start,
             "end": e.source.end,

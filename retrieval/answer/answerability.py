@@ -80,10 +80,11 @@ class Answerability:
         unknown = [n for n in inputs if n not in known and n not in QUOTE_INPUTS]
         if unknown or len(set(inputs)) != len(inputs):
             raise ValueError(f"the answerability model reads other inputs: {unknown or inputs}")
-        arrays = [np.array(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
-        if any(a.shape != (len(inputs),) for a in arrays):
+        mean, scale, weights = (np.array(data[k], dtype=np.float64)
+                                for k in ("mean", "scale", "weights"))
+        if any(a.shape != (len(inputs),) for a in (mean, scale, weights)):
             raise ValueError("the answerability model's arrays do not match its inputs")
-        return cls(inputs, *arrays, float(data["bias"]), float(data["answer_at"]),
+        return cls(inputs, mean, scale, weights, float(data["bias"]), float(data["answer_at"]),
                    float(data["near_at"]))
 
 

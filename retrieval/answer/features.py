@@ -389,6 +389,7 @@ def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
     first = np.flatnonzero(np.diff(rows, prepend=-1))
     best = np.maximum.reduceat(asked.term_vectors @ vectors.T, first, axis=1)  # term × sentence
     by_column = np.zeros((len(asked.column), len(first)), dtype=np.float32)
+    assert asked.term_columns is not None  # set whenever vectors know a question word
     np.maximum.at(by_column, asked.term_columns, best)
     soft[rows[first]] = np.clip((by_column.T - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
     sums[rows[first]] = np.add.reduceat(vectors, first, axis=0)

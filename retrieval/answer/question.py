@@ -110,11 +110,11 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     words = tokenize(question)
     plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
     if dictionary is not None and is_english(plain):
-        boosts, groups, names = _english_terms(words, dictionary)
-        return Query(question, boosts, groups, wanted_pattern(question), english=True,
-                     names=names)
+        translated, groups, english_names = _english_terms(words, dictionary)
+        return Query(question, translated, groups, wanted_pattern(question), english=True,
+                     names=english_names)
     boosts: dict[str, float] = {}
-    names = set()
+    names: set[str] = set()
     for token in QUESTION_ANALYZER(question):
         word = question[token.start:token.end]
         boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word.casefold()))

@@ -45,10 +45,11 @@ class WindowRanker:
         unknown = [f for f in features if f not in known]
         if unknown or len(set(features)) != len(features):
             raise ValueError(f"the ranker was trained on other features: {unknown or features}")
-        arrays = [np.array(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
-        if any(a.shape != (len(features),) for a in arrays):
+        mean, scale, weights = (np.array(data[k], dtype=np.float64)
+                                for k in ("mean", "scale", "weights"))
+        if any(a.shape != (len(features),) for a in (mean, scale, weights)):
             raise ValueError("the ranker's arrays do not match its features")
-        return cls(features, *arrays, float(data["bias"]))
+        return cls(features, mean, scale, weights, float(data["bias"]))
 
 
 # The scorer the learned ranker replaced (issue 9), its hand-tuned weights written over the

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..articles.documents import Passage
 from .answerability import ANSWERED, NONE, UNSURE
+from .followup import Previous
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class Answer:
     question: str
     excerpts: tuple[Excerpt, ...]
     nearest: tuple[Excerpt, ...] = ()
+    # What a follow-up of this question leans on (answer/followup.py).
+    conversation: Previous | None = None
 
     @property
     def answered(self) -> bool:

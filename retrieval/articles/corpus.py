@@ -21,7 +21,7 @@ from pathlib import Path
 from threading import Lock
 
 from .documents import Document, Passage, parsed_article
-from .files import EXTENSIONS, corpus_files, is_article_name, read_article
+from .files import EXTENSIONS, corpus_files, is_corpus_file, read_article
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class Corpus(Sequence[Document]):
     def files(self) -> dict[str, Path]:
         """Each article's file by id."""
         if self._files is None:
+            assert self._folder is not None  # a corpus is given its files or its folder
             self._files = {path.stem: path for path in corpus_files(self._folder)}
         return self._files
 
@@ -81,17 +82,18 @@ class Corpus(Sequence[Document]):
 
     def _path(self, document_id: str) -> Path | None:
         """The article's file: listed, or found in the folder (an id is a file name without
-        extension, never a path: an index cannot point outside the folder)."""
+        extension, never a path, and the file is an article file, never a symbolic link: an
+        index cannot point outside the folder)."""
         path = self._files.get(document_id) if self._files is not None else None
         if path is None and self._folder is not None and document_id == Path(document_id).name:
-            path = next((p for e in EXTENSIONS if is_article_name(f"{document_id}{e}")
-                         and (p := self._folder / f"{document_id}{e}").is_file()), None)
+            path = next((p for e in EXTENSIONS
+                         if is_corpus_file(p := self._folder / f"{document_id}{e}")), None)
         return path
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         """A document, or a list of them for a slice (articles that cannot be parsed any
         more are left out of a slice)."""
         if isinstance(i, slice):
@@ -124,8 +126,8 @@ class Corpus(Sequence[Document]):
                 return self._expected(document_id, found, document, expected)
         if path is None:
             return None
-        if content is None:
-            content = self._contents.get(path, b"")
+        if content is None:  # read at start: path is None or the contents are there
+            content = (self._contents or {}).get(path, b"")
         document = parsed_article(path, content)
         found = digest(content)
         with self._lock:

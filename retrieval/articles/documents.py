@@ -125,22 +125,26 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[^\S\n]*\r?\n(.*?)^---[^\S\n]*(?:\r?\n|
 _HEADING = re.compile(r"#{1,6}[^\S\n]+")
 
 
+def front_matter(text: str) -> tuple[dict[str, str], int]:
+    """A `.md` article's front matter (every key, values as text) and where its body starts;
+    ValueError when it cannot be read."""
+    if not text.lstrip("\ufeff").startswith("---"):
+        return {}, 0
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        raise ValueError("front matter is not closed by a '---' line")
+    try:
+        data = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as e:
+        raise ValueError(f"unreadable front matter ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ValueError("front matter is not a list of 'key: value' lines")
+    return {str(k): str(v) for k, v in data.items() if v is not None}, m.end()
+
+
 def parse_md(doc_id: str, text: str) -> Document:
     """A `.md` article: optional YAML front matter, optional `# Title`, then paragraphs."""
-    meta: dict[str, str] = {}
-    body_start = 0
-    if text.lstrip("\ufeff").startswith("---"):
-        m = _FRONT_MATTER.match(text)
-        if not m:
-            raise ValueError("front matter is not closed by a '---' line")
-        try:
-            data = yaml.safe_load(m.group(1)) or {}
-        except yaml.YAMLError as e:
-            raise ValueError(f"unreadable front matter ({e.__class__.__name__})") from None
-        if not isinstance(data, dict):
-            raise ValueError("front matter is not a list of 'key: value' lines")
-        meta = {str(k): str(v) for k, v in data.items() if v is not None}
-        body_start = m.end()
+    meta, body_start = front_matter(text)
     spans = blocks(text, body_start)
     title = meta.pop("title", "")
     if spans and (h := _HEADING.match(text, spans[0][0])) and "\n" not in text[h.end():spans[0][1]]:
@@ -200,5 +204,5 @@ def load_corpus(folder: str | Path) -> list[Document]:
     folder = corpus_folder(folder)
     documents = parse_articles(read_articles(folder))
     if not documents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     return documents

@@ -2,15 +2,22 @@
 skipped with one warning, the same words everywhere), and writing them whole or not at all.
 
 Every reader of a corpus folder (the memory index, Xapian, the quoting corpus, the watcher,
-`add` and `remove`) asks this module, so that "an article" means one thing everywhere.
+`add` and `remove`) asks this module, so that "an article" means one thing everywhere: a
+regular file of the folder itself, named `*.txt` or `*.md`, not hidden, at most
+`article_max_bytes()` long. A symbolic link is never an article, wherever it points: one
+pointing out of the folder would have the bot quote any file it can read (`../.env`,
+`/etc/passwd`), and one in a loop would fail every reading of the folder.
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import logging
 import os
-import tempfile
-from collections.abc import Iterator
+import secrets
+import stat
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -19,10 +26,84 @@ log = logging.getLogger(__name__)
 
 # The extensions of an article file (`.txt`: first line the title; `.md`: front matter).
 EXTENSIONS = (".txt", ".md")
+# Where removed articles go, inside the corpus folder: out of the corpus, not lost.
+REMOVED_FOLDER = ".removed"
+# The largest article file read, unless the operator sets another (ARTICLE_MAX_BYTES): the
+# same 5 MB as a page `add` fetches, some twenty times the longest news article. A bigger
+# file (a 200 MB dump dropped into the folder) would hold every answer up while it is read
+# and indexed.
+DEFAULT_ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+_article_max_bytes = DEFAULT_ARTICLE_MAX_BYTES
+# How much of a user's text an error message repeats: enough to recognise it, and a reply to a
+# 4,096-character message still fits in Telegram's 4,096.
+ECHO_CHARS = 100
+# Why a symbolic link with an article's name is skipped.
+SYMBOLIC_LINK = "a symbolic link (an article is a file of the folder itself)"
+# Files are written readable as the umask allows, like any file a tool writes.
+FILE_MODE = 0o666
+# A temporary file's random name part: 48 bits, no clash between writers of one folder.
+TEMPORARY_NAME_BYTES = 6
+# Which non-public addresses `add` and feeds may fetch: none (False), all (True: an intranet,
+# tests), or those of the networks listed (one intranet host, not the rest of the network).
+PrivateAddresses = bool | Collection[ipaddress.IPv4Network | ipaddress.IPv6Network]
 
 
 class CorpusError(Exception):
-    """The corpus cannot be used at all (missing, empty, nothing readable)."""
+    """The corpus cannot be used at all: `reason` names why (no_folder, no_articles,
+    no_database; faces word it, see bot/messages.py: "corpus_<reason>"), `values` fill in the
+    details."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(f"{reason}: {values}" if values else reason)
+        self.reason = reason
+        self.values = values
+
+
+class ArticleError(Exception):
+    """An article cannot be added or removed: `reason` names why (faces word it, see
+    bot/messages.py: "article_<reason>"), `values` fill in the details (what a user sent comes
+    back shortened)."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        values = {k: shortened(v, ECHO_CHARS) if isinstance(v, str) else v
+                  for k, v in values.items()}
+        super().__init__(f"{reason}: {values}" if values else reason)
+        self.reason = reason
+        self.values = values
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text, cut at a word before `limit` characters (with "…") when it is longer."""
+    if len(text) <= limit:
+        return text
+    return text[:text.rfind(" ", 0, limit) if " " in text[:limit] else limit] + "…"
+
+
+class NotAFileError(OSError):
+    """A path is a device, a pipe, a folder or (where links are not followed) a symbolic link:
+    nothing to read as an article."""
+
+
+class TooLargeError(OSError):
+    """A file is bigger than the limit it is read under."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"larger than {max_bytes:,} bytes")
+        self.max_bytes = max_bytes
+
+
+def article_max_bytes() -> int:
+    """The size limit of an article file."""
+    return _article_max_bytes
+
+
+def set_article_max_bytes(max_bytes: int) -> None:
+    """Sets the size limit of article files for this process (the ARTICLE_MAX_BYTES setting;
+    worker processes are given it again, see xapian_index.build)."""
+    global _article_max_bytes
+    if max_bytes < 1:
+        raise ValueError("the article size limit must be at least one byte")
+    _article_max_bytes = max_bytes
 
 
 def is_article_name(name: str) -> bool:
@@ -37,19 +118,35 @@ def is_article_file(path: Path) -> bool:
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The article files of a corpus folder, in a stable order (os.scandir knows which
-    entries are files without a stat call each: 50k articles are listed in a tenth of a
-    second)."""
+    """The article files of a corpus folder, in a stable order; a symbolic link with an
+    article's name is skipped with one warning (os.scandir knows which entries are files
+    and links without a stat call each: 50k articles are listed in a tenth of a second)."""
+    names = []
     with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if is_article_name(e.name) and e.is_file())
-    return [folder / name for name in names]  # sorting paths takes ten times longer
+        for entry in entries:
+            if not is_article_name(entry.name):
+                continue
+            if entry.is_symlink():
+                skipped(folder / entry.name, SYMBOLIC_LINK)
+            elif entry.is_file(follow_symlinks=False):
+                names.append(entry.name)
+    return [folder / name for name in sorted(names)]  # sorting paths takes ten times longer
+
+
+def is_corpus_file(path: Path) -> bool:
+    """Whether a path is a regular file with an article's name, not a symbolic link: what
+    corpus_files would list."""
+    try:
+        return is_article_file(path) and stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def corpus_folder(folder: str | Path) -> Path:
     """The corpus folder as a Path; CorpusError when there is no such folder."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise CorpusError(f"corpus folder not found: {folder}")
+        raise CorpusError("no_folder", folder=folder)
     return folder
 
 
@@ -58,11 +155,37 @@ def skipped(path: Path, reason: object) -> None:
     log.warning("skipped %s: %s", path.name, reason)
 
 
+def read_regular_file(path: Path, max_bytes: int, follow_symlinks: bool = True) -> bytes:
+    """A regular file's content, read only when it is one and no bigger than max_bytes, and
+    never more than max_bytes + 1 bytes of it (a file may grow while it is read; /dev/zero
+    never ends): NotAFileError, TooLargeError or the OSError of opening or reading it. Opened
+    without waiting (a named pipe would block until written to) and, unless told to follow
+    them, without following a symbolic link."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_symlinks else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno == errno.ELOOP and not follow_symlinks:
+            raise NotAFileError(SYMBOLIC_LINK) from None
+        raise
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotAFileError("not a regular file")
+        with open(fd, "rb", closefd=False) as f:
+            if status.st_size > max_bytes or len(data := f.read(max_bytes + 1)) > max_bytes:
+                raise TooLargeError(max_bytes)
+    finally:
+        os.close(fd)
+    return data
+
+
 def read_article(path: Path) -> bytes | None:
     """An article file's content, or None (with one warning) when it cannot be read: no
-    permission, gone since it was listed, an I/O error."""
+    permission, gone since it was listed, an I/O error, a symbolic link, bigger than the
+    article size limit (not read at all then)."""
     try:
-        return path.read_bytes()
+        return read_regular_file(path, _article_max_bytes, follow_symlinks=False)
     except OSError as e:
         skipped(path, e.strerror or e)
         return None
@@ -82,14 +205,17 @@ def replaced_atomically(path: Path, mode: str = "wb", **options: Any) -> Iterato
     """A temporary file beside `path` to write the new content to; once written and synced
     it is renamed over `path`, and on any error it is removed, so that readers (the bot, a
     restart, the corpus watcher) see the old content or the new, never half of it. Its name
-    is hidden (".name.….tmp"), so that the corpus and its watcher ignore it."""
-    with tempfile.NamedTemporaryFile(mode, dir=path.parent, prefix=f".{path.name}.",
-                                     suffix=".tmp", delete=False, **options) as f:
+    is hidden (".name.….tmp"), so that the corpus and its watcher ignore it. Created with
+    the umask's permissions (tempfile's files are 0600 whatever the umask: a bot running as
+    another user of the group could not read the articles)."""
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(TEMPORARY_NAME_BYTES)}.tmp"
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), mode,
+              **options) as f:
         try:
             yield f
             f.flush()
             os.fsync(f.fileno())
         except BaseException:
-            os.unlink(f.name)
+            os.unlink(temporary)
             raise
-    os.replace(f.name, path)
+    os.replace(temporary, path)

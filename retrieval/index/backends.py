@@ -4,6 +4,7 @@ when asked for."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from ..articles.corpus import Corpus
 from ..articles.files import corpus_folder
 from .contract import BM25, Index, IndexUnavailable
 from .memory_store import load_indexed_corpus
+from .remote import parse_remote
 
 # The indexes an engine can answer from (INDEX_BACKEND).
 BACKENDS = ("memory", "xapian")
@@ -40,6 +42,24 @@ class IndexStore:
         directory = parents.pop()
         return directory if {p.name for p in paths} == {f"shard-{i}" for i in range(len(paths))} \
             else None
+
+
+    def unreachable(self, timeout: float) -> list[str]:
+        """The databases that cannot be reached now (for a health check, without Xapian): a
+        local one that is not there, a remote shard that does not take a TCP connection
+        within `timeout` seconds. None for the memory index."""
+        down = []
+        for spec in self.databases if self.backend == "xapian" else ():
+            remote = parse_remote(spec)
+            if remote is None:
+                if not Path(spec).is_dir():
+                    down.append(spec)
+                continue
+            try:
+                socket.create_connection(remote, timeout).close()
+            except OSError:
+                down.append(spec)
+        return down
 
 
 def open_index(folder: str | Path, store: IndexStore) -> tuple[Corpus, Index]:

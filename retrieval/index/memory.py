@@ -5,6 +5,10 @@ rank-bm25 scores every passage in a Python loop for every query term, so a query
 out once, when indexing, with rank-bm25's formula: a query only reads the columns of its own
 terms, like an inverted index, and adds them up. The scores stay rank-bm25's (`LuceneBM25`,
 kept as the reference the tests compare against), to the last bits.
+
+Each term's count in each passage and each passage's length are kept beside the weights: a
+corpus that changed by one article re-analyses that one only, and the weights of all are worked
+out again from the counts (numpy, a fraction of a second) exactly as a whole new index's are.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from rank_bm25 import BM25Okapi
-from tqdm import tqdm
 
 from ..articles.documents import Document
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
@@ -91,14 +94,21 @@ class Postings:
 
     A sparse matrix in CSC layout, one column per term of the vocabulary (sorted): the
     passages of term `vocabulary[t]` are `passages[starts[t]:starts[t + 1]]` (ascending),
-    with their weights at the same places.
+    with their weights, and the term's counts in them, at the same places. What the weights are
+    made of is kept too: the counts, and each passage's length in terms.
     """
 
     vocabulary: Vocabulary
     starts: np.ndarray  # int64, len(vocabulary) + 1
     passages: np.ndarray  # int32
     weights: np.ndarray  # float64
-    size: int  # how many passages the corpus has, holding terms or not
+    counts: np.ndarray  # int32, the term's count in the passage
+    lengths: np.ndarray  # int32, one per passage of the corpus, holding terms or not
+
+    @property
+    def size(self) -> int:
+        """How many passages the corpus has."""
+        return len(self.lengths)
 
     def check(self) -> None:
         """Raise ValueError unless the arrays fit together (a store may hold anything)."""
@@ -107,7 +117,7 @@ class Postings:
         if not (
             len(starts) == len(self.vocabulary) + 1
             and starts[0] == 0
-            and starts[-1] == len(passages) == len(self.weights)
+            and starts[-1] == len(passages) == len(self.weights) == len(self.counts)
             and np.all(np.diff(starts) >= 0)
             and (len(passages) == 0 or 0 <= passages.min() and passages.max() < self.size)
         ):
@@ -130,9 +140,19 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
     The texts are read one at a time (at 1M passages, holding them all takes 500 MB); count
     says how many there are, for the progress bar."""
     term_ids: dict[str, int] = {}
+    counted = _count(texts, count, analyzer, term_ids)
+    return _weigh(list(term_ids), *counted, bm25=bm25)
+
+
+def _count(texts: Iterable[str], count: int, analyzer: Analyzer, term_ids: dict[str, int]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's terms counted: (text, term id, count) entries in text order, and each
+    text's length; a new term gets the next id in `term_ids`."""
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
     # A progress bar on a terminal for a corpus worth waiting for; none in logs and pipes.
     shown = count >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
+    from tqdm import tqdm  # only when indexing: answering from a stored index never shows it
+
     for row, text in enumerate(tqdm(texts, "indexing", total=count, unit=" passages",
                                     disable=not shown, mininterval=0.5)):
         terms = analyzer.terms(text)
@@ -141,15 +161,16 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
             rows.append(row)
             columns.append(term_ids.setdefault(term, len(term_ids)))
             counts.append(tf)
-    arrays = (np.frombuffer(a, dtype=np.intc) for a in (rows, columns, counts, lengths))
-    return _weigh(list(term_ids), *arrays, bm25=bm25)
+    rows_, columns_, counts_, lengths_ = (np.frombuffer(a, dtype=np.intc)
+                                          for a in (rows, columns, counts, lengths))
+    return rows_, columns_, counts_, lengths_
 
 
 def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.ndarray,
            lengths: np.ndarray, bm25: BM25) -> Postings:
     """Postings with rank-bm25's weights, idf × tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)),
     in its order of operations; in place, as each array is 250 MB at 1M passages. Columns
-    are renumbered in the order of the sorted vocabulary."""
+    are renumbered in the order of the sorted vocabulary; rows must come in ascending order."""
     k1, b = bm25.k1, bm25.b
     size = len(lengths)
     rank = np.empty(len(terms), dtype=np.intc)
@@ -161,6 +182,7 @@ def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.n
     del columns
     passages = rows[order]
     tf = counts[order].astype(np.float64)
+    counts = counts[order]
     del order
     avgdl = lengths.sum() / size if size else 1.0
     weights = lengths[passages] / avgdl
@@ -172,7 +194,7 @@ def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.n
     np.divide(tf, weights, out=weights)
     weights *= np.repeat(idf, df)
     starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    return Postings(Vocabulary.of(terms), starts, passages, weights, size)
+    return Postings(Vocabulary.of(terms), starts, passages, weights, counts, lengths)
 
 
 class MemoryIndex:
@@ -190,19 +212,33 @@ class MemoryIndex:
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
 
     @classmethod
-    def build(cls, documents: Sequence[Document], analyzer: Analyzer = DOCUMENT_ANALYZER,
-              bm25: BM25 = BM25()) -> MemoryIndex:
-        """Index the documents' passages."""
+    def build(cls, documents: Sequence[Document | str], analyzer: Analyzer = DOCUMENT_ANALYZER,
+              bm25: BM25 = BM25(), previous: MemoryIndex | None = None) -> MemoryIndex:
+        """Index the documents' passages. A document given by its id alone is one of
+        `previous`'s: its passages' counts are taken from there, not analysed again, so that a
+        corpus changed by one article analyses that one only. The index is the same, to the
+        last bit, as one of them all analysed anew."""
+        ids = [d if isinstance(d, str) else d.id for d in documents]
+        reused = {} if previous is None else {d: n for n, d in enumerate(previous.documents)}
+        kept_sizes = {} if previous is None else dict(zip(previous.documents,
+                                                          np.diff(previous.first).tolist()))
+        sizes = [kept_sizes[d] if isinstance(d, str) else len(d.paragraphs) for d in documents]
         first = np.zeros(len(documents) + 1, dtype=np.int64)
-        np.cumsum([len(d.paragraphs) for d in documents], out=first[1:])
-        count = int(first[-1])
+        np.cumsum(sizes, out=first[1:])
+        new = [d for d in documents if not isinstance(d, str)]
+        count = sum(len(d.paragraphs) for d in new)
         started = time.perf_counter()
-        texts = (indexed_text(d, p) for d in documents for p in d.paragraphs)
-        postings = analyse(texts, count, analyzer, bm25)
+        texts = (indexed_text(d, p) for d in new for p in d.paragraphs)
+        if previous is None:
+            postings = analyse(texts, count, analyzer, bm25)
+        else:  # the previous index's terms keep their ids; its counts are moved to new rows
+            term_ids = {t: n for n, t in enumerate(previous.postings.vocabulary)}
+            counted = _count(texts, count, analyzer, term_ids)
+            postings = _merged(previous, reused, documents, first, list(term_ids), counted, bm25)
         elapsed = time.perf_counter() - started
         log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
                  count / max(elapsed, 1e-9))
-        return cls(postings, [d.id for d in documents], first, bm25)
+        return cls(postings, ids, first, bm25)
 
     def __len__(self) -> int:
         return self.postings.size
@@ -242,6 +278,41 @@ class MemoryIndex:
             matches.append(Match(self.documents[document], row - int(self.first[document]) + 1,
                                  float(totals[i]), matched))
         return matches
+
+
+def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[Document | str],
+            first: np.ndarray, terms: list[str],
+            counted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], bm25: BM25
+            ) -> Postings:
+    """The postings of the previous index's passages kept (those of the documents given by id,
+    moved to their new rows) and of the new documents' passages (`counted`, in their order,
+    term ids into `terms`), weighed together as one new corpus."""
+    p = previous.postings
+    moved = np.full(p.size, -1, dtype=np.int64)  # each old passage's new row; -1: gone
+    new_rows = []
+    for n, d in enumerate(documents):
+        if isinstance(d, str):
+            old = reused[d]
+            moved[previous.first[old]:previous.first[old + 1]] = np.arange(first[n], first[n + 1])
+        else:
+            new_rows.append(np.arange(first[n], first[n + 1]))
+    at = np.concatenate(new_rows or [np.zeros(0, np.int64)])
+    rows, columns, counts, lengths = counted
+    old_columns = np.repeat(np.arange(len(p.vocabulary), dtype=np.intc), np.diff(p.starts))
+    kept_rows = moved[p.passages]
+    kept = kept_rows >= 0
+    all_rows = np.concatenate([kept_rows[kept], at[rows]])
+    all_columns = np.concatenate([old_columns[kept], columns])
+    all_counts = np.concatenate([np.asarray(p.counts)[kept], counts])
+    all_lengths = np.zeros(int(first[-1]), dtype=np.intc)
+    all_lengths[moved[moved >= 0]] = np.asarray(p.lengths)[moved >= 0]
+    all_lengths[at] = lengths
+    order = np.argsort(all_rows, kind="stable")  # _weigh takes rows in ascending order
+    # Terms of no passage any more (their articles gone) are left out of the vocabulary.
+    used, all_columns = np.unique(all_columns[order], return_inverse=True)
+    return _weigh([terms[i] for i in used], all_rows[order].astype(np.intc),
+                  all_columns.astype(np.intc), all_counts[order].astype(np.intc), all_lengths,
+                  bm25)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -9,8 +9,11 @@ read at start, so a damaged or forged store can at worst rank badly.
 
 Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
 passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article
-file's name and content. A store whose key differs, or that does not fit together, is rebuilt,
-never trusted.
+file's name and content. A store whose key differs is brought up to date: the articles whose
+file is as it was when stored keep their passages' term counts, only the others are read and
+analysed, and every weight is worked out again (memory.py), so that one article added to or
+removed from a large folder costs that article, not the folder. A store of another analysis
+is rebuilt whole; one that does not fit together is rebuilt, never trusted.
 Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
 rewritten with the same size within the same second still counts as changed.
 """
@@ -23,13 +26,14 @@ import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import platformdirs
 
-from ..articles.corpus import Corpus
-from ..articles.documents import parse_articles
+from ..articles.corpus import Corpus, digest
+from ..articles.documents import Document, parsed_article
 from ..articles.files import CorpusError, corpus_folder, read_articles
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
@@ -40,14 +44,22 @@ from .signature import index_signature
 log = logging.getLogger(__name__)
 
 # Bumped when the layout of the store changes.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 # The store's arrays and their types; anything else is not read.
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
-          "passages": np.int32, "weights": np.float64, "first": np.int64}
+          "passages": np.int32, "weights": np.float64, "counts": np.int32,
+          "lengths": np.int32, "first": np.int64}
 
 
-class StaleCache(Exception):
-    """The store is whole but of other articles or another analysis: expected, not an error."""
+@dataclass(frozen=True)
+class StoredIndex:
+    """A store as read: the index, the key it was stored under, the signature of the analysis
+    that made its counts, and the digest of each article file's content it indexed (by name)."""
+
+    index: MemoryIndex
+    key: str
+    analysis: str
+    digests: dict[str, str]
 
 
 def default_cache_dir() -> Path:
@@ -72,35 +84,67 @@ def corpus_key(contents: dict[Path, bytes], analyzer: Analyzer = DOCUMENT_ANALYZ
     return h.hexdigest()
 
 
+def analysis_signature(analyzer: Analyzer = DOCUMENT_ANALYZER) -> str:
+    """What a store's term counts are made by: BM25's parameters aside, as counts do not
+    depend on them."""
+    return json.dumps([CACHE_FORMAT, index_signature(memory, analyzer)])
+
+
 def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25: BM25 = BM25()
                         ) -> tuple[Corpus, MemoryIndex]:
     """The articles of a corpus folder and their index: from the store when it is the
-    folder's, else parsed and indexed, then stored (CorpusError if there is no article)."""
+    folder's, else brought up to date (only new and changed articles analysed), then stored
+    (CorpusError if there is no article)."""
     folder = corpus_folder(folder)
     contents = read_articles(folder)
     if not contents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     path = cache_path(folder, cache_dir)
     key = corpus_key(contents, bm25=bm25)
+    stored = None
     try:
-        index = read_store(path, key, bm25)
+        stored = read_store(path, bm25)
     except FileNotFoundError:
         log.info("no index cache yet for %s", folder)
-    except StaleCache:
-        log.info("the articles or their analysis changed: indexing %s again", folder)
     except Exception as e:  # a store is untrusted input: whatever is wrong with it, rebuild
         log.warning("index cache %s not used (%s: %s); rebuilding", path, type(e).__name__, e)
-    else:
-        return _corpus(contents, index), index
-    documents = parse_articles(contents)
-    if not documents:
-        raise CorpusError(f"no readable .txt or .md article in {folder}")
-    index = MemoryIndex.build(documents, bm25=bm25)
+    if stored is not None and stored.key == key:
+        return _corpus(contents, stored.index), stored.index
+    if stored is not None and stored.analysis != analysis_signature():
+        log.info("the analysis changed: indexing %s again", folder)
+        stored = None
+    index, digests = _updated(contents, stored, bm25)
+    if not index.documents:
+        raise CorpusError("no_articles", folder=folder)
     try:
-        write_store(path, key, index)
+        write_store(path, key, index, digests)
     except OSError as e:
         log.warning("index cache not written to %s: %s", path, e)
     return _corpus(contents, index), index
+
+
+def _updated(contents: dict[Path, bytes], stored: StoredIndex | None, bm25: BM25
+             ) -> tuple[MemoryIndex, dict[str, str]]:
+    """The index of the articles read, taking from the stored one every article whose file is
+    as it was then (by the digest of its content); the digest of each article indexed."""
+    documents: list[Document | str] = []
+    digests = {}
+    for file, content in contents.items():
+        found = digest(content)
+        if stored is not None and stored.digests.get(file.name) == found:
+            documents.append(file.stem)
+        elif (document := parsed_article(file, content)) is not None:
+            documents.append(document)
+        else:
+            continue
+        digests[file.name] = found
+    reused = sum(isinstance(d, str) for d in documents)
+    if reused:
+        log.info("the articles changed: %d indexed again, %d as they were",
+                 len(documents) - reused, reused)
+    index = MemoryIndex.build(documents, bm25=bm25,
+                              previous=stored.index if stored is not None and reused else None)
+    return index, digests
 
 
 def _corpus(contents: dict[Path, bytes], index: MemoryIndex) -> Corpus:
@@ -109,19 +153,23 @@ def _corpus(contents: dict[Path, bytes], index: MemoryIndex) -> Corpus:
     return Corpus([p for p in contents if p.stem in indexed], contents)
 
 
-def write_store(path: Path, key: str, index: MemoryIndex) -> None:
-    """Store the index under the key, whole or not at all: written to a new folder, which then
-    takes the old one's place (a running engine keeps its memory-mapped old files)."""
+def write_store(path: Path, key: str, index: MemoryIndex, digests: dict[str, str] | None = None
+                ) -> None:
+    """Store the index under the key, with the digest of each article file it indexed (by
+    name; none: nothing of it is reused when the articles change), whole or not at all:
+    written to a new folder, which then takes the old one's place (a running engine keeps its
+    memory-mapped old files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     p = index.postings
     arrays = {"terms": p.vocabulary.blob, "term_offsets": p.vocabulary.offsets,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
-              "first": index.first}
+              "counts": p.counts, "lengths": p.lengths, "first": index.first}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
         for name, dtype in ARRAYS.items():
             np.save(new / f"{name}.npy", np.ascontiguousarray(arrays[name], dtype=dtype))
-        meta = {"format": CACHE_FORMAT, "key": key, "size": p.size, "documents": index.documents}
+        meta = {"format": CACHE_FORMAT, "key": key, "analysis": analysis_signature(),
+                "documents": index.documents, "digests": digests or {}}
         (new / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if path.exists():
             old = path.with_name(f".{path.name}.old")
@@ -136,23 +184,28 @@ def write_store(path: Path, key: str, index: MemoryIndex) -> None:
         raise
 
 
-def read_store(path: Path, key: str, bm25: BM25 = BM25()) -> MemoryIndex:
-    """The index stored under the key; StaleCache if it is another's, any other error if the
-    folder is not a whole store. Arrays are memory-mapped, never unpickled."""
+def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
+    """The stored index, whatever articles it is of; an error if the folder is not a whole
+    store that fits together. Arrays are memory-mapped, never unpickled."""
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    if not isinstance(meta, dict) or meta.get("key") != key:
-        raise StaleCache(path)
+    if not (isinstance(meta, dict) and meta.get("format") == CACHE_FORMAT):
+        raise ValueError("meta.json is not of this version's store")
     arrays = {}
     for name, dtype in ARRAYS.items():
         array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
         if array.dtype != dtype or array.ndim != 1:
             raise ValueError(f"{name}.npy is not a vector of {np.dtype(dtype)}")
         arrays[name] = array
-    documents, size = meta.get("documents"), meta.get("size")
-    if not (isinstance(documents, list) and all(isinstance(d, str) for d in documents)
-            and isinstance(size, int)):
-        raise ValueError("meta.json does not list documents and a size")
+    key, analysis = meta.get("key"), meta.get("analysis")
+    documents, digests = meta.get("documents"), meta.get("digests")
+    if not (isinstance(key, str) and isinstance(analysis, str)
+            and isinstance(documents, list) and all(isinstance(d, str) for d in documents)
+            and isinstance(digests, dict) and all(isinstance(d, str) for d in digests.values())
+            and {Path(name).stem for name in digests} <= set(documents)):
+        raise ValueError("meta.json does not list documents and their digests")
     postings = Postings(Vocabulary(arrays["terms"], arrays["term_offsets"]), arrays["starts"],
-                        arrays["passages"], arrays["weights"], size)
+                        arrays["passages"], arrays["weights"], arrays["counts"],
+                        arrays["lengths"])
     postings.check()
-    return MemoryIndex(postings, documents, arrays["first"], bm25)
+    return StoredIndex(MemoryIndex(postings, documents, arrays["first"], bm25), key, analysis,
+                       digests)

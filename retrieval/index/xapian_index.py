@@ -41,7 +41,8 @@ from tqdm import tqdm
 
 from ..articles.corpus import digest
 from ..articles.documents import Document, parsed_article
-from ..articles.files import CorpusError, corpus_files, corpus_folder, read_article
+from ..articles.files import (CorpusError, article_max_bytes, corpus_files, corpus_folder,
+                              is_corpus_file, read_article, set_article_max_bytes)
 from ..text.analysis import DOCUMENT_ANALYZER
 from .remote import parse_remote
 from .contract import BM25, IndexUnavailable, Match, indexed_text, lucene_idf
@@ -60,6 +61,11 @@ MAX_TERM_BYTES = 245
 # apology, not a hang. Connecting gets less: a refused or unroutable address fails fast.
 REMOTE_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_MS = 2000
+# After a failure, questions fail at once (an apology, not a wait) for as long as that failure
+# took, at most this long: a hung shard costs each try REMOTE_TIMEOUT_MS, and the questions
+# asked meanwhile must not wait for it one after another; one that refused at once is tried
+# again at once. Then the next question tries again, so the bot answers soon after it is back.
+RETRY_SECONDS = 2.0
 # How often a running engine looks for a newer revision of the databases (index --update).
 REOPEN_SECONDS = 1.0
 # How many more passages than asked for are read, so that passages of equal score are ranked
@@ -114,9 +120,11 @@ def _open_shard(spec: str) -> xapian.Database:
 class XapianIndex:
     """The index contract (contract.py) over Xapian databases, local or remote.
 
-    One connection, used by one thread at a time. A shard lost while running makes the
-    question raise IndexUnavailable (the user gets an apology); the next question reconnects,
-    so the engine recovers when the shard returns."""
+    One connection, used by one thread at a time; a question waits for it at most
+    REMOTE_TIMEOUT_MS. A shard lost while running makes the question raise IndexUnavailable
+    (the user gets an apology); the questions asked meanwhile fail at once rather than wait for
+    it in turn (RETRY_SECONDS), and the next one after that reconnects, so the engine recovers
+    when the shard returns."""
 
     def __init__(self, specs: tuple[str, ...], bm25: BM25 = BM25(),
                  reopen_seconds: float = REOPEN_SECONDS) -> None:
@@ -128,6 +136,7 @@ class XapianIndex:
         self._size: int | None = None
         self._df: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._down_until = 0.0  # after a failure: questions until then fail at once
 
     @classmethod
     def open(cls, specs: Iterable[str], bm25: BM25 = BM25(),
@@ -151,25 +160,40 @@ class XapianIndex:
 
     def _call(self, ask: Callable[[xapian.Database], T]) -> T:
         """ask(database), connecting or reopening first when due; IndexUnavailable on a lost
-        shard, after which the next call connects again."""
-        with self._lock:
+        shard, after which the next call connects again, and at once while the index is known
+        to be down or busy past a question's time."""
+        if time.monotonic() < self._down_until or not self._lock.acquire(
+                timeout=REMOTE_TIMEOUT_MS / 1000):
+            raise IndexUnavailable("the Xapian index is unavailable: a shard is not answering")
+        try:
+            if time.monotonic() < self._down_until:  # failed while this question waited
+                raise IndexUnavailable("the Xapian index is unavailable: a shard is not "
+                                       "answering")
+            started = time.monotonic()
             try:
-                if self._db is None:
-                    self._db = self._connect()
-                elif time.monotonic() - self._checked > self.reopen_seconds:
-                    if self._db.reopen():
-                        self._size, self._df = None, {}
-                    self._checked = time.monotonic()
-                try:
-                    return ask(self._db)
-                except xapian.DatabaseModifiedError:  # updated under our feet: read the new one
-                    self._db.reopen()
-                    self._size, self._df = None, {}
-                    return ask(self._db)
+                return self._ask(ask)
             except xapian.Error as e:
-                self._db = None
-                log.warning("Xapian index unavailable: %s", e.get_msg())
+                self._db = None  # reported by the caller, one line per question
+                failed = time.monotonic()
+                self._down_until = failed + min(failed - started, RETRY_SECONDS)
                 raise IndexUnavailable(f"the Xapian index is unavailable: {e.get_msg()}") from None
+        finally:
+            self._lock.release()
+
+    def _ask(self, ask: Callable[[xapian.Database], T]) -> T:
+        """ask(database) on the connection (made, or reopened, first when due)."""
+        if self._db is None:
+            self._db = self._connect()
+        elif time.monotonic() - self._checked > self.reopen_seconds:
+            if self._db.reopen():
+                self._size, self._df = None, {}
+            self._checked = time.monotonic()
+        try:
+            return ask(self._db)
+        except xapian.DatabaseModifiedError:  # updated under our feet: read the new one
+            self._db.reopen()
+            self._size, self._df = None, {}
+            return ask(self._db)
 
     def __len__(self) -> int:
         return self._call(self._doccount)
@@ -287,7 +311,7 @@ def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     started = time.perf_counter()
     files = corpus_files(corpus_folder(folder))
     if not files:
-        raise CorpusError(f"no .txt or .md article in {folder}")
+        raise CorpusError("no_articles", folder=folder)
     if shards < 1:
         raise ValueError("--shards must be at least 1")
     directory.mkdir(parents=True, exist_ok=True)
@@ -299,7 +323,9 @@ def build(directory: Path, folder: str | Path, shards: int = 1) -> IndexReport:
     paths = [directory / SHARD_NAME.format(i) for i in range(shards)]
     workers = min(shards, os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_MIN_ARTICLES:
-        with ProcessPoolExecutor(workers) as pool:
+        # Each worker reads its articles under this process's size limit.
+        with ProcessPoolExecutor(workers, initializer=set_article_max_bytes,
+                                 initargs=(article_max_bytes(),)) as pool:
             counts = list(pool.map(_build_shard, paths, parts, [shards] * shards))
     else:
         counts = [_build_shard(p, part, shards) for p, part in zip(paths, parts)]
@@ -332,8 +358,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
     folder = corpus_folder(folder)
     shard_paths = _shard_paths(directory)
     if not shard_paths:
-        raise CorpusError(f"no Xapian database in {directory}: build one with "
-                          f"python -m bot index --xapian {directory}")
+        raise CorpusError("no_database", directory=directory)
     dbs = [xapian.WritableDatabase(str(p), xapian.DB_OPEN) for p in shard_paths]
     report = IndexReport([])
     try:
@@ -349,8 +374,8 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
             files = corpus_files(folder)
             gone = set(known) - {p.stem for p in files}
         else:
-            files = [p for p in paths if p.is_file()]
-            gone = {p.stem for p in paths if not p.is_file()} & set(known)
+            files = [p for p in paths if is_corpus_file(p)]
+            gone = {p.stem for p in paths if not is_corpus_file(p)} & set(known)
         for path in _progress(files, "updating"):
             content = read_article(path)
             if content is None or known.get(path.stem) == digest(content):
@@ -380,7 +405,7 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
 
 def _shard_paths(directory: Path) -> list[Path]:
     """DIRECTORY/shard-0 … as far as they go without a gap."""
-    paths = []
+    paths: list[Path] = []
     while (path := directory / SHARD_NAME.format(len(paths))).is_dir():
         paths.append(path)
     return paths

@@ -226,7 +226,7 @@ class Analyzer:
     def _tokens(self, text: str, only: Container[str] | None) -> list[Token]:
         # The words `tokenize` reads, from the same _WORD matches without a Token for each:
         # calling tokenize here makes an answer a third slower.
-        tokens = []
+        tokens: list[Token] = []
         word, append = self._word, tokens.append
         for m in _WORD.finditer(text):
             analysed = word(m.group())

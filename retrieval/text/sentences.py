@@ -30,7 +30,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         lookback = text[max(start, m.start() - LAST_WORD_LOOKBACK):m.start()]
         before = _LAST_WORD.search(lookback)
         word = before.group().casefold().rstrip(".") if before and m.group()[0] == "." else ""
-        initial = (len(word) == 1 and word.isalpha()
+        initial = (before is not None and len(word) == 1 and word.isalpha()
                    and not _NUMBER_BEFORE.search(lookback, 0, before.start()))
         if word and (initial or word in _ABBREVIATIONS):
             continue
