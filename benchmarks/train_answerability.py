@@ -38,7 +38,8 @@ from retrieval.answer.answerability import (ANSWER_QUOTES, ANSWERABILITY_PATH, Q
                                             quote_inputs)
 from retrieval.answer.features import FEATURES
 from retrieval.answer.ranker import hand_tuned
-from retrieval.evaluation import held_out, load_squad, quotes_one_of, without_answers
+from retrieval.evaluation import (held_out, load_squad, load_translated, quotes_one_of,
+                                  without_answers)
 
 # The model's inputs: every window feature, and the quote's score, margin and place (a
 # chosen dozen of the features did as well, not better).
@@ -47,6 +48,10 @@ INPUTS = (*FEATURES, *QUOTE_INPUTS)
 TARGET_COVERAGE = 0.8
 # The share of the questions whose quotes hold the answer that may get "nothing near".
 NEAR_MISS = 0.05
+# English questions of my own for PIAF's training articles (the number of each French original
+# and the question; nothing of PIAF copied): the model learns how an English question's quotes,
+# read through the dictionary, hold less of it when right.
+ENGLISH_PATH = Path(__file__).parent / "data" / "piaf_english_train.jsonl"
 # Regularisation of the logistic regression: sklearn's default C (not tuned: a few thousand
 # questions for thirty weights).
 C = 1.0
@@ -64,7 +69,7 @@ def rows(engine: AnswerEngine, questions, answerable: bool):
             places.append(-1)
             continue
         x = quote_inputs(INPUTS, chosen.features, FEATURES, chosen.scores, chosen.margins,
-                         engine.passage_count())
+                         engine.passage_count(), chosen.english)
         xs.append(x)
         for place, e in enumerate(chosen.excerpts):
             ys.append(answerable and e.source.document == q.document
@@ -134,15 +139,48 @@ def risk_coverage(chance, right, answerable, any_right) -> None:
               f"{(~given[~answerable]).mean():8.1%}")
 
 
+# Each part's questions are numbered scenario * len(questions) + the PIAF question's number
+# (an English question has its French original's): the scenarios.
+ARCHIVE, ARCHIVE_NEGATIVE, ALONE, ALONE_NEGATIVE = 0, 1, 2, 3
+ENGLISH = 4  # added to the scenario of an English question
+
+
+def fold_parts(documents, questions, tested, ranker, engine, articles, test) -> list[tuple]:
+    """The rows of the fold's questions (tested: (number, question) pairs, French or English)
+    in the four scenarios: (x, y, place, numbered question, answerable)."""
+    n_questions = len(questions)
+    parts = []
+    full = AnswerEngine(documents, engine.index, ranker=ranker, answerability=always_answers())
+    for english, asked in enumerate(tested):
+        base = ENGLISH * english * n_questions
+        x, y, p, o = rows(full, asked, True)
+        parts.append((x, y, p, o + base + ARCHIVE * n_questions, np.ones(len(y), bool)))
+        kept, negatives = without_answers(documents, [q for _, q in asked],
+                                          set(articles[test]))
+        numbers = {id(q): n for n, q in asked}
+        reduced = AnswerEngine(kept, ranker=ranker, answerability=always_answers())
+        x, y, p, o = rows(reduced, [(numbers[id(q)], q) for q in negatives], False)
+        parts.append((x, y, p, o + base + ARCHIVE_NEGATIVE * n_questions,
+                      np.zeros(len(y), bool)))
+        for x, y, p, o, a in single_article(documents, asked, ranker, n_questions):
+            parts.append((x, y, p, o + base, a))
+    return parts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("squad", type=Path, help="SQuAD-format JSON (PIAF v1.0)")
+    parser.add_argument("--english", type=Path, default=ENGLISH_PATH,
+                        help="JSON lines: English questions for training articles")
     parser.add_argument("--out", type=Path, default=ANSWERABILITY_PATH)
     args = parser.parse_args()
     began = time.perf_counter()
-    documents, questions = load_squad(args.squad)
+    documents, all_questions = load_squad(args.squad)
+    english, originals = load_translated(args.english, all_questions)
+    english_of = {id(o): e for e, o in zip(english, originals)}
     documents = [d for d in documents if not held_out(d.id)]
-    questions = [q for q in questions if not held_out(q.document)]
+    questions = [q for q in all_questions if not held_out(q.document)]
+    assert not any(held_out(q.document) for q in english), "English questions of held-out text"
     engine = AnswerEngine(documents, ranker=hand_tuned(FEATURES), answerability=always_answers())
     features, labels, owner = windows(engine, questions)
     articles = np.array([q.document for q in questions])
@@ -150,19 +188,12 @@ def main() -> None:
     for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(questions, groups=articles)):
         ranker = fit(*(a[np.isin(owner, train)] for a in (features, labels, owner)))
         tested = [(n, questions[n]) for n in test]
-        full = AnswerEngine(documents, engine.index, ranker=ranker,
-                            answerability=always_answers())
-        x, y, p, o = rows(full, tested, True)
-        parts.append((x, y, p, o, np.ones(len(y), bool)))
-        kept, negatives = without_answers(documents, questions, set(articles[test]))
-        numbers = {id(q): n for n, q in tested}
-        reduced = AnswerEngine(kept, ranker=ranker, answerability=always_answers())
-        x, y, p, o = rows(reduced, [(numbers[id(q)], q) for q in negatives], False)
-        parts.append((x, y, p, o + len(questions), np.zeros(len(y), bool)))
-        alone = single_article(documents, tested, ranker, len(questions))
-        parts.extend(alone)
-        print(f"fold {fold + 1}: {len(tested)} questions, {len(negatives)} unanswerable, "
-              f"{sum(len(set(p[3])) for p in alone)} asked of one article", flush=True)
+        in_english = [(n, english_of[id(q)]) for n, q in tested if id(q) in english_of]
+        fold_rows = fold_parts(documents, questions, (tested, in_english), ranker, engine,
+                               articles, test)
+        parts.extend(fold_rows)
+        print(f"fold {fold + 1}: {len(tested)} questions ({len(in_english)} in English too), "
+              f"{sum(len(set(p[3])) for p in fold_rows)} asked in all", flush=True)
     x, y, place, question, answerable = (np.concatenate(a) for a in zip(*parts))
     group = np.array([questions[q % len(questions)].document for q in question])
     quoted = place >= 0
@@ -177,20 +208,28 @@ def main() -> None:
     any_right = np.array([y[question == q].any() for q in question[firsts]])
     # What the outcome reads: the chance that one of the quotes holds the answer.
     chance = np.array([answered_chance(confidence[question == q]) for q in question[firsts]])
-    archive = question[firsts] < 2 * len(questions)  # asked of all the articles (or all but)
-    for name, where in (("archive", archive), ("one article", ~archive)):
+    scenario = question[firsts] // len(questions)
+    is_english = scenario >= ENGLISH
+    archive = scenario % ENGLISH < ALONE  # asked of all the articles (or all but)
+    for name, where in (("archive", archive & ~is_english), ("one article", ~archive & ~is_english),
+                        ("archive, English", archive & is_english),
+                        ("one article, English", ~archive & is_english)):
         a = fanswerable & where
         print(f"\n{FOLDS}-fold cross-validation by article, {name}: {a.sum()} answerable, "
               f"{(where & ~fanswerable).sum()} unanswerable questions; first quote right "
               f"{right[a].mean():.1%}, one of three {any_right[a].mean():.1%}")
         risk_coverage(chance[where], right[where], fanswerable[where], any_right[where])
-    # The thresholds are the archive's, where chance matches are many.
-    answer_at, near_at = thresholds(chance[archive], any_right[archive], fanswerable[archive])
+    # The thresholds are the French archive's, where chance matches are many.
+    french_archive = archive & ~is_english
+    answer_at, near_at = thresholds(chance[french_archive], any_right[french_archive],
+                                    fanswerable[french_archive])
     final = logistic(x[quoted], y[quoted])
     model = Answerability(INPUTS, final.mean, final.scale, final.weights, final.bias,
                           round(answer_at, 4), round(near_at, 4))
     print(f"\nanswer_at {answer_at:.3f}, near_at {near_at:.3f}")
-    for name, where in (("archive", archive), ("one article", ~archive)):
+    for name, where in (("archive", archive & ~is_english), ("one article", ~archive & ~is_english),
+                        ("archive, English", archive & is_english),
+                        ("one article, English", ~archive & is_english)):
         given, a, u = chance >= answer_at, fanswerable & where, ~fanswerable & where
         print(f"{name}: coverage {given[a].mean():.1%}, precision "
               f"{any_right[given & a].mean():.1%} (first quote {right[given & a].mean():.1%}), "

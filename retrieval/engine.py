@@ -29,7 +29,7 @@ from .articles.files import CorpusError
 from .index.backends import IndexStore, open_index, update_xapian
 from .index.contract import Index, Match
 from .index.memory import MemoryIndex
-from .text.dates import Period, article_day, asked_period
+from .text.dates import Period, article_day, asked_period, without_period
 from .text.spelling import Speller
 from .text.translation import shipped_dictionary
 from .text.vectors import shipped_vectors
@@ -123,7 +123,7 @@ class AnswerEngine:
         model = self.answerability
         chosen = self.quotes(question, top_k, model.window_features, previous)
         rows = quote_inputs(model.inputs, chosen.features, model.window_features,
-                            chosen.scores, chosen.margins, self.passage_count())
+                            chosen.scores, chosen.margins, self.passage_count(), chosen.english)
         return tuple(replace(e, confidence=round(float(c), 4))
                      for e, c in zip(chosen.excerpts, model.confidence(rows)))
 
@@ -151,20 +151,30 @@ class AnswerEngine:
         the previous answer's articles are preferred. When no passage found is of an article
         of that period, the question is read as asked, as if it named none: its words of time
         may be words of the subject (« la politique d'aujourd'hui », "the Tonight Show")."""
-        period, searched = asked_period(question, date.today())
-        read = self._read_as(searched, period, previous)
+        today = date.today()
+        period, searched = asked_period(question, today)
+        # The words naming the period (« en 2019 ») that no passage holds are the articles'
+        # dates', not words the passages miss: left out of the shares, as the period is read
+        # (or, read as asked, as if it named none).
+        undated = without_period(question, today) if period is not None else None
+        read = self._read_as(searched, period, previous, undated)
         if period is not None and (read is None or not any(
                 article_day(hit.passage.document.date) in period for hit in read[0])):
-            read = self._read_as(question, None, previous)
+            read = self._read_as(question, None, previous, undated)
         return read
 
-    def _read_as(self, question: str, period: Period | None, previous: Previous | None
-                 ) -> tuple[list[Hit], Question] | None:
+    def _read_as(self, question: str, period: Period | None, previous: Previous | None,
+                 undated: str | None = None) -> tuple[list[Hit], Question] | None:
         """The best passages for the question (the articles of `period` and those the previous
-        answer quoted preferred) and the question as the excerpts need it."""
+        answer quoted preferred) and the question as the excerpts need it; `undated`: the
+        question without its period's words."""
         query = parse_query(question, self.dictionary)
+        if undated is not None:
+            query = self._without_dates(query, parse_query(undated, self.dictionary).boosts)
         if previous is not None:
             query = merged(query, parse_query(previous.words, self.dictionary))
+        if query.cognates:
+            query = self._held_cognates(query)
         boosts, groups, respelled = self._respelled(query)
         if not boosts:
             return None
@@ -180,10 +190,19 @@ class AnswerEngine:
         # not in the corpus, so that a share means the same on any corpus).
         if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
             return None
-        weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
+        idf = {t: self.index.idf(t) for t in boosts}
+        # An English word the dictionary cannot translate, held by no passage: its rarity in
+        # the articles is unknown, not the highest (a French word would be, not "withdrawal"):
+        # it weighs as the question's held words do, on average.
+        unknown = [t for t in boosts if t in query.untranslated and t not in self.index]
+        if unknown:
+            held = [idf[t] for t in boosts if t in self.index]
+            for t in unknown:
+                idf[t] = sum(held) / len(held) if held else idf[t]
+        weights = {t: idf[t] * boost for t, boost in boosts.items()}
         names = frozenset(respelled.get(t, t) for t in query.names)
         return hits, Question(weights, groups, query.wanted, names,
-                              frozenset(respelled.values()))
+                              frozenset(respelled.values()), query.english)
 
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
@@ -208,6 +227,27 @@ class AnswerEngine:
             if passage is not None:
                 hits.append(Hit(passage, m.score, m.matched))
         return hits
+
+    def _held_cognates(self, query: Query) -> Query:
+        """The query without the English words as typed (Query.cognates) that no passage
+        holds: an alternative that is not a French word would be respelled into another."""
+        kept = [t for t in query.boosts if t not in query.cognates or t in self.index]
+        return replace(query, boosts={t: query.boosts[t] for t in kept},
+                       groups={t: query.groups[t] for t in kept})
+
+    def _without_dates(self, query: Query, undated: dict[str, float]) -> Query:
+        """The query without the words naming its period (those not in `undated`, the
+        question without them) that no passage holds: the articles' dates answer them
+        (« en 2019 »). Kept, at the weight of a word no article holds, they made a right quote
+        on the articles of that year "not sure"."""
+        dated: dict[int, bool] = {}
+        for term in query.boosts:
+            group = query.groups[term]
+            dated[group] = dated.get(group, True) and (term not in undated
+                                                       and term not in self.index)
+        kept = [t for t in query.boosts if not dated[query.groups[t]]]
+        return replace(query, boosts={t: query.boosts[t] for t in kept},
+                       groups={t: query.groups[t] for t in kept})
 
     def _respelled(self, query: Query
                    ) -> tuple[dict[str, float], dict[str, int], dict[str, str]]:

@@ -27,9 +27,11 @@ ANSWERABILITY_PATH = Path(__file__).parents[1] / "data" / "answerability.json"
 
 # The model's inputs that are not window features: the chosen quote's ranker score, its margin
 # over the next quote's (or over the weakest window when it is the last), 1 / (1 + its place
-# among the quotes), and log10 of how many passages the engine answers from (a question's
-# words found by chance are likelier among a million passages than in one article).
-QUOTE_INPUTS = ("ranker_score", "ranker_margin", "quote_rank", "corpus_passages")
+# among the quotes), log10 of how many passages the engine answers from (a question's words
+# found by chance are likelier among a million passages than in one article), and whether the
+# question was read as English (its words are the dictionary's guesses: a right quote holds
+# fewer of them than of a French question's).
+QUOTE_INPUTS = ("ranker_score", "ranker_margin", "quote_rank", "corpus_passages", "english")
 
 ANSWERED, UNSURE, NONE = "answered", "unsure", "none"
 # The outcome reads this many quotes: the three a face shows first (closer to 90% right when
@@ -96,14 +98,15 @@ def answered_chance(confidences: np.ndarray) -> float:
 
 def quote_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
                  window_names: tuple[str, ...], scores: np.ndarray, margins: np.ndarray,
-                 passages: int) -> np.ndarray:
+                 passages: int, english: bool = False) -> np.ndarray:
     """The model's rows for the chosen quotes, in order: their windows' features (columns
-    named by `window_names`), ranker scores and margins, their places, and the corpus's
-    passage count."""
+    named by `window_names`), ranker scores and margins, their places, the corpus's passage
+    count, and whether the question was read as English."""
     column = {n: i for i, n in enumerate(window_names)}
     quote = {"ranker_score": scores, "ranker_margin": margins,
              "quote_rank": 1 / (1 + np.arange(len(scores), dtype=np.float64)),
-             "corpus_passages": np.full(len(scores), np.log10(max(passages, 1)))}
+             "corpus_passages": np.full(len(scores), np.log10(max(passages, 1))),
+             "english": np.full(len(scores), float(english))}
     columns = [quote[n] if n in quote else window_features[:, column[n]] for n in model_inputs]
     return np.column_stack(columns) if columns else np.zeros((len(scores), 0))
 

@@ -86,6 +86,7 @@ class Question:
     wanted: re.Pattern[str] | None
     names: frozenset[str] = frozenset()  # terms of the question's names: matched capitalised
     respelled: frozenset[str] = frozenset()  # terms standing for a word no passage held
+    english: bool = False  # read as English: its terms are translations
 
 
 class SentenceFacts(NamedTuple):
@@ -165,7 +166,9 @@ class _Asked:
         self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
-        self.order = {t: n for n, t in enumerate(question.weights)}
+        # Each term's question word, by place: an English word's translations share one, so
+        # that "in order" means the question's words, not its alternatives, side by side.
+        self.order = {t: self.column[question.groups[t]] for t in question.weights}
         self.vectors = vectors
         terms = [t for t in question.weights if vectors is not None and t in vectors]
         self.term_vectors = self.term_columns = self.vector = None
@@ -314,7 +317,7 @@ class _Passage:
         for a, b in zip(tokens, tokens[1:]):
             in_order.append(in_order[-1] + (b.start - a.end <= IN_ORDER_CHARS
                                             and order[b.term] == order[a.term] + 1))
-        pairs = max(len(order) - 1, 1)
+        pairs = max(len(self.asked.column) - 1, 1)
         titled_total = self.titled.total or 1.0
         passage_score, passage_rank, passage_share = self.passage
         facts, found = [], []
@@ -635,9 +638,12 @@ def _names_missing(w: Windows) -> np.ndarray:
 @feature("question_unknown")
 def _question_unknown(w: Windows) -> np.ndarray:
     """Weighted share of the question's words that no passage holds (respelled to the
-    nearest one that does): the same for all its windows."""
+    nearest one that does): the same for all its windows. An English word is unknown when
+    none of its translations is held, not when one is not."""
     weights = np.array(list(w.asked.coverage.group_weights.values()))
-    return np.full(len(w.first_row), weights @ _columns_of(w, w.asked.respelled) / w.total)
+    held = frozenset(w.asked.weights) - w.asked.respelled
+    unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
+    return np.full(len(w.first_row), weights @ unknown / w.total)
 
 
 # Every feature's name, in the order of declaration.

@@ -22,6 +22,7 @@ class Chosen(NamedTuple):
     features: np.ndarray
     scores: np.ndarray
     margins: np.ndarray
+    english: bool = False  # the question was read as English (answerability reads it)
 
 
 def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRanker,
@@ -58,4 +59,4 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     shown = rows[:k]
     columns = [wanted.index(f) for f in names]
     return Chosen(chosen[:k], features[np.ix_(shown, columns)], picked[:k],
-                  picked[:k] - following)
+                  picked[:k] - following, question.english)
