@@ -8,7 +8,10 @@ asked of the articles without the fold's ones, keeping only the questions whose 
 paragraph left holds (real negatives: every quote is wrong). The bot also answers from a
 single article (the seed), where words found by chance are rarer: each question is asked as
 well of its own article alone, and of it without the paragraphs that hold its answers (a
-negative when no paragraph left holds one). A logistic regression over each
+negative when no paragraph left holds one). The English questions of my own for training
+articles (`data/piaf_english_train.jsonl`, one per article) are asked the same four ways: an
+English question's right quote holds fewer of its words (the dictionary's guesses), which the
+model reads from its `english` input. A logistic regression over each
 quote's window features, ranker score, margin and place gives its confidence; it is itself
 cross-validated by article, and its thresholds chosen on those out-of-fold confidences (the
 chance that one of the quotes holds the answer, `answered_chance`):
@@ -57,6 +60,12 @@ ENGLISH_PATH = Path(__file__).parent / "data" / "piaf_english_train.jsonl"
 C = 1.0
 
 
+# Each part's questions are numbered scenario * len(questions) + the PIAF question's number
+# (an English question has its French original's): the scenarios.
+ARCHIVE, ARCHIVE_NEGATIVE, ALONE, ALONE_NEGATIVE = 0, 1, 2, 3
+ENGLISH = 4  # added to the scenario of an English question
+
+
 def rows(engine: AnswerEngine, questions, answerable: bool):
     """Per quote: the model's inputs, right or not, its place, the question's number."""
     xs, ys, places, owners = [], [], [], []
@@ -81,7 +90,8 @@ def rows(engine: AnswerEngine, questions, answerable: bool):
 
 def single_article(documents, tested, ranker, offset: int) -> list[tuple]:
     """The rows of the fold's questions asked of their own article alone, and of it without
-    the paragraphs that hold their answers (numbered from 2 * `offset` and 3 * `offset`)."""
+    the paragraphs that hold their answers (numbered from ALONE * `offset` and
+    ALONE_NEGATIVE * `offset`)."""
     by_id = {d.id: d for d in documents}
     parts = []
     for article in sorted({q.document for _, q in tested}):
@@ -89,7 +99,7 @@ def single_article(documents, tested, ranker, offset: int) -> list[tuple]:
         asked = [(n, q) for n, q in tested if q.document == article]
         own = AnswerEngine([document], ranker=ranker, answerability=always_answers())
         x, y, p, o = rows(own, asked, True)
-        parts.append((x, y, p, o + 2 * offset, np.ones(len(y), bool)))
+        parts.append((x, y, p, o + ALONE * offset, np.ones(len(y), bool)))
         by_removed: dict[tuple[int, ...], list] = {}
         for n, q in asked:
             holding = tuple(p.number for p in document.paragraphs
@@ -104,7 +114,7 @@ def single_article(documents, tested, ranker, offset: int) -> list[tuple]:
             numbers = {id(q): n for n, q in questions}
             alone = AnswerEngine([rest], ranker=ranker, answerability=always_answers())
             x, y, p, o = rows(alone, [(numbers[id(q)], q) for q in negatives], False)
-            parts.append((x, y, p, o + 3 * offset, np.zeros(len(y), bool)))
+            parts.append((x, y, p, o + ALONE_NEGATIVE * offset, np.zeros(len(y), bool)))
     return parts
 
 
@@ -137,12 +147,6 @@ def risk_coverage(chance, right, answerable, any_right) -> None:
               f"{right[a].sum() / max(a.sum(), 1):11.1%} "
               f"{any_right[a].sum() / max(a.sum(), 1):9.1%} "
               f"{(~given[~answerable]).mean():8.1%}")
-
-
-# Each part's questions are numbered scenario * len(questions) + the PIAF question's number
-# (an English question has its French original's): the scenarios.
-ARCHIVE, ARCHIVE_NEGATIVE, ALONE, ALONE_NEGATIVE = 0, 1, 2, 3
-ENGLISH = 4  # added to the scenario of an English question
 
 
 def fold_parts(documents, questions, tested, ranker, engine, articles, test) -> list[tuple]:

@@ -133,3 +133,44 @@ def test_the_answer_in_the_sentence_after_the_question_words_is_quoted_with_them
     answer = AnswerEngine([parse_txt("retraites", REFORM)]).answer(question)
     first = (answer.excerpts or answer.nearest)[0].text
     assert "communiqué sur le projet" in first and "Marie Dupont et Jean Martin" in first
+
+
+def test_an_english_word_the_dictionary_does_not_know_does_not_make_a_right_answer_unsure(seed):
+    """"withdrawal" has no translation: it weighs as the question's other words, not as the
+    rarest word of the articles."""
+    answer = AnswerEngine(seed).answer("Who signed the letter about the withdrawal of the troops?")
+    assert answer.outcome == ANSWERED and "William H. Seely" in answer.excerpts[0].text
+
+
+def test_an_english_word_written_as_in_french_is_found(seed):
+    """"paragraph" is the stem of « paragraphe », which the dictionary does not give."""
+    answer = AnswerEngine(seed).answer("Which paragraph was badly worded?")
+    assert answer.outcome == ANSWERED and "mal formulé" in answer.excerpts[0].text
+
+
+def dated(day: str, vote: str) -> str:
+    return (f"---\ntitle: Le conseil de Sète vote {vote}\ndate: {day}\n---\n\n"
+            f"Le conseil municipal de Sète a voté {vote} lors de sa séance.\n")
+
+
+def test_a_year_no_passage_names_is_read_from_the_articles_dates():
+    """On a few near-identical articles, « en 2019 » is in none of their texts: the article of
+    2019 answers, as sure as the question without a year."""
+    engine = AnswerEngine([parse_md("a", dated("2019-06-03", "la médiathèque")),
+                           parse_md("b", dated("2021-02-10", "le budget du port")),
+                           parse_md("c", dated("2023-09-21", "la piscine"))])
+    for question in ("Qu'a voté le conseil municipal en 2019 ?",
+                     "What did the town council vote in 2019?"):
+        answer = engine.answer(question)
+        assert answer.outcome == ANSWERED, question
+        assert answer.excerpts[0].source.document == "a", question
+
+
+def test_the_english_training_questions_are_of_other_articles_than_the_measured_ones():
+    """benchmarks/data: English questions of my own, each with its French original's number in
+    PIAF; those trained on are never those measured (nothing of PIAF is copied)."""
+    data = HERE.parent / "benchmarks" / "data"
+    trained, measured = ([json.loads(line) for line in (data / name).read_text().splitlines()]
+                         for name in ("piaf_english_train.jsonl", "piaf_english.jsonl"))
+    assert all(set(row) == {"piaf", "question"} for row in trained + measured)
+    assert not {r["piaf"] for r in trained} & {r["piaf"] for r in measured}
