@@ -8,6 +8,7 @@ A message that counts something has one text per plural category of CLDR's rules
 from __future__ import annotations
 
 import os
+import re
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -18,6 +19,12 @@ MESSAGES: dict[str, dict[str, Template]] = {
     "fr": {
         "no_answer_cli": "Les articles ne répondent pas à cette question : aucun extrait ne "
         "la cite. Essayez d'autres mots.",
+        "unsure_cli": "Pas de réponse sûre dans les articles. Les passages les plus proches, "
+        "qui ne répondent peut-être pas :",
+        "nearest_label": "passage proche, pas une réponse sûre",
+        "greeting": "Bonjour ! Posez-moi une question sur les articles : je réponds en les "
+        "citant.",
+        "thanks": "Avec plaisir ! Une autre question sur les articles ?",
         "chat_intro": {
             "one": "{count} article indexé. Posez une question, « quit » ou Ctrl-D pour quitter.",
             "other": "{count} articles indexés. Posez une question, « quit » ou Ctrl-D pour "
@@ -47,6 +54,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_help_eval": "mesure les réponses sur un jeu de questions",
         "cli_help_squad": "fichier JSON au format SQuAD (par exemple PIAF)",
         "cli_help_dev": "lignes JSON : question, extraits attendus",
+        "cli_help_translated": "avec --squad : lignes JSON de ses questions écrites en "
+                               "anglais (piaf : le numéro de l'original, question)",
         "cli_help_add": "ajoute un article : le lien d'une page web, ou un fichier .html, .txt "
         "ou .md (la même adresse une seconde fois le remplace)",
         "cli_help_source": "lien http(s) ou chemin du fichier",
@@ -135,6 +144,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "les autocollants, ni les messages vocaux.",
         "no_answer": "Les articles ne répondent pas à cette question : je n'ai rien à citer. "
         "Essayez d'autres mots, ou voyez /sources pour les articles que j'ai lus.",
+        "unsure": "<b>Pas de réponse sûre</b> dans les articles. Les passages les plus "
+        "proches, qui ne répondent peut-être pas :",
         "sorry": "Désolé, quelque chose s'est mal passé de mon côté. Réessayez dans un instant.",
         "paragraphs": {"one": "{count} paragraphe", "other": "{count} paragraphes"},
         "sources_title": {"one": "<b>{count} article indexé</b>",
@@ -195,6 +206,11 @@ MESSAGES: dict[str, dict[str, Template]] = {
     "en": {
         "no_answer_cli": "The articles do not answer this question: nothing to quote. Try "
         "other words.",
+        "unsure_cli": "No sure answer in the articles. The nearest passages, which may not "
+        "answer:",
+        "nearest_label": "nearest passage, not a sure answer",
+        "greeting": "Hello! Ask me a question about the articles: I answer by quoting them.",
+        "thanks": "You are welcome! Another question about the articles?",
         "chat_intro": {
             "one": "{count} article indexed. Ask a question; “quit” or Ctrl-D to leave.",
             "other": "{count} articles indexed. Ask a question; “quit” or Ctrl-D to leave.",
@@ -221,6 +237,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_help_eval": "measure answers on a question set",
         "cli_help_squad": "SQuAD-format JSON file (e.g. PIAF)",
         "cli_help_dev": "JSON lines: question, expected substrings",
+        "cli_help_translated": "with --squad: JSON lines of its questions written in English "
+                               "(piaf: the original's number, question)",
         "cli_help_add": "add an article: a web page's link, or a .html, .txt or .md file (the "
         "same url again replaces it)",
         "cli_help_source": "http(s) link or file path",
@@ -304,6 +322,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "messages.",
         "no_answer": "The articles do not answer this question: I have nothing to quote. Try "
         "other words, or see /sources for the articles I have read.",
+        "unsure": "<b>No sure answer</b> in the articles. The nearest passages, which may not "
+        "answer:",
         "sorry": "Sorry, something went wrong on my side. Please try again in a moment.",
         "paragraphs": {"one": "{count} paragraph", "other": "{count} paragraphs"},
         "sources_title": {"one": "<b>{count} indexed article</b>",
@@ -383,3 +403,21 @@ def text(key: str, lang: str = "fr", **values: object) -> str:
     if isinstance(count, int):
         values["count"] = format_decimal(count, locale=lang)
     return template.format(**values) if values else template
+
+
+# Messages that are greetings or thanks, not questions, in French and English: the whole
+# message, bar punctuation, emoji and a name after them.
+_GREETING = re.compile(r"(bonjour|bonsoir|salut|coucou|hello|hi|hey|good (morning|evening))"
+                       r"(\s+\w+)?", re.I)
+_THANKS = re.compile(r"(merci|thanks?|thank you|thx)(\s+(beaucoup|bien|a lot|very much|"
+                     r"à vous|à toi))?(\s+\w+)?", re.I)
+
+
+def small_talk(message: str) -> str | None:
+    """The key of the friendly reply to a greeting ("greeting") or thanks ("thanks"), or None
+    when the message is something else (a question)."""
+    words = re.sub(r"[^\w\s'’-]", " ", message).strip()
+    for key, pattern in (("greeting", _GREETING), ("thanks", _THANKS)):
+        if pattern.fullmatch(" ".join(words.split())):
+            return key
+    return None

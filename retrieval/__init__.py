@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .answer.answerability import ANSWERED, NONE, UNSURE
 from .answer.followup import Previous
 from .answer.results import Answer, Context, Excerpt, Source
 from .articles.documents import Document, Paragraph, parse_md, parse_txt
@@ -57,6 +58,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ANSWERED",
+    "NONE",
+    "UNSURE",
     "BACKENDS",
     "DEFAULT_ARTICLE_MAX_BYTES",
     "FILE_TYPES",

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from .answer.answerability import (ANSWER_QUOTES, ANSWERED, NONE, UNSURE, Answerability,
+                                   quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.followup import Previous, conversation, leans_on_previous, merged
 from .answer.question import Coverage, Query, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
-from .answer.results import Answer, Context, Hit, Source
-from .answer.selection import best_excerpts
+from .answer.results import Answer, Context, Excerpt, Hit, Source
+from .answer.selection import Chosen, best_excerpts
 from .articles.corpus import Corpus
 from .articles.documents import Document
 from .articles.files import CorpusError
 from .index.backends import IndexStore, open_index, update_xapian
 from .index.contract import Index, Match
 from .index.memory import MemoryIndex
-from .text.dates import Period, article_day, asked_period
+from .text.dates import Period, article_day, asked_period, without_period
 from .text.spelling import Speller
 from .text.translation import shipped_dictionary
 from .text.vectors import shipped_vectors
@@ -39,6 +42,8 @@ CANDIDATE_PASSAGES = 6
 # passage must hold to count as an answer. A share, not a raw BM25 score, so it means the same
 # on one article as on a million passages (chosen on the dev questions and PIAF: README).
 MIN_COVERAGE = 0.3
+# When the engine is not sure, it shows at most this many nearest passages, labelled as such.
+NEAREST_QUOTES = 2
 # A passage of an article of the time a question names (« hier », "in March 2021") scores this
 # many times its BM25 score: it wins between articles on the same subject, and does not bring
 # up an article on another one.
@@ -54,16 +59,20 @@ class AnswerEngine:
     """Holds the corpus and its index; safe to share between concurrent callers (read-only)."""
 
     def __init__(self, documents: Sequence[Document], index: Index | None = None,
-                 store: IndexStore = IndexStore(), ranker: WindowRanker | None = None) -> None:
+                 store: IndexStore = IndexStore(), ranker: WindowRanker | None = None,
+                 answerability: Answerability | None = None) -> None:
         """An engine over the documents (a Corpus, or documents already parsed) and their
         index (built in memory when not given); `store` says how it was opened, so that it
         can be opened again the same way when the articles change; `ranker` chooses the
-        quotes (by default the one shipped, learned on PIAF)."""
+        quotes and `answerability` says whether they answer (by default the ones shipped,
+        learned on PIAF)."""
         self._corpus = documents if isinstance(documents, Corpus) else Corpus.of(documents)
         self.index = MemoryIndex.build(documents, bm25=store.bm25) if index is None else index
         self.store = store
         self.speller = Speller(self.index.terms_starting)
         self.ranker = shipped_ranker(FEATURES) if ranker is None else ranker
+        self.answerability = (shipped_answerability(FEATURES) if answerability is None
+                              else answerability)
         self.vectors = shipped_vectors()
         self.dictionary = shipped_dictionary()
 
@@ -89,17 +98,43 @@ class AnswerEngine:
 
     def answer(self, question: str, top_k: int = 3, previous: Previous | None = None
                ) -> Answer:
-        """The best excerpts for the question, or none if the articles do not answer it. With
+        """The best excerpts for the question, each with its confidence, when they likely hold
+        the answer; when they may, none but the nearest passages; else nothing. With
         `previous` (what the conversation asked before), a question that leans on it (« et
         pourquoi ? ») is read with it; the answer's `conversation` is what the next leans on."""
+        if top_k < 1:
+            return Answer(question, ())
         leaned = previous if previous and leans_on_previous(question) else None
-        read = self._read(question, leaned)
-        excerpts = () if read is None or top_k < 1 else tuple(
-            best_excerpts(*read, top_k, self.ranker, self.vectors))
-        # The first quote's article is the one a follow-up goes on about; the others may be
-        # on another subject.
-        return Answer(question, excerpts,
-                      conversation(question, leaned, [e.source.document for e in excerpts[:1]]))
+        excerpts = self.judged_quotes(question, max(top_k, ANSWER_QUOTES), leaned)
+        outcome = (self.answerability.outcome(np.array([e.confidence for e in excerpts]))
+                   if excerpts else NONE)
+        shown = (excerpts[:top_k] if outcome == ANSWERED
+                 else excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())
+        # The first quote shown (answer or nearest) is of the article a follow-up goes on
+        # about; the others may be on another subject.
+        talk = conversation(question, leaned, [e.source.document for e in shown[:1]])
+        if outcome == ANSWERED:
+            return Answer(question, shown, conversation=talk)
+        return Answer(question, (), shown, conversation=talk)
+
+    def judged_quotes(self, question: str, top_k: int, previous: Previous | None = None
+                      ) -> tuple[Excerpt, ...]:
+        """The ranker's best excerpts, each with its confidence, whether they answer or not."""
+        model = self.answerability
+        chosen = self.quotes(question, top_k, model.window_features, previous)
+        rows = quote_inputs(model.inputs, chosen.features, model.window_features,
+                            chosen.scores, chosen.margins, self.passage_count(), chosen.english)
+        return tuple(replace(e, confidence=round(float(c), 4))
+                     for e, c in zip(chosen.excerpts, model.confidence(rows)))
+
+    def quotes(self, question: str, top_k: int, names: tuple[str, ...] = (),
+               previous: Previous | None = None) -> Chosen:
+        """The ranker's best excerpts, whether or not they answer, with the window features
+        `names` of each, their scores and margins (what answerability reads)."""
+        read = self._read(question, previous)
+        if read is None or top_k < 1:
+            return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
+        return best_excerpts(*read, top_k, self.ranker, self.vectors, names)
 
     def candidates(self, question: str) -> tuple[list[Candidate], np.ndarray]:
         """Every window the ranker would choose from, with its features (what the ranker is
@@ -116,21 +151,31 @@ class AnswerEngine:
         the previous answer's articles are preferred. When no passage found is of an article
         of that period, the question is read as asked, as if it named none: its words of time
         may be words of the subject (« la politique d'aujourd'hui », "the Tonight Show")."""
-        period, searched = asked_period(question, date.today())
-        read = self._read_as(searched, period, previous)
+        today = date.today()
+        period, searched = asked_period(question, today)
+        # The words naming the period (« en 2019 ») that no passage holds are the articles'
+        # dates', not words the passages miss: left out of the shares, as the period is read
+        # (or, read as asked, as if it named none).
+        undated = without_period(question, today) if period is not None else None
+        read = self._read_as(searched, period, previous, undated)
         if period is not None and (read is None or not any(
                 article_day(hit.passage.document.date) in period for hit in read[0])):
-            read = self._read_as(question, None, previous)
+            read = self._read_as(question, None, previous, undated)
         return read
 
-    def _read_as(self, question: str, period: Period | None, previous: Previous | None
-                 ) -> tuple[list[Hit], Question] | None:
+    def _read_as(self, question: str, period: Period | None, previous: Previous | None,
+                 undated: str | None = None) -> tuple[list[Hit], Question] | None:
         """The best passages for the question (the articles of `period` and those the previous
-        answer quoted preferred) and the question as the excerpts need it."""
+        answer quoted preferred) and the question as the excerpts need it; `undated`: the
+        question without its period's words."""
         query = parse_query(question, self.dictionary)
+        if undated is not None:
+            query = self._without_dates(query, parse_query(undated, self.dictionary).boosts)
         if previous is not None:
             query = merged(query, parse_query(previous.words, self.dictionary))
-        boosts, groups = self._respelled(query)
+        if query.cognates:
+            query = self._held_cognates(query)
+        boosts, groups, respelled = self._respelled(query)
         if not boosts:
             return None
         preferred = frozenset(previous.documents if previous else ())
@@ -145,8 +190,19 @@ class AnswerEngine:
         # not in the corpus, so that a share means the same on any corpus).
         if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
             return None
-        weights = {t: self.index.idf(t) * boost for t, boost in boosts.items()}
-        return hits, Question(weights, groups, query.wanted)
+        idf = {t: self.index.idf(t) for t in boosts}
+        # An English word the dictionary cannot translate, held by no passage: its rarity in
+        # the articles is unknown, not the highest (a French word would be, not "withdrawal"):
+        # it weighs as the question's held words do, on average.
+        unknown = [t for t in boosts if t in query.untranslated and t not in self.index]
+        if unknown:
+            held = [idf[t] for t in boosts if t in self.index]
+            for t in unknown:
+                idf[t] = sum(held) / len(held) if held else idf[t]
+        weights = {t: idf[t] * boost for t, boost in boosts.items()}
+        names = frozenset(respelled.get(t, t) for t in query.names)
+        return hits, Question(weights, groups, query.wanted, names,
+                              frozenset(respelled.values()), query.english)
 
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
@@ -172,18 +228,41 @@ class AnswerEngine:
                 hits.append(Hit(passage, m.score, m.matched))
         return hits
 
-    def _respelled(self, query: Query) -> tuple[dict[str, float], dict[str, int]]:
+    def _held_cognates(self, query: Query) -> Query:
+        """The query without the English words as typed (Query.cognates) that no passage
+        holds: an alternative that is not a French word would be respelled into another."""
+        kept = [t for t in query.boosts if t not in query.cognates or t in self.index]
+        return replace(query, boosts={t: query.boosts[t] for t in kept},
+                       groups={t: query.groups[t] for t in kept})
+
+    def _without_dates(self, query: Query, undated: dict[str, float]) -> Query:
+        """The query without the words naming its period (those not in `undated`, the
+        question without them) that no passage holds: the articles' dates answer them
+        (« en 2019 »). Kept, at the weight of a word no article holds, they made a right quote
+        on the articles of that year "not sure"."""
+        dated: dict[int, bool] = {}
+        for term in query.boosts:
+            group = query.groups[term]
+            dated[group] = dated.get(group, True) and (term not in undated
+                                                       and term not in self.index)
+        kept = [t for t in query.boosts if not dated[query.groups[t]]]
+        return replace(query, boosts={t: query.boosts[t] for t in kept},
+                       groups={t: query.groups[t] for t in kept})
+
+    def _respelled(self, query: Query
+                   ) -> tuple[dict[str, float], dict[str, int], dict[str, str]]:
         """Each question term that no passage holds replaced by the nearest one that does
-        (standing for the same question word)."""
+        (standing for the same question word); and which term replaced which."""
         boosts: dict[str, float] = {}
         groups: dict[str, int] = {}
+        respelled: dict[str, str] = {}
         for term, boost in query.boosts.items():
             group = query.groups[term]
             if term not in self.index:
-                term = self.speller.nearest(term) or term
+                respelled[term] = term = self.speller.nearest(term) or term
             boosts[term] = max(boosts.get(term, 0.0), boost)
             groups.setdefault(term, group)
-        return boosts, groups
+        return boosts, groups, respelled
 
 
 def _preferred(hits: list[Hit], period: Period | None, documents: frozenset[str]) -> list[Hit]:

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .answer.answerability import ANSWER_QUOTES, ANSWERED, answered_chance
 from .answer.results import Answer
 from .articles.documents import Document, parse_txt
 from .engine import AnswerEngine
@@ -54,40 +57,162 @@ def load_squad(path: str | Path) -> tuple[list[Document], list[SquadQuestion]]:
     return documents, questions
 
 
+# Every HELD_OUT_EVERY-th article of a SQuAD-format set (the last of each run of five) is held
+# out of all training (ranker and answerability): the figures on them are on unseen text.
+HELD_OUT_EVERY = 5
+
+
+def held_out(document: str) -> bool:
+    """Whether a SQuAD article (its id, the article's number) is kept out of training."""
+    return int(document) % HELD_OUT_EVERY == HELD_OUT_EVERY - 1
+
+
+def without_answers(documents: list[Document], questions: list[SquadQuestion],
+                    removed: set[str]) -> tuple[list[Document], list[SquadQuestion]]:
+    """Unanswerable questions on covered topics: the articles without the `removed` ones, and
+    those of the removed articles' questions (all the questions when none is removed) none of
+    whose answers any paragraph left holds."""
+    kept = [d for d in documents if d.id not in removed]
+    text = "\n".join(fold_for_match(p.text) for d in kept for p in d.paragraphs)
+    return kept, [q for q in questions if (q.document in removed or not removed)
+                  and not any(fold_for_match(a) in text for a in q.answers)]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One question's quotes as the engine judges them, and whether they are right."""
+
+    first_right: bool  # the first of the ranker's quotes holds an expected answer
+    any_right: bool  # one of its three quotes does
+    chance: float  # answerability's chance that one of them does
+    answered: bool  # the engine answers (not "not sure", not "nothing")
+    lengths: tuple[int, ...]  # of the quotes it gives as an answer
+
+
+def judge(engine: AnswerEngine, question: str, expected: Iterable[str],
+          document: str | None = None) -> Judged:
+    """The engine's three best quotes for the question, right when one holds an expected
+    substring (and comes from `document`, when given)."""
+    quotes = engine.judged_quotes(question, ANSWER_QUOTES)
+    expected = list(expected)
+    hits = [quotes_one_of(e.text, expected) and document in (None, e.source.document)
+            for e in quotes]
+    confidences = np.array([e.confidence for e in quotes])
+    answered = bool(quotes) and engine.answerability.outcome(confidences) == ANSWERED
+    return Judged(bool(hits) and hits[0], any(hits), answered_chance(confidences) if quotes
+                  else 0.0, answered, tuple(len(e.text) for e in quotes) if answered else ())
+
+
 @dataclass(frozen=True)
 class Report:
     questions: int
-    at_1: float
-    at_3: float
-    unanswered: float
+    at_1: float  # the first of the ranker's quotes holds the answer (answer or not)
+    at_3: float  # one of its three quotes does
+    answered: float  # coverage: the engine answers (not "not sure", not "nothing")
+    right_answers: int  # answers with the answer among their quotes
     median_chars: float
     lengths: tuple[int, ...] = field(default=(), repr=False)  # of every excerpt given
 
+    @classmethod
+    def of(cls, judged: list[Judged]) -> Report:
+        n = len(judged) or 1
+        lengths = tuple(x for j in judged for x in j.lengths)
+        return cls(len(judged), sum(j.first_right for j in judged) / n,
+                   sum(j.any_right for j in judged) / n, sum(j.answered for j in judged) / n,
+                   sum(j.answered and j.any_right for j in judged),
+                   statistics.median(lengths) if lengths else 0.0, lengths)
+
+    @property
+    def precision(self) -> float:
+        """How often an answer given holds the answer among its quotes."""
+        return self.right_answers / (round(self.answered * self.questions) or 1)
+
     def lines(self) -> list[str]:
         return [
-            f"questions           {self.questions}",
-            f"answer in excerpt@1 {self.at_1:.1%}",
-            f"answer in excerpt@3 {self.at_3:.1%}",
-            f"no answer given     {self.unanswered:.1%}",
-            f"median excerpt      {self.median_chars:.0f} characters",
+            f"questions            {self.questions}",
+            f"first quote right    {self.at_1:.1%}",
+            f"one of three right   {self.at_3:.1%}",
+            f"coverage (answered)  {self.answered:.1%}",
+            f"precision (answered) {self.precision:.1%}",
+            f"median excerpt       {self.median_chars:.0f} characters",
         ]
 
 
+@dataclass(frozen=True)
+class Refusals:
+    questions: int
+    refused: float  # got no answer ("not sure" or "nothing")
+
+    @classmethod
+    def of(cls, judged: list[Judged]) -> Refusals:
+        return cls(len(judged), sum(not j.answered for j in judged) / (len(judged) or 1))
+
+    def lines(self) -> list[str]:
+        return [f"unanswerable questions {self.questions}",
+                f"rightly refused        {self.refused:.1%}"]
+
+
+# The thresholds of the risk-coverage table: the chance that one of the quotes answers.
+RISK_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def risk_coverage(answerable: list[Judged], unanswerable: list[Judged]) -> list[str]:
+    """At each threshold of answering: coverage of the answerable questions, precision of the
+    answers given, refusals of the unanswerable ones (a Markdown table)."""
+    lines = ["| answer when chance ≥ | coverage | precision | first quote right when "
+             "answered | unanswerable refused |", "|---|---|---|---|---|"]
+    for t in RISK_THRESHOLDS:
+        given = [j for j in answerable if j.chance >= t and j.chance > 0]
+        refused = sum(j.chance < t or j.chance == 0 for j in unanswerable)
+        lines.append(f"| {t:.1f} | {len(given) / (len(answerable) or 1):.1%} | "
+                     f"{sum(j.any_right for j in given) / (len(given) or 1):.1%} | "
+                     f"{sum(j.first_right for j in given) / (len(given) or 1):.1%} | "
+                     f"{refused / (len(unanswerable) or 1):.1%} |")
+    return lines
+
+
 def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Report:
-    """Answer-in-excerpt rates at 1 and 3 (excerpt from the right article), median length."""
-    at_1 = at_3 = unanswered = 0
-    lengths: list[int] = []
-    for q in questions:
-        answer: Answer = engine.answer(q.question, top_k=3)
-        hits = [quotes_one_of(e.text, list(q.answers)) and e.source.document == q.document
-                for e in answer.excerpts]
-        at_1 += bool(hits[:1] and hits[0])
-        at_3 += any(hits)
-        unanswered += not answer.answered
-        lengths.extend(len(e.text) for e in answer.excerpts)
-    n = len(questions) or 1
-    return Report(len(questions), at_1 / n, at_3 / n, unanswered / n,
-                  statistics.median(lengths) if lengths else 0.0, tuple(lengths))
+    """Answer-in-quote rates at 1 and 3 of the ranker's quotes (from the right article),
+    coverage and precision of the answers given, median length."""
+    return Report.of([judge(engine, q.question, q.answers, q.document) for q in questions])
+
+
+def load_translated(path: str | Path, questions: list[SquadQuestion]
+                    ) -> tuple[list[SquadQuestion], list[SquadQuestion]]:
+    """Questions of a SQuAD set written again in another language, one JSON object a line
+    (piaf: the original's number among `questions`, question: the translation; nothing of the
+    set itself is copied): the translations and the originals, in the same order."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    originals = [questions[r["piaf"]] for r in rows]
+    return ([SquadQuestion(r["question"], q.answers, q.document)
+             for r, q in zip(rows, originals)], originals)
+
+
+def squad_sets(documents: list[Document], questions: list[SquadQuestion],
+               translated: tuple[list[SquadQuestion], list[SquadQuestion]] | None = None
+               ) -> list[tuple[str, list[str]]]:
+    """Each set's report: every question asked of every article; the held-out articles'
+    questions (never trained on), answerable, then unanswerable (asked of the articles without
+    theirs); and the risk-coverage table of the held-out ones. A set too small to hold an
+    article out has the first alone. With `translated` (load_translated), the translations
+    and their originals, asked of every article."""
+    engine = AnswerEngine(documents)
+    everything = [judge(engine, q.question, q.answers, q.document) for q in questions]
+    extra = [(f"{name} ({len(qs)} questions written again in English)",
+              evaluate_squad(engine, qs).lines())
+             for name, qs in zip(("translations", "their originals"), translated or ())]
+    unseen = [j for j, q in zip(everything, questions) if held_out(q.document)]
+    if not unseen:
+        return [("all questions", Report.of(everything).lines()), *extra]
+    kept, unanswerable = without_answers(documents, questions,
+                                         {d.id for d in documents if held_out(d.id)})
+    without = AnswerEngine(kept)
+    refused = [judge(without, q.question, q.answers, q.document) for q in unanswerable]
+    return [("all questions (most from articles trained on)", Report.of(everything).lines()),
+            ("held-out articles (never trained on)", Report.of(unseen).lines()),
+            ("held-out articles' questions asked without them", Refusals.of(refused).lines()),
+            ("risk-coverage, held-out", risk_coverage(unseen, refused)), *extra]
 
 
 def combine(reports: Iterable[Report]) -> Report:
@@ -99,7 +224,8 @@ def combine(reports: Iterable[Report]) -> Report:
     def mean(rate: str) -> float:
         return sum(getattr(r, rate) * r.questions for r in reports) / (n or 1)
 
-    return Report(n, mean("at_1"), mean("at_3"), mean("unanswered"),
+    return Report(n, mean("at_1"), mean("at_3"), mean("answered"),
+                  sum(r.right_answers for r in reports),
                   statistics.median(lengths) if lengths else 0.0, lengths)
 
 
@@ -121,7 +247,8 @@ def load_dev(path: str | Path) -> list[DevQuestion]:
 
 
 def dev_outcome(answer: Answer, expected: tuple[str, ...] | None) -> bool:
-    """Right when an expected substring is in the first excerpt, or, for null, no excerpt."""
+    """Right when the engine answers with an expected substring in the first excerpt, or,
+    for null, gives no answer (neither "not sure" nor "nothing" is an answer)."""
     if expected is None:
         return not answer.answered
     return answer.answered and quotes_one_of(answer.excerpts[0].text, list(expected))
@@ -132,14 +259,21 @@ class DevReport:
     questions: int
     right: int
     wrong: tuple[str, ...]
+    answerable: Report
+    unanswerable: Refusals
 
     def lines(self) -> list[str]:
         return [f"right {self.right} of {self.questions}",
-                *(f"wrong: {q}" for q in self.wrong)]
+                *(f"wrong: {q}" for q in self.wrong),
+                *self.answerable.lines(), *self.unanswerable.lines()]
 
 
 def evaluate_dev(engine: AnswerEngine, questions: list[DevQuestion]) -> DevReport:
-    """How many dev questions get the right answer (or rightly none)."""
-    wrong = tuple(q.question for q in questions
-                  if not dev_outcome(engine.answer(q.question), q.expected))
-    return DevReport(len(questions), len(questions) - len(wrong), wrong)
+    """How many dev questions get the right answer in the first quote (or, for null, rightly
+    none); and the rates of `Report` and `Refusals`."""
+    judged = [judge(engine, q.question, q.expected or ()) for q in questions]
+    right = [dev_outcome(engine.answer(q.question), q.expected) for q in questions]
+    return DevReport(len(questions), sum(right),
+                     tuple(q.question for q, r in zip(questions, right) if not r),
+                     Report.of([j for j, q in zip(judged, questions) if q.expected]),
+                     Refusals.of([j for j, q in zip(judged, questions) if not q.expected]))

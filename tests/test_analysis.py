@@ -94,3 +94,9 @@ def test_spans_point_at_the_original_words():
     for token in DOCUMENT_ANALYZER(text):
         word = text[token.start:token.end]
         assert DOCUMENT_ANALYZER.terms(word) == [token.term]
+
+
+def test_markup_underscores_are_not_part_of_a_word():
+    """« _dockers_ » typed as Markdown italics is the word « dockers »."""
+    assert [t.term for t in tokenize("**grève** des _dockers_ snake_case")] == [
+        "grève", "des", "dockers", "snake", "case"]

@@ -75,16 +75,60 @@ def test_ask_json_reads_one_question_per_line_and_answers_in_order(capsys, monke
     assert [a["question"] for a in answers] == ["Qui a signé la lettre ?", "Bonjour",
                                                  "Qui dirige le Pentagone ?"]
     assert [a["answered"] for a in answers] == [True, False, True]
+    assert [a["outcome"] for a in answers] == ["answered", "none", "answered"]
     first = answers[0]["results"]
-    assert 1 <= len(first) <= 2
+    assert 1 <= len(first) <= 2 and answers[0]["nearest"] == []
     result = first[0]
-    assert set(result) == {"excerpt", "score", "highlights", "source"}
+    assert set(result) == {"excerpt", "score", "confidence", "highlights", "source"}
+    assert 0 <= result["confidence"] <= 1
     assert set(result["source"]) == {"document", "title", "url", "date", "paragraph",
                                      "start", "end"}
     text = (ROOT / "seeds" / f"{result['source']['document']}.txt").read_bytes().decode()
     assert text[result["source"]["start"]:result["source"]["end"]] == result["excerpt"]
     assert all(result["excerpt"][a:b] for a, b in result["highlights"])
-    assert answers[1]["results"] == []
+    assert answers[1]["results"] == [] and answers[1]["nearest"] == []
+    assert answers[1]["reply"].startswith("Hello!")  # a greeting, not a question (LANG=en_US)
+
+
+# The seed article speaks of the letter but names no one who criticised it.
+UNSURE = "Qui a critiqué la lettre ?"
+
+
+def test_ask_unsure_says_so_and_labels_the_nearest_passages(capsys):
+    status, out, _ = run(capsys, "ask", UNSURE)
+    assert status == 0
+    assert out.startswith("No sure answer in the articles.")  # LANG=en_US
+    blocks = out.strip().split("\n\n")[1:]
+    assert 1 <= len(blocks) <= 2
+    assert all(b.endswith("(nearest passage, not a sure answer)") for b in blocks)
+
+
+def test_ask_json_unsure_has_no_results_and_the_nearest_passages(capsys):
+    status, out, _ = run(capsys, "ask", "--json", UNSURE)
+    row = json.loads(out)
+    assert (row["answered"], row["outcome"], row["results"]) == (False, "unsure", [])
+    assert 1 <= len(row["nearest"]) <= 2
+    nearest = row["nearest"][0]
+    assert set(nearest) == {"excerpt", "score", "confidence", "highlights", "source"}
+    assert 0 <= nearest["confidence"] <= 1
+    text = (ROOT / "seeds" / f"{nearest['source']['document']}.txt").read_bytes().decode()
+    assert text[nearest["source"]["start"]:nearest["source"]["end"]] == nearest["excerpt"]
+
+
+def test_ask_json_nothing_near_has_neither_results_nor_nearest(capsys):
+    status, out, _ = run(capsys, "ask", "--json", "Quelle est la capitale du Canada ?")
+    row = json.loads(out)
+    assert (row["answered"], row["outcome"], row["results"], row["nearest"]) == (
+        False, "none", [], [])
+
+
+@pytest.mark.parametrize("message, reply", [
+    ("Bonjour !", "Hello! Ask me a question"),  # in the terminal's language (LANG=en_US)
+    ("merci beaucoup", "You are welcome!"),
+])
+def test_greetings_and_thanks_get_a_friendly_reply(capsys, message, reply):
+    status, out, _ = run(capsys, "ask", message)
+    assert status == 0 and out.startswith(reply)
 
 
 def test_ask_with_another_corpus(capsys, tmp_path):
@@ -101,7 +145,7 @@ def test_chat_reads_questions_until_end_of_input(capsys, monkeypatch):
                            monkeypatch=monkeypatch)
     assert status == 0
     assert "TELEGRAM_BOT_TOKEN" in err  # says how to connect Telegram
-    assert out.count("? ") == 2 and "William H. Seely" in out and "do not answer" in out
+    assert out.count("? ") == 2 and "William H. Seely" in out and "Ask me a question" in out
 
 
 @pytest.mark.parametrize("argv, message, status", [

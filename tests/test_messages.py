@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.messages import MESSAGES, text
+from bot.messages import MESSAGES, small_talk, text
 
 
 @pytest.mark.parametrize("lang, count, expected", [
@@ -23,6 +23,14 @@ def test_every_counting_message_has_both_plural_forms():
                 assert set(template) == {"one", "other"}
 
 
+@pytest.mark.parametrize("message, key", [
+    ("Bonjour !", "greeting"), ("salut", "greeting"), ("Hello there", "greeting"),
+    ("Merci beaucoup !", "thanks"), ("thanks", "thanks"), ("Thank you very much", "thanks"),
+    ("Bonjour, qui a signé la lettre ?", None), ("Qui a dit merci ?", None),
+    ("Merci de me dire qui a signé la lettre", None), ("", None),
+])
+def test_greetings_and_thanks_are_told_from_questions(message, key):
+    assert small_talk(message) == key
 # What only the terminal says; article errors are said on both faces, each the terminal's own
 # variant (ending in _cli) where it has one.
 TERMINAL_ONLY = ("no_answer_cli", "chat_intro", "telegram_hint", "empty_question", "not_utf8",

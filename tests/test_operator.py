@@ -59,13 +59,16 @@ def test_a_polling_bot_serves_health_and_metrics_and_logs_json(telegram, tmp_pat
         private = telegram.private_chat(admin)
         telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
         telegram.send(private, admin, "Qui a signé la lettre ?")
+        telegram.send(private, admin, "Quelle est la capitale du Japon ?")
+        telegram.send(private, admin, "Qui a critiqué la lettre ?")
         telegram.send(private, admin, "Bonjour")
         telegram.send(private, admin, "/remove port")
         telegram.send(private, admin, "/remove nowhere")
-        telegram.replies(private["id"], 4)
-        # Each question is counted with its log line, just after its reply.
+        telegram.replies(private["id"], 6)
+        # Each question is counted with its log line, just after its reply (small talk is
+        # logged, not counted).
         deadline = time.monotonic() + 60
-        while bot.log().count("result(s)") < 2 and time.monotonic() < deadline:
+        while bot.log().count("result(s)") < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
 
         status, kind, body = http_get(f"http://127.0.0.1:{port}/metrics")
@@ -73,8 +76,8 @@ def test_a_polling_bot_serves_health_and_metrics_and_logs_json(telegram, tmp_pat
         values = samples(body)
         assert values[("citebot_questions_total", (("outcome", "answered"),))] == 1
         assert values[("citebot_questions_total", (("outcome", "none"),))] == 1
-        assert values[("citebot_questions_total", (("outcome", "not_sure"),))] == 0
-        assert values[("citebot_answer_seconds_count", ())] == 2
+        assert values[("citebot_questions_total", (("outcome", "unsure"),))] == 1
+        assert values[("citebot_answer_seconds_count", ())] == 3
         assert values[("citebot_telegram_429_total", ())] == 1
         assert values[("citebot_rebuilds_total", (("result", "ok"),))] >= 1
         assert values[("citebot_article_refusals_total", (("reason", "no_document"),))] == 1

@@ -95,6 +95,30 @@ def test_no_answer_says_so_and_suggests_sources(chat):
     assert "ne répondent pas" in reply["text"] and "/sources" in reply["text"]
 
 
+# The seed article speaks of the letter but names no one who criticised it: not sure.
+UNSURE = "Qui a critiqué la lettre ?"
+NEAREST_LABEL = "passage proche, pas une réponse sûre"
+
+
+def test_not_sure_says_so_and_labels_each_nearest_passage(chat, corpus):
+    telegram, private, user = chat
+    _, [reply] = ask(telegram, private, user, UNSURE)
+    assert reply["text"].startswith("Pas de réponse sûre dans les articles.")
+    assert 1 <= len(quotes(reply)) <= 2
+    assert all(verbatim(q, corpus) for q in quotes(reply))
+    assert reply["text"].count(NEAREST_LABEL) == len(quotes(reply))
+    assert not buttons(reply)  # no "more excerpts" of an answer that was not given
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("Bonjour !", "Posez-moi une question"), ("Merci beaucoup", "Avec plaisir"),
+])
+def test_greetings_and_thanks_get_a_friendly_reply(chat, message, expected):
+    telegram, private, user = chat
+    _, [reply] = ask(telegram, private, user, message)
+    assert expected in reply["text"] and not quotes(reply)
+
+
 def test_english_users_get_the_interface_in_english(telegram, bot):
     user = telegram.user("en-GB")
     private = telegram.private_chat(user)
@@ -210,6 +234,19 @@ def test_inline_query_offers_excerpts_that_send_quote_and_source(telegram, bot):
     assert content["parse_mode"] == "HTML"
     assert content["message_text"].startswith("<blockquote>")
     assert "&lt;record&gt; &amp; la grève</a>, §1" in content["message_text"]
+
+
+def test_inline_nearest_passages_are_labelled_in_the_list_and_the_message(telegram, bot):
+    mark = telegram.mark()
+    telegram.inline(UNSURE, telegram.user())
+    call = telegram.wait_for(lambda calls: next(
+        (c for c in calls[mark:] if c.method == "answerInlineQuery"), None))
+    assert call.status == 200
+    results = call.params["results"]
+    assert 1 <= len(results) <= 2
+    for result in results:
+        assert result["title"].startswith("Passage proche, pas une réponse sûre — ")
+        assert NEAREST_LABEL in result["input_message_content"]["message_text"]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -12,9 +12,11 @@ from bot.telegram.buttons import (MAX_CALLBACK_DATA, MAX_OFFSET, ShowContext, Sh
                                   quote_digest)
 from bot.telegram.handlers import question_text
 from bot.telegram.html import (MAX_CONTEXT_CHARS, MAX_SOURCES, html_answer, html_context,
-                               html_excerpt, html_source, html_sources, visible_length)
+                               html_excerpt, html_nearest, html_source, html_sources,
+                               visible_length)
+from bot.terminal.render import render_terminal
 from fake_telegram import BadRequest, message_text, parse_html
-from retrieval import AnswerEngine, Excerpt, Source, parse_md
+from retrieval import Answer, AnswerEngine, Excerpt, Source, parse_md
 
 
 def excerpt(text: str, words: tuple[str, ...] = (), title: str = "Titre", url: str | None = None,
@@ -167,3 +169,24 @@ def test_question_text(message, expected):
 def test_the_fake_server_refuses_what_telegram_refuses(html):
     with pytest.raises(BadRequest):
         message_text(html, "HTML")
+
+
+def test_nearest_passages_say_no_sure_answer_and_each_is_labelled():
+    quotes = [excerpt("La lettre a été envoyée par erreur.", ("lettre",)),
+              excerpt("Le général a parlé d'un projet de lettre.", ("lettre",), paragraph=5)]
+    [message] = html_nearest(quotes, "fr")
+    text, _ = message_text(message, "HTML")
+    assert text.startswith("Pas de réponse sûre dans les articles.")
+    assert entities(message, "blockquote") == [q.text for q in quotes]
+    assert text.count("passage proche, pas une réponse sûre") == 2
+    [english] = html_nearest(quotes, "en")
+    assert message_text(english, "HTML")[0].count("nearest passage, not a sure answer") == 2
+
+
+def test_terminal_labels_nearest_passages_the_same_way():
+    quote = excerpt("La lettre a été envoyée par erreur.", ("lettre",))
+    shown = render_terminal(Answer("Qui ?", (), (quote,)), lang="en")
+    assert shown.startswith("No sure answer in the articles.")
+    assert shown.endswith("— Titre, §1 (nearest passage, not a sure answer)")
+    assert render_terminal(Answer("Qui ?", (quote,))).startswith("1. « La lettre")
+    assert render_terminal(Answer("Qui ?", ())).startswith("Les articles ne répondent pas")

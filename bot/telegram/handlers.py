@@ -11,14 +11,14 @@ from telegram import (InlineQueryResultArticle, InputTextMessageContent, Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from retrieval import Answer, IndexUnavailable, Previous
+from retrieval import UNSURE, Answer, IndexUnavailable, Previous
 
-from ..messages import language, text
+from ..messages import language, small_talk, text
 from ..quotes import one_line, source_label
 from .buttons import answer_keyboard
 from .context import BotContext
 from .followups import leaned_on
-from .html import html_answer, html_excerpt, html_sources, shorten
+from .html import html_answer, html_excerpt, html_nearest, html_sources, shorten
 from .monitoring import ANSWER_SECONDS, QUESTIONS
 from .workers import run_in
 
@@ -90,10 +90,12 @@ async def send_typing(message: Message) -> None:
 
 
 def log_answered(update: Update, what: str, results: int, engine_ms: float,
-                 started: float) -> None:
-    """The one log line of an answered update: no text, only what was done and how fast."""
+                 started: float, outcome: str | None = None) -> None:
+    """The one log line of an answered update: no text, only what was done and how fast. A
+    question's `outcome` (answered, unsure, none) is counted; a button or small talk has none."""
     chat = update.effective_chat.type if update.effective_chat else "inline"
-    QUESTIONS.labels("answered" if results else "none").inc()
+    if outcome is not None:
+        QUESTIONS.labels(outcome).inc()
     log.info("update %d (%s %s): %d result(s), engine %.1f ms, total %.1f ms", update.update_id,
              chat, what, results, engine_ms, (time.perf_counter() - started) * 1000)
 
@@ -154,6 +156,10 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         await message.reply_text(text("ask_empty", lang, example=text("example", lang)),
                                  do_quote=True)
         return
+    if (key := small_talk(question)) is not None:
+        await message.reply_text(text(key, lang), do_quote=True)
+        log_answered(update, key, 0, 0.0, started)
+        return
     context.application.create_task(send_typing(message))
     bot_data = context.bot_data
     top_k = bot_data.top_k
@@ -163,7 +169,10 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
     if message.chat.type == ChatType.PRIVATE and answer.conversation:
         bot_data.recent.put(message.chat.id, answer.conversation)
     shown = answer.excerpts[:top_k]
-    if not shown:
+    if answer.outcome == UNSURE:
+        for html in html_nearest(answer.nearest, lang):
+            await message.reply_text(html, do_quote=True)
+    elif not shown:
         await message.reply_text(text("no_answer", lang), do_quote=True)
     else:
         parts = html_answer(shown)
@@ -171,26 +180,30 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         for n, (html, _) in enumerate(parts, start=1):
             await message.reply_text(html, do_quote=True,
                                      reply_markup=keyboard if n == len(parts) else None)
-    log_answered(update, "question", len(shown), engine_ms, started)
+    log_answered(update, "question", len(shown), engine_ms, started, answer.outcome)
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
-    """"@BotName question" in any chat: the top excerpts; choosing one sends it with its source."""
+    """"@BotName question" in any chat: the top excerpts; choosing one sends it with its source.
+    When the engine is not sure, the nearest passages, labelled as such in the list and in the
+    message sent."""
     started = time.perf_counter()
     query = update.inline_query
     question = question_text(query.query, context.bot.username)
     answer, engine_ms = await ask_engine(context, question, context.bot_data.top_k)
+    label = text("nearest_label", user_language(update)) if answer.outcome == UNSURE else None
     results = [
         InlineQueryResultArticle(
             id=str(n),
-            title=shorten(source_label(excerpt.source), INLINE_TITLE_CHARS),
+            title=shorten((f"{label.capitalize()} — " if label else "")
+                          + source_label(excerpt.source), INLINE_TITLE_CHARS),
             description=shorten(one_line(excerpt.text), INLINE_DESCRIPTION_CHARS),
-            input_message_content=InputTextMessageContent(html_excerpt(excerpt)),
+            input_message_content=InputTextMessageContent(html_excerpt(excerpt, label)),
         )
-        for n, excerpt in enumerate(answer.excerpts)
+        for n, excerpt in enumerate(answer.excerpts or answer.nearest)
     ]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
-    log_answered(update, "inline", len(results), engine_ms, started)
+    log_answered(update, "inline", len(results), engine_ms, started, answer.outcome)
 
 
 def describe(error: TelegramError) -> str:

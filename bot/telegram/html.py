@@ -77,14 +77,16 @@ def html_source(source: Source) -> str:
     return f"— {title}{date}, §{source.paragraph}"
 
 
-def html_excerpt(excerpt: Excerpt) -> str:
-    """One quote in a blockquote, matched words in bold, then its source."""
+def html_excerpt(excerpt: Excerpt, label: str | None = None) -> str:
+    """One quote in a blockquote, matched words in bold, then its source (and the label of a
+    nearest passage, which is not an answer)."""
     quote = shorten(excerpt.text, MAX_QUOTE_CHARS)
     kept = len(quote) if quote == excerpt.text else len(quote) - 1  # "…" is not the article's
     highlights = tuple(h for h in sorted(excerpt.highlights) if h[1] <= kept)[:MAX_BOLD]
     shown = replace(excerpt, text=quote, highlights=highlights)
+    tag = f" — <i>{escape(label)}</i>" if label else ""
     return (f"<blockquote>{one_line(mark(shown, '<b>', '</b>', escape))}</blockquote>\n"
-            f"{html_source(excerpt.source)}")
+            f"{html_source(excerpt.source)}{tag}")
 
 
 def html_answer(excerpts: Sequence[Excerpt]) -> list[tuple[str, int]]:
@@ -92,6 +94,14 @@ def html_answer(excerpts: Sequence[Excerpt]) -> list[tuple[str, int]]:
     message with how many excerpts it holds."""
     groups = pack([html_excerpt(e) for e in excerpts])
     return [("\n\n".join(group), len(group)) for group in groups]
+
+
+def html_nearest(excerpts: Sequence[Excerpt], lang: str = "fr") -> list[str]:
+    """"No sure answer", then the nearest passages, each labelled as such: as few messages as
+    Telegram allows."""
+    label = text("nearest_label", lang)
+    blocks = [text("unsure", lang), *(html_excerpt(e, label) for e in excerpts)]
+    return ["\n\n".join(group) for group in pack(blocks)]
 
 
 def html_context(context: Context) -> str:

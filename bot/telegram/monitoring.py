@@ -15,11 +15,13 @@ import tornado.web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from tornado.httpserver import HTTPServer
 
+from retrieval import ANSWERED, NONE, UNSURE
+
 from .context import BotData
 
 # What became of a question: quoted, quoted with a warning that the quotes may not answer it,
 # or nothing to quote.
-OUTCOMES = ("answered", "not_sure", "none")
+OUTCOMES = (ANSWERED, UNSURE, NONE)
 # A reachable shard answers a TCP connection at once; one that does not within this long is
 # reported down (a health check must answer before its prober gives up, often 1-5 s).
 SHARD_TIMEOUT_SECONDS = 1.0

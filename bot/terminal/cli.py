@@ -20,9 +20,9 @@ from retrieval import (REMOVED_FOLDER, Answer, AnswerEngine, ArticleError, Corpu
                        update_xapian)
 
 from ..logs import configure_logging
-from ..messages import MESSAGES, terminal_language, text
+from ..messages import MESSAGES, small_talk, terminal_language, text
 from ..settings import TOP_K_RANGE, Settings, SettingsError, load_settings
-from .render import answer_json, printable, render_terminal
+from .render import answer_json, printable, render_terminal, small_talk_json
 
 log = logging.getLogger("bot")
 
@@ -97,6 +97,7 @@ def build_parser() -> ArgumentParser:
     source.add_argument("--squad", type=Path, help=_t("cli_help_squad"))
     source.add_argument("--dev", type=Path, help=_t("cli_help_dev"))
     evaluate.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
+    evaluate.add_argument("--translated", type=Path, help=_t("cli_help_translated"))
 
     add = _command(commands, "add", _t("cli_help_add"))
     add.add_argument("source", help=_t("cli_help_source"))
@@ -134,6 +135,16 @@ def _answer(engine: AnswerEngine, question: str, top_k: int,
         return engine.answer(question, top_k, previous)
     except IndexUnavailable as e:
         return str(e)
+
+
+def _small_talk(message: str, as_json: bool) -> str | None:
+    """The friendly reply to a greeting or thanks, as text or as `ask --json`'s object; None
+    for a question."""
+    key = small_talk(message)
+    if key is None:
+        return None
+    reply = _t(key)
+    return json.dumps(small_talk_json(message, reply), ensure_ascii=False) if as_json else reply
 
 
 def _top_k(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,6 +192,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(_t("empty_question"))
     engine = _engine(args, settings)
     if question != "-":
+        if (reply := _small_talk(question, args.json)) is not None:
+            print(reply)
+            return 0
         one = engine.answer(question, top_k)
         if args.json:
             print(json.dumps(answer_json(one), ensure_ascii=False))
@@ -193,6 +207,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             error = _t("not_utf8", line=n)
             print(json.dumps({"line": n, "error": error}, ensure_ascii=False) if args.json
                   else _t("cli_error", message=error) + "\n", flush=True)
+            continue
+        if (reply := _small_talk(question_of(line), args.json)) is not None:
+            print(reply if args.json else f"? {printable(question_of(line))}\n{reply}\n",
+                  flush=True)
             continue
         answer = _answer(engine, question_of(line), top_k)
         if isinstance(answer, str):
@@ -231,6 +249,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if not sys.stdin.isatty():
             print(f"? {printable(question)}")
+        if (reply := _small_talk(question, False)) is not None:
+            print(reply + "\n", flush=True)
+            continue
         answer = _answer(engine, question, top_k, previous)
         if isinstance(answer, str):
             print(_t("cli_error", message=answer) + "\n", flush=True)
@@ -259,16 +280,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Print answer-in-excerpt rates for a question set."""
+    """Print, per set of questions, how often the first quote and one of three are right,
+    coverage and precision of the answers given, and unanswerable questions rightly refused."""
     from retrieval import evaluation
 
     if args.squad:
         documents, questions = evaluation.load_squad(args.squad)
-        lines = evaluation.evaluate_squad(AnswerEngine(documents), questions).lines()
+        translated = (evaluation.load_translated(args.translated, questions)
+                      if args.translated else None)
+        sets = evaluation.squad_sets(documents, questions, translated)
+        print("\n\n".join("\n".join([f"## {name}", *lines]) for name, lines in sets))
     else:
         engine = _engine(args, settings)
-        lines = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev)).lines()
-    print("\n".join(lines))
+        report = evaluation.evaluate_dev(engine, evaluation.load_dev(args.dev))
+        print("\n".join(report.lines()))
     return 0
 
 

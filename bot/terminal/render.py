@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from retrieval import Answer, Excerpt
+from retrieval import NONE, UNSURE, Answer, Excerpt
 
 from ..messages import text
 from ..quotes import mark, one_line, source_label
@@ -50,38 +50,57 @@ def render_terminal(answer: Answer, color: bool = False, lang: str = "fr",
                     width: int | None = None) -> str:
     """The answer as a person reads it in a terminal: bold matched words when color is on,
     wrapped to `width` columns when given; never a control character of the article's."""
-    if not answer.answered:
-        return textwrap.fill(text("no_answer_cli", lang), width) if width else text(
-            "no_answer_cli", lang)
+    if answer.outcome == NONE:
+        return _paragraph(text("no_answer_cli", lang), width)
     before, after = (BOLD, RESET) if color else ("", "")
-    blocks = []
-    for n, excerpt in enumerate(answer.excerpts, start=1):
+    nearest = answer.outcome == UNSURE
+    blocks = [_paragraph(text("unsure_cli", lang), width)] if nearest else []
+    for n, excerpt in enumerate(answer.excerpts or answer.nearest, start=1):
         quote = one_line(mark(excerpt, before, after, printable))
+        label = f" ({text('nearest_label', lang)})" if nearest else ""
         blocks.append(wrap(f"{n}. « {quote} »", width, INDENT) + "\n"
-                      + wrap(f"{INDENT}— {source_line(excerpt)}", width, INDENT + "  "))
+                      + wrap(f"{INDENT}— {source_line(excerpt)}{label}", width, INDENT + "  "))
     return "\n\n".join(blocks)
 
 
+def _paragraph(s: str, width: int | None) -> str:
+    """A message of the bot's own, wrapped to `width` when given."""
+    return textwrap.fill(s, width) if width else s
+
+
 def answer_json(answer: Answer) -> dict:
-    """The answer as the JSON object of `python -m bot ask --json`."""
+    """The answer as the JSON object of `python -m bot ask --json`: `results` holds the
+    quotes of an answer only; when the engine is not sure, the nearest passages are in
+    `nearest` (same shape) and `results` is empty."""
     return {
         "question": answer.question,
         "answered": answer.answered,
-        "results": [
-            {
-                "excerpt": e.text,
-                "score": e.score,
-                "highlights": [list(h) for h in e.highlights],
-                "source": {
-                    "document": e.source.document,
-                    "title": e.source.title,
-                    "url": e.source.url,
-                    "date": e.source.date,
-                    "paragraph": e.source.paragraph,
-                    "start": e.source.start,
-                    "end": e.source.end,
-                },
-            }
-            for e in answer.excerpts
-        ],
+        "outcome": answer.outcome,
+        "results": [excerpt_json(e) for e in answer.excerpts],
+        "nearest": [excerpt_json(e) for e in answer.nearest],
     }
+
+
+def excerpt_json(e: Excerpt) -> dict:
+    """One quote of `ask --json`."""
+    return {
+        "excerpt": e.text,
+        "score": e.score,
+        "confidence": e.confidence,
+        "highlights": [list(h) for h in e.highlights],
+        "source": {
+            "document": e.source.document,
+            "title": e.source.title,
+            "url": e.source.url,
+            "date": e.source.date,
+            "paragraph": e.source.paragraph,
+            "start": e.source.start,
+            "end": e.source.end,
+        },
+    }
+
+
+def small_talk_json(question: str, reply: str) -> dict:
+    """A greeting or thanks in `ask --json`: no answer, the friendly reply."""
+    return {"question": question, "answered": False, "outcome": NONE, "results": [],
+            "nearest": [], "reply": reply}

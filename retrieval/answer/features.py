@@ -84,6 +84,9 @@ class Question:
     weights: dict[str, float]
     groups: dict[str, int]
     wanted: re.Pattern[str] | None
+    names: frozenset[str] = frozenset()  # terms of the question's names: matched capitalised
+    respelled: frozenset[str] = frozenset()  # terms standing for a word no passage held
+    english: bool = False  # read as English: its terms are translations
 
 
 class SentenceFacts(NamedTuple):
@@ -160,9 +163,12 @@ class _Asked:
 
     def __init__(self, question: Question, vectors: WordVectors | None) -> None:
         self.weights, self.groups, self.wanted = question.weights, question.groups, question.wanted
+        self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
-        self.order = {t: n for n, t in enumerate(question.weights)}
+        # Each term's question word, by place: an English word's translations share one, so
+        # that "in order" means the question's words, not its alternatives, side by side.
+        self.order = {t: self.column[question.groups[t]] for t in question.weights}
         self.vectors = vectors
         terms = [t for t in question.weights if vectors is not None and t in vectors]
         self.term_vectors = self.term_columns = self.vector = None
@@ -198,8 +204,11 @@ class _Passage:
         self.sentences = sentence_spans(text)
         # A paragraph of ordinary length is analysed once, for both exact and soft matches.
         self.words = analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None
-        self.tokens = ([Token(*word) for word in zip(*self.words) if word[0] in weights]
-                       if self.words is not None else analyzer.matches(text, weights))
+        tokens = ([Token(*word) for word in zip(*self.words) if word[0] in weights]
+                  if self.words is not None else analyzer.matches(text, weights))
+        # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
+        self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
+                       if asked.names else tokens)
         self.by_sentence = _by_sentence(self.tokens, self.sentences)
         self.shares = [self.titled({t.term for t in ts}) if ts else 0.0 for ts in self.by_sentence]
         self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), self.coverage(hit.matched))
@@ -308,7 +317,7 @@ class _Passage:
         for a, b in zip(tokens, tokens[1:]):
             in_order.append(in_order[-1] + (b.start - a.end <= IN_ORDER_CHARS
                                             and order[b.term] == order[a.term] + 1))
-        pairs = max(len(order) - 1, 1)
+        pairs = max(len(self.asked.column) - 1, 1)
         titled_total = self.titled.total or 1.0
         passage_score, passage_rank, passage_share = self.passage
         facts, found = [], []
@@ -597,6 +606,44 @@ def _soft_rank(w: Windows) -> np.ndarray:
     SOFT_RANK_DECIMALS tie (other sums of the same weights)."""
     rounded = w.soft_share.round(SOFT_RANK_DECIMALS)
     return 1 / (1 + np.searchsorted(-np.sort(rounded)[::-1], -rounded, side="left"))
+
+
+def _columns_of(w: Windows, terms: frozenset[str]) -> np.ndarray:
+    """Which of the question's words (columns) the terms stand for."""
+    mask = np.zeros(len(w.asked.column), dtype=bool)
+    for t in terms:
+        if t in w.asked.groups:
+            mask[w.asked.column[w.asked.groups[t]]] = True
+    return mask
+
+
+@feature("rare_missing")
+def _rare_missing(w: Windows) -> np.ndarray:
+    """Weighted share of the question's rarer half of words (at or above the median weight)
+    that the window does not hold as such: the words that anchor a question."""
+    weights = np.array(list(w.asked.coverage.group_weights.values()))
+    rare = np.where(weights >= np.median(weights), weights, 0.0)
+    return (1 - w.best(w.held)) @ rare / (rare.sum() or 1.0)
+
+
+@feature("names_missing")
+def _names_missing(w: Windows) -> np.ndarray:
+    """Share of the question's names the window does not hold (0 for a question without)."""
+    names = _columns_of(w, w.asked.names)
+    if not names.any():
+        return np.zeros(len(w.first_row))
+    return (1 - w.best(w.held)[:, names]).mean(axis=1)
+
+
+@feature("question_unknown")
+def _question_unknown(w: Windows) -> np.ndarray:
+    """Weighted share of the question's words that no passage holds (respelled to the
+    nearest one that does): the same for all its windows. An English word is unknown when
+    none of its translations is held, not when one is not."""
+    weights = np.array(list(w.asked.coverage.group_weights.values()))
+    held = frozenset(w.asked.weights) - w.asked.respelled
+    unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
+    return np.full(len(w.first_row), weights @ unknown / w.total)
 
 
 # Every feature's name, in the order of declaration.

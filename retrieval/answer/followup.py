@@ -69,7 +69,9 @@ def merged(query: Query, previous: Query) -> Query:
             boosts[term] = boost * CARRIED_WEIGHT
             groups[term] = CARRIED_GROUPS + previous.groups[term]
     return Query(query.question, boosts, groups, query.wanted or previous.wanted,
-                 query.english or previous.english)
+                 query.english or previous.english, names=query.names | previous.names,
+                 untranslated=query.untranslated | previous.untranslated,
+                 cognates=query.cognates | previous.cognates)
 
 
 def conversation(question: str, previous: Previous | None, quoted: Iterable[str]) -> Previous:

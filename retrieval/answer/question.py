@@ -68,7 +68,8 @@ ANSWER_TYPES = [
     (re.compile(r"\b(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
                 r"quel(le)?s? (ville|pays|region|equipe|club|entreprise|societe|parti|"
                 r"organisation|fleuve|riviere|ile|continent|journal|personnage|roi|reine|"
-                r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur))\b"), _NAME),
+                r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur|"
+                r"personnalites?|personnes?))\b"), _NAME),
     (re.compile(r"\b(ou|where|d'ou)\b"), _NAME),
     (re.compile(r"\b(pourquoi|why|pour quelles? raisons?|dans quel but)\b"), _CAUSE),
 ]
@@ -94,6 +95,18 @@ class Query:
     groups: dict[str, int]
     wanted: re.Pattern[str] | None
     english: bool = False
+    # The terms of the question's names (capitalised words that do not start it): a common
+    # word of the same stem is not the name (« bois » is not « Boise »).
+    names: frozenset[str] = frozenset()
+    # The terms of an English question's words that the dictionary cannot translate (neither
+    # names nor numbers): kept as typed, and when no passage holds them their rarity in the
+    # articles is unknown, not the highest (engine: an untranslated word weighs as the
+    # question's other words do).
+    untranslated: frozenset[str] = frozenset()
+    # The terms of an English question's translated words as typed, read as French words
+    # ("paragraph" is « paragraphe »'s stem): alternatives kept only where a passage holds them
+    # (engine), never respelled into another word.
+    cognates: frozenset[str] = frozenset()
 
     @property
     def terms(self) -> list[str]:
@@ -106,13 +119,19 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     words = tokenize(question)
     plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
     if dictionary is not None and is_english(plain):
-        english, groups = _english_terms(words, dictionary)
-        return Query(question, english, groups, wanted_pattern(question), english=True)
+        translated, groups, english_names, untranslated, cognates = _english_terms(
+            words, dictionary)
+        return Query(question, translated, groups, wanted_pattern(question), english=True,
+                     names=english_names, untranslated=untranslated, cognates=cognates)
     boosts: dict[str, float] = {}
+    names: set[str] = set()
     for token in QUESTION_ANALYZER(question):
-        word = question[token.start:token.end].casefold()
-        boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word))
-    return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question))
+        word = question[token.start:token.end]
+        boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word.casefold()))
+        if _is_name(word, token.start):
+            names.add(token.term)
+    return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question),
+                 names=frozenset(names))
 
 
 def _is_name(word: str, start: int) -> bool:
@@ -121,12 +140,18 @@ def _is_name(word: str, start: int) -> bool:
 
 
 def _english_terms(words: list[Token], dictionary: Dictionary
-                   ) -> tuple[dict[str, float], dict[str, int]]:
+                   ) -> tuple[dict[str, float], dict[str, int], frozenset[str], frozenset[str],
+                              frozenset[str]]:
     """Each English word's (or known phrase's: "United States") French translations as
     alternatives for it; names and numbers kept as they are (a name the dictionary knows, such
-    as "London", also gets its French form)."""
+    as "London", also gets its French form); the names' own terms; the terms of the words it
+    has no translation for (Query.untranslated); and those of the translated words as typed,
+    the least likely alternative (Query.cognates)."""
     boosts: dict[str, float] = {}
     groups: dict[str, int] = {}
+    names: set[str] = set()
+    untranslated: set[str] = set()
+    cognates: set[str] = set()
     end = 0
     while end < len(words):
         start = end  # the entry's first word, and its group
@@ -146,7 +171,19 @@ def _english_terms(words: list[Token], dictionary: Dictionary
             for token in QUESTION_ANALYZER(alternative):
                 boosts[token.term] = max(boosts.get(token.term, 0.0), boost * share)
                 groups.setdefault(token.term, start)
-    return boosts, groups
+                if not kept and not translations:
+                    untranslated.add(token.term)
+        if translations and not kept:
+            typed = boost * TRANSLATION_DECAY ** len(translations)
+            for w in content:
+                for token in QUESTION_ANALYZER(w.term):
+                    if token.term not in boosts:
+                        boosts[token.term] = typed
+                        groups[token.term] = start
+                        cognates.add(token.term)
+        names.update(t.term for w in content if _is_name(w.term, w.start)
+                     for t in QUESTION_ANALYZER(w.term))
+    return boosts, groups, frozenset(names), frozenset(untranslated), frozenset(cognates)
 
 
 def _longest_entry(words: list[Token], n: int,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..articles.documents import Passage
+from .answerability import ANSWERED, NONE, UNSURE
 from .followup import Previous
 
 
@@ -33,27 +34,35 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
-    """A verbatim quote, its score, the matched words' spans (relative to the quote)."""
+    """A verbatim quote, its score, the matched words' spans (relative to the quote), and how
+    likely it is to hold the answer (answerability.py)."""
 
     text: str
     score: float
     highlights: tuple[tuple[int, int], ...]
     source: Source
-
+    confidence: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What the engine says to a question: excerpts, or none when the articles do not answer."""
+    """What the engine says to a question: the excerpts that answer it; or, when it is not
+    sure, none but the nearest passages (never to be shown as an answer); or nothing."""
 
     question: str
     excerpts: tuple[Excerpt, ...]
+    nearest: tuple[Excerpt, ...] = ()
     # What a follow-up of this question leans on (answer/followup.py).
     conversation: Previous | None = None
 
     @property
     def answered(self) -> bool:
         return bool(self.excerpts)
+
+    @property
+    def outcome(self) -> str:
+        """ANSWERED, UNSURE (only the nearest passages) or NONE."""
+        return ANSWERED if self.excerpts else UNSURE if self.nearest else NONE
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,10 @@ not overlap, sliced verbatim from their article's text with their sources."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
+
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from ..text.vectors import WordVectors
 from .features import Question, candidates
@@ -10,17 +14,33 @@ from .ranker import WindowRanker
 from .results import Excerpt, Hit, Source
 
 
+class Chosen(NamedTuple):
+    """The chosen excerpts, best first, and for each its window's features (the columns named
+    when choosing), its ranker score and its margin over the next excerpt."""
+
+    excerpts: list[Excerpt]
+    features: np.ndarray
+    scores: np.ndarray
+    margins: np.ndarray
+    english: bool = False  # the question was read as English (answerability reads it)
+
+
 def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRanker,
-                  vectors: WordVectors | None = None,
-                  analyzer: Analyzer = DOCUMENT_ANALYZER) -> list[Excerpt]:
+                  vectors: WordVectors | None = None, names: tuple[str, ...] | None = None,
+                  analyzer: Analyzer = DOCUMENT_ANALYZER) -> Chosen:
     """Up to k non-overlapping excerpts from the hits, best first by the ranker's score;
-    between equals, the shorter."""
-    found, features = candidates(hits, question, vectors, ranker.features, analyzer)
+    between equals, the shorter. Their features are the columns `names` (the ranker's by
+    default). A margin is over the next excerpt, or for the last over the next that does not
+    overlap the chosen ones, else the weakest window."""
+    names = ranker.features if names is None else names
+    wanted = tuple(dict.fromkeys((*ranker.features, *names)))
+    found, features = candidates(hits, question, vectors, wanted, analyzer)
     if not found:
-        return []
-    scores = ranker.score(features)
+        return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
+    scores = ranker.score(features[:, [wanted.index(f) for f in ranker.features]])
     order = sorted(range(len(found)), key=lambda n: (-scores[n], found[n].end - found[n].start))
     chosen: list[Excerpt] = []
+    rows: list[int] = []
     for n in order:
         c = found[n]
         doc, paragraph = c.hit.passage.document, c.hit.passage.paragraph
@@ -31,6 +51,12 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
         source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
         chosen.append(Excerpt(doc.text[start:end], round(float(scores[n]), 4), c.highlights,
                               source))
-        if len(chosen) == k:
+        rows.append(n)
+        if len(chosen) == k + 1:  # one more than asked: the last one's margin
             break
-    return chosen
+    picked = scores[rows]
+    following = np.append(picked[1:], scores.min())[:k]
+    shown = rows[:k]
+    columns = [wanted.index(f) for f in names]
+    return Chosen(chosen[:k], features[np.ix_(shown, columns)], picked[:k],
+                  picked[:k] - following, question.english)

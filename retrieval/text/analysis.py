@@ -35,7 +35,7 @@ class Token(NamedTuple):
 Step = Callable[[list[Token]], list[Token]]
 
 # A word: letters/digits, with inner apostrophes or hyphen-free joins (l'armée, aujourd'hui).
-_WORD = re.compile(r"\w+(?:['’‘ʼ]\w+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’‘ʼ][^\W_]+)*")
 # The apostrophes of typed and typeset French, all read as "'".
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 

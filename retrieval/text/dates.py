@@ -119,6 +119,16 @@ def asked_period(question: str, today: date) -> tuple[Period | None, str]:
     return None, question
 
 
+def without_period(question: str, today: date) -> str:
+    """The question without the words that name its period, whether or not articles may hold
+    them (« en 2019 », "in January 2020", « hier »): what it asks beside its date."""
+    folded = _folded(question)
+    for pattern, read, _ in EXPRESSIONS:
+        if (m := pattern.search(folded)) and read(m, today) is not None:
+            return " ".join(f"{question[:m.start()]} {question[m.end():]}".split())
+    return question
+
+
 def article_day(value: str | None) -> date | None:
     """An article's day from its `date` (2024-03-12, with or without a time), None if it has
     none or it is not such a date."""
