@@ -112,18 +112,24 @@ class CorpusWriter:
         return asked_questions
 
 
-def ensure_corpus(root: Path, passages: int, seed: int = 0) -> tuple[Path, list[str]]:
-    """The corpus folder of that size under root and its questions, generated once."""
-    folder = root / f"corpus-{passages}"
-    stamp = root / f"corpus-{passages}.json"
+def ensure_corpus(root: Path, passages: int, seed: int = 0, questions: int = QUESTIONS
+                  ) -> tuple[Path, list[str]]:
+    """The corpus folder of that size under root and its questions, generated once. Asking
+    for another number of questions draws other passages, hence another corpus, in a folder
+    of its own (the default's keeps its old name, so that existing corpora stay valid)."""
+    name = f"corpus-{passages}" + ("" if questions == QUESTIONS else f"-{questions}q")
+    folder = root / name
+    stamp = root / f"{name}.json"
     settings = {"version": GENERATOR_VERSION, "seed": seed, "passages": passages}
+    if questions != QUESTIONS:
+        settings["questions"] = questions
     if stamp.exists():
         saved = json.loads(stamp.read_text(encoding="utf-8"))
         if saved["settings"] == settings:
             return folder, saved["questions"]
     for old in folder.glob("*.txt"):
         old.unlink()
-    questions = CorpusWriter(seed).write(folder, passages)
-    stamp.write_text(json.dumps({"settings": settings, "questions": questions}, ensure_ascii=False),
+    asked = CorpusWriter(seed).write(folder, passages, questions)
+    stamp.write_text(json.dumps({"settings": settings, "questions": asked}, ensure_ascii=False),
                      encoding="utf-8")
-    return folder, questions
+    return folder, asked
