@@ -13,14 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import retrieval.articles.documents
 import retrieval.index.memory_store
 import retrieval.index.memory
 from retrieval import AnswerEngine, IndexStore
 from retrieval.text.analysis import DOCUMENT_ANALYZER, QUESTION_WORDS, STOP_WORDS, french_analyzer
 from retrieval.index.memory_store import cache_path, corpus_key, load_indexed_corpus, write_store
+from retrieval.articles.documents import load_corpus
 from retrieval.articles.files import CorpusError, read_articles
 from retrieval.index.contract import BM25
-from retrieval.index.memory import MemoryIndex, Postings, Vocabulary
+from retrieval.index.memory import MemoryIndex, Outlines, Postings, Vocabulary
 
 ARTICLES = {
     "a.txt": "Le Pentagone\n\nLa lettre annonçait le retrait des troupes d'Irak.\n\n"
@@ -69,7 +71,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 8
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 10
 
 
 def test_changed_file_invalidates_even_with_the_same_size_and_mtime(
@@ -193,6 +195,57 @@ def test_a_forged_store_with_a_recomputed_key_cannot_make_the_bot_quote_other_te
         assert text[excerpt.source.start:excerpt.source.end] == excerpt.text
 
 
+QUESTIONS = ["Qui a voté une résolution ?", "Qui a démenti ?", "Que annonçait la lettre ?"]
+
+
+def test_answers_from_the_store_parse_no_article_and_quote_as_parsing_would(
+        corpus, cache_dir, monkeypatch) -> None:
+    """The store keeps where each paragraph stands and which are page leftovers: an answer
+    slices its quotes from the file as read, with the same sources as from parsed articles."""
+    (corpus / "c.md").write_text("---\ntitle: La session\nurl: https://example.org/c\n"
+                                 "date: 2020-01-05\n---\n\nLes députés ont voté.\n\n"
+                                 "Les commentaires sont fermés.\n\nLa session a duré.\n",
+                                 encoding="utf-8")
+    parsed = AnswerEngine(load_corpus(corpus))
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    monkeypatch.setattr(retrieval.articles.documents, "parse_txt", None)
+    monkeypatch.setattr(retrieval.articles.documents, "parse_md", None)
+    stored = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    for question in [*QUESTIONS, "Qui a voté à la session ?"]:
+        assert stored.answer(question) == parsed.answer(question)
+    assert stored.answer("Qui a voté à la session ?").excerpts[0].source.url == \
+        "https://example.org/c"
+
+
+def shift_outlines(path: Path) -> None:
+    for name in ("paragraph_starts", "paragraph_ends"):
+        np.save(path / f"{name}.npy", np.load(path / f"{name}.npy") + 1000)
+
+
+def swap_outlines(path: Path) -> None:
+    starts, ends = np.load(path / "paragraph_starts.npy"), np.load(path / "paragraph_ends.npy")
+    np.save(path / "paragraph_starts.npy", starts[::-1].copy())
+    np.save(path / "paragraph_ends.npy", ends[::-1].copy())
+
+
+@pytest.mark.parametrize("damage", [shift_outlines, swap_outlines])
+def test_an_outline_that_does_not_fit_its_article_is_not_trusted(corpus, cache_dir, damage
+                                                                 ) -> None:
+    """Outlines of other files: the article is parsed instead, or at worst another stretch of
+    the same file is quoted; never text that is not in it."""
+    fresh = AnswerEngine(load_corpus(corpus))
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    damage(cache_path(corpus, cache_dir))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    for question in QUESTIONS:
+        answer_ = engine.answer(question)
+        if damage is shift_outlines:  # out of the text: parsed, the same answers
+            assert answer_ == fresh.answer(question)
+        for excerpt in answer_.excerpts:
+            text = (corpus / f"{excerpt.source.document}.txt").read_text(encoding="utf-8")
+            assert text[excerpt.source.start:excerpt.source.end] == excerpt.text
+
+
 class Exploit:
     """Unpickling this runs code: it would create the file named in the test."""
 
@@ -310,7 +363,8 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
     empty = Postings(Vocabulary.of([]), np.zeros(1, np.int64), np.zeros(0, np.int32),
                      np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32))
     empty.check()
-    assert MemoryIndex(empty, [], np.zeros(1, np.int64)).search(["x"], 3) == []
+    no_outlines = Outlines(np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+    assert MemoryIndex(empty, [], np.zeros(1, np.int64), no_outlines).search(["x"], 3) == []
 
 
 def test_cache_dir_setting_and_the_index_command(corpus, tmp_path, monkeypatch, capsys) -> None:
@@ -338,7 +392,9 @@ def stored_arrays(index: MemoryIndex) -> dict[str, bytes]:
             "starts": p.starts.tobytes(), "passages": p.passages.tobytes(),
             "weights": p.weights.tobytes(), "counts": p.counts.tobytes(),
             "lengths": p.lengths.tobytes(), "first": index.first.tobytes(),
-            "documents": "\n".join(index.documents).encode()}
+            "documents": "\n".join(index.documents).encode(),
+            "outlines": index.outlines.starts.tobytes() + index.outlines.ends.tobytes()
+            + json.dumps(index.outlines.headers).encode()}
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -6,9 +6,10 @@ so an engine starting from a stored index parses only the articles its answers q
 (about a millisecond each), and remembers the last few thousand.
 
 Two ways to hold the files: their content as read at start (the memory index, whose key hashes
-that content), or read when first quoted (Xapian, which may index millions of articles; each
-passage carries its article's digest, and an article changed since it was indexed is not
-quoted until `index --update` has seen it).
+that content, and which keeps each article's outline: its paragraphs are then sliced from that
+content as the outline says, without parsing it again), or read when first quoted (Xapian,
+which may index millions of articles; each passage carries its article's digest, and an
+article changed since it was indexed is not quoted until `index --update` has seen it).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from threading import Lock
 
-from .documents import Document, Passage, parsed_article
+from .documents import Document, Outline, Passage, outlined_article, parsed_article
 from .files import EXTENSIONS, corpus_files, is_corpus_file, read_article
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,17 @@ class Corpus(Sequence[Document]):
     """The articles of a corpus folder, in a fixed order, by id; parsed on first use."""
 
     def __init__(self, files: Sequence[Path] | None, contents: dict[Path, bytes] | None = None,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None,
+                 outline: Callable[[str], Outline | None] | None = None) -> None:
         """`files` are the articles (None: those of `folder`, listed when first needed);
-        `contents` their content as read at start (else each file is read when quoted)."""
+        `contents` their content as read at start (else each file is read when quoted);
+        `outline` an article's outline by id, as decided when indexing that content (an
+        article without one, or whose outline does not fit its text, is parsed)."""
         self._files = None if files is None else {path.stem: path for path in files}
         self._ids: list[str] | None = None
         self._folder = folder
         self._contents = contents
+        self._outline = outline
         self._parsed: OrderedDict[str, tuple[str, Document | None]] = OrderedDict()
         self._capacity = PARSED_ARTICLES
         self._lock = Lock()  # answers may run in several threads
@@ -128,8 +133,12 @@ class Corpus(Sequence[Document]):
             return None
         if content is None:  # read at start: path is None or the contents are there
             content = (self._contents or {}).get(path, b"")
-        document = parsed_article(path, content)
-        found = digest(content)
+        outline = self._outline(document_id) if self._outline is not None else None
+        document = ((outline and outlined_article(path, content, outline))
+                    or parsed_article(path, content))
+        # Only a file read when quoted is compared with its digest (a content read at start
+        # is the one indexed): hashing it for nothing would cost a tenth of an answer.
+        found = digest(content) if self._contents is None else ""
         with self._lock:
             self._parsed[document_id] = (found, document)
             if len(self._parsed) > self._capacity:

@@ -53,6 +53,10 @@ LEFTOVER_PATTERNS = [
 ]
 # A leftover is short; a longer paragraph that merely mentions cookies is article text.
 LEFTOVER_MAX_CHARS = 400
+# The patterns as one: a paragraph is read once by the regex engine, not once per pattern
+# (parsing a million passages' articles spent most of its time trying them one by one).
+_LEFTOVER = re.compile("|".join(f"(?:{p.pattern})" for p in LEFTOVER_PATTERNS),
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,23 @@ class Document:
     date: str | None = None
 
 
+@dataclass(frozen=True)
+class Outline:
+    """What parsing an article decided: its title, url and date, and the span of each body
+    paragraph in its text (page leftovers left out). An index keeps it, so that answering
+    slices the quotes from the file's text without parsing the article again."""
+
+    title: str
+    url: str | None
+    date: str | None
+    spans: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, document: Document) -> Outline:
+        return cls(document.title, document.url, document.date,
+                   tuple((p.start, p.end) for p in document.paragraphs))
+
+
 @dataclass(frozen=True, slots=True)
 class Passage:
     """A paragraph of a document, the unit BM25 ranks."""
@@ -87,8 +108,9 @@ class Passage:
 
 def is_leftover(paragraph: str) -> bool:
     """True for page furniture such as a cookie banner or "Les commentaires sont fermés."."""
-    text = fold_apostrophes(paragraph)
-    return len(text) <= LEFTOVER_MAX_CHARS and any(p.search(text) for p in LEFTOVER_PATTERNS)
+    # Folding apostrophes keeps the length: only a short paragraph is folded and searched.
+    return (len(paragraph) <= LEFTOVER_MAX_CHARS
+            and _LEFTOVER.search(fold_apostrophes(paragraph)) is not None)
 
 
 def blocks(text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -192,6 +214,25 @@ def parsed_article(path: Path, data: bytes) -> Document | None:
     except ValueError as e:
         skipped(path, e)
         return None
+
+
+def outlined_article(path: Path, data: bytes, outline: Outline) -> Document | None:
+    """The document of an article file's content as its outline lays it out, without parsing
+    it; None when the outline does not fit the text (a store of other files, or damaged: the
+    caller parses the file instead). Every paragraph is still sliced from the text, within it,
+    in order, and starts and ends with a visible character, as a parsed paragraph does."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    end = 0
+    for start, stop in outline.spans:
+        if not (end <= start < stop <= len(text)) or text[start].isspace() \
+                or text[stop - 1].isspace():
+            return None
+        end = stop
+    paragraphs = tuple(Paragraph(n, s, e, text[s:e]) for n, (s, e) in enumerate(outline.spans, 1))
+    return Document(path.stem, outline.title, text, paragraphs, outline.url, outline.date)
 
 
 def parse_articles(contents: dict[Path, bytes]) -> list[Document]:

@@ -21,11 +21,12 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from ..articles.documents import Document
+from ..articles.documents import Document, Outline
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from .contract import BM25, Match, indexed_text, lucene_idf
 
@@ -124,6 +125,53 @@ class Postings:
             raise ValueError("postings do not fit together")
 
 
+@dataclass(frozen=True)
+class Outlines:
+    """Every article's outline (what parsing it decided: documents.Outline), kept with the
+    index so that answering parses no article: each passage's span in its article's text, one
+    row per passage as in the postings, and each article's title, url and date."""
+
+    starts: np.ndarray  # int64, one per passage
+    ends: np.ndarray  # int64
+    headers: list[list[str | None]]  # [title, url, date] per article
+
+    @classmethod
+    def of(cls, outlines: Sequence[Outline | tuple[Outlines, int, int, list[str | None]]]
+           ) -> Outlines:
+        """The outlines of articles in order: each an Outline, or rows first..last of other
+        Outlines with their header (an article kept from a previous index)."""
+        starts, ends, headers = [], [], []
+        for o in outlines:
+            if isinstance(o, Outline):
+                spans = np.array(o.spans, dtype=np.int64).reshape(-1, 2)
+                starts.append(spans[:, 0])
+                ends.append(spans[:, 1])
+                headers.append([o.title, o.url, o.date])
+            else:
+                kept, first, last, header = o
+                starts.append(np.asarray(kept.starts[first:last]))
+                ends.append(np.asarray(kept.ends[first:last]))
+                headers.append(header)
+        empty = [np.zeros(0, np.int64)]
+        return cls(np.concatenate(starts or empty), np.concatenate(ends or empty), headers)
+
+    def outline(self, article: int, first: int, last: int) -> Outline:
+        """The outline of article number `article`, whose passages are rows first..last."""
+        title, url, date = self.headers[article]
+        spans = tuple(zip(self.starts[first:last].tolist(), self.ends[first:last].tolist()))
+        return Outline(str(title), url, date, spans)
+
+    def check(self, passages: int, articles: int) -> None:
+        """Raise ValueError unless there is a span per passage and a header per article whose
+        title is text (a store may hold anything; a span that does not fit its article's text
+        is refused when the article is read)."""
+        if not (len(self.starts) == len(self.ends) == passages and len(self.headers) == articles
+                and all(isinstance(h, list) and len(h) == 3 and isinstance(h[0], str)
+                        and all(v is None or isinstance(v, str) for v in h[1:])
+                        for h in self.headers)):
+            raise ValueError("outlines do not fit the index")
+
+
 def passage_terms(documents: Iterable[Document], analyzer: Analyzer = DOCUMENT_ANALYZER
                   ) -> Iterable[list[str]]:
     """The analysed terms of every passage of the documents, in order: what both indexes
@@ -202,14 +250,28 @@ class MemoryIndex:
     (memory-mapped from the store: nothing is built per passage at start).
 
     Passage number r (in corpus order) is paragraph r - first[d] + 1 of document d, where
-    first[d] <= r < first[d + 1]."""
+    first[d] <= r < first[d + 1]; `outlines` say where each passage stands in its article."""
 
     def __init__(self, postings: Postings, documents: list[str], first: np.ndarray,
-                 bm25: BM25 = BM25()) -> None:
+                 outlines: Outlines, bm25: BM25 = BM25()) -> None:
         if len(first) != len(documents) + 1 or first[0] != 0 or first[-1] != postings.size \
                 or np.any(np.diff(first) < 0):
             raise ValueError("postings are not those of these documents")
+        outlines.check(postings.size, len(documents))
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
+        self.outlines = outlines
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {d: n for n, d in enumerate(self.documents)}
+
+    def outline(self, document_id: str) -> Outline | None:
+        """An article's outline as decided when it was indexed, None for an article it does
+        not hold."""
+        n = self._positions.get(document_id)
+        if n is None:
+            return None
+        return self.outlines.outline(n, int(self.first[n]), int(self.first[n + 1]))
 
     @classmethod
     def build(cls, documents: Sequence[Document | str], analyzer: Analyzer = DOCUMENT_ANALYZER,
@@ -220,6 +282,8 @@ class MemoryIndex:
         last bit, as one of them all analysed anew."""
         ids = [d if isinstance(d, str) else d.id for d in documents]
         reused = {} if previous is None else {d: n for n, d in enumerate(previous.documents)}
+        outlines = Outlines.of([Outline.of(d) if not isinstance(d, str) else _kept(previous, d)
+                                for d in documents])
         kept_sizes = {} if previous is None else dict(zip(previous.documents,
                                                           np.diff(previous.first).tolist()))
         sizes = [kept_sizes[d] if isinstance(d, str) else len(d.paragraphs) for d in documents]
@@ -238,7 +302,7 @@ class MemoryIndex:
         elapsed = time.perf_counter() - started
         log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
                  count / max(elapsed, 1e-9))
-        return cls(postings, ids, first, bm25)
+        return cls(postings, ids, first, outlines, bm25)
 
     def __len__(self) -> int:
         return self.postings.size
@@ -278,6 +342,15 @@ class MemoryIndex:
             matches.append(Match(self.documents[document], row - int(self.first[document]) + 1,
                                  float(totals[i]), matched))
         return matches
+
+
+def _kept(previous: MemoryIndex | None, document: str
+          ) -> tuple[Outlines, int, int, list[str | None]]:
+    """A document kept from the previous index: where its outline is there."""
+    assert previous is not None  # a document is given by id only when kept from one
+    n = previous._positions[document]
+    return (previous.outlines, int(previous.first[n]), int(previous.first[n + 1]),
+            previous.outlines.headers[n])
 
 
 def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[Document | str],

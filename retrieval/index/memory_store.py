@@ -4,8 +4,11 @@ articles, and starts in a second at a million passages.
 One folder per corpus folder, in the cache folder (`CACHE_DIR`, by default the user's cache
 folder, so that a read-only corpus caches too): plain numeric arrays (`.npy`, memory-mapped as
 they are, never unpickled) and one JSON file. It holds index data only (terms, postings, which
-article and paragraph each passage is): every quoted text is sliced from the article files as
-read at start, so a damaged or forged store can at worst rank badly.
+article and paragraph each passage is, each article's outline: title, url, date and where its
+paragraphs stand in its text): every quoted text is sliced from the article files as read at
+start, within a paragraph's span only when that span fits the text (else the article is parsed
+again), so a damaged or forged store can at worst rank badly or quote another stretch of the
+same article.
 
 Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
 passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article
@@ -38,17 +41,19 @@ from ..articles.files import CorpusError, corpus_folder, read_articles
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
 from .contract import BM25
-from .memory import MemoryIndex, Postings, Vocabulary
+from .memory import MemoryIndex, Outlines, Postings, Vocabulary
 from .signature import index_signature
 
 log = logging.getLogger(__name__)
 
-# Bumped when the layout of the store changes.
-CACHE_FORMAT = "3"
+# Bumped when the layout of the store changes: a store of another format is rebuilt, never
+# read as this one (4: the articles' outlines, so that answering parses no article).
+CACHE_FORMAT = "4"
 # The store's arrays and their types; anything else is not read.
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
-          "lengths": np.int32, "first": np.int64}
+          "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
+          "paragraph_ends": np.int64}
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,7 @@ def _updated(contents: dict[Path, bytes], stored: StoredIndex | None, bm25: BM25
 def _corpus(contents: dict[Path, bytes], index: MemoryIndex) -> Corpus:
     """The articles the index holds, with their content as read at start."""
     indexed = set(index.documents)
-    return Corpus([p for p in contents if p.stem in indexed], contents)
+    return Corpus([p for p in contents if p.stem in indexed], contents, outline=index.outline)
 
 
 def write_store(path: Path, key: str, index: MemoryIndex, digests: dict[str, str] | None = None
@@ -163,13 +168,15 @@ def write_store(path: Path, key: str, index: MemoryIndex, digests: dict[str, str
     p = index.postings
     arrays = {"terms": p.vocabulary.blob, "term_offsets": p.vocabulary.offsets,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
-              "counts": p.counts, "lengths": p.lengths, "first": index.first}
+              "counts": p.counts, "lengths": p.lengths, "first": index.first,
+              "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
         for name, dtype in ARRAYS.items():
             np.save(new / f"{name}.npy", np.ascontiguousarray(arrays[name], dtype=dtype))
         meta = {"format": CACHE_FORMAT, "key": key, "analysis": analysis_signature(),
-                "documents": index.documents, "digests": digests or {}}
+                "documents": index.documents, "digests": digests or {},
+                "headers": index.outlines.headers}
         (new / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if path.exists():
             old = path.with_name(f".{path.name}.old")
@@ -207,5 +214,9 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
                         arrays["passages"], arrays["weights"], arrays["counts"],
                         arrays["lengths"])
     postings.check()
-    return StoredIndex(MemoryIndex(postings, documents, arrays["first"], bm25), key, analysis,
-                       digests)
+    headers = meta.get("headers")
+    if not isinstance(headers, list):
+        raise ValueError("meta.json does not list the articles' headers")
+    outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
+    return StoredIndex(MemoryIndex(postings, documents, arrays["first"], outlines, bm25), key,
+                       analysis, digests)
