@@ -273,7 +273,7 @@ def test_a_crafted_pickle_in_the_store_is_never_executed(corpus, cache_dir, tmp_
 def test_a_store_is_memory_mapped_plain_arrays(corpus, cache_dir) -> None:
     _, index = load_indexed_corpus(corpus, cache_dir)
     _, index = load_indexed_corpus(corpus, cache_dir)
-    assert isinstance(index.postings.weights, np.memmap)
+    assert isinstance(index.postings.weights.base, np.memmap)
     meta = json.loads((cache_path(corpus, cache_dir) / "meta.json").read_text(encoding="utf-8"))
     assert meta["documents"] == ["a", "b"]
 

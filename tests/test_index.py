@@ -68,6 +68,24 @@ def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
     assert index.idf("inconnu") == pytest.approx(math.log(1 + (n + 0.5) / 0.5))
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_adding_scores_densely_ranks_to_the_bit_as_through_np_unique(seed, monkeypatch) -> None:
+    """A question that reads many postings adds them up in a dense array (the fast path):
+    the same passages, scores to the last bit, terms held and order of ties as np.unique's."""
+    import retrieval.index.memory as memory
+
+    rng = random.Random(seed)
+    documents, _ = random_corpus(rng)
+    index = MemoryIndex.build(documents)
+    known = sorted({t for passage in passage_terms(documents) for t in passage})
+    queries = [(rng.choices(known, k=rng.randint(1, 5)), rng.randint(1, 10),
+                {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in known}) for _ in range(20)]
+    monkeypatch.setattr(memory, "DENSE_SHARE", 0)  # never dense: the reference
+    reference = [index.search(q, k, w) for q, k, w in queries]
+    monkeypatch.setattr(memory, "DENSE_SHARE", math.inf)  # always dense
+    assert [index.search(q, k, w) for q, k, w in queries] == reference
+
+
 def test_ties_come_in_corpus_order() -> None:
     index = MemoryIndex.build([document("a", ["lettre signée", "autre chose", "lettre signée"])])
     hits = index.search(["lettr"], 5)

@@ -202,7 +202,9 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
         array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
         if array.dtype != dtype or array.ndim != 1:
             raise ValueError(f"{name}.npy is not a vector of {np.dtype(dtype)}")
-        arrays[name] = array
+        # A plain view, still mapped: slicing a np.memmap costs ten times more (a subclass to
+        # finalise), and a question slices a few dozen times.
+        arrays[name] = np.asarray(array)
     key, analysis = meta.get("key"), meta.get("analysis")
     documents, digests = meta.get("documents"), meta.get("digests")
     if not (isinstance(key, str) and isinstance(analysis, str)
