@@ -341,7 +341,7 @@ class MemoryIndex:
         scores = np.concatenate([w * p.weights[s:e] for w, (s, e) in zip(boosts, spans)])
         candidates, totals = _totals(passages, scores, p.size)
         top = _top(totals, k)
-        rows = candidates[top]
+        rows = top if candidates is None else candidates[top]
         # Which terms each of the k passages holds: one binary search per term for all of them.
         held = [_holding(p.passages[s:e], rows) for s, e in spans]
         documents = np.searchsorted(self.first, rows, side="right") - 1
@@ -411,13 +411,14 @@ def _holding(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return column[i] == rows
 
 
-def _totals(passages: np.ndarray, scores: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The passages that hold a term (ascending) and their summed scores. Each passage's terms
-    are added in the order given (query order, as rank-bm25 adds them), so that both ways give
-    the same floats to the bit: by np.unique (a sort of the postings read) for a question that
-    reads few, in a dense array of one slot a passage for one that reads many."""
+def _totals(passages: np.ndarray, scores: np.ndarray, size: int
+            ) -> tuple[np.ndarray | None, np.ndarray]:
+    """The passages that hold a term (ascending; None: every passage, in a dense array) and
+    their summed scores. Each passage's terms are added in the order given (query order, as
+    rank-bm25 adds them), so that both ways give the same floats to the bit: by np.unique (a
+    sort of the postings read) for a question that reads few, in a dense array of one slot a
+    passage for one that reads many."""
     if len(passages) * DENSE_SHARE >= size:
-        totals = np.bincount(passages, weights=scores, minlength=size)
-        return np.arange(size), totals
+        return None, np.bincount(passages, weights=scores, minlength=size)
     candidates, where = np.unique(passages, return_inverse=True)
     return candidates, np.bincount(where, weights=scores)
