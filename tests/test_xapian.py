@@ -139,6 +139,37 @@ def test_one_and_three_shards_give_the_same_answers_as_each_other(news, built, t
     assert "William H. Seely" in seed_answers[0][0][0]
 
 
+def test_answers_from_three_shards_parse_no_article_and_quote_as_parsing_would(
+        news, built, monkeypatch):
+    """Each article's first passage keeps its outline: quotes are sliced from the file as
+    read, with the same sources as from the articles parsed."""
+    import retrieval.articles.documents as documents
+
+    questions = QUESTIONS + generated_questions(news)
+    monkeypatch.setattr(XapianIndex, "outline", lambda self, document_id: None)
+    parsed = answers(AnswerEngine.from_folder(
+        news, IndexStore("xapian", databases=shards(built[3], 3))), questions)
+    monkeypatch.undo()
+    monkeypatch.setattr(documents, "parse_txt", None)
+    monkeypatch.setattr(documents, "parse_md", None)
+    three = AnswerEngine.from_folder(news, IndexStore("xapian", databases=shards(built[3], 3)))
+    assert answers(three, questions) == parsed
+
+
+def test_an_article_changed_since_indexing_is_not_quoted_from_its_old_outline(tmp_path):
+    """The outline is of the content indexed: a file changed since is refused, as before."""
+    folder = write_corpus(tmp_path / "corpus", [])
+    shutil.copy(SEEDS / next(p.name for p in SEEDS.iterdir() if p.suffix in (".txt", ".md")),
+                folder)
+    build_xapian(tmp_path / "db", folder, 1)
+    store = IndexStore("xapian", databases=shards(tmp_path / "db", 1))
+    assert AnswerEngine.from_folder(folder, store).answer("Qui a signé la lettre ?").answered
+    article = next(folder.iterdir())
+    article.write_text("Autre chose\n\n" + article.read_text(encoding="utf-8")[40:],
+                       encoding="utf-8")
+    assert not AnswerEngine.from_folder(folder, store).answer("Qui a signé la lettre ?").answered
+
+
 def test_the_cli_builds_shards_and_says_what_it_built(news, tmp_path, capsys):
     assert main(["index", "--xapian", str(tmp_path / "db"), "--shards", "3",
                  "--corpus", str(news)]) == 0

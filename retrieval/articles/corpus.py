@@ -64,11 +64,13 @@ class Corpus(Sequence[Document]):
         return corpus
 
     @classmethod
-    def listing(cls, folder: Path) -> Corpus:
+    def listing(cls, folder: Path, outline: Callable[[str], Outline | None] | None = None
+                ) -> Corpus:
         """The articles of a folder, each read when quoted, found by its id (an article added
         since start, and indexed by `index --update`, too); the folder is listed only when the
-        list is asked for (an archive's 500k files take seconds)."""
-        return cls(None, folder=folder)
+        list is asked for (an archive's 500k files take seconds). `outline`: as the index
+        keeps it, with the digest of the content it was made from."""
+        return cls(None, folder=folder, outline=outline)
 
     @property
     def files(self) -> dict[str, Path]:
@@ -133,12 +135,14 @@ class Corpus(Sequence[Document]):
             return None
         if content is None:  # read at start: path is None or the contents are there
             content = (self._contents or {}).get(path, b"")
-        outline = self._outline(document_id) if self._outline is not None else None
-        document = ((outline and outlined_article(path, content, outline))
-                    or parsed_article(path, content))
         # Only a file read when quoted is compared with its digest (a content read at start
         # is the one indexed): hashing it for nothing would cost a tenth of an answer.
         found = digest(content) if self._contents is None else ""
+        outline = self._outline(document_id) if self._outline is not None else None
+        if outline is not None and outline.digest not in (None, found):
+            outline = None  # made from another content of the file
+        document = ((outline and outlined_article(path, content, outline))
+                    or parsed_article(path, content))
         with self._lock:
             self._parsed[document_id] = (found, document)
             if len(self._parsed) > self._capacity:

@@ -91,11 +91,15 @@ class Outline:
     url: str | None
     date: str | None
     spans: tuple[tuple[int, int], ...]
+    # The digest of the content it was made from, when the index keeps it (Xapian: the file
+    # is read when quoted and may have changed since); None when the content read is the one
+    # indexed (the memory index's key hashes it).
+    digest: str | None = None
 
     @classmethod
-    def of(cls, document: Document) -> Outline:
+    def of(cls, document: Document, digest: str | None = None) -> Outline:
         return cls(document.title, document.url, document.date,
-                   tuple((p.start, p.end) for p in document.paragraphs))
+                   tuple((p.start, p.end) for p in document.paragraphs), digest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,10 +66,10 @@ def open_index(folder: str | Path, store: IndexStore) -> tuple[Corpus, Index]:
     """The articles of a corpus folder and their index, as the store says (CorpusError if
     there is no article; IndexUnavailable, a ConnectionError, if a database cannot be opened)."""
     if store.backend == "xapian":
-        corpus = Corpus.listing(corpus_folder(folder))
         xapian = xapian_module()
         reopen = xapian.REOPEN_SECONDS if store.reopen_seconds is None else store.reopen_seconds
-        return corpus, xapian.XapianIndex.open(store.databases, store.bm25, reopen)
+        index = xapian.XapianIndex.open(store.databases, store.bm25, reopen)
+        return Corpus.listing(corpus_folder(folder), index.outline), index
     return load_indexed_corpus(folder, store.cache_dir, store.bm25)
 
 

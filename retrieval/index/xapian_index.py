@@ -15,7 +15,9 @@ Xapian's document frequencies.
 
 A Xapian document is a passage: its terms, a unique term Q<article id> that every passage of
 the article holds (to delete an article's passages at once), and as data its article's id,
-paragraph number and the digest of the article's content when indexed. Each article goes to
+paragraph number and the digest of the article's content when indexed; the article's first
+passage also holds its outline (title, url, date, where its paragraphs stand: what parsing it
+decided), so that answering slices quotes from the file without parsing it again. Each article goes to
 shard crc32(id) mod N, and each shard remembers the digest of every article it holds
 (metadata `digest:<id>`), which is what `update` compares.
 """
@@ -40,7 +42,7 @@ import xapian
 from tqdm import tqdm
 
 from ..articles.corpus import digest
-from ..articles.documents import Document, parsed_article
+from ..articles.documents import Document, Outline, parsed_article
 from ..articles.files import (CorpusError, article_max_bytes, corpus_files, corpus_folder,
                               is_corpus_file, read_article, set_article_max_bytes)
 from ..text.analysis import DOCUMENT_ANALYZER
@@ -242,7 +244,7 @@ class XapianIndex:
             mset.fetch()  # the documents' data in one round trip from remote shards
             matches = []
             for item in items:
-                document, paragraph, article_digest = json.loads(item.document.get_data())
+                document, paragraph, article_digest = json.loads(item.document.get_data())[:3]
                 matched = frozenset(t.decode() for t in enquire.matching_terms(item))
                 matches.append(Match(document, paragraph, item.weight, matched, article_digest))
             # Equal scores in corpus order, as the memory index ranks them: Xapian's own order
@@ -251,6 +253,33 @@ class XapianIndex:
             return matches[:k]
 
         return self._call(ask)
+
+
+    def outline(self, document_id: str) -> Outline | None:
+        """An article's outline as its first passage keeps it, with the digest of the content
+        it was made from; None when there is none or it is not one (a damaged database: the
+        article is parsed)."""
+        def ask(db: xapian.Database) -> Outline | None:
+            for posting in db.postlist(ID_PREFIX + document_id):
+                data = json.loads(db.get_document(posting.docid).get_data())
+                if len(data) == 4:
+                    return _outline(data[2], data[3])
+            return None
+
+        return self._call(ask)
+
+
+def _outline(article_digest: object, kept: object) -> Outline | None:
+    """An outline as a passage's data keeps it, checked: [title, url, date, spans]."""
+    if not (isinstance(article_digest, str) and isinstance(kept, list) and len(kept) == 4):
+        return None
+    title, url, date, spans = kept
+    if not (isinstance(title, str) and all(v is None or isinstance(v, str) for v in (url, date))
+            and isinstance(spans, list)
+            and all(isinstance(span, list) and len(span) == 2
+                    and all(type(x) is int for x in span) for span in spans)):
+        return None
+    return Outline(title, url, date, tuple((a, b) for a, b in spans), article_digest)
 
 
 @dataclass
@@ -272,6 +301,7 @@ def shard_of(document_id: str, shards: int) -> int:
 
 def _passages(document: Document, article_digest: str) -> Iterator[xapian.Document]:
     """The Xapian documents of an article's passages."""
+    outline = Outline.of(document)
     for paragraph in document.paragraphs:
         passage = xapian.Document()
         for term, wdf in Counter(DOCUMENT_ANALYZER.terms(indexed_text(document, paragraph))
@@ -279,8 +309,10 @@ def _passages(document: Document, article_digest: str) -> Iterator[xapian.Docume
             if len(term.encode()) <= MAX_TERM_BYTES:
                 passage.add_term(term, wdf)
         passage.add_boolean_term(ID_PREFIX + document.id)
-        passage.set_data(json.dumps([document.id, paragraph.number, article_digest],
-                                    ensure_ascii=False))
+        data: list = [document.id, paragraph.number, article_digest]
+        if paragraph.number == 1:
+            data.append([outline.title, outline.url, outline.date, outline.spans])
+        passage.set_data(json.dumps(data, ensure_ascii=False))
         yield passage
 
 
