@@ -85,7 +85,10 @@ class Vocabulary(Sequence[str]):
         """The terms that start with the prefix, in order."""
         first = bisect.bisect_left(self, prefix)
         last = bisect.bisect_left(self, prefix + "\U0010ffff", first)
-        return [self[i] for i in range(first, last)]
+        # One slice of the bytes for all of them: a common prefix has a thousand terms.
+        block = self.blob[self.offsets[first]:self.offsets[last]].tobytes()
+        ends = (self.offsets[first:last + 1] - self.offsets[first]).tolist()
+        return [block[a:b].decode() for a, b in zip(ends, ends[1:])]
 
     def check(self) -> None:
         """Raise ValueError unless the arrays make sorted UTF-8 terms (a store may hold

@@ -10,11 +10,14 @@ without that rule "Paris" would become "pris" and "coût" "tout".
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 PREFIX_LENGTH = 2
+# How many unknown terms' nearest terms are remembered: a few MB at most.
+NEAREST_CACHE_SIZE = 10_000
 
 
 def max_edits(term: str) -> int:
@@ -30,10 +33,19 @@ class Speller:
 
     def __init__(self, terms_starting: Callable[[str], list[str]]) -> None:
         """`terms_starting(prefix)` lists the index's terms that start with the prefix: the
-        index is asked when a word is unknown, nothing is built at start."""
+        index is asked when a word is unknown, nothing is built at start. Each term's nearest
+        is remembered (questions repeat their unknown words: « l'article », "what"; reading a
+        prefix's terms takes up to a millisecond); a memory index never changes under its
+        engine, and Xapian databases updated while it runs offer their new terms as
+        corrections only to the next engine (the watcher's, or after a restart)."""
         self._terms_starting = terms_starting
+        self._remembered = lru_cache(maxsize=NEAREST_CACHE_SIZE)(self._nearest)
 
     def nearest(self, term: str) -> str | None:
+        """The term fewest edits away with the same first letters, if within max_edits."""
+        return self._remembered(term)
+
+    def _nearest(self, term: str) -> str | None:
         """The term fewest edits away with the same first letters, if within max_edits."""
         edits = max_edits(term)
         if not edits or len(term) < PREFIX_LENGTH:
