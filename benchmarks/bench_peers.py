@@ -307,21 +307,23 @@ class Engine(Peer):
     def terms(self, question: str) -> dict[str, float]:
         """The question's weighted terms, as the engine searches them."""
         from retrieval.answer.question import parse_query
-        boosts, _ = self.engine._respelled(parse_query(question, self.engine.dictionary))
-        return boosts
+        return self.engine._respelled(parse_query(question, self.engine.dictionary))[0]
 
     def search(self, boosts: dict[str, float], k: int) -> list[tuple[str, int]]:
         return [(m.document, m.paragraph)
                 for m in self.engine.index.search(list(boosts), k, weights=boosts)]
 
     def passages(self, question: str, k: int) -> list[tuple[str, int]]:
-        """The question's best passages (ranking) or its excerpts' (full answer), by document
-        id and paragraph number."""
+        """The question's best passages (ranking) or its quotes' (full answer: the excerpts,
+        or the nearest passages when it is not sure), by document id and paragraph number."""
         if self.mode == "rank":
             boosts = self.terms(question)
             return self.search(boosts, k) if boosts else []
         answer = self.engine.answer(question)
-        return [(e.source.document, e.source.paragraph) for e in answer.excerpts]
+        # The quotes shown, whether they answer or are only the nearest (answerability's
+        # call is not retrieval's quality).
+        return [(e.source.document, e.source.paragraph)
+                for e in answer.excerpts or answer.nearest]
 
 
 def peers(with_rank_bm25: bool) -> dict[str, Callable[[], Peer]]:
