@@ -31,7 +31,7 @@ from .index.contract import Index, Match
 from .index.memory import MemoryIndex
 from .text.dates import Period, article_day, asked_period, without_period
 from .text.spelling import Speller
-from .text.translation import load_frequencies, shipped_dictionary
+from .text.translation import shipped_dictionary
 from .text.vectors import shipped_vectors
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,6 @@ class AnswerEngine:
                               else answerability)
         self.vectors = shipped_vectors()
         self.dictionary = shipped_dictionary()
-        load_frequencies()  # every question reads them
 
     @classmethod
     def from_folder(cls, folder: str | Path, store: IndexStore = IndexStore()) -> AnswerEngine:

@@ -66,13 +66,6 @@ def is_english(words: list[str]) -> bool:
     return english > french
 
 
-def load_frequencies() -> None:
-    """Read wordfreq's French and English lists now (about a quarter of a second, once per
-    process), so that an engine pays for them when it starts, not in its first answer."""
-    for language in ("fr", "en"):
-        zipf_frequency("de", language)
-
-
 @cache
 def shipped_dictionary() -> Dictionary:
     """The project's dictionary, loaded once per process."""
