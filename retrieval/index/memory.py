@@ -293,12 +293,12 @@ class MemoryIndex:
         corpus changed by one article analyses that one only. The index is the same, to the
         last bit, as one of them all analysed anew."""
         ids = [d if isinstance(d, str) else d.id for d in documents]
-        reused = {} if previous is None else {d: n for n, d in enumerate(previous.documents)}
+        reused = {} if previous is None else previous._positions
         outlines = Outlines.of([Outline.of(d) if not isinstance(d, str) else _kept(previous, d)
                                 for d in documents])
-        kept_sizes = {} if previous is None else dict(zip(previous.documents,
-                                                          np.diff(previous.first).tolist()))
-        sizes = [kept_sizes[d] if isinstance(d, str) else len(d.paragraphs) for d in documents]
+        kept_sizes = [] if previous is None else np.diff(previous.first).tolist()
+        sizes = [kept_sizes[reused[d]] if isinstance(d, str) else len(d.paragraphs)
+                 for d in documents]
         first = np.zeros(len(documents) + 1, dtype=np.int64)
         np.cumsum(sizes, out=first[1:])
         new = [d for d in documents if not isinstance(d, str)]
