@@ -29,7 +29,8 @@ import gettext
 import gzip
 import json
 import re
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,6 +46,14 @@ WORDNET = Path("/usr/share/wordnet")
 WORDNET_PLACES = 15
 # The irregular forms of verbs, nouns and adjectives ("sent send", "children child").
 WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
+# Apertium's English-Spanish and Spanish-French bilingual dictionaries (compiled transducers, read
+# with lttoolbox's lt-proc): English → Spanish → French, lemma to lemma, part of speech kept.
+APERTIUM_ENG_SPA = Path("/usr/share/apertium/apertium-eng-spa/eng-spa.autobil.bin")
+APERTIUM_SPA_FRA = Path("/usr/share/apertium/apertium-fr-es/es-fr.autobil.bin")
+# WordNet's parts of speech and Apertium's tags for them.
+APERTIUM_TAGS = {"noun": "n", "verb": "vblex", "adj": "adj", "adv": "adv"}
+# A lexical unit of lt-proc's output: "^use<vblex>/utilizar<vblex>$" ("@" marks no translation).
+_UNIT = re.compile(r"\^(.*?)\$")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
 # The sources and their licences, at the top of the file; WordNet's licence asks for its notice
@@ -101,32 +110,85 @@ def invert(entries: dict[str, list[str]]) -> dict[str, dict[str, int]]:
     return inverted
 
 
-def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]]
-          ) -> dict[str, list[str]]:
-    """Both dictionaries' translations of each English word, the most likely first: those found
-    in both directions, then single words (a phrase's words, « avoir besoin de », match much
-    besides), then those whose French entry gives the English word earlier, then the more
+def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]],
+          pivot: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The three sources' translations of each English word, the most likely first: those more
+    sources give (FreeDict both ways, Apertium through Spanish: "share" is « partager » in all
+    three, « ration » in one), then single words (a phrase's words, « avoir besoin de », match
+    much besides), then those whose French entry gives the English word earlier, then the more
     frequent French words (the first source's order breaks ties), at most MAX_KEPT."""
     merged = {}
-    for word in eng_fra.keys() | fra_eng.keys():
-        forward, backward = eng_fra.get(word, []), fra_eng.get(word, {})
+    for word in eng_fra.keys() | fra_eng.keys() | pivot.keys():
+        forward, backward, through = eng_fra.get(word, []), fra_eng.get(word, {}), pivot.get(word, [])
         # One spelling of each translation ("irakien", "Irakien"): the engine folds case.
         spellings: dict[str, str] = {}
-        for translation in forward + list(backward):
+        for translation in forward + list(backward) + through:
             spellings.setdefault(translation.casefold(), translation)
         candidates = list(spellings.values())
-        both = {t.casefold() for t in forward} & {t.casefold() for t in backward}
-
+        sources = [{t.casefold() for t in source} for source in (forward, backward, through)]
         position = {t.casefold(): n for t, n in backward.items()}
 
-        def likelihood(translation: str, both: set[str] = both,
-                       position: dict[str, int] = position) -> tuple[bool, bool, int, float]:
-            return (translation.casefold() in both, len(tokenize(translation)) == 1,
-                    -position.get(translation.casefold(), MAX_POSITION),
-                    zipf_frequency(translation, "fr"))
+        def likelihood(translation: str, sources: list[set[str]] = sources,
+                       position: dict[str, int] = position) -> tuple[int, bool, int, float]:
+            folded = translation.casefold()
+            return (sum(folded in source for source in sources), len(tokenize(translation)) == 1,
+                    -position.get(folded, MAX_POSITION), zipf_frequency(translation, "fr"))
 
         merged[word] = sorted(candidates, key=likelihood, reverse=True)[:MAX_KEPT]
     return merged
+
+
+def wordnet_lemmas(wordnet: Path) -> list[str]:
+    """WordNet's lemmas of its four parts of speech, tagged as Apertium tags them
+    ("use<vblex>", "chief of staff<n>"): what is looked up in Apertium."""
+    lemmas = []
+    for pos, tag in APERTIUM_TAGS.items():
+        for line in (wordnet / f"index.{pos}").read_text(encoding="utf-8").splitlines():
+            lemma = line.split(" ", 1)[0].replace("_", " ")
+            if re.fullmatch(r"[a-z][a-z' -]*", lemma):  # not the licence's lines, nor names
+                lemmas.append(f"{lemma}<{tag}>")
+    return lemmas
+
+
+def lookup(binary: Path, units: Iterable[str]) -> dict[str, list[str]]:
+    """Each lexical unit ("use<vblex>") → its translations in an Apertium bilingual dictionary
+    (lt-proc -b; none where it has none)."""
+    text = " ".join(f"^{unit}$" for unit in units)
+    output = subprocess.run(["lt-proc", "-b", str(binary)], input=text, capture_output=True,
+                            text=True, check=True).stdout
+    found = {}
+    for unit in _UNIT.findall(output):
+        source, *targets = unit.split("/")
+        found[source] = [t for t in targets if not t.startswith("@")]
+    return found
+
+
+def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str]]:
+    """English lemma → French lemmas through Spanish, with Apertium's two dictionaries. The
+    Spanish-French one wants an adjective's gender and a noun's number ("político<adj><m><sg>"),
+    which the English-Spanish one does not give."""
+    spanish = lookup(eng_spa, lemmas)
+
+    def forms(unit: str) -> list[str]:
+        return [unit] + ([unit + "<m><sg>"] if "<adj>" in unit else
+                         [unit + "<sg>"] if "<n>" in unit else [])
+
+    french = lookup(spa_fra, {form for units in spanish.values() for unit in units
+                              for form in forms(unit)})
+    translations: dict[str, list[str]] = {}
+    for english, units in spanish.items():
+        for unit in units:
+            form = next((f for f in forms(unit) if french.get(f)), None)
+            for translation in french.get(form, []) if form else []:
+                own = translations.setdefault(_lemma(english), [])
+                if _lemma(translation) not in own:
+                    own.append(_lemma(translation))
+    return translations
+
+
+def _lemma(unit: str) -> str:
+    """A lexical unit's lemma, without its tags ("utiliser<vblex>" → "utiliser")."""
+    return unit.partition("<")[0]
 
 
 def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:
@@ -193,7 +255,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
     args = parser.parse_args()
-    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)))
+    through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
+    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)), through_spanish)
     exceptions = [line for name in WORDNET_EXCEPTIONS
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
     add_irregular_forms(entries, exceptions)
