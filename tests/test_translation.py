@@ -70,7 +70,7 @@ def test_an_english_question_finds_a_word_only_the_turned_round_dictionary_knows
 def test_translations_both_dictionaries_agree_on_come_first():
     eng_fra = {"demand": ["abattement", "exiger", "demander"]}
     fra_eng = {"demander": ["ask", "demand"], "réclamer": ["claim"], "revendication": ["demand"]}
-    merged = merge(eng_fra, invert(fra_eng))
+    merged = merge(eng_fra, invert(fra_eng), {})
     assert merged["demand"][0] == "demander"
     assert "revendication" in merged["demand"]
     assert merged["claim"] == ["réclamer"]
@@ -80,7 +80,7 @@ def test_a_french_word_that_gives_the_english_one_first_is_the_likelier_sense():
     """« exiger » means "demand" first; « demander » means "ask" first and "demand" later."""
     eng_fra = {"demand": ["demander", "exiger"]}
     fra_eng = {"demander": ["ask", "book", "demand"], "exiger": ["demand", "require"]}
-    assert merge(eng_fra, invert(fra_eng))["demand"] == ["exiger", "demander"]
+    assert merge(eng_fra, invert(fra_eng), {})["demand"] == ["exiger", "demander"]
 
 
 def test_a_less_likely_translation_weighs_less_in_the_question():

@@ -16,7 +16,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from ..text.translation import Dictionary, is_english
+from ..text.translation import Dictionary, is_english, participles
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -104,8 +104,9 @@ class Query:
     # question's other words do).
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
-    # ("paragraph" is « paragraphe »'s stem): alternatives kept only where a passage holds them
-    # (engine), never respelled into another word.
+    # ("paragraph" is « paragraphe »'s stem), and of its translations' participles ("sent":
+    # « envoyée »): alternatives kept only where a passage holds them (engine), never
+    # respelled into another word.
     cognates: frozenset[str] = frozenset()
 
     @property
@@ -174,11 +175,15 @@ def _english_terms(words: list[Token], dictionary: Dictionary
                 if not kept and not translations:
                     untranslated.add(token.term)
         if translations and not kept:
+            # The translations' participles at their verb's weight, then the word as typed,
+            # the least likely: both kept only where a passage holds them (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
-            for w in content:
-                for token in QUESTION_ANALYZER(w.term):
+            forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
+                     for f in participles(t)] + [(w.term, typed) for w in content]
+            for form, weight in forms:
+                for token in QUESTION_ANALYZER(form):
                     if token.term not in boosts:
-                        boosts[token.term] = typed
+                        boosts[token.term] = weight
                         groups[token.term] = start
                         cognates.add(token.term)
         names.update(t.term for w in content if _is_name(w.term, w.start)

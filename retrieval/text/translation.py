@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 
 from wordfreq import zipf_frequency
@@ -21,6 +22,9 @@ MAX_TRANSLATIONS = 4
 # A word counts as English (or French) when it is this much more frequent in that language,
 # on wordfreq's Zipf scale (1 = ten times): "who" and "is" are English, "la" French, "a" both.
 LANGUAGE_MARGIN = 1.0
+# The shortest French verb whose participles are searched: shorter words in -er are mostly not
+# verbs of the first group (« mer », « fer », « hier »).
+MIN_VERB = 5
 # Inflected English forms and the base forms to try for them, in order ("attacked" → "attack").
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
              ("es", ""), ("s", ""), ("'s", ""))
@@ -42,16 +46,21 @@ class Dictionary:
         return cls(entries)
 
     def translate(self, word: str) -> tuple[str, ...]:
-        """French translations of a word, or of its base form; () when the dictionary has none."""
-        for form in (word, word.casefold()):
-            if form in self.entries:
-                return self.entries[form][:MAX_TRANSLATIONS]
-        lower = word.casefold()
+        """French translations of a word and of its base form, taken in turn ("moving":
+        « attendrissant », then « bouger » of "move"); () when the dictionary has neither."""
+        own = next((self.entries[f] for f in (word, word.casefold()) if f in self.entries), ())
+        base = self._base(word.casefold())
+        merged = [t for pair in zip_longest(own, base) for t in pair if t is not None]
+        return tuple(dict.fromkeys(merged))[:MAX_TRANSLATIONS]
+
+    def _base(self, lower: str) -> tuple[str, ...]:
+        """The translations of the first base form of an inflected word the dictionary knows
+        ("attacked" → "attack"), () when none."""
         for suffix, base in _SUFFIXES:
             if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
                 stem = lower[: -len(suffix)] + base
                 if stem in self.entries:
-                    return self.entries[stem][:MAX_TRANSLATIONS]
+                    return self.entries[stem]
         return ()
 
 
@@ -64,6 +73,16 @@ def is_english(words: list[str]) -> bool:
         english += en >= fr + LANGUAGE_MARGIN
         french += fr >= en + LANGUAGE_MARGIN
     return english > french
+
+
+def participles(translation: str) -> tuple[str, ...]:
+    """The past participles of a French verb of the first group ("envoyer" → « envoyé »,
+    « envoyée »): an English past or passive is most often one in the article, and the
+    stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée » "envoy").
+    () for any other word; a noun that ends so (« dîner ») gives forms no article holds."""
+    if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
+        return ()
+    return translation[:-2] + "é", translation[:-2] + "ée"
 
 
 @cache
