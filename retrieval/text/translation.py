@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from itertools import zip_longest
 from pathlib import Path
 
 from wordfreq import zipf_frequency
@@ -25,9 +24,12 @@ LANGUAGE_MARGIN = 1.0
 # The shortest French verb whose participles are searched: shorter words in -er are mostly not
 # verbs of the first group (« mer », « fer », « hier »).
 MIN_VERB = 5
-# Inflected English forms and the base forms to try for them, in order ("attacked" → "attack").
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+# Inflected English forms and the base forms to try for them, in order: "used" → "use" before
+# "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone).
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
              ("es", ""), ("s", ""), ("'s", ""))
+# The shortest base form looked up: shorter ones are other words ("us", "is").
+MIN_BASE = 3
 
 
 @dataclass(frozen=True)
@@ -46,21 +48,23 @@ class Dictionary:
         return cls(entries)
 
     def translate(self, word: str) -> tuple[str, ...]:
-        """French translations of a word and of its base form, taken in turn ("moving":
-        « attendrissant », then « bouger » of "move"); () when the dictionary has neither."""
-        own = next((self.entries[f] for f in (word, word.casefold()) if f in self.entries), ())
-        base = self._base(word.casefold())
-        merged = [t for pair in zip_longest(own, base) for t in pair if t is not None]
-        return tuple(dict.fromkeys(merged))[:MAX_TRANSLATIONS]
+        """French translations of a word, or of its base form; () when the dictionary has none."""
+        for form in (word, word.casefold()):
+            if form in self.entries:
+                return self.entries[form][:MAX_TRANSLATIONS]
+        return self._base(word.casefold())[:MAX_TRANSLATIONS]
 
     def _base(self, lower: str) -> tuple[str, ...]:
         """The translations of the first base form of an inflected word the dictionary knows
         ("attacked" → "attack"), () when none."""
         for suffix, base in _SUFFIXES:
-            if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
-                stem = lower[: -len(suffix)] + base
-                if stem in self.entries:
-                    return self.entries[stem]
+            if not lower.endswith(suffix):
+                continue
+            stem = lower[: -len(suffix)] + base
+            undoubled = stem[:-1] if not base and stem[-2:-1] == stem[-1:] not in "aeiou" else ""
+            for form in (stem, undoubled):
+                if len(form) >= MIN_BASE and form in self.entries:
+                    return self.entries[form]
         return ()
 
 
