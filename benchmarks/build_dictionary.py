@@ -1,22 +1,28 @@
 """Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through.
 
-Three sources, all read from installed Debian packages (the bot itself only reads the TSV):
-`apt-get install dict-freedict-eng-fra dict-freedict-fra-eng wordnet-base iso-codes` is needed
-to rebuild.
+Five sources, all read from installed Debian packages (the bot itself only reads the TSV):
+`apt-get install dict-freedict-eng-fra dict-freedict-fra-eng apertium-eng-spa apertium-fr-es
+lttoolbox wordnet-base iso-codes` is needed to rebuild.
 
 - FreeDict's English-French dictionary (GPL-2+, dict-freedict-eng-fra), in dictd format;
 - FreeDict's French-English dictionary (GPL-2+, dict-freedict-fra-eng), turned round: it knows
   French words the first one never offers (« prétendre: claim », « renvoyer: expel »);
-- WordNet 3.0 (WordNet licence, wordnet-base): its lists of irregular forms, "sent" → "send",
-  "men" → "man", so that an irregular form gets the translations of its base form; and its
-  links from an adjective to the place it relates to, "Israeli" → "Israel" → « Israël », for
-  the nationalities FreeDict lacks;
+- Apertium's English-Spanish and Spanish-French bilingual dictionaries (GPL-2, apertium-eng-spa,
+  apertium-fr-es), one after the other: English → Spanish → French, lemma to lemma, for
+  WordNet's lemmas and its nouns as names of places and organisations. They know words FreeDict
+  lacks ("political" → « politique », "Baghdad" → « Bagdad ») and vote for the usual sense
+  among FreeDict's ("share" → « partager », not « ration »);
+- WordNet 3.0 (WordNet licence, wordnet-base): its lemmas (what Apertium is asked), its lists
+  of irregular forms, "sent" → "send", "men" → "man", so that an irregular form gets the
+  translations of its base form; and its links from an adjective to the place it relates to,
+  "Israeli" → "Israel" → « Israël », for the nationalities FreeDict lacks;
 - the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
   those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" →
   « Royaume-Uni »).
 
 One line per English word: the word, a tab, its French translations separated by "|", the most
-likely first: those both dictionaries agree on, then the more frequent French words (wordfreq),
+likely first: those more of the three dictionaries give, then single words, then those whose
+French entry gives the English word earlier, then the more frequent French words (wordfreq),
 since a question is searched with only the first few.
 
     python benchmarks/build_dictionary.py
@@ -52,6 +58,12 @@ APERTIUM_ENG_SPA = Path("/usr/share/apertium/apertium-eng-spa/eng-spa.autobil.bi
 APERTIUM_SPA_FRA = Path("/usr/share/apertium/apertium-fr-es/es-fr.autobil.bin")
 # WordNet's parts of speech and Apertium's tags for them.
 APERTIUM_TAGS = {"noun": "n", "verb": "vblex", "adj": "adj", "adv": "adv"}
+# English modals, which WordNet lists as nouns ("can", a tin; "must", new wine): Apertium gives
+# them those senses (« boîte de conserve »), never what a question's "can" means.
+ENGLISH_MODALS = frozenset("can could may might must shall should will would".split())
+# Apertium's kinds of names looked up: places and organisations, whose French names differ
+# ("Baghdad" → « Bagdad », "Moscow" → « Moscou »); people's seldom do.
+APERTIUM_NAMES = ("<loc>", "<org>")
 # A lexical unit of lt-proc's output: "^use<vblex>/utilizar<vblex>$" ("@" marks no translation).
 _UNIT = re.compile(r"\^(.*?)\$")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
@@ -61,6 +73,8 @@ COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
 NOTICE = """English → French, made by benchmarks/build_dictionary.py from:
 FreeDict English-French 0.1.6 and French-English 0.4.1 (turned round), freedict.org, Debian
 packages dict-freedict-eng-fra and dict-freedict-fra-eng: GPL-2.0-or-later.
+Apertium English-Spanish 0.8.1 and French-Spanish 0.9.4, one after the other, apertium.org,
+Debian packages apertium-eng-spa and apertium-fr-es: GPL-2.
 Country names: iso-codes (ISO 3166-1 and its French translation): LGPL-2.1-or-later.
 Irregular English forms and adjectives of places: WordNet 3.0 (Debian package wordnet-base), under the WordNet licence:
 WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.
@@ -140,13 +154,19 @@ def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]],
 
 def wordnet_lemmas(wordnet: Path) -> list[str]:
     """WordNet's lemmas of its four parts of speech, tagged as Apertium tags them
-    ("use<vblex>", "chief of staff<n>"): what is looked up in Apertium."""
+    ("use<vblex>", "chief of staff<n>"), and its nouns capitalised as names of places and
+    organisations ("Baghdad<np><loc>", "European Union<np><org>"): what is looked up in
+    Apertium."""
     lemmas = []
     for pos, tag in APERTIUM_TAGS.items():
         for line in (wordnet / f"index.{pos}").read_text(encoding="utf-8").splitlines():
             lemma = line.split(" ", 1)[0].replace("_", " ")
-            if re.fullmatch(r"[a-z][a-z' -]*", lemma):  # not the licence's lines, nor names
+            # Not the licence's lines, nor the modals.
+            if re.fullmatch(r"[a-z][a-z' -]*", lemma) and lemma not in ENGLISH_MODALS:
                 lemmas.append(f"{lemma}<{tag}>")
+                if pos == "noun":
+                    name = " ".join(w.capitalize() for w in lemma.split(" "))
+                    lemmas.extend(f"{name}<np>{kind}" for kind in APERTIUM_NAMES)
     return lemmas
 
 
@@ -166,12 +186,14 @@ def lookup(binary: Path, units: Iterable[str]) -> dict[str, list[str]]:
 def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str]]:
     """English lemma → French lemmas through Spanish, with Apertium's two dictionaries. The
     Spanish-French one wants an adjective's gender and a noun's number ("político<adj><m><sg>"),
-    which the English-Spanish one does not give."""
+    which the English-Spanish one does not give, and a name without its gender
+    ("Bagdad<np><loc>", not "Bagdad<np><loc><m>")."""
     spanish = lookup(eng_spa, lemmas)
 
     def forms(unit: str) -> list[str]:
         return [unit] + ([unit + "<m><sg>"] if "<adj>" in unit else
-                         [unit + "<sg>"] if "<n>" in unit else [])
+                         [unit + "<sg>"] if "<n>" in unit else
+                         [unit.rpartition("<")[0]] if "<np>" in unit else [])
 
     french = lookup(spa_fra, {form for units in spanish.values() for unit in units
                               for form in forms(unit)})
@@ -187,8 +209,9 @@ def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str
 
 
 def _lemma(unit: str) -> str:
-    """A lexical unit's lemma, without its tags ("utiliser<vblex>" → "utiliser")."""
-    return unit.partition("<")[0]
+    """A lexical unit's lemma, without its tags and the mark of a phrase's invariable part
+    ("utiliser<vblex>" → "utiliser", "mettre# en œuvre<vblex>" → "mettre en œuvre")."""
+    return unit.partition("<")[0].replace("#", "")
 
 
 def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:

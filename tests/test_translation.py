@@ -139,3 +139,60 @@ def test_french_questions_are_never_taken_for_english():
     dev = [json.loads(line)["question"] for line in (DATA / "dev.jsonl").read_text().splitlines()]
     french = [q for q in dev if not q.startswith(("Who", "What", "Where"))] + FRENCH_AS_TYPED
     assert [q for q in french if parse_query(q, shipped_dictionary()).english] == []
+
+
+def test_a_translation_more_dictionaries_give_comes_first():
+    """FreeDict gives "share" as « ration » first; Apertium (through Spanish) and FreeDict's
+    French-English dictionary agree on « partager »."""
+    eng_fra = {"share": ["ration", "partager"]}
+    fra_eng = {"partager": ["share"], "ration": ["ration", "share"]}
+    through_spanish = {"share": ["action", "partager"]}
+    assert merge(eng_fra, invert(fra_eng), through_spanish)["share"][0] == "partager"
+
+
+def _quote(paragraphs: list[str], question: str) -> str:
+    """The ranker's first quote for the question (answer or not) on one article."""
+    text = "\n\n".join(["L'article", *paragraphs])
+    quotes = AnswerEngine([parse_txt("article", text)]).judged_quotes(question, 1)
+    return quotes[0].text if quotes else ""
+
+
+def test_an_english_word_only_apertium_translates_finds_its_french_quote():
+    # FreeDict has no "political": Apertium's "político" → « politique » has.
+    assert "politique" in shipped_dictionary().translate("political")
+    quote = _quote(["Le système ferroviaire suisse est l'un des plus denses d'Europe, avec des "
+                    "trains toutes les demi-heures.",
+                    "Le système politique de la Suisse est une démocratie directe : les "
+                    "citoyens votent plusieurs fois par an.",
+                    "La Suisse compte vingt-six cantons et quatre langues nationales."],
+                   "What is the political system of Switzerland?")
+    assert "démocratie directe" in quote
+
+
+def test_an_english_past_finds_the_french_participle():
+    # "sent" → « envoyer », whose stem is « envoi »'s ("envoi"), not « envoyée »'s ("envoy").
+    quote = _quote(["La lettre, longue de deux pages, a été rédigée en janvier par Jean Dupont, "
+                    "le maire de la ville, et signée par Paul Durand.",
+                    "Une lettre a été envoyée à Marie Martin la semaine suivante.",
+                    "L'envoi des colis de la mairie à Pierre Leroy a pris du retard."],
+                   "Who was the letter sent to?")
+    assert "Marie Martin" in quote
+
+
+def test_places_get_their_french_names():
+    dictionary = shipped_dictionary()
+    assert "Bagdad" in dictionary.translate("Baghdad")
+    assert "Moscou" in dictionary.translate("Moscow")
+    assert "Londres" in dictionary.translate("London")
+
+
+def test_regular_english_forms_get_their_base_forms_translations():
+    dictionary = shipped_dictionary()
+    assert dictionary.translate("used") == dictionary.translate("use")  # not "us"
+    assert dictionary.translate("stopped") == dictionary.translate("stop")
+
+
+def test_an_english_modal_is_not_translated_as_a_noun():
+    # Apertium's "can" is a tin (« boîte de conserve »), not what a question asks.
+    query = parse_query("What can the residents change?", shipped_dictionary())
+    assert query.english and not any(t.startswith("boit") for t in query.terms)
