@@ -1,9 +1,10 @@
 """English questions over French articles: tell an English question, and put its words in French.
 
 Word by word, with `data/eng-fra.tsv` (FreeDict's English-French and French-English
-dictionaries merged, GPL-2+; irregular forms from WordNet; country names from iso-codes; made by
-`benchmarks/build_dictionary.py`): news questions are short and their content words are what
-matters for finding the passage; names and numbers are kept as they are.
+dictionaries merged with Apertium's English → Spanish → French lemmas, GPL-2; irregular forms
+from WordNet; country names from iso-codes; made by `benchmarks/build_dictionary.py`): news
+questions are short and their content words are what matters for finding the passage; names
+and numbers are kept as they are.
 """
 
 from __future__ import annotations
