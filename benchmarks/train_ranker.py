@@ -31,7 +31,7 @@ from retrieval.evaluation import Report, SquadQuestion, combine, evaluate_squad,
 from retrieval.evaluation import held_out, quotes_one_of
 from retrieval import AnswerEngine
 from retrieval.answer.answerability import always_answers
-from retrieval.answer.features import FEATURES
+from retrieval.answer.features import FEATURES, RANKED_FEATURES
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
 
 FOLDS = 5
@@ -39,7 +39,9 @@ FOLDS = 5
 L2 = 0.01
 def windows(engine: AnswerEngine, questions: list[SquadQuestion]
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features, labels (holds the answer) and question number of every candidate window."""
+    """Features the ranker is trained on (RANKED_FEATURES), labels (holds the answer) and
+    question number of every candidate window."""
+    columns = [FEATURES.index(f) for f in RANKED_FEATURES]
     xs, ys, qs = [], [], []
     for n, q in enumerate(questions):
         found, features = engine.candidates(q.question)
@@ -47,7 +49,7 @@ def windows(engine: AnswerEngine, questions: list[SquadQuestion]
                   and quotes_one_of(c.hit.passage.paragraph.text[c.start:c.end], list(q.answers))
                   for c in found]
         if any(labels):  # a question none of whose windows answers teaches nothing
-            xs.append(features)
+            xs.append(features[:, columns])
             ys.extend(labels)
             qs.extend([n] * len(found))
     return np.vstack(xs), np.array(ys), np.array(qs)
@@ -73,7 +75,7 @@ def fit(features: np.ndarray, labels: np.ndarray, owner: np.ndarray) -> WindowRa
         return value, gradient + 2 * L2 * weights
 
     weights = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x
-    return WindowRanker(FEATURES, mean, scale, weights, 0.0)
+    return WindowRanker(RANKED_FEATURES, mean, scale, weights, 0.0)
 
 
 def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestion],
@@ -87,7 +89,7 @@ def cross_validate(documents, engine: AnswerEngine, questions: list[SquadQuestio
         rows = ~np.isin(owner, list(in_fold))
         ranker = fit(features[rows], labels[rows], owner[rows])
         tested = [questions[i] for i in sorted(in_fold)]
-        for reports, model in ((learned, ranker), (baseline, hand_tuned(FEATURES))):
+        for reports, model in ((learned, ranker), (baseline, hand_tuned(RANKED_FEATURES))):
             engine_of_fold = AnswerEngine(documents, engine.index, ranker=model,
                                           answerability=always_answers())
             reports.append(evaluate_squad(engine_of_fold, tested))
@@ -105,7 +107,8 @@ def main() -> None:
     documents, questions = load_squad(args.squad)
     documents = [d for d in documents if not held_out(d.id)]
     questions = [q for q in questions if not held_out(q.document)]
-    engine = AnswerEngine(documents, ranker=hand_tuned(FEATURES), answerability=always_answers())
+    engine = AnswerEngine(documents, ranker=hand_tuned(RANKED_FEATURES),
+                          answerability=always_answers())
     data = windows(engine, questions)
     print(f"{len(questions)} questions, {len(data[0])} candidate windows, "
           f"{data[1].mean():.1%} positive", flush=True)
@@ -116,7 +119,7 @@ def main() -> None:
     ranker = fit(*data)
     args.out.write_text(ranker.to_json() + "\n", encoding="utf-8")
     print(f"\nweights → {args.out}; {time.perf_counter() - began:.0f} s")
-    for name, weight in sorted(zip(FEATURES, ranker.weights), key=lambda x: -abs(x[1])):
+    for name, weight in sorted(zip(RANKED_FEATURES, ranker.weights), key=lambda x: -abs(x[1])):
         print(f"  {name:20} {weight:+.3f}")
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval import AnswerEngine, parse_txt
 from retrieval.text.analysis import DOCUMENT_ANALYZER
-from retrieval.answer.features import FEATURES
+from retrieval.answer.features import FEATURES, RANKED_FEATURES
 from retrieval.text.sentences import sentence_spans
 from retrieval.answer.question import parse_query
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
@@ -31,14 +31,14 @@ def seeds() -> AnswerEngine:
 def test_the_shipped_ranker_is_plain_json_small_and_loaded_by_the_engine(seeds):
     assert RANKER_PATH.stat().st_size < 1_000_000
     data = json.loads(RANKER_PATH.read_text(encoding="utf-8"))
-    assert tuple(data["features"]) == FEATURES
+    assert tuple(data["features"]) == RANKED_FEATURES
     assert seeds.ranker.weights.tolist() == data["weights"]
 
 
 def test_a_ranker_trained_on_other_features_is_refused():
     text = RANKER_PATH.read_text(encoding="utf-8")
     with pytest.raises(ValueError):
-        WindowRanker.from_json(text, FEATURES[:-1])
+        WindowRanker.from_json(text, RANKED_FEATURES[:-1])
 
 
 def test_the_learned_ranker_changes_the_choice_the_hand_tuned_scorer_made(seeds):
@@ -136,3 +136,17 @@ def test_the_sentence_after_the_questions_words_can_be_quoted_alone():
     engine = AnswerEngine([parse_txt("p", text)])
     answer = engine.answer("Combien de Polonais ont quitté leur pays ?")
     assert "On en compte aujourd'hui vingt millions." in [e.text for e in answer.excerpts]
+
+
+def test_an_article_about_the_questions_subject_is_surer_than_one_naming_it_in_passing():
+    """Both paragraphs hold the question's words, Sète included; only the first article is
+    about Sète (its title says so), and its quote gets the higher confidence (the model before
+    "title_share" was surer of the other)."""
+    question = "Quand les dockers de Sète ont-ils voté la grève ?"
+    about = parse_txt("sete", "Grève au port de Sète\n\nLes dockers ont voté la grève mardi, "
+                      "à l'appel de leur syndicat.")
+    passing = parse_txt("ports", "Les ports de France\n\nÀ Marseille, les dockers ont voté la "
+                        "grève jeudi ; à Sète, un débat est prévu.")
+    answers = [AnswerEngine([article]).answer(question) for article in (about, passing)]
+    sure, unsure = ((answer.excerpts or answer.nearest)[0] for answer in answers)
+    assert sure.confidence > unsure.confidence + 0.05
