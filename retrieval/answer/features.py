@@ -121,9 +121,15 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
+# A character that may carry an accent: ASCII ones never do.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold_in_place(text: str) -> str:
-    """Accents removed character by character, so that offsets stay those of the text."""
-    return text.translate(_FOLD_TABLE)
+    """Accents removed character by character, so that offsets stay those of the text (only
+    the few non-ASCII characters looked up: str.translate looks up every one)."""
+    return text if text.isascii() else _NON_ASCII.sub(
+        lambda m: _FOLD_TABLE[ord(m.group())], text)
 
 
 def _by_sentence(tokens: list[Token], sentences: list[tuple[int, int]]) -> list[list[Token]]:
@@ -211,9 +217,9 @@ class _Passage:
     def _windows(self) -> list[tuple[int, int]]:
         """(first, last) sentence of every window around the sentences that hold the most, and
         of their neighbours alone."""
-        best = heapq.nlargest(MAX_SCORED_SENTENCES,
-                              (i for i, s in enumerate(self.shares) if s > 0),
-                              key=self.shares.__getitem__)
+        held = [i for i, s in enumerate(self.shares) if s > 0]
+        best = (held if len(held) <= MAX_SCORED_SENTENCES else
+                heapq.nlargest(MAX_SCORED_SENTENCES, held, key=self.shares.__getitem__))
         sentences, windows = self.sentences, set()
         for s in best:
             for i in range(max(0, s - MAX_SENTENCES + 1), s + 1):
@@ -485,6 +491,10 @@ class Windows:
     def best_kind(self) -> np.ndarray:
         return self.best(self.kinds)
 
+    @cached_property
+    def best_held(self) -> np.ndarray:
+        return self.best(self.held)
+
 
 # The window features by name, each declared once; a ranker lists the ones it was trained on.
 FEATURE_FUNCTIONS: dict[str, Callable[[Windows], np.ndarray]] = {}
@@ -608,7 +618,7 @@ def _first(w: Windows) -> np.ndarray:
 @feature("words_held")
 def _words_held(w: Windows) -> np.ndarray:
     """Share of the question's words held, unweighted."""
-    return w.best(w.held).sum(axis=1) / len(w.asked.coverage.group_weights)
+    return w.best_held.sum(axis=1) / len(w.asked.coverage.group_weights)
 
 
 @feature("in_order")
@@ -673,7 +683,7 @@ def _rare_missing(w: Windows) -> np.ndarray:
     median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
     weights = np.array(list(w.asked.coverage.group_weights.values()))
     rare = np.where(weights >= median, weights, 0.0)
-    return (1 - w.best(w.held)) @ rare / (rare.sum() or 1.0)
+    return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
 
 
 @feature("names_missing")
@@ -682,7 +692,7 @@ def _names_missing(w: Windows) -> np.ndarray:
     names = _columns_of(w, w.asked.names)
     if not names.any():
         return np.zeros(len(w.first_row))
-    return (1 - w.best(w.held)[:, names]).mean(axis=1)
+    return (1 - w.best_held[:, names]).mean(axis=1)
 
 
 @feature("question_unknown")
