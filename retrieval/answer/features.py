@@ -201,7 +201,7 @@ class _Passage:
         self.sentences = sentence_spans(text)
         # A paragraph of ordinary length is analysed once, for both exact and soft matches.
         self.words = analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None
-        tokens = ([Token(*word) for word in zip(*self.words) if word[0] in weights]
+        tokens = ([Token(t, a, b) for t, a, b in zip(*self.words) if t in weights]
                   if self.words is not None else analyzer.matches(text, weights))
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
         self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
@@ -263,6 +263,9 @@ class _Passage:
         tokens = self.tokens
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
+        # The share of the question around each slice of the tokens (neighbouring things of
+        # the wanted kind often have the same question words around them).
+        around: dict[tuple[int, int], float] = {}
         for first, last in _runs(relevant):
             a = self.sentences[first][0]
             s = first
@@ -275,12 +278,13 @@ class _Passage:
                                for t in tokens[max(n, 0):n + 2])
                 low = bisect_left(ends, start - NEIGHBOURHOOD_CHARS)
                 high = bisect_right(starts, end + NEIGHBOURHOOD_CHARS)
-                around = self.coverage({t.term for t in tokens[low:high]})
+                if (low, high) not in around:
+                    around[low, high] = self.coverage({t.term for t in tokens[low:high]})
                 while s < last and start >= self.sentences[s][1]:
                     s += 1
                 old = kinds.get(s, (0.0, 0.0))
                 kinds[s] = (max(old[0], 1 / (1 + distance / PROXIMITY_CHARS)),
-                            max(old[1], around))
+                            max(old[1], around[low, high]))
         return kinds
 
 class Found:
