@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from retrieval import AnswerEngine, parse_txt
-from retrieval.text.analysis import DOCUMENT_ANALYZER
-from retrieval.answer.features import FEATURES
+from retrieval.text.analysis import DOCUMENT_ANALYZER, remove_accents
+from retrieval.answer.features import FEATURES, _fold_in_place
 from retrieval.text.sentences import sentence_spans
 from retrieval.answer.question import parse_query
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
@@ -117,6 +117,20 @@ def test_of_two_numbers_the_one_beside_the_questions_words_is_quoted():
     engine = AnswerEngine([parse_txt("c", text)])
     quote = first_quote(engine, "Combien de tournois le club de Lyon a-t-il organisés ?")
     assert quote and "12 tournois" in quote and "300" not in quote
+
+
+def test_a_date_written_with_accents_is_the_wanted_kind_in_its_place():
+    """Accents are folded for the wanted kind's patterns one character for one, so that
+    « février » is a month and what it finds stays where it is in the text."""
+    text = ("La médiathèque\n\nÀ Évry, la médiathèque Élisabeth-Héré, rénovée à grands frais, "
+            "a été inaugurée par la mairie le 3 février 2021. Cet été, la ville a aussi ouvert "
+            "un théâtre, qui était prévu depuis longtemps.")
+    engine = AnswerEngine([parse_txt("m", text)])
+    quote = first_quote(engine, "Quand la médiathèque a-t-elle été inaugurée ?")
+    assert quote and "inaugurée par la mairie le 3 février 2021." in quote
+    folded = _fold_in_place(text)
+    assert len(folded) == len(text) and "fevrier 2021" in folded
+    assert folded == "".join(remove_accents(c)[:1] or c for c in text)
 
 
 def test_an_hour_ends_a_sentence_but_an_initial_does_not():
