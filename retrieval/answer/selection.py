@@ -35,7 +35,7 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     names = ranker.features if names is None else names
     wanted = tuple(dict.fromkeys((*ranker.features, *names)))
     found, features = windows_found(hits, question, vectors, wanted, analyzer)
-    if not len(found):
+    if not found:
         return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
     scores = ranker.score(features[:, [wanted.index(f) for f in ranker.features]])
     # Best score first, then the shorter; equals in the windows' order (a stable sort).
