@@ -139,6 +139,14 @@ def test_an_hour_ends_a_sentence_but_an_initial_does_not():
         "Il est arrivé vers 18 h.", "Il est reparti.", "Le général William H. Seely a signé."]
 
 
+def test_abbreviations_and_initials_do_not_end_a_sentence_but_other_ends_do():
+    text = ("Au Ier siècle av. J.-C. la ville grandit. M. Dupont, dit Dr. No, est venu ! "
+            "Il a dit : « Et après ? » Puis il partit vers 5 h. Le lendemain, etc. Il revint.")
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Au Ier siècle av. J.-C. la ville grandit.", "M. Dupont, dit Dr. No, est venu !",
+        "Il a dit : « Et après ? »", "Puis il partit vers 5 h.", "Le lendemain, etc. Il revint."]
+
+
 def test_the_sentence_after_the_questions_words_can_be_quoted_alone():
     """The answer often follows the sentence that holds the question's words; when the two
     together are too long to quote, the one after is a candidate on its own."""
