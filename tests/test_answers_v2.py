@@ -4,6 +4,7 @@ kind's neighbourhood, and excerpt work linear in a paragraph's length."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from retrieval import AnswerEngine, parse_txt
 from retrieval.text.analysis import DOCUMENT_ANALYZER, remove_accents
 from retrieval.answer.features import FEATURES, _fold_in_place
 from retrieval.text.sentences import sentence_spans
-from retrieval.answer.question import parse_query
+from retrieval.answer.question import _CAUSE, _DATE, _NUMBER, parse_query
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
 from retrieval.text.translation import DICTIONARY_PATH, Dictionary, shipped_dictionary
 from retrieval.text.vectors import VECTORS_PATH, shipped_vectors
@@ -131,6 +132,19 @@ def test_a_date_written_with_accents_is_the_wanted_kind_in_its_place():
     folded = _fold_in_place(text)
     assert len(folded) == len(text) and "fevrier 2021" in folded
     assert folded == "".join(remove_accents(c)[:1] or c for c in text)
+
+
+@pytest.mark.parametrize("pattern", [_NUMBER, _DATE, _CAUSE])
+def test_every_word_of_a_wanted_kind_is_found_in_any_case(pattern):
+    """Each list is looked for only after a lookahead of its words' first letters: a word
+    added to the list with another first letter must be added there too."""
+    words = pattern.pattern.split("])(", 1)[1].rsplit(")", 1)[0].split("|")
+    plain = [w.rstrip("?") for w in words if re.fullmatch(r"[a-z' ]+\??", w)]
+    assert len(plain) > 10
+    for word in plain:
+        for written in (word, word.upper(), word.capitalize()):
+            found = pattern.search(f"x {written} x")
+            assert found and found.start() == 2 and found.group().casefold() == word, written
 
 
 def test_an_hour_ends_a_sentence_but_an_initial_does_not():
