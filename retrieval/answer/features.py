@@ -88,28 +88,6 @@ class Question:
     english: bool = False  # read as English: its terms are translations
 
 
-# The facts of each window, by name (Windows[name], one value per window), beside its
-# sentences' facts (Windows.titled, .untitled, .held, .kinds: one row per sentence).
-WINDOW_FACTS = (
-    "first_row",  # its first sentence's row among the question's sentence facts
-    "middle_row",  # its middle one's (a window of one or two sentences repeats the first)
-    "last_row",  # its last one's
-    "sentences",  # how many sentences
-    "titled_total",  # the question's titled weight in its passage
-    "passage_score",  # its passage's BM25 score over the best passage's
-    "passage_rank",  # 1 / (1 + its passage's rank)
-    "passage_share",  # share of the question its whole passage holds
-    "after",  # sentences after the last question word
-    "length",  # characters / MAX_CHARS
-    "overlong",  # characters beyond MAX_CHARS / MAX_CHARS
-    "first",  # 1 when it starts its paragraph
-    "in_order",  # neighbouring question words side by side, in the question's order
-    "compact",  # span from the first to the last question word over its length
-    "share_before",  # share of the question held by the sentence before it
-    "share_after",  # share of the question held by the sentence after it
-)
-
-
 class _FoldTable(dict):
     """str.translate's table that removes accents one character for one, filled as it goes."""
 
@@ -372,20 +350,27 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                         / length[spanned])
     count = np.array([len(p.sentences) for p in passages], dtype=np.int64)[which]
     rows = np.searchsorted(relevant, i)
+    # Each window's own facts, by name (Windows[name]), one value per window.
     facts = {
+        # Its first, middle and last sentence's rows among the question's sentence facts (a
+        # window of one or two sentences repeats the first as its middle).
         "first_row": rows.astype(np.float64),
         "middle_row": np.where(last - first == 2, rows + 1, rows).astype(np.float64),
         "last_row": np.searchsorted(relevant, j).astype(np.float64),
         "sentences": (last - first + 1).astype(np.float64),
+        # Its passage's: the question's titled weight in it, its BM25 score over the best
+        # passage's, 1 / (1 + its rank), the share of the question it holds.
         **{name: np.array(values, dtype=np.float64)[which] for name, values in zip(
             ("titled_total", "passage_score", "passage_rank", "passage_share"),
             zip(*((p.titled.total or 1.0, *p.passage) for p in passages)))},
-        "after": after.astype(np.float64),
+        "after": after.astype(np.float64),  # sentences after the last question word
         "length": length / MAX_CHARS,
         "overlong": np.maximum(0, length - MAX_CHARS) / MAX_CHARS,
-        "first": (first == 0).astype(np.float64),
+        "first": (first == 0).astype(np.float64),  # 1 when it starts its paragraph
+        # Neighbouring question words side by side, in the question's order.
         "in_order": in_order,
-        "compact": compact,
+        "compact": compact,  # span from the first to the last question word over its length
+        # The share of the question held by the sentence before it, and after it.
         "share_before": np.where(first > 0, shares[i - 1], 0.0),
         "share_after": np.where(last + 1 < count, shares[np.minimum(j + 1, len(shares) - 1)],
                                 0.0),
@@ -458,7 +443,7 @@ class Windows:
     def __init__(self, facts: dict[str, np.ndarray], titled: np.ndarray, untitled: np.ndarray,
                  held: np.ndarray, kinds: np.ndarray, soft: np.ndarray, sums: np.ndarray | None,
                  asked: _Asked) -> None:
-        self.facts = facts  # WINDOW_FACTS by name
+        self.facts = facts  # each window's own facts by name (windows_found)
         # Per sentence (row) and question word (column): its weight held, title words at
         # TITLE_TERM_WEIGHT; at full weight; 1 when held (a word of weight 0 all the same).
         self.titled, self.untitled, self.held = titled, untitled, held
@@ -470,7 +455,7 @@ class Windows:
             facts[name].astype(np.int64) for name in ("first_row", "middle_row", "last_row"))
 
     def __getitem__(self, name: str) -> np.ndarray:
-        """One of the windows' own facts (WINDOW_FACTS), one value per window."""
+        """One of the windows' own facts (windows_found), one value per window."""
         return self.facts[name]
 
     def best(self, per_sentence: np.ndarray) -> np.ndarray:
