@@ -4,15 +4,16 @@ kind's neighbourhood, and excerpt work linear in a paragraph's length."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from retrieval import AnswerEngine, parse_txt
-from retrieval.text.analysis import DOCUMENT_ANALYZER
-from retrieval.answer.features import FEATURES, RANKED_FEATURES
+from retrieval.text.analysis import DOCUMENT_ANALYZER, remove_accents
+from retrieval.answer.features import FEATURES, RANKED_FEATURES, _fold_in_place
 from retrieval.text.sentences import sentence_spans
-from retrieval.answer.question import parse_query
+from retrieval.answer.question import _CAUSE, _DATE, _NUMBER, parse_query
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
 from retrieval.text.translation import DICTIONARY_PATH, Dictionary, shipped_dictionary
 from retrieval.text.vectors import VECTORS_PATH, shipped_vectors
@@ -119,10 +120,45 @@ def test_of_two_numbers_the_one_beside_the_questions_words_is_quoted():
     assert quote and "12 tournois" in quote and "300" not in quote
 
 
+def test_a_date_written_with_accents_is_the_wanted_kind_in_its_place():
+    """Accents are folded for the wanted kind's patterns one character for one, so that
+    « février » is a month and what it finds stays where it is in the text."""
+    text = ("La médiathèque\n\nÀ Évry, la médiathèque Élisabeth-Héré, rénovée à grands frais, "
+            "a été inaugurée par la mairie le 3 février 2021. Cet été, la ville a aussi ouvert "
+            "un théâtre, qui était prévu depuis longtemps.")
+    engine = AnswerEngine([parse_txt("m", text)])
+    quote = first_quote(engine, "Quand la médiathèque a-t-elle été inaugurée ?")
+    assert quote and "inaugurée par la mairie le 3 février 2021." in quote
+    folded = _fold_in_place(text)
+    assert len(folded) == len(text) and "fevrier 2021" in folded
+    assert folded == "".join(remove_accents(c)[:1] or c for c in text)
+
+
+@pytest.mark.parametrize("pattern", [_NUMBER, _DATE, _CAUSE])
+def test_every_word_of_a_wanted_kind_is_found_in_any_case(pattern):
+    """Each list is looked for only after a lookahead of its words' first letters: a word
+    added to the list with another first letter must be added there too."""
+    words = pattern.pattern.split("])(", 1)[1].rsplit(")", 1)[0].split("|")
+    plain = [w.rstrip("?") for w in words if re.fullmatch(r"[a-z' ]+\??", w)]
+    assert len(plain) > 10
+    for word in plain:
+        for written in (word, word.upper(), word.capitalize()):
+            found = pattern.search(f"x {written} x")
+            assert found and found.start() == 2 and found.group().casefold() == word, written
+
+
 def test_an_hour_ends_a_sentence_but_an_initial_does_not():
     text = "Il est arrivé vers 18 h. Il est reparti. Le général William H. Seely a signé."
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "Il est arrivé vers 18 h.", "Il est reparti.", "Le général William H. Seely a signé."]
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence_but_other_ends_do():
+    text = ("Au Ier siècle av. J.-C. la ville grandit. M. Dupont, dit Dr. No, est venu ! "
+            "Il a dit : « Et après ? » Puis il partit vers 5 h. Le lendemain, etc. Il revint.")
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Au Ier siècle av. J.-C. la ville grandit.", "M. Dupont, dit Dr. No, est venu !",
+        "Il a dit : « Et après ? »", "Puis il partit vers 5 h.", "Le lendemain, etc. Il revint."]
 
 
 def test_the_sentence_after_the_questions_words_can_be_quoted_alone():

@@ -107,8 +107,10 @@ def quote_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
              "quote_rank": 1 / (1 + np.arange(len(scores), dtype=np.float64)),
              "corpus_passages": np.full(len(scores), np.log10(max(passages, 1))),
              "english": np.full(len(scores), float(english))}
-    columns = [quote[n] if n in quote else window_features[:, column[n]] for n in model_inputs]
-    return np.column_stack(columns) if columns else np.zeros((len(scores), 0))
+    rows = np.empty((len(scores), len(model_inputs)))
+    for n, name in enumerate(model_inputs):
+        rows[:, n] = quote[name] if name in quote else window_features[:, column[name]]
+    return rows
 
 
 def always_answers() -> Answerability:

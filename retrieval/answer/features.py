@@ -21,7 +21,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import NamedTuple
 
 import numpy as np
 
@@ -89,36 +88,6 @@ class Question:
     english: bool = False  # read as English: its terms are translations
 
 
-class SentenceFacts(NamedTuple):
-    """What one sentence of a window holds, one entry per question word (its column)."""
-
-    titled: list[float]  # each word's weight if held, title words at TITLE_TERM_WEIGHT
-    untitled: list[float]  # the same at full weight
-    held: list[bool]  # whether it holds the word (a word of weight 0 is held all the same)
-    kind: tuple[float, float, float]  # holds the wanted kind; its closeness; neighbourhood
-
-
-class WindowFacts(NamedTuple):
-    """What one window is, beside its sentences' facts."""
-
-    first_row: int  # its first sentence's row among the question's sentence facts
-    middle_row: int  # its middle one's (a window of one or two sentences repeats the first)
-    last_row: int  # its last one's
-    sentences: int  # how many sentences
-    titled_total: float  # the question's titled weight in its passage
-    passage_score: float  # its passage's BM25 score over the best passage's
-    passage_rank: float  # 1 / (1 + its passage's rank)
-    passage_share: float  # share of the question its whole passage holds
-    after: int  # sentences after the last question word
-    length: float  # characters / MAX_CHARS
-    overlong: float  # characters beyond MAX_CHARS / MAX_CHARS
-    first: float  # 1 when it starts its paragraph
-    in_order: float  # neighbouring question words side by side, in the question's order
-    compact: float  # span from the first to the last question word over its length
-    share_before: float  # share of the question held by the sentence before it
-    share_after: float  # share of the question held by the sentence after it
-
-
 class _FoldTable(dict):
     """str.translate's table that removes accents one character for one, filled as it goes."""
 
@@ -130,9 +99,15 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
+# A character that may carry an accent: ASCII ones never do.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold_in_place(text: str) -> str:
-    """Accents removed character by character, so that offsets stay those of the text."""
-    return text.translate(_FOLD_TABLE)
+    """Accents removed character by character, so that offsets stay those of the text (only
+    the few non-ASCII characters looked up: str.translate looks up every one)."""
+    return text if text.isascii() else _NON_ASCII.sub(
+        lambda m: _FOLD_TABLE[ord(m.group())], text)
 
 
 def _by_sentence(tokens: list[Token], sentences: list[tuple[int, int]]) -> list[list[Token]]:
@@ -204,7 +179,7 @@ class _Passage:
         self.sentences = sentence_spans(text)
         # A paragraph of ordinary length is analysed once, for both exact and soft matches.
         self.words = analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None
-        tokens = ([Token(*word) for word in zip(*self.words) if word[0] in weights]
+        tokens = ([Token(t, a, b) for t, a, b in zip(*self.words) if t in weights]
                   if self.words is not None else analyzer.matches(text, weights))
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
         self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
@@ -220,9 +195,9 @@ class _Passage:
     def _windows(self) -> list[tuple[int, int]]:
         """(first, last) sentence of every window around the sentences that hold the most, and
         of their neighbours alone."""
-        best = heapq.nlargest(MAX_SCORED_SENTENCES,
-                              (i for i, s in enumerate(self.shares) if s > 0),
-                              key=self.shares.__getitem__)
+        held = [i for i, s in enumerate(self.shares) if s > 0]
+        best = (held if len(held) <= MAX_SCORED_SENTENCES else
+                heapq.nlargest(MAX_SCORED_SENTENCES, held, key=self.shares.__getitem__))
         sentences, windows = self.sentences, set()
         for s in best:
             for i in range(max(0, s - MAX_SENTENCES + 1), s + 1):
@@ -266,6 +241,9 @@ class _Passage:
         tokens = self.tokens
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
+        # The share of the question around each slice of the tokens (neighbouring things of
+        # the wanted kind often have the same question words around them).
+        around: dict[tuple[int, int], float] = {}
         for first, last in _runs(relevant):
             a = self.sentences[first][0]
             s = first
@@ -278,99 +256,158 @@ class _Passage:
                                for t in tokens[max(n, 0):n + 2])
                 low = bisect_left(ends, start - NEIGHBOURHOOD_CHARS)
                 high = bisect_right(starts, end + NEIGHBOURHOOD_CHARS)
-                around = self.coverage({t.term for t in tokens[low:high]})
+                if (low, high) not in around:
+                    around[low, high] = self.coverage({t.term for t in tokens[low:high]})
                 while s < last and start >= self.sentences[s][1]:
                     s += 1
                 old = kinds.get(s, (0.0, 0.0))
                 kinds[s] = (max(old[0], 1 / (1 + distance / PROXIMITY_CHARS)),
-                            max(old[1], around))
+                            max(old[1], around[low, high]))
         return kinds
 
-    def sentence_facts(self) -> list[SentenceFacts]:
-        """The facts of each sentence of its windows, in order. Soft matches are _soft's, for
-        all passages at once."""
-        column = self.asked.column
-        facts = []
-        for s in self.relevant:
-            titled, untitled = [0.0] * len(column), [0.0] * len(column)
-            held = [False] * len(column)
-            for t in self.by_sentence[s]:
-                g = column[self.coverage.groups[t.term]]
-                titled[g] = max(titled[g], self.titled.weights[t.term])
-                untitled[g] = max(untitled[g], self.coverage.weights[t.term])
-                held[g] = True  # a question word of weight 0 is held all the same
-            kind = (1.0, *self.kinds[s]) if s in self.kinds else (0.0, 0.0, 0.0)
-            facts.append(SentenceFacts(titled=titled, untitled=untitled, held=held, kind=kind))
-        return facts
+class Found:
+    """Every candidate window of a question's passages, as arrays: its passage, its span in the
+    paragraph and its question words' slice of the passage's tokens. A window becomes a
+    Candidate only when asked for (the chosen few, or all of them for training)."""
 
-    def window_facts(self, offset: int) -> tuple[list[WindowFacts], list[Candidate]]:
-        """The facts of each window (its sentences' rows among all the question's sentence
-        facts: this passage's start at `offset`), and the window as a Candidate."""
-        tokens, sentences, shares = self.tokens, self.sentences, self.shares
-        row = {s: offset + r for r, s in enumerate(self.relevant)}
-        # Sentence s's tokens are tokens[offsets[s]:offsets[s + 1]].
-        offsets = [0]
-        for ts in self.by_sentence:
-            offsets.append(offsets[-1] + len(ts))
-        # in_order[k]: how many of tokens[:k + 1]'s neighbouring pairs are in order.
-        in_order, order = [0], self.asked.order
-        for a, b in zip(tokens, tokens[1:]):
-            in_order.append(in_order[-1] + (b.start - a.end <= IN_ORDER_CHARS
-                                            and order[b.term] == order[a.term] + 1))
-        pairs = max(len(self.asked.column) - 1, 1)
-        titled_total = self.titled.total or 1.0
-        passage_score, passage_rank, passage_share = self.passage
-        facts, found = [], []
-        for i, j in self.windows:
-            start, end = sentences[i][0], sentences[j][1]
-            low, high = offsets[i], offsets[j + 1]
-            length = end - start
-            last = tokens[high - 1].end if high > low else start
-            facts.append(WindowFacts(
-                first_row=row[i], middle_row=row[i + 1] if j - i == 2 else row[i],
-                last_row=row[j], sentences=j - i + 1, titled_total=titled_total,
-                passage_score=passage_score, passage_rank=passage_rank,
-                passage_share=passage_share,
-                after=sum(1 for s in range(i, j + 1) if sentences[s][0] >= last),
-                length=length / MAX_CHARS, overlong=max(0, length - MAX_CHARS) / MAX_CHARS,
-                first=float(i == 0),
-                in_order=(in_order[high - 1] - in_order[low]) / pairs if high > low else 0.0,
-                compact=(last - tokens[low].start) / length if high > low and length else 0.0,
-                share_before=shares[i - 1] if i > 0 else 0.0,
-                share_after=shares[j + 1] if j + 1 < len(shares) else 0.0,
-            ))
-            found.append(Candidate(self.hit, start, end, tokens[low:high]))
-        return facts, found
+    def __init__(self, passages: list[_Passage], passage: np.ndarray, start: np.ndarray,
+                 end: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        self.passages = passages
+        self.passage, self.start, self.end, self.low, self.high = passage, start, end, low, high
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def candidate(self, n: int) -> Candidate:
+        """Window n as a Candidate."""
+        passage = self.passages[int(self.passage[n])]
+        return Candidate(passage.hit, int(self.start[n]), int(self.end[n]),
+                         passage.tokens[int(self.low[n]):int(self.high[n])])
 
 
 def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
                names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
                ) -> tuple[list[Candidate], np.ndarray]:
     """Every candidate window of the hits and its features, one row each, the columns named
-    by `names` in that order (all FEATURES by default): what a window holds is the best of what
-    its (up to three) sentences hold, taken for all the question's windows at once."""
+    by `names` in that order (all FEATURES by default)."""
+    found, features = windows_found(hits, question, vectors, names, analyzer)
+    return [found.candidate(n) for n in range(len(found))], features
+
+
+def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
+                  names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
+                  ) -> tuple[Found, np.ndarray]:
+    """candidates' windows as arrays (Found) and their features. What a window holds is the
+    best of what its (up to three) sentences hold, worked out with numpy for all the
+    question's windows at once: a question has tens of windows, and a Python object for each
+    costs more than their arithmetic."""
     names = FEATURES if names is None else names
-    sentences: list[SentenceFacts] = []
-    windows: list[WindowFacts] = []
-    found: list[Candidate] = []
-    words: list[str] = []
-    rows: list[np.ndarray] = []
     asked = _Asked(question, vectors)
-    for rank, hit in enumerate(hits):
-        passage = _Passage(hit, rank, hits[0].score, asked, analyzer)
-        facts, windows_found = passage.window_facts(len(sentences))
-        if asked.vector is not None:
-            terms, where = passage.sentence_words(len(sentences), analyzer)
+    passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
+                for rank, hit in enumerate(hits)]
+    if not any(p.windows for p in passages):
+        empty = np.zeros(0, dtype=np.int64)
+        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
+    # The passages' sentences, tokens and windows laid end to end, in the passages' order.
+    sentence_base = np.cumsum([0] + [len(p.sentences) for p in passages])
+    token_base = np.cumsum([0] + [len(p.tokens) for p in passages])
+    row_base = np.cumsum([0] + [len(p.relevant) for p in passages])
+    starts = np.array([a for p in passages for a, _ in p.sentences], dtype=np.int64)
+    ends = np.array([b for p in passages for _, b in p.sentences], dtype=np.int64)
+    shares = np.array([x for p in passages for x in p.shares], dtype=np.float64)
+    counts = np.array([len(ts) for p in passages for ts in p.by_sentence], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
+    tokens = [t for p in passages for t in p.tokens]
+    token_starts = np.array([t.start for t in tokens], dtype=np.int64)
+    token_ends = np.array([t.end for t in tokens], dtype=np.int64)
+    columns = np.array([asked.order[t.term] for t in tokens], dtype=np.int64)
+    relevant = np.array([base + s for p, base in zip(passages, sentence_base)
+                         for s in p.relevant], dtype=np.int64)
+    which = np.array([n for n, p in enumerate(passages) for _ in p.windows], dtype=np.int64)
+    first = np.array([i for p in passages for i, _ in p.windows], dtype=np.int64)
+    last = np.array([j for p in passages for _, j in p.windows], dtype=np.int64)
+    i, j = first + sentence_base[which], last + sentence_base[which]
+
+    start, end = starts[i], ends[j]
+    length = end - start
+    low, high = offsets[i], offsets[j + 1]
+    held = high > low
+    last_word = np.where(held, token_ends[np.maximum(high - 1, 0)], start)
+    after = sum(((i + k <= j) & (starts[np.minimum(i + k, len(starts) - 1)] >= last_word))
+                for k in range(MAX_SENTENCES))
+    # in_order_sums[k]: how many of tokens[:k + 1]'s neighbouring pairs are in order (a window's
+    # pairs are within its passage: those across two passages are never counted).
+    pairs_in_order = ((token_starts[1:] - token_ends[:-1] <= IN_ORDER_CHARS)
+                      & (columns[1:] == columns[:-1] + 1))
+    in_order_sums = np.concatenate(([0], np.cumsum(pairs_in_order)))
+    pairs = max(len(asked.column) - 1, 1)
+    top = np.maximum(high - 1, 0)
+    in_order = np.where(held, (in_order_sums[top] - in_order_sums[np.minimum(low, top)]) / pairs,
+                        0.0)
+    compact = np.zeros(len(i))
+    spanned = held & (length > 0)
+    compact[spanned] = ((last_word - token_starts[np.minimum(low, top)])[spanned]
+                        / length[spanned])
+    count = np.array([len(p.sentences) for p in passages], dtype=np.int64)[which]
+    rows = np.searchsorted(relevant, i)
+    # Each window's own facts, by name (Windows[name]), one value per window.
+    facts = {
+        # Its first, middle and last sentence's rows among the question's sentence facts (a
+        # window of one or two sentences repeats the first as its middle).
+        "first_row": rows.astype(np.float64),
+        "middle_row": np.where(last - first == 2, rows + 1, rows).astype(np.float64),
+        "last_row": np.searchsorted(relevant, j).astype(np.float64),
+        "sentences": (last - first + 1).astype(np.float64),
+        # Its passage's: the question's titled weight in it, its BM25 score over the best
+        # passage's, 1 / (1 + its rank), the share of the question it holds.
+        **{name: np.array(values, dtype=np.float64)[which] for name, values in zip(
+            ("titled_total", "passage_score", "passage_rank", "passage_share"),
+            zip(*((p.titled.total or 1.0, *p.passage) for p in passages)))},
+        "after": after.astype(np.float64),  # sentences after the last question word
+        "length": length / MAX_CHARS,
+        "overlong": np.maximum(0, length - MAX_CHARS) / MAX_CHARS,
+        "first": (first == 0).astype(np.float64),  # 1 when it starts its paragraph
+        # Neighbouring question words side by side, in the question's order.
+        "in_order": in_order,
+        "compact": compact,  # span from the first to the last question word over its length
+        # The share of the question held by the sentence before it, and after it.
+        "share_before": np.where(first > 0, shares[i - 1], 0.0),
+        "share_after": np.where(last + 1 < count, shares[np.minimum(j + 1, len(shares) - 1)],
+                                0.0),
+    }
+
+    # Each relevant sentence's facts (rows), from its question words (columns).
+    size = (len(relevant), len(asked.column))
+    titled, untitled, held_words = np.zeros(size), np.zeros(size), np.zeros(size)
+    sentence_of = np.repeat(np.arange(len(counts)), counts)
+    token_rows = np.searchsorted(relevant, sentence_of)
+    kept = token_rows < len(relevant)
+    kept[kept] = relevant[token_rows[kept]] == sentence_of[kept]
+    at = (token_rows[kept], columns[kept])
+    np.maximum.at(titled, at, np.array([p.titled.weights[t.term] for p in passages
+                                        for t in p.tokens], dtype=np.float64)[kept])
+    np.maximum.at(untitled, at, np.array([asked.weights[t.term] for t in tokens],
+                                         dtype=np.float64)[kept])
+    held_words[at] = 1.0  # a question word of weight 0 is held all the same
+    kinds = np.zeros((len(relevant), 3))
+    for p, base in zip(passages, row_base):
+        for r, s in enumerate(p.relevant):
+            if s in p.kinds:
+                kinds[base + r] = (1.0, *p.kinds[s])
+
+    words: list[str] = []
+    where: list[np.ndarray] = []
+    if asked.vector is not None:
+        for p, base in zip(passages, row_base):
+            terms, rows_of = p.sentence_words(int(base), analyzer)
             words.extend(terms)
-            rows.append(where)
-        sentences.extend(passage.sentence_facts())
-        windows.extend(facts)
-        found.extend(windows_found)
-    if not found:
-        return [], np.zeros((0, len(names)))
-    soft, sums = _soft(asked, words, np.concatenate(rows) if rows else np.zeros(0, np.int64),
-                       len(sentences))
-    return found, feature_matrix(Windows(windows, sentences, soft, sums, asked), names)
+            where.append(rows_of)
+    soft, sums = _soft(asked, words, np.concatenate(where) if where else np.zeros(0, np.int64),
+                       len(relevant))
+    windows = Windows(facts, titled, untitled, held_words, kinds, soft, sums, asked)
+    found = Found(passages, which, start, end, low - token_base[which],
+                  high - token_base[which])
+    return found, feature_matrix(windows, names)
 
 
 def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
@@ -403,21 +440,22 @@ class Windows:
     """Every candidate window of a question with its sentences' facts, by name: what the
     feature functions read."""
 
-    def __init__(self, windows: list[WindowFacts], sentences: list[SentenceFacts],
-                 soft: np.ndarray, sums: np.ndarray | None, asked: _Asked) -> None:
-        table = np.array(windows, dtype=np.float64)
-        self.facts = dict(zip(WindowFacts._fields, table.T))
-        self.titled, self.untitled, self.held, self.kinds = (
-            np.array([getattr(s, name) for s in sentences], dtype=np.float64)
-            for name in SentenceFacts._fields)
-        self.soft = np.maximum(soft, self.held)  # a word held is a soft match of 1
+    def __init__(self, facts: dict[str, np.ndarray], titled: np.ndarray, untitled: np.ndarray,
+                 held: np.ndarray, kinds: np.ndarray, soft: np.ndarray, sums: np.ndarray | None,
+                 asked: _Asked) -> None:
+        self.facts = facts  # each window's own facts by name (windows_found)
+        # Per sentence (row) and question word (column): its weight held, title words at
+        # TITLE_TERM_WEIGHT; at full weight; 1 when held (a word of weight 0 all the same).
+        self.titled, self.untitled, self.held = titled, untitled, held
+        self.kinds = kinds  # per sentence: holds the wanted kind; its closeness; neighbourhood
+        self.soft = np.maximum(soft, held)  # a word held is a soft match of 1
         self.sums = sums
         self.asked = asked
         self.first_row, self.middle_row, self.last_row = (
-            self.facts[name].astype(np.int64) for name in ("first_row", "middle_row", "last_row"))
+            facts[name].astype(np.int64) for name in ("first_row", "middle_row", "last_row"))
 
     def __getitem__(self, name: str) -> np.ndarray:
-        """One of the windows' own facts (WindowFacts), one value per window."""
+        """One of the windows' own facts (windows_found), one value per window."""
         return self.facts[name]
 
     def best(self, per_sentence: np.ndarray) -> np.ndarray:
@@ -441,6 +479,10 @@ class Windows:
     @cached_property
     def best_kind(self) -> np.ndarray:
         return self.best(self.kinds)
+
+    @cached_property
+    def best_held(self) -> np.ndarray:
+        return self.best(self.held)
 
 
 # The window features by name, each declared once; a ranker lists the ones it was trained on.
@@ -466,7 +508,10 @@ def feature(name: str, ranked: bool = True) -> Callable[[Callable[[Windows], np.
 
 def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
     """One row per window, one column per named feature, in the order of `names`."""
-    return np.column_stack([FEATURE_FUNCTIONS[name](windows) for name in names])
+    matrix = np.empty((len(windows.first_row), len(names)))
+    for column, name in enumerate(names):
+        matrix[:, column] = FEATURE_FUNCTIONS[name](windows)
+    return matrix
 
 
 @feature("share")
@@ -568,7 +613,7 @@ def _first(w: Windows) -> np.ndarray:
 @feature("words_held")
 def _words_held(w: Windows) -> np.ndarray:
     """Share of the question's words held, unweighted."""
-    return w.best(w.held).sum(axis=1) / len(w.asked.coverage.group_weights)
+    return w.best_held.sum(axis=1) / len(w.asked.coverage.group_weights)
 
 
 @feature("in_order")
@@ -627,9 +672,13 @@ def _columns_of(w: Windows, terms: frozenset[str]) -> np.ndarray:
 def _rare_missing(w: Windows) -> np.ndarray:
     """Weighted share of the question's rarer half of words (at or above the median weight)
     that the window does not hold as such: the words that anchor a question."""
+    ordered = sorted(w.asked.coverage.group_weights.values())
+    half = len(ordered) // 2
+    # The median as np.median gives it, without its cost on a few values.
+    median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
     weights = np.array(list(w.asked.coverage.group_weights.values()))
-    rare = np.where(weights >= np.median(weights), weights, 0.0)
-    return (1 - w.best(w.held)) @ rare / (rare.sum() or 1.0)
+    rare = np.where(weights >= median, weights, 0.0)
+    return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
 
 
 @feature("names_missing")
@@ -638,7 +687,7 @@ def _names_missing(w: Windows) -> np.ndarray:
     names = _columns_of(w, w.asked.names)
     if not names.any():
         return np.zeros(len(w.first_row))
-    return (1 - w.best(w.held)[:, names]).mean(axis=1)
+    return (1 - w.best_held[:, names]).mean(axis=1)
 
 
 @feature("question_unknown")

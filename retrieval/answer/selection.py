@@ -9,7 +9,7 @@ import numpy as np
 
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from ..text.vectors import WordVectors
-from .features import Question, candidates
+from .features import Question, windows_found
 from .ranker import WindowRanker
 from .results import Excerpt, Hit, Source
 
@@ -34,15 +34,16 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     overlap the chosen ones, else the weakest window."""
     names = ranker.features if names is None else names
     wanted = tuple(dict.fromkeys((*ranker.features, *names)))
-    found, features = candidates(hits, question, vectors, wanted, analyzer)
+    found, features = windows_found(hits, question, vectors, wanted, analyzer)
     if not found:
         return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
     scores = ranker.score(features[:, [wanted.index(f) for f in ranker.features]])
-    order = sorted(range(len(found)), key=lambda n: (-scores[n], found[n].end - found[n].start))
+    # Best score first, then the shorter; equals in the windows' order (a stable sort).
+    order = np.lexsort((found.end - found.start, -scores))
     chosen: list[Excerpt] = []
     rows: list[int] = []
-    for n in order:
-        c = found[n]
+    for n in order.tolist():
+        c = found.candidate(n)
         doc, paragraph = c.hit.passage.document, c.hit.passage.paragraph
         start, end = paragraph.start + c.start, paragraph.start + c.end
         if any(e.source.document == doc.id and e.source.start < end and start < e.source.end
