@@ -118,9 +118,15 @@ def is_article_file(path: Path) -> bool:
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The article files of a corpus folder, in a stable order; a symbolic link with an
+    """The article files of a corpus folder, in a stable order (see corpus_names)."""
+    return [folder / name for name in corpus_names(folder)]
+
+
+def corpus_names(folder: Path) -> list[str]:
+    """The names of the article files of a corpus folder, sorted; a symbolic link with an
     article's name is skipped with one warning (os.scandir knows which entries are files
-    and links without a stat call each: 50k articles are listed in a tenth of a second)."""
+    and links without a stat call each: 50k articles are listed in a tenth of a second, and
+    as many Paths take as long again)."""
     names = []
     with os.scandir(folder) as entries:
         for entry in entries:
@@ -130,7 +136,7 @@ def corpus_files(folder: Path) -> list[Path]:
                 skipped(folder / entry.name, SYMBOLIC_LINK)
             elif entry.is_file(follow_symlinks=False):
                 names.append(entry.name)
-    return [folder / name for name in sorted(names)]  # sorting paths takes ten times longer
+    return sorted(names)  # sorting paths takes ten times longer
 
 
 def is_corpus_file(path: Path) -> bool:
@@ -161,6 +167,13 @@ def read_regular_file(path: Path, max_bytes: int, follow_symlinks: bool = True) 
     never ends): NotAFileError, TooLargeError or the OSError of opening or reading it. Opened
     without waiting (a named pipe would block until written to) and, unless told to follow
     them, without following a symbolic link."""
+    return read_regular_file_status(path, max_bytes, follow_symlinks)[0]
+
+
+def read_regular_file_status(path: Path, max_bytes: int, follow_symlinks: bool = True
+                             ) -> tuple[bytes, os.stat_result]:
+    """read_regular_file's content, with the file's status as it was just before reading it
+    (so that a later status that is the same says the content is too: memory_store.py)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_symlinks else os.O_NOFOLLOW)
     try:
         fd = os.open(path, flags)
@@ -177,15 +190,21 @@ def read_regular_file(path: Path, max_bytes: int, follow_symlinks: bool = True) 
                 raise TooLargeError(max_bytes)
     finally:
         os.close(fd)
-    return data
+    return data, status
 
 
 def read_article(path: Path) -> bytes | None:
     """An article file's content, or None (with one warning) when it cannot be read: no
     permission, gone since it was listed, an I/O error, a symbolic link, bigger than the
     article size limit (not read at all then)."""
+    read = read_article_status(path)
+    return None if read is None else read[0]
+
+
+def read_article_status(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """read_article's content, with the file's status just before it was read."""
     try:
-        return read_regular_file(path, _article_max_bytes, follow_symlinks=False)
+        return read_regular_file_status(path, _article_max_bytes, follow_symlinks=False)
     except OSError as e:
         skipped(path, e.strerror or e)
         return None
