@@ -105,7 +105,7 @@ def test_added_and_removed_files_invalidate(corpus, cache_dir, analyses) -> None
 @pytest.fixture
 def later(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every check of the files made 10 s after they were written, as at a real restart:
-    none of them is racy (memory_store.RACY_NS)."""
+    none of them is racy (files.RACY_NS)."""
     clock = time.time_ns
     monkeypatch.setattr(retrieval.index.memory_store, "time",
                         SimpleNamespace(time_ns=lambda: clock() + 10 * 10**9))
@@ -154,10 +154,10 @@ def test_a_file_edited_with_its_size_and_mtime_given_back_is_read_again(
 def unseen_change(monkeypatch: pytest.MonkeyPatch, path: Path, text: str) -> None:
     """The file rewritten with `text`, its status as it was: a change that keeps size, mtime,
     ctime and inode (the clock set back, a disk edited offline)."""
-    status = retrieval.index.memory_store._status(str(path))
+    status = retrieval.index.memory_store.file_status(str(path))
     path.write_text(text, encoding="utf-8")
-    status_now = retrieval.index.memory_store._status
-    monkeypatch.setattr(retrieval.index.memory_store, "_status",
+    status_now = retrieval.index.memory_store.file_status
+    monkeypatch.setattr(retrieval.index.memory_store, "file_status",
                         lambda p: status if p == str(path) else status_now(p))
 
 
@@ -201,6 +201,35 @@ def test_a_file_changed_while_answering_is_not_quoted_until_indexed_again(corpus
     assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
     fresh = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     assert "budget" in fresh.answer("Qui a voté le budget de l'armée ?").excerpts[0].text
+
+
+def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_dir,
+                                                                   monkeypatch) -> None:
+    """Once read, an article quoted again costs a stat; a file edited since (even given back
+    its size and mtime) is read again, and not quoted from the index of its old content."""
+    import retrieval.articles.corpus as corpus_module
+
+    clock = time.time_ns
+    monkeypatch.setattr(corpus_module, "time", SimpleNamespace(time_ns=lambda: clock() + 10**10))
+    read = corpus_module.read_article_status
+    reads: list[str] = []
+    monkeypatch.setattr(corpus_module, "read_article_status",
+                        lambda path: reads.append(path.name) or read(path))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    first = engine.answer("Qui a voté une résolution ?")
+    assert first.answered and "b.txt" in reads
+    reads.clear()
+    assert engine.answer("Qui a voté une résolution ?") == first
+    assert reads == []
+    path = corpus / "b.txt"
+    stat = path.stat()
+    path.write_text(ARTICLES["b.txt"].replace("une résolution", "un traité xxxx"),
+                    encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    stale = engine.answer("Qui a voté une résolution ?")
+    assert reads == ["b.txt"]
+    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
 
 
 @pytest.mark.parametrize("damage", ["{}", "not json", '{"checked_ns": 1, "statuses": []}'])

@@ -5,8 +5,9 @@ forged index can at worst rank badly. Parsing a million passages' articles takes
 so an engine starting from a stored index parses only the articles its answers quote
 (about a millisecond each), and remembers the last few thousand.
 
-Each file is read when quoted (a few small reads an answer; holding a million passages'
-articles would take 400 MB). Each passage the index finds carries the digest of its article's
+Each file is read when first quoted (holding a million passages' articles would take 400 MB),
+and read again only when its status (size, mtime, ctime, inode: files.settled) changed: a quote
+costs a stat, not a read and a hash. Each passage the index finds carries the digest of its article's
 content as indexed: an article changed since is not quoted until the index has seen it (the
 memory index's store at the next start or by the watcher, `index --update` for Xapian). The
 index keeps each article's outline: its paragraphs are sliced from the file's content as the
@@ -18,13 +19,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from threading import Lock
+from typing import NamedTuple
 
 from .documents import Document, Outline, Passage, outlined_article, parsed_article
-from .files import EXTENSIONS, corpus_names, is_corpus_file, read_article
+from .files import (EXTENSIONS, corpus_names, file_status, is_corpus_file, read_article_status,
+                    settled, status_of)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,16 @@ PARSED_ARTICLES = 4096
 def digest(content: bytes) -> str:
     """A short fingerprint of an article file's content."""
     return hashlib.sha256(content).hexdigest()[:16]
+
+
+class Read(NamedTuple):
+    """An article as last read: its content's digest, the document parsed from it, the file's
+    status then, and whether that status stands for that content (files.settled)."""
+
+    digest: str
+    document: Document | None
+    status: list[int]
+    settled: bool
 
 
 class Corpus(Sequence[Document]):
@@ -50,7 +64,7 @@ class Corpus(Sequence[Document]):
         self._names = names
         self._ids: list[str] | None = None
         self._outline = outline
-        self._parsed: OrderedDict[str, tuple[str, Document | None]] = OrderedDict()
+        self._parsed: OrderedDict[str, Read] = OrderedDict()
         self._capacity = PARSED_ARTICLES
         self._lock = Lock()  # answers may run in several threads
 
@@ -59,7 +73,7 @@ class Corpus(Sequence[Document]):
         """A corpus of documents already parsed (evaluation sets, tests)."""
         corpus = cls(None, {})
         corpus._ids = [d.id for d in documents]
-        corpus._parsed = OrderedDict((d.id, ("", d)) for d in documents)
+        corpus._parsed = OrderedDict((d.id, Read("", d, [], False)) for d in documents)
         corpus._capacity = max(len(documents), PARSED_ARTICLES)  # nothing to read them again from
         return corpus
 
@@ -119,38 +133,47 @@ class Corpus(Sequence[Document]):
 
     def get(self, document_id: str, expected: str | None = None) -> Document | None:
         """The document, or None when there is no such article or it cannot be read or
-        parsed. Read from the file now (parsed again only when it changed). With `expected`,
-        an article whose content's digest is not that counts as gone: it changed since it was
-        indexed, and its paragraphs may have moved."""
+        parsed. Read from the file now, unless its status says it is as read last time (a
+        quote costs a stat, not a read and a hash); parsed again only when it changed. With
+        `expected`, an article whose content's digest is not that counts as gone: it changed
+        since it was indexed, and its paragraphs may have moved."""
         path = self._path(document_id)
-        if path is None:  # given parsed (Corpus.of), or no such article
-            with self._lock:
-                known = self._parsed.get(document_id)
-            return None if known is None else self._expected(document_id, *known, expected)
-        content = read_article(path)
-        if content is None:
-            return None
-        found = digest(content)
         with self._lock:
             known = self._parsed.get(document_id)
-            if known and known[0] == found:
-                self._parsed.move_to_end(document_id)
-                return self._expected(document_id, *known, expected)
-        outline = self._outline(document_id) if self._outline is not None else None
-        if outline is not None and outline.digest not in (None, found):
-            outline = None  # made from another content of the file
-        document = ((outline and outlined_article(path, content, outline))
-                    or parsed_article(path, content))
+        if path is None:  # given parsed (Corpus.of), or no such article
+            return None if known is None else self._expected(document_id, known, expected)
+        if known is not None and known.settled and known.status == file_status(path):
+            with self._lock:
+                if document_id in self._parsed:
+                    self._parsed.move_to_end(document_id)
+            return self._expected(document_id, known, expected)
+        checked_ns = time.time_ns()
+        read = read_article_status(path)
+        if read is None:
+            return None
+        content, status = read
+        found = digest(content)
+        if known is not None and known.digest == found:
+            document = known.document
+        else:
+            outline = self._outline(document_id) if self._outline is not None else None
+            if outline is not None and outline.digest not in (None, found):
+                outline = None  # made from another content of the file
+            document = ((outline and outlined_article(path, content, outline))
+                        or parsed_article(path, content))
+        taken = status_of(status)
+        now = Read(found, document, taken, settled(taken, checked_ns))
         with self._lock:
-            self._parsed[document_id] = (found, document)
+            self._parsed[document_id] = now
+            self._parsed.move_to_end(document_id)
             if len(self._parsed) > self._capacity:
                 self._parsed.popitem(last=False)
-        return self._expected(document_id, found, document, expected)
+        return self._expected(document_id, now, expected)
 
     @staticmethod
-    def _expected(document_id: str, found: str, document: Document | None,
-                  expected: str | None) -> Document | None:
-        if document is not None and expected is not None and found != expected:
+    def _expected(document_id: str, read: Read, expected: str | None) -> Document | None:
+        document = read.document
+        if document is not None and expected is not None and read.digest != expected:
             log.warning("article %s changed since it was indexed: not quoted until the index "
                         "is updated (the corpus watcher, a restart, or for Xapian python -m "
                         "bot index --update)", document_id)

@@ -43,6 +43,11 @@ SYMBOLIC_LINK = "a symbolic link (an article is a file of the folder itself)"
 FILE_MODE = 0o666
 # A temporary file's random name part: 48 bits, no clash between writers of one folder.
 TEMPORARY_NAME_BYTES = 6
+# A file whose mtime or ctime is less than this older than a look at its status may have
+# changed again after it, in the same tick of the file system's clock (a few milliseconds on
+# Linux, 2 s on FAT; a network file system's clock may be a little off ours): its status says
+# nothing of its content ("racy", in git's words), and it is read again (see settled).
+RACY_NS = 2_000_000_000
 # Which non-public addresses `add` and feeds may fetch: none (False), all (True: an intranet,
 # tests), or those of the networks listed (one intranet host, not the rest of the network).
 PrivateAddresses = bool | Collection[ipaddress.IPv4Network | ipaddress.IPv6Network]
@@ -191,6 +196,27 @@ def read_regular_file_status(path: Path, max_bytes: int, follow_symlinks: bool =
     finally:
         os.close(fd)
     return data, status
+
+
+def file_status(path: str | Path) -> list[int] | None:
+    """A file's status now, as status_of gives it (None: gone, or cannot be looked at)."""
+    try:
+        return status_of(os.lstat(path))
+    except OSError:
+        return None
+
+
+def status_of(status: os.stat_result) -> list[int]:
+    """What tells that a file changed, as git tells it: its size, mtime, ctime (set by every
+    change, and set back by no tool) and inode (a file replaced by renaming)."""
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+
+def settled(status: list[int], checked_ns: int) -> bool:
+    """Whether a file's status, taken after `checked_ns` (time.time_ns()) with its content read
+    after it, stands for that content: while the same status is found again, so is the same
+    content. Not for a racy file (RACY_NS)."""
+    return max(status[1], status[2]) < checked_ns - RACY_NS
 
 
 def read_article(path: Path) -> bytes | None:

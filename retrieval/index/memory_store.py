@@ -22,7 +22,7 @@ Which files changed is told by their status, as git tells it: a file whose size,
 and inode are those stored beside its digest has that digest, and is not read at start (reading
 and hashing a million passages' 400 MB took 3 s of a 4 s start). Only the others are read and
 hashed, and so is a "racy" one, whose mtime or ctime is not older than the check that stored
-its status (RACY_NS): it may have been written again in the same tick of the file system's
+its status (files.RACY_NS): it may have been written again in the same tick of the file system's
 clock. A file edited and given back its size and mtime (`touch -d`, `rsync -t`) is read again:
 its ctime changed, and no tool sets that back. A change that keeps all four (the clock set
 back, a disk edited offline) is not seen at start, and yet never quoted: every quote reads its
@@ -47,8 +47,8 @@ import platformdirs
 
 from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
-from ..articles.files import (CorpusError, corpus_folder, corpus_names, read_article_status,
-                              replaced_atomically)
+from ..articles.files import (CorpusError, corpus_folder, corpus_names, file_status,
+                              read_article_status, replaced_atomically, settled, status_of)
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
 from .contract import BM25
@@ -68,12 +68,6 @@ ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
 # The file of each article file's status when its digest was taken, and when they were checked:
 # only a cache of what reading the files would say (missing or damaged: they are read).
 STATUSES = "statuses.json"
-# A file whose mtime or ctime is less than this older than the check that stored its status
-# is read again: it may have changed in the same tick of the file system's clock after it was
-# read (a few milliseconds on Linux, 2 s on FAT, and a network file system's clock may be
-# a little off ours).
-RACY_NS = 2_000_000_000
-
 
 @dataclass(frozen=True)
 class StoredIndex:
@@ -184,33 +178,19 @@ def article_files(folder: Path, stored: StoredIndex | None) -> ArticleFiles:
     stored one for a file whose status is the one stored and was not racy then (see
     RACY_NS), else read and hashed now."""
     statuses = {} if stored is None else stored.statuses
-    settled_ns = 0 if stored is None else stored.checked_ns - RACY_NS
+    checked_ns = 0 if stored is None else stored.checked_ns
     prefix = os.path.join(folder, "")  # names joined as strings: a Path each costs as much
     found = ArticleFiles(folder, {}, {}, {})
     for name in corpus_names(folder):
         was = statuses.get(name)
-        if was is not None and max(was[1], was[2]) < settled_ns and was == _status(prefix + name):
+        if was is not None and settled(was, checked_ns) and was == file_status(prefix + name):
             assert stored is not None  # statuses are a store's
             found.digests[name], found.statuses[name] = stored.digests[name], was
         elif (read := read_article_status(folder / name)) is not None:
             content, status = read
-            found.digests[name], found.statuses[name] = digest(content), _status_of(status)
+            found.digests[name], found.statuses[name] = digest(content), status_of(status)
             found.contents[name] = content
     return found
-
-
-def _status(path: str) -> list[int] | None:
-    """The file's status now (None: gone since it was listed)."""
-    try:
-        return _status_of(os.lstat(path))
-    except OSError:
-        return None
-
-
-def _status_of(status: os.stat_result) -> list[int]:
-    """What tells that a file changed: its size, mtime, ctime (set by every change, and set
-    back by no tool) and inode (a file replaced by renaming)."""
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
 def _updated(files: ArticleFiles, stored: StoredIndex | None, bm25: BM25) -> MemoryIndex:
