@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import ensure_corpus  # noqa: E402
 from retrieval.index.memory_store import (article_files, cache_path, corpus_key,  # noqa: E402
-                                          document_id, write_store)
+                                          write_store)
+from retrieval.articles.files import document_id  # noqa: E402
 from retrieval.articles.documents import load_corpus, parse_articles  # noqa: E402
 from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine  # noqa: E402
 from retrieval.index.backends import IndexStore  # noqa: E402

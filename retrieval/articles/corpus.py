@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -27,7 +26,7 @@ from threading import Lock
 from typing import NamedTuple
 
 from .documents import Document, Outline, Passage, outlined_article, parsed_article
-from .files import (EXTENSIONS, corpus_names, file_status, is_corpus_file, read_article_status,
+from .files import (EXTENSIONS, corpus_names, document_id, file_status, is_corpus_file, read_article_status,
                     settled, status_of)
 
 log = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ class Corpus(Sequence[Document]):
         """Each article's file name by id."""
         if self._names is None:
             assert self._folder is not None  # a corpus is given its names or its folder
-            self._names = {os.path.splitext(name)[0]: name for name in corpus_names(self._folder)}
+            self._names = {document_id(name): name for name in corpus_names(self._folder)}
         return self._names
 
     @property

@@ -114,7 +114,13 @@ def set_article_max_bytes(max_bytes: int) -> None:
 def is_article_name(name: str) -> bool:
     """Whether a file name is an article's: a .txt or .md file, not hidden (temporary files
     are: see replaced_atomically)."""
-    return os.path.splitext(name)[1] in EXTENSIONS and not name.startswith(".")
+    return name.endswith(EXTENSIONS) and not name.startswith(".")
+
+
+def document_id(name: str) -> str:
+    """The id of the article in a file: its name without extension (as Path.stem, in a tenth
+    of the time: a million passages' store holds 50k names)."""
+    return name.rsplit(".", 1)[0]
 
 
 def is_article_file(path: Path) -> bool:

@@ -47,7 +47,7 @@ import platformdirs
 
 from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
-from ..articles.files import (CorpusError, corpus_folder, corpus_names, file_status,
+from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id, file_status,
                               read_article_status, replaced_atomically, settled, status_of)
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
@@ -83,6 +83,11 @@ class StoredIndex:
     statuses: dict[str, list[int]]
     checked_ns: int
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Each indexed article's file name, by id."""
+        return {document_id(name): name for name in self.digests}
+
 
 @dataclass(frozen=True)
 class ArticleFiles:
@@ -99,11 +104,6 @@ class ArticleFiles:
         """The names of the files the index holds."""
         held = set(index.documents)
         return [name for name in self.digests if document_id(name) in held]
-
-
-def document_id(name: str) -> str:
-    """The id of the article in a file: its name without extension."""
-    return os.path.splitext(name)[0]
 
 
 def default_cache_dir() -> Path:
@@ -162,7 +162,8 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
                 _write_statuses(path, files, stored.index, checked_ns)
             except OSError as e:
                 log.warning("index cache's file statuses not written to %s: %s", path, e)
-        return _corpus(files, stored.index), stored.index
+        # The same files as stored: those it indexed are the store's.
+        return Corpus(folder, stored.names, stored.index.outline), stored.index
     index = _updated(files, stored, bm25)
     if not index.documents:
         raise CorpusError("no_articles", folder=folder)
@@ -170,7 +171,8 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
         write_store(path, key, index, files, checked_ns)
     except OSError as e:
         log.warning("index cache not written to %s: %s", path, e)
-    return _corpus(files, index), index
+    return Corpus(folder, {document_id(name): name for name in files.indexed(index)},
+                  index.outline), index
 
 
 def article_files(folder: Path, stored: StoredIndex | None) -> ArticleFiles:
@@ -181,11 +183,13 @@ def article_files(folder: Path, stored: StoredIndex | None) -> ArticleFiles:
     checked_ns = 0 if stored is None else stored.checked_ns
     prefix = os.path.join(folder, "")  # names joined as strings: a Path each costs as much
     found = ArticleFiles(folder, {}, {}, {})
+    digests = {} if stored is None else stored.digests
     for name in corpus_names(folder):
-        was = statuses.get(name)
-        if was is not None and settled(was, checked_ns) and was == file_status(prefix + name):
-            assert stored is not None  # statuses are a store's
-            found.digests[name], found.statuses[name] = stored.digests[name], was
+        was, known = statuses.get(name), digests.get(name)
+        # Compared first: a status as stored is then four numbers (not checked when read).
+        if (known and (now := file_status(prefix + name)) is not None and now == was
+                and settled(now, checked_ns)):
+            found.digests[name], found.statuses[name] = known, now
         elif (read := read_article_status(folder / name)) is not None:
             content, status = read
             found.digests[name], found.statuses[name] = digest(content), status_of(status)
@@ -212,12 +216,6 @@ def _updated(files: ArticleFiles, stored: StoredIndex | None, bm25: BM25) -> Mem
                  len(documents) - reused, reused)
     return MemoryIndex.build(documents, bm25=bm25, digests=digests,
                              previous=stored.index if stored is not None and reused else None)
-
-
-def _corpus(files: ArticleFiles, index: MemoryIndex) -> Corpus:
-    """The articles the index holds, each read when quoted."""
-    return Corpus(files.folder, {document_id(name): name for name in files.indexed(index)},
-                  index.outline)
 
 
 def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
@@ -297,20 +295,18 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
     index = MemoryIndex(postings, documents, arrays["first"], outlines, bm25,
                         [by_id[d] for d in documents])
-    return StoredIndex(index, key, analysis, digests, *_read_statuses(path, digests))
+    return StoredIndex(index, key, analysis, digests, *_read_statuses(path))
 
 
-def _read_statuses(path: Path, digests: dict[str, str]) -> tuple[dict[str, list[int]], int]:
+def _read_statuses(path: Path) -> tuple[dict[str, list[int]], int]:
     """The stored file statuses and when they were checked; none when the file is missing or
-    does not fit the store's digests (every file is read then, and its status stored anew)."""
+    is not a JSON object of them (every file is read then, and its status stored anew). Each
+    status is only compared with a file's (article_files): not checked one by one."""
     try:
         stored = json.loads((path / STATUSES).read_text(encoding="utf-8"))
         statuses, checked_ns = stored["statuses"], stored["checked_ns"]
-        if not (isinstance(statuses, dict) and isinstance(checked_ns, int)
-                and statuses.keys() <= digests.keys()
-                and all(isinstance(s, list) and len(s) == 4
-                        and all(isinstance(n, int) for n in s) for s in statuses.values())):
-            raise ValueError(f"{STATUSES} does not fit the store")
+        if not (isinstance(statuses, dict) and isinstance(checked_ns, int)):
+            raise ValueError(f"{STATUSES} is not of file statuses")
     except (OSError, ValueError, TypeError, KeyError) as e:
         log.info("index cache's file statuses not used (%s): every article file read", e)
         return {}, 0
