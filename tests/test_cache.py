@@ -74,7 +74,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] * 2 + [".npy"] * 10
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 11
 
 
 def test_changed_file_invalidates_even_with_the_same_size_and_mtime(
@@ -232,11 +232,28 @@ def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_
     assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
 
 
-@pytest.mark.parametrize("damage", ["{}", "not json", '{"checked_ns": 1, "statuses": []}'])
-def test_a_damaged_statuses_file_has_every_file_read(corpus, cache_dir, later, reads, analyses,
-                                                     damage) -> None:
+def other_statuses(path: Path) -> None:
+    np.save(path, np.load(path) + 1)
+
+
+def float_statuses(path: Path) -> None:
+    np.save(path, np.load(path).astype(np.float64))
+
+
+def too_few_statuses(path: Path) -> None:
+    np.save(path, np.load(path)[:-1])
+
+
+def not_an_array(path: Path) -> None:
+    path.write_bytes(b"not an array")
+
+
+@pytest.mark.parametrize("damage",
+                         [other_statuses, float_statuses, too_few_statuses, not_an_array])
+def test_damaged_statuses_have_every_file_read(corpus, cache_dir, later, reads, analyses,
+                                               damage) -> None:
     AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
-    (cache_path(corpus, cache_dir) / "statuses.json").write_text(damage, encoding="utf-8")
+    damage(cache_path(corpus, cache_dir) / "statuses.npy")
     reads.clear()
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     assert sorted(reads) == ["a.txt", "b.txt"] and analyses == [3]

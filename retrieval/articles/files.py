@@ -48,6 +48,8 @@ TEMPORARY_NAME_BYTES = 6
 # Linux, 2 s on FAT; a network file system's clock may be a little off ours): its status says
 # nothing of its content ("racy", in git's words), and it is read again (see settled).
 RACY_NS = 2_000_000_000
+# How many inode numbers there are (64 bits).
+INODES = 2**64
 # Which non-public addresses `add` and feeds may fetch: none (False), all (True: an intranet,
 # tests), or those of the networks listed (one intranet host, not the rest of the network).
 PrivateAddresses = bool | Collection[ipaddress.IPv4Network | ipaddress.IPv6Network]
@@ -214,8 +216,11 @@ def file_status(path: str | Path) -> list[int] | None:
 
 def status_of(status: os.stat_result) -> list[int]:
     """What tells that a file changed, as git tells it: its size, mtime, ctime (set by every
-    change, and set back by no tool) and inode (a file replaced by renaming)."""
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+    change, and set back by no tool) and inode (a file replaced by renaming; as a signed 64-bit
+    number, which is how it is stored: some file systems use the top bit)."""
+    inode = status.st_ino
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns,
+            inode - INODES if inode >= INODES // 2 else inode]
 
 
 def settled(status: list[int], checked_ns: int) -> bool:
