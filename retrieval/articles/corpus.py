@@ -41,11 +41,13 @@ def digest(content: bytes) -> str:
 
 
 class Read(NamedTuple):
-    """An article as last read: its content's digest, the document parsed from it, the file's
-    status then, and whether that status stands for that content (files.settled)."""
+    """An article as last read: its content's digest, the document parsed from it, its file
+    (None: given parsed) and the file's status then, and whether that status stands for that
+    content (files.settled)."""
 
     digest: str
     document: Document | None
+    path: Path | None
     status: list[int]
     settled: bool
 
@@ -72,7 +74,7 @@ class Corpus(Sequence[Document]):
         """A corpus of documents already parsed (evaluation sets, tests)."""
         corpus = cls(None, {})
         corpus._ids = [d.id for d in documents]
-        corpus._parsed = OrderedDict((d.id, Read("", d, [], False)) for d in documents)
+        corpus._parsed = OrderedDict((d.id, Read("", d, None, [], False)) for d in documents)
         corpus._capacity = max(len(documents), PARSED_ARTICLES)  # nothing to read them again from
         return corpus
 
@@ -133,19 +135,21 @@ class Corpus(Sequence[Document]):
     def get(self, document_id: str, expected: str | None = None) -> Document | None:
         """The document, or None when there is no such article or it cannot be read or
         parsed. Read from the file now, unless its status says it is as read last time (a
-        quote costs a stat, not a read and a hash); parsed again only when it changed. With
+        quote costs a stat, not a search of the folder, a read and a hash); parsed again only
+        when it changed. With
         `expected`, an article whose content's digest is not that counts as gone: it changed
         since it was indexed, and its paragraphs may have moved."""
-        path = self._path(document_id)
         with self._lock:
             known = self._parsed.get(document_id)
-        if path is None:  # given parsed (Corpus.of), or no such article
-            return None if known is None else self._expected(document_id, known, expected)
-        if known is not None and known.settled and known.status == file_status(path):
+        if (known is not None and known.path is not None and known.settled
+                and known.status == file_status(known.path)):
             with self._lock:
                 if document_id in self._parsed:
                     self._parsed.move_to_end(document_id)
             return self._expected(document_id, known, expected)
+        path = self._path(document_id)
+        if path is None:  # given parsed (Corpus.of), or no such article
+            return None if known is None else self._expected(document_id, known, expected)
         checked_ns = time.time_ns()
         read = read_article_status(path)
         if read is None:
@@ -161,7 +165,7 @@ class Corpus(Sequence[Document]):
             document = ((outline and outlined_article(path, content, outline))
                         or parsed_article(path, content))
         taken = status_of(status)
-        now = Read(found, document, taken, settled(taken, checked_ns))
+        now = Read(found, document, path, taken, settled(taken, checked_ns))
         with self._lock:
             self._parsed[document_id] = now
             self._parsed.move_to_end(document_id)
