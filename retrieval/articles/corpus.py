@@ -7,11 +7,11 @@ so an engine starting from a stored index parses only the articles its answers q
 
 Each file is read when first quoted (holding a million passages' articles would take 400 MB),
 and read again only when its status (size, mtime, ctime, inode: files.settled) changed: a quote
-costs a stat, not a read and a hash. Each passage the index finds carries the digest of its article's
-content as indexed: an article changed since is not quoted until the index has seen it (the
-memory index's store at the next start or by the watcher, `index --update` for Xapian). The
-index keeps each article's outline: its paragraphs are sliced from the file's content as the
-outline says, without parsing it again.
+costs a stat, not a read and a hash. Each passage the index finds carries the digest of its
+article's content as indexed: an article changed since is not quoted until the index has seen
+it (the memory index's store at the next start or by the watcher, `index --update` for
+Xapian). The index keeps each article's outline: its paragraphs are sliced from the file's
+content as the outline says, without parsing it again.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from threading import Lock
 from typing import NamedTuple
 
 from .documents import Document, Outline, Passage, outlined_article, parsed_article
-from .files import (EXTENSIONS, corpus_names, document_id, file_status, is_corpus_file, read_article_status,
-                    settled, status_of)
+from .files import (EXTENSIONS, corpus_names, document_id, file_status, is_corpus_file,
+                    read_article_status, settled, status_of)
 
 log = logging.getLogger(__name__)
 

@@ -22,12 +22,12 @@ Which files changed is told by their status, as git tells it: a file whose size,
 and inode are those stored beside its digest has that digest, and is not read at start (reading
 and hashing a million passages' 400 MB took 3 s of a 4 s start). Only the others are read and
 hashed, and so is a "racy" one, whose mtime or ctime is not older than the check that stored
-its status (files.RACY_NS): it may have been written again in the same tick of the file system's
-clock. A file edited and given back its size and mtime (`touch -d`, `rsync -t`) is read again:
-its ctime changed, and no tool sets that back. A change that keeps all four (the clock set
-back, a disk edited offline) is not seen at start, and yet never quoted: every quote reads its
-file and compares its digest with the one indexed (corpus.py), and the watcher re-reads a file
-it sees written.
+its status (files.RACY_NS): it may have been written again in the same tick of the file
+system's clock. A file edited and given back its size and mtime (`touch -d`, `rsync -t`) is
+read again: its ctime changed, and no tool sets that back. A change that keeps all four (the
+clock set back, a disk edited offline) is not seen at start, and yet never quoted: every quote
+checks its file (corpus.py: its status, else its content's digest) against the digest indexed,
+and the watcher re-reads a file it sees written.
 """
 
 from __future__ import annotations
