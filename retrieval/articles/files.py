@@ -48,6 +48,8 @@ TEMPORARY_NAME_BYTES = 6
 # Linux, 2 s on FAT; a network file system's clock may be a little off ours): its status says
 # nothing of its content ("racy", in git's words), and it is read again (see settled).
 RACY_NS = 2_000_000_000
+# How much more of a file that grew while it is read is read at a time.
+READ_BYTES = 64 * 1024
 # How many inode numbers there are (64 bits).
 INODES = 2**64
 # Which non-public addresses `add` and feeds may fetch: none (False), all (True: an intranet,
@@ -198,12 +200,20 @@ def read_regular_file_status(path: Path, max_bytes: int, follow_symlinks: bool =
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise NotAFileError("not a regular file")
-        with open(fd, "rb", closefd=False) as f:
-            if status.st_size > max_bytes or len(data := f.read(max_bytes + 1)) > max_bytes:
-                raise TooLargeError(max_bytes)
+        if status.st_size > max_bytes:
+            raise TooLargeError(max_bytes)
+        # Read as big as fstat says, and on to the end (it may have grown): a read of
+        # max_bytes + 1 at once made a 5 MB buffer for each 10 kB article (70 µs, not 17).
+        chunks = [os.read(fd, status.st_size + 1)]
+        size = len(chunks[0])
+        while size <= max_bytes and (chunk := os.read(fd, min(READ_BYTES, max_bytes + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            raise TooLargeError(max_bytes)
     finally:
         os.close(fd)
-    return data, status
+    return b"".join(chunks) if len(chunks) > 1 else chunks[0], status
 
 
 def file_status(path: str | Path) -> list[int] | None:
