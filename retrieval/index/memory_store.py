@@ -143,20 +143,23 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
     (CorpusError if there is no article)."""
     folder = corpus_folder(folder)
     path = cache_path(folder, cache_dir)
-    stored = None
+    stored, unused = None, None
     try:
         stored = read_store(path, bm25)
-    except FileNotFoundError:
-        log.info("no index cache yet for %s", folder)
     except Exception as e:  # a store is untrusted input: whatever is wrong with it, rebuild
-        log.warning("index cache %s not used (%s: %s); rebuilding", path, type(e).__name__, e)
+        unused = e
     if stored is not None and stored.analysis != analysis_signature():
         log.info("the analysis changed: indexing %s again", folder)
         stored = None
     checked_ns = time.time_ns()  # before any file is looked at: see RACY_NS
     files = article_files(folder, stored)
-    if not files.digests:
+    if not files.digests:  # said alone: nothing about a store of no articles
         raise CorpusError("no_articles", folder=folder)
+    if isinstance(unused, FileNotFoundError):
+        log.info("no index cache yet for %s", folder)
+    elif unused is not None:
+        log.warning("index cache %s not used (%s: %s); rebuilding", path, type(unused).__name__,
+                    unused)
     key = corpus_key(files.digests, bm25=bm25)
     if stored is not None and stored.key == key:
         if files.contents:  # files read now (changed, or racy): their status, for next time
