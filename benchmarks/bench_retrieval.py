@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import ensure_corpus  # noqa: E402
-from retrieval.index.memory_store import cache_path, corpus_key, write_store  # noqa: E402
+from retrieval.index.memory_store import (article_files, cache_path, corpus_key,  # noqa: E402
+                                          write_store)
+from retrieval.articles.files import document_id  # noqa: E402
 from retrieval.articles.documents import load_corpus, parse_articles  # noqa: E402
-from retrieval.articles.files import read_articles  # noqa: E402
 from retrieval.engine import CANDIDATE_PASSAGES, AnswerEngine  # noqa: E402
 from retrieval.index.backends import IndexStore  # noqa: E402
 from retrieval.index.memory import LuceneBM25, MemoryIndex, passage_terms  # noqa: E402
@@ -75,12 +76,14 @@ def run_build(folder: Path, cache_dir: Path) -> dict:
     """Index from scratch, phase by phase, as `load_indexed_corpus` does without a cache."""
     path = cache_path(folder, cache_dir)
     started = time.perf_counter()
-    contents = read_articles(folder)
-    documents = parse_articles(contents)
+    checked_ns = time.time_ns()
+    files = article_files(folder, None)  # each read and hashed: there is no store
+    documents = parse_articles({folder / name: data for name, data in files.contents.items()})
+    by_id = {document_id(name): found for name, found in files.digests.items()}
     parsed = time.perf_counter()
-    index = MemoryIndex.build(documents)
+    index = MemoryIndex.build(documents, digests=[by_id[d.id] for d in documents])
     analysed = time.perf_counter()
-    write_store(path, corpus_key(contents), index)
+    write_store(path, corpus_key(files.digests), index, files, checked_ns)
     done = time.perf_counter()
     return {
         "passages": len(index),

@@ -9,6 +9,7 @@ import pickle
 import random
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,7 +19,9 @@ import retrieval.index.memory_store
 import retrieval.index.memory
 from retrieval import AnswerEngine, IndexStore
 from retrieval.text.analysis import DOCUMENT_ANALYZER, QUESTION_WORDS, STOP_WORDS, french_analyzer
-from retrieval.index.memory_store import cache_path, corpus_key, load_indexed_corpus, write_store
+from retrieval.articles.corpus import digest
+from retrieval.index.memory_store import (article_files, cache_path, corpus_key,
+                                          load_indexed_corpus, write_store)
 from retrieval.articles.documents import load_corpus
 from retrieval.articles.files import CorpusError, read_articles
 from retrieval.index.contract import BM25
@@ -71,7 +74,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 10
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 11
 
 
 def test_changed_file_invalidates_even_with_the_same_size_and_mtime(
@@ -96,6 +99,170 @@ def test_added_and_removed_files_invalidate(corpus, cache_dir, analyses) -> None
     assert analyses == [3, 1, 0]  # the added article only, then nothing
 
 
+# Issue 17: a start from the store read and hashed every article file (3 s of 4 at 1M
+# passages). Now a file whose status (size, mtime, ctime, inode) is as stored is not read.
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check of the files made 10 s after they were written, as at a real restart:
+    none of them is racy (files.RACY_NS)."""
+    clock = time.time_ns
+    monkeypatch.setattr(retrieval.index.memory_store, "time",
+                        SimpleNamespace(time_ns=lambda: clock() + 10 * 10**9))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The article files read to check the store (their names)."""
+    names: list[str] = []
+    read = retrieval.index.memory_store.read_article_status
+
+    def reading(path: Path):
+        names.append(path.name)
+        return read(path)
+
+    monkeypatch.setattr(retrieval.index.memory_store, "read_article_status", reading)
+    return names
+
+
+def test_a_restart_reads_no_unchanged_file_and_answers_the_same(corpus, cache_dir, later, reads
+                                                                ) -> None:
+    first = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert sorted(reads) == ["a.txt", "b.txt"]
+    again = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert sorted(reads) == ["a.txt", "b.txt"]  # none read the second time
+    for question in QUESTIONS:
+        assert again.answer(question) == first.answer(question)
+        assert again.answer(question).excerpts
+
+
+def test_a_file_edited_with_its_size_and_mtime_given_back_is_read_again(
+        corpus, cache_dir, later, reads, analyses) -> None:
+    """Its ctime changed, which no tool sets back."""
+    answer(corpus, cache_dir)
+    path = corpus / "b.txt"
+    stat = path.stat()
+    path.write_text(ARTICLES["b.txt"].replace("Parlement irakien", "Sénat irakien xx"),
+                    encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    reads.clear()
+    assert answer(corpus, cache_dir) == [("a", 1)]
+    assert reads == ["b.txt"] and analyses == [3, 1]
+
+
+def unseen_change(monkeypatch: pytest.MonkeyPatch, path: Path, text: str) -> None:
+    """The file rewritten with `text`, its status as it was: a change that keeps size, mtime,
+    ctime and inode (the clock set back, a disk edited offline)."""
+    status = retrieval.index.memory_store.file_status(str(path))
+    path.write_text(text, encoding="utf-8")
+    status_now = retrieval.index.memory_store.file_status
+    monkeypatch.setattr(retrieval.index.memory_store, "file_status",
+                        lambda p: status if p == str(path) else status_now(p))
+
+
+CHANGED_B = ARTICLES["b.txt"].replace("une résolution", "le budget de l'armée")
+
+
+def test_a_racy_file_is_read_again_even_when_its_status_is_the_same(
+        corpus, cache_dir, monkeypatch, reads) -> None:
+    """Checked within RACY_NS of its last change, a file may have changed again in the same
+    tick of the file system's clock: it is read, whatever its status says."""
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    unseen_change(monkeypatch, corpus / "b.txt", CHANGED_B)
+    reads.clear()
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert sorted(reads) == ["a.txt", "b.txt"]
+    assert "budget" in engine.answer("Qui a voté le budget de l'armée ?").excerpts[0].text
+
+
+def test_a_change_no_status_shows_is_not_seen_at_start_and_never_quoted(
+        corpus, cache_dir, monkeypatch, later, reads, caplog) -> None:
+    """The limit of the status: such a file keeps its stored passages, which rank but are
+    not quoted, as its content is no longer the one indexed (every quote reads its file)."""
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    unseen_change(monkeypatch, corpus / "b.txt", CHANGED_B)
+    reads.clear()
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert reads == []
+    answer_ = engine.answer("Qui a voté une résolution ?")
+    assert all(e.source.document != "b" for e in answer_.excerpts + answer_.nearest)
+    assert "article b changed since it was indexed" in caplog.text
+
+
+def test_a_file_changed_while_answering_is_not_quoted_until_indexed_again(corpus, cache_dir
+                                                                          ) -> None:
+    """The memory index's answers read their files: a file changed since start is not quoted
+    from the index of its old content; the next engine (the watcher's, a restart) quotes it."""
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert engine.answer("Qui a voté une résolution ?").answered
+    (corpus / "b.txt").write_text(CHANGED_B, encoding="utf-8")
+    stale = engine.answer("Qui a voté une résolution ?")
+    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
+    fresh = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert "budget" in fresh.answer("Qui a voté le budget de l'armée ?").excerpts[0].text
+
+
+def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_dir,
+                                                                   monkeypatch) -> None:
+    """Once read, an article quoted again costs a stat; a file edited since (even given back
+    its size and mtime) is read again, and not quoted from the index of its old content."""
+    import retrieval.articles.corpus as corpus_module
+
+    clock = time.time_ns
+    monkeypatch.setattr(corpus_module, "time", SimpleNamespace(time_ns=lambda: clock() + 10**10))
+    read = corpus_module.read_article_status
+    reads: list[str] = []
+    monkeypatch.setattr(corpus_module, "read_article_status",
+                        lambda path: reads.append(path.name) or read(path))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    first = engine.answer("Qui a voté une résolution ?")
+    assert first.answered and "b.txt" in reads
+    reads.clear()
+    assert engine.answer("Qui a voté une résolution ?") == first
+    assert reads == []
+    path = corpus / "b.txt"
+    stat = path.stat()
+    path.write_text(ARTICLES["b.txt"].replace("une résolution", "un traité xxxx"),
+                    encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    stale = engine.answer("Qui a voté une résolution ?")
+    assert reads == ["b.txt"]
+    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
+
+
+def other_statuses(path: Path) -> None:
+    np.save(path, np.load(path) + 1)
+
+
+def float_statuses(path: Path) -> None:
+    np.save(path, np.load(path).astype(np.float64))
+
+
+def too_few_statuses(path: Path) -> None:
+    np.save(path, np.load(path)[:-1])
+
+
+def not_an_array(path: Path) -> None:
+    path.write_bytes(b"not an array")
+
+
+@pytest.mark.parametrize("damage",
+                         [other_statuses, float_statuses, too_few_statuses, not_an_array])
+def test_damaged_statuses_have_every_file_read(corpus, cache_dir, later, reads, analyses,
+                                               damage) -> None:
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    damage(cache_path(corpus, cache_dir) / "statuses.npy")
+    reads.clear()
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert sorted(reads) == ["a.txt", "b.txt"] and analyses == [3]
+    assert engine.answer("Qui a voté une résolution ?").answered
+    reads.clear()
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert reads == []  # their statuses stored again
+
+
 def test_editing_the_stop_words_rebuilds_the_index(corpus, cache_dir, analyses, monkeypatch
                                                    ) -> None:
     """As if "lettre" had been added to the stop list of retrieval/analysis.py."""
@@ -107,8 +274,13 @@ def test_editing_the_stop_words_rebuilds_the_index(corpus, cache_dir, analyses, 
     assert analyses == [3, 3]
 
 
+def digests(folder: Path) -> dict[str, str]:
+    """Each article file's digest, by name: what the store's key hashes."""
+    return {path.name: digest(content) for path, content in read_articles(folder).items()}
+
+
 def test_the_key_follows_the_analysis_and_bm25_not_comments(corpus) -> None:
-    contents = read_articles(corpus)
+    contents = digests(corpus)
     key = corpus_key(contents)
     assert corpus_key(contents, french_analyzer()) == key  # the same chain built again
     assert corpus_key(contents, french_analyzer(frozenset({"lettre"}))) != key
@@ -118,7 +290,7 @@ def test_the_key_follows_the_analysis_and_bm25_not_comments(corpus) -> None:
 
 
 def test_elisions_and_stemmer_are_part_of_the_key(corpus, monkeypatch) -> None:
-    contents = read_articles(corpus)
+    contents = digests(corpus)
     key = corpus_key(contents)
     from retrieval.text import analysis
 
@@ -184,7 +356,10 @@ def test_a_forged_store_with_a_recomputed_key_cannot_make_the_bot_quote_other_te
     (forged_corpus / "b.txt").write_text(f"Le vote\n\n{FORGED}\n\n{FORGED}\n", encoding="utf-8")
     (forged_corpus / "z.txt").write_text(f"Faux\n\n{FORGED}\n", encoding="utf-8")
     _, forged = load_indexed_corpus(forged_corpus, cache_dir)
-    write_store(cache_path(corpus, cache_dir), corpus_key(read_articles(corpus)), forged)
+    real = digests(corpus)
+    forged.digests = [real.get(f"{d}.txt", "0" * 16) for d in forged.documents]
+    write_store(cache_path(corpus, cache_dir), corpus_key(real), forged,
+                article_files(corpus, None), time.time_ns())
 
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     answer_ = engine.answer("Qui a voté la dissolution de l'armée américaine ?", 10)

@@ -115,6 +115,27 @@ def test_a_symbolic_link_swapped_in_after_listing_is_not_read(corpus, tmp_path, 
         "skipped vendanges.txt: a symbolic link (an article is a file of the folder itself)"]
 
 
+@pytest.mark.parametrize("limit, read", [(100_000, True), (70_000, False)])
+def test_a_file_grown_since_its_size_was_taken_is_read_whole_or_refused_past_the_limit(
+        tmp_path, monkeypatch, limit, read):
+    """The size fstat gives is read at once; a file that grew since is read on to its end, and
+    refused once past the limit (never more than the limit and one byte read)."""
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"x" * 80_000)
+    fstat = os.fstat
+
+    def earlier(fd):  # the size it had before it grew
+        taken = fstat(fd)
+        return os.stat_result((*taken[:6], 1_000, *taken[7:]))
+
+    monkeypatch.setattr(os, "fstat", earlier)
+    if read:
+        assert article_files.read_regular_file(path, limit) == b"x" * 80_000
+    else:
+        with pytest.raises(article_files.TooLargeError):
+            article_files.read_regular_file(path, limit)
+
+
 def test_a_symbolic_link_loop_is_skipped_and_the_folder_still_read(corpus, caplog, capsys):
     (corpus / "boucle.txt").symlink_to("boucle.txt")
     (corpus / "a.md").symlink_to("b.md")

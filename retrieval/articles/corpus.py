@@ -5,24 +5,29 @@ forged index can at worst rank badly. Parsing a million passages' articles takes
 so an engine starting from a stored index parses only the articles its answers quote
 (about a millisecond each), and remembers the last few thousand.
 
-Two ways to hold the files: their content as read at start (the memory index, whose key hashes
-that content, and which keeps each article's outline: its paragraphs are then sliced from that
-content as the outline says, without parsing it again), or read when first quoted (Xapian,
-which may index millions of articles; each passage carries its article's digest, and an
-article changed since it was indexed is not quoted until `index --update` has seen it).
+Each file is read when first quoted (holding a million passages' articles would take 400 MB),
+and read again only when its status (size, mtime, ctime, inode: files.settled) changed: a quote
+costs a stat, not a read and a hash. Each passage the index finds carries the digest of its
+article's content as indexed: an article changed since is not quoted until the index has seen
+it (the memory index's store at the next start or by the watcher, `index --update` for
+Xapian). The index keeps each article's outline: its paragraphs are sliced from the file's
+content as the outline says, without parsing it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from threading import Lock
+from typing import NamedTuple
 
 from .documents import Document, Outline, Passage, outlined_article, parsed_article
-from .files import EXTENSIONS, corpus_files, is_corpus_file, read_article
+from .files import (EXTENSIONS, corpus_names, document_id, file_status, is_corpus_file,
+                    read_article_status, settled, status_of)
 
 log = logging.getLogger(__name__)
 
@@ -35,31 +40,41 @@ def digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:16]
 
 
+class Read(NamedTuple):
+    """An article as last read: its content's digest, the document parsed from it, its file
+    (None: given parsed) and the file's status then, and whether that status stands for that
+    content (files.settled)."""
+
+    digest: str
+    document: Document | None
+    path: Path | None
+    status: list[int]
+    settled: bool
+
+
 class Corpus(Sequence[Document]):
     """The articles of a corpus folder, in a fixed order, by id; parsed on first use."""
 
-    def __init__(self, files: Sequence[Path] | None, contents: dict[Path, bytes] | None = None,
-                 folder: Path | None = None,
+    def __init__(self, folder: Path | None, names: dict[str, str] | None = None,
                  outline: Callable[[str], Outline | None] | None = None) -> None:
-        """`files` are the articles (None: those of `folder`, listed when first needed);
-        `contents` their content as read at start (else each file is read when quoted);
-        `outline` an article's outline by id, as decided when indexing that content (an
-        article without one, or whose outline does not fit its text, is parsed)."""
-        self._files = None if files is None else {path.stem: path for path in files}
-        self._ids: list[str] | None = None
+        """The articles of `folder`: `names` their file names by id, in order (None: the
+        folder's article files, listed when first needed); `outline` an article's outline by
+        id, as decided when indexing it (an article without one, or whose outline does not fit
+        its text, is parsed)."""
         self._folder = folder
-        self._contents = contents
+        self._names = names
+        self._ids: list[str] | None = None
         self._outline = outline
-        self._parsed: OrderedDict[str, tuple[str, Document | None]] = OrderedDict()
+        self._parsed: OrderedDict[str, Read] = OrderedDict()
         self._capacity = PARSED_ARTICLES
         self._lock = Lock()  # answers may run in several threads
 
     @classmethod
     def of(cls, documents: Sequence[Document]) -> Corpus:
         """A corpus of documents already parsed (evaluation sets, tests)."""
-        corpus = cls([])
+        corpus = cls(None, {})
         corpus._ids = [d.id for d in documents]
-        corpus._parsed = OrderedDict((d.id, ("", d)) for d in documents)
+        corpus._parsed = OrderedDict((d.id, Read("", d, None, [], False)) for d in documents)
         corpus._capacity = max(len(documents), PARSED_ARTICLES)  # nothing to read them again from
         return corpus
 
@@ -70,32 +85,36 @@ class Corpus(Sequence[Document]):
         since start, and indexed by `index --update`, too); the folder is listed only when the
         list is asked for (an archive's 500k files take seconds). `outline`: as the index
         keeps it, with the digest of the content it was made from."""
-        return cls(None, folder=folder, outline=outline)
+        return cls(folder, outline=outline)
 
     @property
-    def files(self) -> dict[str, Path]:
-        """Each article's file by id."""
-        if self._files is None:
-            assert self._folder is not None  # a corpus is given its files or its folder
-            self._files = {path.stem: path for path in corpus_files(self._folder)}
-        return self._files
+    def names(self) -> dict[str, str]:
+        """Each article's file name by id."""
+        if self._names is None:
+            assert self._folder is not None  # a corpus is given its names or its folder
+            self._names = {document_id(name): name for name in corpus_names(self._folder)}
+        return self._names
 
     @property
     def ids(self) -> list[str]:
         """The articles' ids, in order."""
         if self._ids is None:
-            self._ids = list(self.files)
+            self._ids = list(self.names)
         return self._ids
 
     def _path(self, document_id: str) -> Path | None:
         """The article's file: listed, or found in the folder (an id is a file name without
         extension, never a path, and the file is an article file, never a symbolic link: an
         index cannot point outside the folder)."""
-        path = self._files.get(document_id) if self._files is not None else None
-        if path is None and self._folder is not None and document_id == Path(document_id).name:
-            path = next((p for e in EXTENSIONS
-                         if is_corpus_file(p := self._folder / f"{document_id}{e}")), None)
-        return path
+        if self._folder is None:
+            return None
+        name = self._names.get(document_id) if self._names is not None else None
+        if name is not None:
+            return self._folder / name
+        if document_id != Path(document_id).name:
+            return None
+        return next((p for e in EXTENSIONS
+                     if is_corpus_file(p := self._folder / f"{document_id}{e}")), None)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -115,46 +134,52 @@ class Corpus(Sequence[Document]):
 
     def get(self, document_id: str, expected: str | None = None) -> Document | None:
         """The document, or None when there is no such article or it cannot be read or
-        parsed. Read from the file now when the corpus holds no content (a few small reads
-        an answer; parsed again only when it changed). With `expected`, an article whose
-        content's digest is not that counts as gone: it changed since it was indexed, and its
-        paragraphs may have moved."""
-        path = self._path(document_id)
-        content = None
-        if path is not None and self._contents is None:
-            content = read_article(path)
-            if content is None:
-                return None
+        parsed. Read from the file now, unless its status says it is as read last time (a
+        quote costs a stat, not a search of the folder, a read and a hash); parsed again only
+        when it changed. With
+        `expected`, an article whose content's digest is not that counts as gone: it changed
+        since it was indexed, and its paragraphs may have moved."""
         with self._lock:
             known = self._parsed.get(document_id)
-            if known and (content is None or known[0] == digest(content)):
-                self._parsed.move_to_end(document_id)
-                found, document = known
-                return self._expected(document_id, found, document, expected)
-        if path is None:
+        if (known is not None and known.path is not None and known.settled
+                and known.status == file_status(known.path)):
+            with self._lock:
+                if document_id in self._parsed:
+                    self._parsed.move_to_end(document_id)
+            return self._expected(document_id, known, expected)
+        path = self._path(document_id)
+        if path is None:  # given parsed (Corpus.of), or no such article
+            return None if known is None else self._expected(document_id, known, expected)
+        checked_ns = time.time_ns()
+        read = read_article_status(path)
+        if read is None:
             return None
-        if content is None:  # read at start: path is None or the contents are there
-            content = (self._contents or {}).get(path, b"")
-        # Only a file read when quoted is compared with its digest (a content read at start
-        # is the one indexed): hashing it for nothing would cost a tenth of an answer.
-        found = digest(content) if self._contents is None else ""
-        outline = self._outline(document_id) if self._outline is not None else None
-        if outline is not None and outline.digest not in (None, found):
-            outline = None  # made from another content of the file
-        document = ((outline and outlined_article(path, content, outline))
-                    or parsed_article(path, content))
+        content, status = read
+        found = digest(content)
+        if known is not None and known.digest == found:
+            document = known.document
+        else:
+            outline = self._outline(document_id) if self._outline is not None else None
+            if outline is not None and outline.digest not in (None, found):
+                outline = None  # made from another content of the file
+            document = ((outline and outlined_article(path, content, outline))
+                        or parsed_article(path, content))
+        taken = status_of(status)
+        now = Read(found, document, path, taken, settled(taken, checked_ns))
         with self._lock:
-            self._parsed[document_id] = (found, document)
+            self._parsed[document_id] = now
+            self._parsed.move_to_end(document_id)
             if len(self._parsed) > self._capacity:
                 self._parsed.popitem(last=False)
-        return self._expected(document_id, found, document, expected)
+        return self._expected(document_id, now, expected)
 
     @staticmethod
-    def _expected(document_id: str, found: str, document: Document | None,
-                  expected: str | None) -> Document | None:
-        if document is not None and expected is not None and found != expected:
+    def _expected(document_id: str, read: Read, expected: str | None) -> Document | None:
+        document = read.document
+        if document is not None and expected is not None and read.digest != expected:
             log.warning("article %s changed since it was indexed: not quoted until the index "
-                        "is updated (python -m bot index --update)", document_id)
+                        "is updated (the corpus watcher, a restart, or for Xapian python -m "
+                        "bot index --update)", document_id)
             return None
         return document
 

@@ -49,7 +49,8 @@ def indexed_text(document: Document, paragraph: Paragraph) -> str:
 class Match:
     """A ranked passage as an index knows it: its article's id and paragraph number (from 1),
     its score, which of the query's terms it holds, and the digest of the article's content
-    when it was indexed, if the index keeps it (Xapian: the article may have changed since)."""
+    when it was indexed, if the index keeps it (an index of files: each is read when quoted,
+    and may have changed since)."""
 
     document: str
     paragraph: int

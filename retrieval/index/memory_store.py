@@ -12,13 +12,22 @@ same article.
 
 Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
 passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article
-file's name and content. A store whose key differs is brought up to date: the articles whose
-file is as it was when stored keep their passages' term counts, only the others are read and
-analysed, and every weight is worked out again (memory.py), so that one article added to or
-removed from a large folder costs that article, not the folder. A store of another analysis
-is rebuilt whole; one that does not fit together is rebuilt, never trusted.
-Content, not size and mtime: hashing 1M passages (400 MB) costs about a second, and a file
-rewritten with the same size within the same second still counts as changed.
+file's name and the digest of its content. A store whose key differs is brought up to date:
+the articles whose file is as it was when stored keep their passages' term counts, only the
+others are read and analysed, and every weight is worked out again (memory.py), so that one
+article added to or removed from a large folder costs that article, not the folder. A store of
+another analysis is rebuilt whole; one that does not fit together is rebuilt, never trusted.
+
+Which files changed is told by their status, as git tells it: a file whose size, mtime, ctime
+and inode are those stored beside its digest has that digest, and is not read at start (reading
+and hashing a million passages' 400 MB took 3 s of a 4 s start). Only the others are read and
+hashed, and so is a "racy" one, whose mtime or ctime is not older than the check that stored
+its status (files.RACY_NS): it may have been written again in the same tick of the file
+system's clock. A file edited and given back its size and mtime (`touch -d`, `rsync -t`) is
+read again: its ctime changed, and no tool sets that back. A change that keeps all four (the
+clock set back, a disk edited offline) is not seen at start, and yet never quoted: every quote
+checks its file (corpus.py: its status, else its content's digest) against the digest indexed,
+and the watcher re-reads a file it sees written.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +47,8 @@ import platformdirs
 
 from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
-from ..articles.files import CorpusError, corpus_folder, read_articles
+from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id, file_status,
+                              read_article_status, replaced_atomically, settled, status_of)
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
 from .contract import BM25
@@ -54,17 +65,47 @@ ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
           "paragraph_ends": np.int64}
-
+# The file of when the article files were checked, then each one's status (size, mtime, ctime,
+# inode) when its digest was taken, in the order of the digests in meta.json: int64 numbers, a
+# hundredth of the time JSON takes to read 50k of them. Only a cache of what reading the files
+# would say (missing or damaged: they are read).
+STATUSES = "statuses.npy"
 
 @dataclass(frozen=True)
 class StoredIndex:
     """A store as read: the index, the key it was stored under, the signature of the analysis
-    that made its counts, and the digest of each article file's content it indexed (by name)."""
+    that made its counts, the digest of each article file's content it indexed (by name), and
+    each file's status when that digest was taken (by name) with when they were checked (ns
+    since the epoch)."""
 
     index: MemoryIndex
     key: str
     analysis: str
     digests: dict[str, str]
+    statuses: dict[str, list[int]]
+    checked_ns: int
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Each indexed article's file name, by id."""
+        return {document_id(name): name for name in self.digests}
+
+
+@dataclass(frozen=True)
+class ArticleFiles:
+    """The article files of a folder as found at start, by name, in order: the digest of each
+    one's content, its status when that digest was taken (size, mtime, ctime, inode), and the
+    content of those read now (the others are as the store says)."""
+
+    folder: Path
+    digests: dict[str, str]
+    statuses: dict[str, list[int]]
+    contents: dict[str, bytes]
+
+    def indexed(self, index: MemoryIndex) -> list[str]:
+        """The names of the files the index holds."""
+        held = set(index.documents)
+        return [name for name in self.digests if document_id(name) in held]
 
 
 def default_cache_dir() -> Path:
@@ -78,14 +119,14 @@ def cache_path(folder: Path, cache_dir: Path | None = None) -> Path:
     return (cache_dir or default_cache_dir()) / f"index-{folder_id}"
 
 
-def corpus_key(contents: dict[Path, bytes], analyzer: Analyzer = DOCUMENT_ANALYZER,
+def corpus_key(digests: dict[str, str], analyzer: Analyzer = DOCUMENT_ANALYZER,
                bm25: BM25 = BM25()) -> str:
-    """A hash of everything the stored index is made from."""
+    """A hash of everything the stored index is made from: the index signature and each
+    article file's name and content's digest."""
     signature = json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, bm25)])
     h = hashlib.sha256(signature.encode() + b"\0")
-    for path, content in sorted(contents.items()):
-        h.update(path.name.encode() + b"\0")
-        h.update(hashlib.sha256(content).digest())
+    for name, found in sorted(digests.items()):
+        h.update(f"{name}\0{found}\0".encode())
     return h.hexdigest()
 
 
@@ -101,83 +142,109 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
     folder's, else brought up to date (only new and changed articles analysed), then stored
     (CorpusError if there is no article)."""
     folder = corpus_folder(folder)
-    contents = read_articles(folder)
-    if not contents:
-        raise CorpusError("no_articles", folder=folder)
     path = cache_path(folder, cache_dir)
-    key = corpus_key(contents, bm25=bm25)
-    stored = None
+    stored, unused = None, None
     try:
         stored = read_store(path, bm25)
-    except FileNotFoundError:
-        log.info("no index cache yet for %s", folder)
     except Exception as e:  # a store is untrusted input: whatever is wrong with it, rebuild
-        log.warning("index cache %s not used (%s: %s); rebuilding", path, type(e).__name__, e)
-    if stored is not None and stored.key == key:
-        return _corpus(contents, stored.index), stored.index
+        unused = e
     if stored is not None and stored.analysis != analysis_signature():
         log.info("the analysis changed: indexing %s again", folder)
         stored = None
-    index, digests = _updated(contents, stored, bm25)
+    checked_ns = time.time_ns()  # before any file is looked at: see RACY_NS
+    files = article_files(folder, stored)
+    if not files.digests:  # said alone: nothing about a store of no articles
+        raise CorpusError("no_articles", folder=folder)
+    if isinstance(unused, FileNotFoundError):
+        log.info("no index cache yet for %s", folder)
+    elif unused is not None:
+        log.warning("index cache %s not used (%s: %s); rebuilding", path, type(unused).__name__,
+                    unused)
+    key = corpus_key(files.digests, bm25=bm25)
+    if stored is not None and stored.key == key:
+        if files.contents:  # files read now (changed, or racy): their status, for next time
+            try:
+                _write_statuses(path, list(stored.digests), files, checked_ns)
+            except OSError as e:
+                log.warning("index cache's file statuses not written to %s: %s", path, e)
+        # The same files as stored: those it indexed are the store's.
+        return Corpus(folder, stored.names, stored.index.outline), stored.index
+    index = _updated(files, stored, bm25)
     if not index.documents:
         raise CorpusError("no_articles", folder=folder)
     try:
-        write_store(path, key, index, digests)
+        write_store(path, key, index, files, checked_ns)
     except OSError as e:
         log.warning("index cache not written to %s: %s", path, e)
-    return _corpus(contents, index), index
+    return Corpus(folder, {document_id(name): name for name in files.indexed(index)},
+                  index.outline), index
 
 
-def _updated(contents: dict[Path, bytes], stored: StoredIndex | None, bm25: BM25
-             ) -> tuple[MemoryIndex, dict[str, str]]:
-    """The index of the articles read, taking from the stored one every article whose file is
-    as it was then (by the digest of its content); the digest of each article indexed."""
+def article_files(folder: Path, stored: StoredIndex | None) -> ArticleFiles:
+    """Every article file of the folder that can be read, with its content's digest: the
+    stored one for a file whose status is the one stored and was not racy then (see
+    RACY_NS), else read and hashed now."""
+    statuses = {} if stored is None else stored.statuses
+    checked_ns = 0 if stored is None else stored.checked_ns
+    prefix = os.path.join(folder, "")  # names joined as strings: a Path each costs as much
+    found = ArticleFiles(folder, {}, {}, {})
+    digests = {} if stored is None else stored.digests
+    for name in corpus_names(folder):
+        was, known = statuses.get(name), digests.get(name)
+        # Compared first: a status as stored is then four numbers (not checked when read).
+        if (known and (now := file_status(prefix + name)) is not None and now == was
+                and settled(now, checked_ns)):
+            found.digests[name], found.statuses[name] = known, now
+        elif (read := read_article_status(folder / name)) is not None:
+            content, status = read
+            found.digests[name], found.statuses[name] = digest(content), status_of(status)
+            found.contents[name] = content
+    return found
+
+
+def _updated(files: ArticleFiles, stored: StoredIndex | None, bm25: BM25) -> MemoryIndex:
+    """The index of the article files, taking from the stored one every article whose file is
+    as it was then (by the digest of its content); a file not read now is one of those."""
     documents: list[Document | str] = []
-    digests = {}
-    for file, content in contents.items():
-        found = digest(content)
-        if stored is not None and stored.digests.get(file.name) == found:
-            documents.append(file.stem)
-        elif (document := parsed_article(file, content)) is not None:
+    digests = []
+    for name, found in files.digests.items():
+        if stored is not None and stored.digests.get(name) == found:
+            documents.append(document_id(name))
+        elif (document := parsed_article(files.folder / name, files.contents[name])) is not None:
             documents.append(document)
         else:
             continue
-        digests[file.name] = found
+        digests.append(found)
     reused = sum(isinstance(d, str) for d in documents)
     if reused:
         log.info("the articles changed: %d indexed again, %d as they were",
                  len(documents) - reused, reused)
-    index = MemoryIndex.build(documents, bm25=bm25,
-                              previous=stored.index if stored is not None and reused else None)
-    return index, digests
+    return MemoryIndex.build(documents, bm25=bm25, digests=digests,
+                             previous=stored.index if stored is not None and reused else None)
 
 
-def _corpus(contents: dict[Path, bytes], index: MemoryIndex) -> Corpus:
-    """The articles the index holds, with their content as read at start."""
-    indexed = set(index.documents)
-    return Corpus([p for p in contents if p.stem in indexed], contents, outline=index.outline)
-
-
-def write_store(path: Path, key: str, index: MemoryIndex, digests: dict[str, str] | None = None
-                ) -> None:
+def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
+                checked_ns: int) -> None:
     """Store the index under the key, with the digest of each article file it indexed (by
-    name; none: nothing of it is reused when the articles change), whole or not at all:
-    written to a new folder, which then takes the old one's place (a running engine keeps its
-    memory-mapped old files)."""
+    name) and its status as checked at `checked_ns`, whole or not at all: written to a new
+    folder, which then takes the old one's place (a running engine keeps its memory-mapped old
+    files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     p = index.postings
     arrays = {"terms": p.vocabulary.blob, "term_offsets": p.vocabulary.offsets,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
               "counts": p.counts, "lengths": p.lengths, "first": index.first,
               "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends}
+    digests = {name: files.digests[name] for name in files.indexed(index)}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
         for name, dtype in ARRAYS.items():
             np.save(new / f"{name}.npy", np.ascontiguousarray(arrays[name], dtype=dtype))
         meta = {"format": CACHE_FORMAT, "key": key, "analysis": analysis_signature(),
-                "documents": index.documents, "digests": digests or {},
+                "documents": index.documents, "digests": digests,
                 "headers": index.outlines.headers}
         (new / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _write_statuses(new, list(digests), files, checked_ns)
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -189,6 +256,16 @@ def write_store(path: Path, key: str, index: MemoryIndex, digests: dict[str, str
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+
+
+def _write_statuses(path: Path, names: list[str], files: ArticleFiles, checked_ns: int
+                    ) -> None:
+    """When the files were checked and the status of each named one (the store's, in its
+    order), into the store at `path` (replacing the statuses there whole)."""
+    numbers = np.array([checked_ns, *(n for name in names for n in files.statuses[name])],
+                       dtype=np.int64)
+    with replaced_atomically(path / STATUSES) as f:
+        np.save(f, numbers)
 
 
 def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
@@ -209,9 +286,11 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     documents, digests = meta.get("documents"), meta.get("digests")
     if not (isinstance(key, str) and isinstance(analysis, str)
             and isinstance(documents, list) and all(isinstance(d, str) for d in documents)
-            and isinstance(digests, dict) and all(isinstance(d, str) for d in digests.values())
-            and {Path(name).stem for name in digests} <= set(documents)):
+            and isinstance(digests, dict) and all(isinstance(d, str) for d in digests.values())):
         raise ValueError("meta.json does not list documents and their digests")
+    by_id = {document_id(name): found for name, found in digests.items()}
+    if by_id.keys() != set(documents):
+        raise ValueError("meta.json does not give each document one digest")
     postings = Postings(Vocabulary(arrays["terms"], arrays["term_offsets"]), arrays["starts"],
                         arrays["passages"], arrays["weights"], arrays["counts"],
                         arrays["lengths"])
@@ -220,5 +299,20 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
-    return StoredIndex(MemoryIndex(postings, documents, arrays["first"], outlines, bm25), key,
-                       analysis, digests)
+    index = MemoryIndex(postings, documents, arrays["first"], outlines, bm25,
+                        [by_id[d] for d in documents])
+    return StoredIndex(index, key, analysis, digests, *_read_statuses(path, list(digests)))
+
+
+def _read_statuses(path: Path, names: list[str]) -> tuple[dict[str, list[int]], int]:
+    """The stored status of each named file (the store's, in its order) and when they were
+    checked; none when the file is missing or does not fit (every file is read then, and its
+    status stored anew)."""
+    try:
+        numbers = np.load(path / STATUSES, allow_pickle=False)
+        if numbers.dtype != np.int64 or numbers.shape != (1 + 4 * len(names),):
+            raise ValueError(f"{STATUSES} does not fit the store")
+    except (OSError, ValueError) as e:
+        log.info("index cache's file statuses not used (%s): every article file read", e)
+        return {}, 0
+    return dict(zip(names, numbers[1:].reshape(-1, 4).tolist())), int(numbers[0])

@@ -206,19 +206,27 @@ class XapianIndex:
         return self._size
 
     def __contains__(self, term: str) -> bool:
-        return self._call(lambda db: db.term_exists(term))
+        return self._termfreq(term) > 0
 
     def terms_starting(self, prefix: str) -> list[str]:
         return self._call(lambda db: [t.term.decode() for t in db.allterms(prefix)])
 
     def idf(self, term: str) -> float:
-        def ask(db: xapian.Database) -> float:
-            df = self._df.get(term)
-            if df is None:
-                df = self._df[term] = db.get_termfreq(term)
-            return float(lucene_idf(self._doccount(db), df))
+        df = self._termfreq(term)
+        size = self._size
+        return float(lucene_idf(len(self) if size is None else size, df))
 
-        return self._call(ask)
+    def _termfreq(self, term: str) -> int:
+        """How many passages hold the term: as the open revision's searches brought it back
+        (a question asks about each of its terms several times), else asked."""
+        df = self._df.get(term)
+        if df is None:
+            def ask(db: xapian.Database) -> int:
+                found = self._df[term] = db.get_termfreq(term)
+                return found
+
+            df = self._call(ask)
+        return df
 
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
                ) -> list[Match]:
