@@ -232,19 +232,28 @@ def tcpsrv() -> str:
     return found
 
 
+# Ports tried for a shard's server: another test's server may take a free port first.
+PORT_ATTEMPTS = 3
+
+
 def serve(database: Path, port: int) -> subprocess.Popen:
     server = subprocess.Popen([tcpsrv(), "--interface", "127.0.0.1", "--port", str(port),
                                str(database)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
         except OSError:
             time.sleep(0.05)
+            continue
+        # Another test's server may hold the port (free_port's port taken meanwhile by a test
+        # running beside): answering is not enough, this server must be the one alive.
+        time.sleep(0.1)
+        if server.poll() is None:
+            return server
     stop(server)
-    raise RuntimeError("xapian-tcpsrv did not start")
+    raise RuntimeError(f"xapian-tcpsrv did not start on port {port}")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -262,8 +271,14 @@ def servers(built) -> Iterator[list[tuple[subprocess.Popen, int]]]:
     running = []
     try:
         for i in range(3):
-            port = free_port()
-            running.append((serve(built[3] / f"shard-{i}", port), port))
+            for attempt in range(PORT_ATTEMPTS):
+                port = free_port()
+                try:
+                    running.append((serve(built[3] / f"shard-{i}", port), port))
+                    break
+                except RuntimeError:
+                    if attempt == PORT_ATTEMPTS - 1:
+                        raise
         yield running
     finally:
         for server, _ in running:
