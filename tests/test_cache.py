@@ -77,15 +77,19 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 11
 
 
+def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """The article's words replaced by as many bytes, its mtime given back (`touch -d`)."""
+    stat = path.stat()
+    path.write_text(ARTICLES[path.name].replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
 def test_changed_file_invalidates_even_with_the_same_size_and_mtime(
     corpus, cache_dir, analyses
 ) -> None:
     answer(corpus, cache_dir)
-    path = corpus / "b.txt"
-    stat = path.stat()
-    path.write_text(ARTICLES["b.txt"].replace("Parlement irakien", "Sénat irakien xx"), encoding="utf-8")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert path.stat().st_size == stat.st_size
+    edit_keeping_size_and_mtime(corpus / "b.txt", "Parlement irakien", "Sénat irakien xx")
     assert answer(corpus, cache_dir) == [("a", 1)]
     assert analyses == [3, 1]  # b.txt's one passage only
 
@@ -136,16 +140,13 @@ def test_a_restart_reads_no_unchanged_file_and_answers_the_same(corpus, cache_di
         assert again.answer(question).excerpts
 
 
+
+
 def test_a_file_edited_with_its_size_and_mtime_given_back_is_read_again(
         corpus, cache_dir, later, reads, analyses) -> None:
     """Its ctime changed, which no tool sets back."""
     answer(corpus, cache_dir)
-    path = corpus / "b.txt"
-    stat = path.stat()
-    path.write_text(ARTICLES["b.txt"].replace("Parlement irakien", "Sénat irakien xx"),
-                    encoding="utf-8")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    edit_keeping_size_and_mtime(corpus / "b.txt", "Parlement irakien", "Sénat irakien xx")
     reads.clear()
     assert answer(corpus, cache_dir) == [("a", 1)]
     assert reads == ["b.txt"] and analyses == [3, 1]
@@ -221,12 +222,7 @@ def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_
     reads.clear()
     assert engine.answer("Qui a voté une résolution ?") == first
     assert reads == []
-    path = corpus / "b.txt"
-    stat = path.stat()
-    path.write_text(ARTICLES["b.txt"].replace("une résolution", "un traité xxxx"),
-                    encoding="utf-8")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    edit_keeping_size_and_mtime(corpus / "b.txt", "une résolution", "un traité xxxx")
     stale = engine.answer("Qui a voté une résolution ?")
     assert reads == ["b.txt"]
     assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
