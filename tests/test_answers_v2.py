@@ -13,7 +13,7 @@ from retrieval import AnswerEngine, parse_txt
 from retrieval.text.analysis import DOCUMENT_ANALYZER, remove_accents
 from retrieval.answer.features import FEATURES, RANKED_FEATURES, _fold_in_place
 from retrieval.text.sentences import sentence_spans
-from retrieval.answer.question import _CAUSE, _DATE, _NUMBER, parse_query
+from retrieval.answer.question import _CAUSE, _DATE, _NUMBER, Coverage, parse_query
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
 from retrieval.text.translation import DICTIONARY_PATH, Dictionary, shipped_dictionary
 from retrieval.text.vectors import VECTORS_PATH, shipped_vectors
@@ -186,3 +186,13 @@ def test_an_article_about_the_questions_subject_is_surer_than_one_naming_it_in_p
     answers = [AnswerEngine([article]).answer(question) for article in (about, passing)]
     sure, unsure = ((answer.excerpts or answer.nearest)[0] for answer in answers)
     assert sure.confidence > unsure.confidence + 0.05
+
+
+def test_a_window_scores_the_same_whatever_order_its_words_are_read_in():
+    """The words a window holds are a set, read in another order by each process: its share of
+    the question must not change with it (a tie broken differently by the bot and `ask`)."""
+    weights = {"lettr": 0.1, "sign": 0.2, "minist": 0.3, "defens": 0.7}
+    coverage = Coverage(weights, {term: n for n, term in enumerate(weights)})
+    shares = {coverage(order) for order in (list(weights), list(reversed(weights)),
+                                            ["sign", "defens", "lettr", "minist"])}
+    assert len(shares) == 1

@@ -8,6 +8,7 @@ searcher's query boosts work in Lucene.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -231,4 +232,6 @@ class Coverage:
             group = groups[term]
             if weights[term] > held.get(group, 0.0):
                 held[group] = weights[term]
-        return sum(held.values()) / self.total if self.total else 0.0
+        # Summed exactly: `matched` is often a set, whose order (and so a float sum's last
+        # bits) changes from one process to the next; the same window scores the same in all.
+        return math.fsum(held.values()) / self.total if self.total else 0.0
