@@ -12,6 +12,7 @@ import re
 
 from babel import Locale
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 Template = str | dict[str, str]  # a text, or a text per plural category
 
@@ -191,8 +192,7 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "article_too_many_redirects": "plus de {count} redirections : rien n'est ajouté",
         "article_http_status": "le site a répondu {status} : rien n'est ajouté",
         "article_content_type": "ce n'est pas une page de texte ({type}) : rien n'est ajouté",
-        "article_too_large": "plus de {megabytes} Mo : trop long pour un article, rien n'est "
-        "ajouté",
+        "article_too_large": "plus de {size} : trop long pour un article, rien n'est ajouté",
         "article_no_document": "aucun article « {document} » (voir /sources)",
         "article_already_removed": "l'article « {document} » est déjà retiré",
         "article_not_a_file": "{name} n'est pas un fichier ordinaire : rien n'est ajouté",
@@ -366,7 +366,7 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "article_too_many_redirects": "more than {count} redirects: nothing added",
         "article_http_status": "the site answered {status}: nothing added",
         "article_content_type": "this is not a text page ({type}): nothing added",
-        "article_too_large": "more than {megabytes} MB: too long for an article, nothing added",
+        "article_too_large": "more than {size}: too long for an article, nothing added",
         "article_no_document": "no article “{document}” (see /sources)",
         "article_already_removed": "the article “{document}” is already removed",
         "article_not_a_file": "{name} is not a regular file: nothing added",
@@ -402,7 +402,18 @@ def text(key: str, lang: str = "fr", **values: object) -> str:
         template = template[Locale.parse(lang).plural_form(count)]  # type: ignore[arg-type]
     if isinstance(count, int):
         values["count"] = format_decimal(count, locale=lang)
+    if isinstance(size := values.pop("bytes", None), int):
+        values["size"] = data_size(size, lang)
     return template.format(**values) if values else template
+
+
+def data_size(count: int, lang: str = "fr") -> str:
+    """A size as that language writes it, in megabytes from one up, else in kilobytes, to a
+    tenth (« 5 Mo », "4 kB", « 1,5 Mo »): ARTICLE_MAX_BYTES may be set below a megabyte."""
+    megabytes = count / 2**20
+    value, unit = ((megabytes, "digital-megabyte") if megabytes >= 1
+                   else (count / 2**10, "digital-kilobyte"))
+    return format_unit(round(value, 1), unit, length="short", locale=lang)
 
 
 # Messages that are greetings or thanks, not questions, in French and English: the whole

@@ -184,7 +184,7 @@ def test_the_article_size_limit_is_a_setting_every_reader_follows(corpus, capsys
         big.write_text("# Long\n\n" + "Un paragraphe de plus. " * 400, encoding="utf-8")
         assert main(["add", str(big), "--corpus", str(corpus)]) == 1
         _, err = capsys.readouterr()
-        assert "too long for an article" in err
+        assert "more than 4 kB: too long for an article" in err  # not "0.00391 MB"
         assert sorted(p.name for p in corpus.iterdir()) == ["long.txt", "vendanges.txt"]
     finally:
         article_files.set_article_max_bytes(article_files.DEFAULT_ARTICLE_MAX_BYTES)

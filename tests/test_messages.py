@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.messages import MESSAGES, small_talk, text
+from bot.messages import MESSAGES, data_size, small_talk, text
 
 
 @pytest.mark.parametrize("lang, count, expected", [
@@ -63,3 +63,17 @@ def test_terminal_messages_never_mention_a_telegram_command(lang):
     for key, template in MESSAGES[lang].items():
         if "terminal" in _face(key):
             assert not re.search(r"(^|\s|\()/[a-z]+\b", _words(template)), key
+
+
+@pytest.mark.parametrize("lang, count, expected", [
+    ("fr", 5 * 2**20, "5\u202fMo"), ("en", 5 * 2**20, "5 MB"), ("fr", 3 * 2**19, "1,5\u202fMo"),
+    ("fr", 4096, "4\u202fko"), ("en", 4096, "4 kB"), ("en", 1000, "1 kB"),
+])
+def test_sizes_are_written_in_the_unit_that_reads_best(lang, count, expected):
+    """As the language writes them (French: a narrow no-break space before the unit)."""
+    assert data_size(count, lang) == expected
+
+
+def test_a_refusal_for_size_names_the_limit_in_the_users_language():
+    assert text("article_too_large", "fr", bytes=4096).startswith("plus de 4\u202fko : trop long")
+    assert text("article_too_large", "en", bytes=5 * 2**20).startswith("more than 5 MB: too")

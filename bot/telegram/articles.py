@@ -61,7 +61,7 @@ async def upload(update: Update, context: BotContext) -> None:
     if await _refused(update, context):
         return
     if (document.file_size or 0) > MAX_BYTES:
-        await _reply_error(update, ArticleError("too_large", megabytes=MAX_BYTES // 2**20))
+        await _reply_error(update, ArticleError("too_large", bytes=MAX_BYTES))
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     corpus = context.bot_data.corpus
@@ -139,7 +139,9 @@ async def _unless_stopping(bot_data: BotData, save: Callable[[], Document]) -> D
 async def _reply_error(update: Update, error: ArticleError) -> None:
     """One clear reply for an article that cannot be added or removed."""
     FETCH_REFUSALS.labels(error.reason).inc()
-    values = {k: escape(str(v)) for k, v in error.values.items()}
+    # Numbers stay numbers (a count takes its plural, a size its unit); the rest is escaped.
+    values = {k: v if isinstance(v, int | float) else escape(str(v))
+              for k, v in error.values.items()}
     reply = text(f"article_{error.reason}", user_language(update), **values)
     await update.message.reply_text(reply[:1].upper() + reply[1:], do_quote=True)
 

@@ -126,7 +126,7 @@ def add_article(source: str, folder: Path, allow_private: PrivateAddresses = Fal
     except NotAFileError:
         raise ArticleError("not_a_file", name=source) from None
     except TooLargeError:
-        raise ArticleError("too_large", megabytes=MAX_BYTES // (1024 * 1024)) from None
+        raise ArticleError("too_large", bytes=MAX_BYTES) from None
     except OSError as e:
         raise ArticleError("unreadable_file", name=source, error=e.strerror or str(e)) from None
     return add_file(path.name, data, folder)
@@ -303,12 +303,12 @@ def _page(response: httpx.Response, max_bytes: int, accept: tuple[str, ...]) -> 
     if content_type not in accept:
         raise ArticleError("content_type", type=content_type or "?")
     if int(response.headers.get("content-length") or 0) > max_bytes:
-        raise ArticleError("too_large", megabytes=max_bytes // (1024 * 1024))
+        raise ArticleError("too_large", bytes=max_bytes)
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
         if len(body) > max_bytes:
-            raise ArticleError("too_large", megabytes=max_bytes // (1024 * 1024))
+            raise ArticleError("too_large", bytes=max_bytes)
     charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", params, re.IGNORECASE)
     return Page(str(response.url), content_type, charset and charset[1], bytes(body))
 
@@ -396,7 +396,7 @@ def file_article(name: str, data: bytes) -> Article:
     if suffix not in FILE_TYPES:
         raise ArticleError("file_type", name=name, types=", ".join(FILE_TYPES))
     if len(data) > MAX_BYTES:
-        raise ArticleError("too_large", megabytes=MAX_BYTES // (1024 * 1024))
+        raise ArticleError("too_large", bytes=MAX_BYTES)
     if b"\x00" in data:
         raise ArticleError("binary")
     try:
@@ -480,7 +480,7 @@ def save(article: Article, folder: Path) -> Document:
     path = same[0] if same else folder / f"{document_id(article)}.md"
     text = article_text(article, datetime.now(UTC))
     if len(text.encode()) > (limit := article_max_bytes()):
-        raise ArticleError("too_large", megabytes=f"{limit / (1024 * 1024):.3g}")
+        raise ArticleError("too_large", bytes=limit)
     document = parse_md(path.stem, text)
     if not document.paragraphs:
         raise ArticleError("no_text")
