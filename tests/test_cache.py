@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import retrieval.articles.documents
+import retrieval.articles.files
 import retrieval.index.memory_store
 import retrieval.index.memory
 from retrieval import AnswerEngine, IndexStore
@@ -155,11 +156,12 @@ def test_a_file_edited_with_its_size_and_mtime_given_back_is_read_again(
 def unseen_change(monkeypatch: pytest.MonkeyPatch, path: Path, text: str) -> None:
     """The file rewritten with `text`, its status as it was: a change that keeps size, mtime,
     ctime and inode (the clock set back, a disk edited offline)."""
-    status = retrieval.index.memory_store.file_status(str(path))
+    files = retrieval.articles.files
+    status = files.file_status(path)
     path.write_text(text, encoding="utf-8")
-    status_now = retrieval.index.memory_store.file_status
-    monkeypatch.setattr(retrieval.index.memory_store, "file_status",
-                        lambda p: status if p == str(path) else status_now(p))
+    status_now = files.file_status
+    monkeypatch.setattr(files, "file_status",
+                        lambda p: status if str(p) == str(path) else status_now(p))
 
 
 CHANGED_B = ARTICLES["b.txt"].replace("une résolution", "le budget de l'armée")

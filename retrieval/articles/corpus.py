@@ -6,7 +6,7 @@ so an engine starting from a stored index parses only the articles its answers q
 (about a millisecond each), and remembers the last few thousand.
 
 Each file is read when first quoted (holding a million passages' articles would take 400 MB),
-and read again only when its status (size, mtime, ctime, inode: files.settled) changed: a quote
+and read again only when its status (size, mtime, ctime, inode: files.unchanged) changed: a quote
 costs a stat, not a read and a hash. Each passage the index finds carries the digest of its
 article's content as indexed: an article changed since is not quoted until the index has seen
 it (the memory index's store at the next start or by the watcher, `index --update` for
@@ -26,8 +26,8 @@ from threading import Lock
 from typing import NamedTuple
 
 from .documents import Document, Outline, Passage, outlined_article, parsed_article
-from .files import (EXTENSIONS, corpus_names, document_id, file_status, is_corpus_file,
-                    read_article_status, settled, status_of)
+from .files import (EXTENSIONS, corpus_names, document_id, is_corpus_file, read_article_status,
+                    status_of, unchanged)
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,13 @@ def digest(content: bytes) -> str:
 
 class Read(NamedTuple):
     """An article as last read: its content's digest, the document parsed from it, its file
-    (None: given parsed) and the file's status then, and whether that status stands for that
-    content (files.settled)."""
+    (None: given parsed), the file's status then, and when it was checked (files.unchanged)."""
 
     digest: str
     document: Document | None
     path: Path | None
     status: list[int]
-    settled: bool
+    checked_ns: int
 
 
 class Corpus(Sequence[Document]):
@@ -74,7 +73,7 @@ class Corpus(Sequence[Document]):
         """A corpus of documents already parsed (evaluation sets, tests)."""
         corpus = cls(None, {})
         corpus._ids = [d.id for d in documents]
-        corpus._parsed = OrderedDict((d.id, Read("", d, None, [], False)) for d in documents)
+        corpus._parsed = OrderedDict((d.id, Read("", d, None, [], 0)) for d in documents)
         corpus._capacity = max(len(documents), PARSED_ARTICLES)  # nothing to read them again from
         return corpus
 
@@ -141,8 +140,8 @@ class Corpus(Sequence[Document]):
         since it was indexed, and its paragraphs may have moved."""
         with self._lock:
             known = self._parsed.get(document_id)
-        if (known is not None and known.path is not None and known.settled
-                and known.status == file_status(known.path)):
+        if (known is not None and known.path is not None
+                and unchanged(known.path, known.status, known.checked_ns)):
             with self._lock:
                 if document_id in self._parsed:
                     self._parsed.move_to_end(document_id)
@@ -164,8 +163,7 @@ class Corpus(Sequence[Document]):
                 outline = None  # made from another content of the file
             document = ((outline and outlined_article(path, content, outline))
                         or parsed_article(path, content))
-        taken = status_of(status)
-        now = Read(found, document, path, taken, settled(taken, checked_ns))
+        now = Read(found, document, path, status_of(status), checked_ns)
         with self._lock:
             self._parsed[document_id] = now
             self._parsed.move_to_end(document_id)

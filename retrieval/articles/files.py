@@ -46,7 +46,7 @@ TEMPORARY_NAME_BYTES = 6
 # A file whose mtime or ctime is less than this older than a look at its status may have
 # changed again after it, in the same tick of the file system's clock (a few milliseconds on
 # Linux, 2 s on FAT; a network file system's clock may be a little off ours): its status says
-# nothing of its content ("racy", in git's words), and it is read again (see settled).
+# nothing of its content ("racy", in git's words), and it is read again (see unchanged).
 RACY_NS = 2_000_000_000
 # How much more of a file that grew while it is read is read at a time.
 READ_BYTES = 64 * 1024
@@ -233,11 +233,12 @@ def status_of(status: os.stat_result) -> list[int]:
             inode - INODES if inode >= INODES // 2 else inode]
 
 
-def settled(status: list[int], checked_ns: int) -> bool:
-    """Whether a file's status, taken after `checked_ns` (time.time_ns()) with its content read
-    after it, stands for that content: while the same status is found again, so is the same
-    content. Not for a racy file (RACY_NS)."""
-    return max(status[1], status[2]) < checked_ns - RACY_NS
+def unchanged(path: str | Path, status: list[int], checked_ns: int) -> bool:
+    """Whether the file's content is the one read when `status` (status_of) was taken, after
+    `checked_ns` (time.time_ns()), with the content read after it: its status is the same now,
+    and was not racy then (mtime or ctime within RACY_NS of the check: it may have changed
+    again in the same tick of the clock)."""
+    return max(status[1], status[2]) < checked_ns - RACY_NS and file_status(path) == status
 
 
 def read_article(path: Path) -> bytes | None:

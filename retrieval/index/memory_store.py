@@ -47,8 +47,8 @@ import platformdirs
 
 from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
-from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id, file_status,
-                              read_article_status, replaced_atomically, settled, status_of)
+from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id,
+                              read_article_status, replaced_atomically, status_of, unchanged)
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
 from .contract import BM25
@@ -191,10 +191,8 @@ def article_files(folder: Path, stored: StoredIndex | None) -> ArticleFiles:
     digests = {} if stored is None else stored.digests
     for name in corpus_names(folder):
         was, known = statuses.get(name), digests.get(name)
-        # Compared first: a status as stored is then four numbers (not checked when read).
-        if (known and (now := file_status(prefix + name)) is not None and now == was
-                and settled(now, checked_ns)):
-            found.digests[name], found.statuses[name] = known, now
+        if known and was is not None and unchanged(prefix + name, was, checked_ns):
+            found.digests[name], found.statuses[name] = known, was
         elif (read := read_article_status(folder / name)) is not None:
             content, status = read
             found.digests[name], found.statuses[name] = digest(content), status_of(status)

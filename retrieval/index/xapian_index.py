@@ -221,11 +221,7 @@ class XapianIndex:
         (a question asks about each of its terms several times), else asked."""
         df = self._df.get(term)
         if df is None:
-            def ask(db: xapian.Database) -> int:
-                found = self._df[term] = db.get_termfreq(term)
-                return found
-
-            df = self._call(ask)
+            df = self._df[term] = self._call(lambda db: db.get_termfreq(term))
         return df
 
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
