@@ -13,6 +13,7 @@ out again from the counts (numpy, a fraction of a second) exactly as a whole new
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sys
 import time
@@ -38,6 +39,12 @@ PROGRESS_MIN_PASSAGES = 20_000
 # passages they cost the same at about 1/150 (a few dozen microseconds), and at 1M a sort of
 # 60k postings took 3.6 ms where zeroing and scanning 1M slots takes about 0.5 ms.
 DENSE_SHARE = 64
+# One term in this many is kept as bytes for the vocabulary's binary searches (a list of 1/16
+# of the terms: about 0.5 MB for 200k terms).
+FENCE_STEP = 16
+# Up to this many candidates, the top k are found by one stable sort of them all (a few
+# microseconds for the few hundred a question mostly has); beyond, by a partition first.
+SORTED_TOP_MAX = 4096
 # How many terms' columns are remembered: a question's terms are looked up three times
 # (spelling, weight, search), and users ask about the same words again.
 COLUMN_CACHE_SIZE = 100_000
@@ -65,6 +72,9 @@ class Vocabulary(Sequence[str]):
         # fraction of the time numpy takes to index, slice and decode (a search reads about
         # twenty terms).
         self._bytes, self._offsets = self.blob.data, self.offsets.data
+        # Every FENCE_STEP-th term as bytes, in a list that `bisect` searches in C: a look-up
+        # then compares a few terms in Python, not twenty.
+        self._fences = [self._term(i) for i in range(0, len(self), FENCE_STEP)]
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> Vocabulary:
@@ -79,9 +89,16 @@ class Vocabulary(Sequence[str]):
     def __getitem__(self, i: int) -> str:  # type: ignore[override]
         return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode()
 
+    def _term(self, i: int) -> bytes:
+        return self._bytes[self._offsets[i]:self._offsets[i + 1]].tobytes()
+
     def _bisect(self, key: bytes, lo: int = 0) -> int:
         """The position of the first term not below `key` (UTF-8), from `lo` on."""
-        data, offsets, hi = self._bytes, self._offsets, len(self)
+        # The fences below `key` say which FENCE_STEP terms it falls among.
+        fences = bisect.bisect_left(self._fences, key)
+        lo = max(lo, (fences - 1) * FENCE_STEP + 1) if fences else lo
+        hi = min(len(self), fences * FENCE_STEP)
+        data, offsets = self._bytes, self._offsets
         while lo < hi:
             mid = (lo + hi) // 2
             if data[offsets[mid]:offsets[mid + 1]].tobytes() < key:
@@ -292,6 +309,9 @@ class MemoryIndex:
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
         self.outlines, self.digests = outlines, digests
         self._column = lru_cache(maxsize=COLUMN_CACHE_SIZE)(postings.vocabulary.find)
+        # Where each column starts and each document's first row, as Python ints read straight
+        # from the (maybe memory-mapped) arrays: a search reads a few of each.
+        self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -354,12 +374,12 @@ class MemoryIndex:
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
                ) -> list[Match]:
         """Without weights, the scores are rank-bm25's own."""
-        p = self.postings
-        columns = {t: c for t in dict.fromkeys(terms) if (c := self._column(t)) is not None}
+        p, starts = self.postings, self._starts
+        columns = [(t, c) for t in dict.fromkeys(terms) if (c := self._column(t)) is not None]
         if not columns or k < 1:
             return []
-        query = list(columns)
-        spans = [(int(p.starts[columns[t]]), int(p.starts[columns[t] + 1])) for t in query]
+        query = [t for t, _ in columns]
+        spans = [(starts[c], starts[c + 1]) for _, c in columns]
         boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
         passages = np.concatenate([p.passages[s:e] for s, e in spans])
         scores = np.concatenate([w * p.weights[s:e] for w, (s, e) in zip(boosts, spans)])
@@ -368,12 +388,13 @@ class MemoryIndex:
         rows = top if candidates is None else candidates[top]
         # Which terms each of the k passages holds: one binary search per term for all of them.
         held = [_holding(p.passages[s:e], rows) for s, e in spans]
-        documents = np.searchsorted(self.first, rows, side="right") - 1
-        digests = self.digests
-        return [Match(self.documents[d], int(row - self.first[d]) + 1, float(totals[i]),
+        documents = (np.searchsorted(self.first, rows, side="right") - 1).tolist()
+        first, names, digests = self._first, self.documents, self.digests
+        return [Match(names[d], row - first[d] + 1, score,
                       frozenset(t for t, h in zip(query, held) if h[n]),
                       None if digests is None else digests[d])
-                for n, (i, row, d) in enumerate(zip(top, rows.tolist(), documents.tolist()))]
+                for n, (score, row, d) in enumerate(zip(totals[top].tolist(), rows.tolist(),
+                                                        documents))]
 
 
 def _kept(previous: MemoryIndex | None, document: str
@@ -422,6 +443,9 @@ def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[D
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest positive scores, highest first (ties: lowest position)."""
+    if len(scores) <= SORTED_TOP_MAX:
+        top = np.argsort(-scores, kind="stable")[:k]
+        return top[scores[top] > 0]
     positive = np.flatnonzero(scores > 0)
     if len(positive) > k:
         kth = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
@@ -429,12 +453,12 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return positive[np.lexsort((positive, -scores[positive]))][:k]
 
 
-def _holding(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _holding(column: np.ndarray, rows: np.ndarray) -> list[bool]:
     """Whether a term's passage list (ascending) holds each of the rows."""
     if len(column) == 0:  # only in a damaged store
-        return np.zeros(len(rows), dtype=bool)
+        return [False] * len(rows)
     i = np.minimum(np.searchsorted(column, rows), len(column) - 1)
-    return column[i] == rows
+    return (column[i] == rows).tolist()
 
 
 def _totals(passages: np.ndarray, scores: np.ndarray, size: int
