@@ -12,6 +12,7 @@ go through wordfreq (which remembers what it looked up).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from wordfreq import get_frequency_dict, zipf_frequency
 
@@ -21,8 +22,12 @@ from wordfreq import get_frequency_dict, zipf_frequency
 _PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœ]+")
 # wordfreq's Zipf frequency of a word it does not list (its minimum, 0 by default).
 UNLISTED = zipf_frequency("", "fr")
+# How many words' frequencies are remembered: a question asks about each word in both
+# languages, twice (is it English? how rare?), and the question words come back every time.
+REMEMBERED_WORDS = 100_000
 
 
+@lru_cache(maxsize=REMEMBERED_WORDS)
 def zipf(word: str, language: str) -> float:
     """wordfreq's `zipf_frequency(word, language)`, to the bit, without tokenizing a plain
     word that wordfreq does not list."""
