@@ -394,7 +394,8 @@ class MemoryIndex:
         short_postings = sum(e - s for (s, e), is_long in zip(spans, long) if not is_long)
         long_postings = sum(e - s for s, e in spans) - short_postings
         found = None
-        if short_postings and short_postings * PRUNE_RATIO <= long_postings:
+        # (A bound is a term's best score times its weight: not one for a negative weight.)
+        if short_postings and short_postings * PRUNE_RATIO <= long_postings and min(boosts) >= 0:
             bounds = [w * self._column_max(c) if is_long else None
                       for w, (_, c), is_long in zip(boosts, columns, long)]
             found = _best_pruned(p, spans, boosts, bounds, k)
