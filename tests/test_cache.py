@@ -540,6 +540,20 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
     assert MemoryIndex(empty, [], np.zeros(1, np.int64), no_outlines).search(["x"], 3) == []
 
 
+def test_a_large_vocabulary_finds_every_term_and_prefix_as_a_sorted_list_does() -> None:
+    """Terms across many of the binary search's fences (every FENCE_STEP-th term kept apart):
+    each term, and each word between or beyond them, found where a sorted list has it."""
+    rng = random.Random(3)
+    terms = sorted({"".join(rng.choices("aeélnrst", k=rng.randint(1, 7))) for _ in range(3000)})
+    vocabulary = Vocabulary.of(terms)
+    assert [vocabulary.find(t) for t in terms] == list(range(len(terms)))
+    absent = [t + "z" for t in terms] + ["", "0", "\U0010ffff", "zzz"]
+    assert [vocabulary.find(t) for t in absent if t not in terms] == [None] * len(
+        [t for t in absent if t not in terms])
+    for prefix in ["", "a", "é", "ze", "z"] + [t[:n] for t in terms[::37] for n in (1, 2, 3)]:
+        assert vocabulary.starting(prefix) == [t for t in terms if t.startswith(prefix)]
+
+
 def test_cache_dir_setting_and_the_index_command(corpus, tmp_path, monkeypatch, capsys) -> None:
     from bot.terminal.cli import main
 

@@ -69,21 +69,63 @@ def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_adding_scores_densely_ranks_to_the_bit_as_through_np_unique(seed, monkeypatch) -> None:
-    """A question that reads many postings adds them up in a dense array (the fast path):
-    the same passages, scores to the last bit, terms held and order of ties as np.unique's."""
+def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkeypatch) -> None:
+    """A question that reads many postings adds them up in a dense array, one with few
+    candidates picks its top k by one sort (the fast paths): the same passages, scores to the
+    last bit, terms held and order of ties as np.unique's sums and a partition's top k."""
     import retrieval.index.memory as memory
 
     rng = random.Random(seed)
     documents, _ = random_corpus(rng)
+    documents.append(document("copies", [documents[0].paragraphs[0].text] * 3))  # ties
     index = MemoryIndex.build(documents)
     known = sorted({t for passage in passage_terms(documents) for t in passage})
     queries = [(rng.choices(known, k=rng.randint(1, 5)), rng.randint(1, 10),
                 {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in known}) for _ in range(20)]
-    monkeypatch.setattr(memory, "DENSE_SHARE", 0)  # never dense: the reference
+    # The reference: never dense, the top k by a partition.
+    monkeypatch.setattr(memory, "DENSE_SHARE", 0)
+    monkeypatch.setattr(memory, "SORTED_TOP_MAX", 0)
     reference = [index.search(q, k, w) for q, k, w in queries]
-    monkeypatch.setattr(memory, "DENSE_SHARE", math.inf)  # always dense
-    assert [index.search(q, k, w) for q, k, w in queries] == reference
+    for dense, sorted_top in ((0, math.inf), (math.inf, 0), (math.inf, math.inf)):
+        monkeypatch.setattr(memory, "DENSE_SHARE", dense)
+        monkeypatch.setattr(memory, "SORTED_TOP_MAX", sorted_top)
+        assert [index.search(q, k, w) for q, k, w in queries] == reference
+
+
+def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_alike(
+        monkeypatch) -> None:
+    """Max-score pruning (a common term read only at the passages of the rarer ones) finds the
+    same passages, scores to the last bit, terms held and order of ties as reading every
+    posting, and it is taken when it can be told safe."""
+    import retrieval.index.memory as memory
+
+    pruned = []
+    real = memory._best_pruned
+    monkeypatch.setattr(memory, "_best_pruned", lambda *a: pruned.append(r := real(*a)) or r)
+    for seed in range(10):
+        rng = random.Random(seed)
+        documents, _ = random_corpus(rng)
+        common = "Les nouvelles du jour"  # in most passages: long columns
+        documents = [document(d.id, [f"{p.text} {common}" if rng.random() < 0.9 else p.text
+                                     for p in d.paragraphs]) for d in documents]
+        documents.append(document("copies", [documents[0].paragraphs[0].text] * 3))  # ties
+        known = sorted({t for passage in passage_terms(documents) for t in passage})
+        long = ["nouvel", "jour"]
+        # The common terms weigh less, mostly (as a question's common words do), not always.
+        queries = [(rng.choices(known, k=rng.randint(1, 4)) + rng.sample(long, rng.randint(1, 2)),
+                    rng.randint(1, 8), {t: rng.choice([0.0, 0.1, 0.3, 1.0] if t in long
+                                                      else [0.0, 1.0, 3.7, 9.0]) for t in known})
+                   for _ in range(30)]
+        monkeypatch.setattr(memory, "LONG_SHARE", 0)  # no long column: the reference
+        index = MemoryIndex.build(documents)
+        reference = [index.search(q, k, w) for q, k, w in queries]
+        for share, ratio in ((1.5, 0), (3, 0), (3, memory.PRUNE_RATIO), (math.inf, 0)):
+            monkeypatch.setattr(memory, "LONG_SHARE", share)
+            monkeypatch.setattr(memory, "PRUNE_RATIO", ratio)  # 0: pruning always tried
+            index = MemoryIndex.build(documents)
+            assert [index.search(q, k, w) for q, k, w in queries] == reference
+    assert sum(r is not None for r in pruned) >= 100
+    assert sum(r is None for r in pruned) >= 100
 
 
 def test_ties_come_in_corpus_order() -> None:

@@ -96,6 +96,28 @@ def test_xapian_scores_are_bm25_with_xapians_idf_and_rank_as_the_memory_index(se
     assert xapian.terms_starting(known[0][:2]) == memory.terms_starting(known[0][:2])
 
 
+def test_xapian_ranks_ties_in_corpus_order_and_leaves_out_what_weighs_nothing(tmp_path):
+    """Passages of equal score come in corpus order, whichever of them Xapian read first (its
+    shards interleave their passages: g's, then b's, then a's here), and one that holds only a
+    term weighted 0 is not found."""
+    from dataclasses import replace
+
+    from test_index import document
+    same = "Le cylindre de Cyrus est exposé."
+    documents = [replace(document(i, paragraphs), title="Nouvelles") for i, paragraphs in [
+        ("a", ["Une autre histoire.", "Une autre encore.", same]), ("b", [same]), ("g", [same]),
+        ("h", ["Un cylindre seulement.", "Rien de Cyrus ici."])]]
+    folder = write_corpus(tmp_path / "corpus", documents)
+    build_xapian(tmp_path / "x", folder, shards=3)
+    xapian = XapianIndex.open(shards(tmp_path / "x", 3))
+    hits = xapian.search(["cyrus", "cylindr"], 2)
+    assert [(h.document, h.paragraph) for h in hits] == [("a", 3), ("b", 1)]
+    assert hits[0].score == hits[1].score and hits[0].matched == {"cyrus", "cylindr"}
+    found = xapian.search(["cyrus", "cylindr"], 10, {"cyrus": 0.0, "cylindr": 1.0})
+    assert ("h", 1) in [(h.document, h.paragraph) for h in found]
+    assert ("h", 2) not in [(h.document, h.paragraph) for h in found]
+
+
 @pytest.fixture(scope="module")
 def news(tmp_path_factory) -> Path:
     """The seed article and 40 generated French-like articles."""

@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
+from ..text.frequency import zipf
 from ..text.translation import Dictionary, is_english, participles
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
@@ -42,11 +41,10 @@ def rarity(word: str, language: str = "fr") -> float:
     """How rare a word is in general French (or English), from 0 (very common) upward. For an
     English question (language "en"), its English frequency alone."""
     if language == "en":
-        zipf = zipf_frequency(word, "en")
+        frequency = zipf(word, "en")
     else:
-        zipf = max(zipf_frequency(word, "fr"),
-                   zipf_frequency(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
-    return max(_ZIPF_CEILING - max(zipf, _ZIPF_FLOOR), 0.0)
+        frequency = max(zipf(word, "fr"), zipf(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
+    return max(_ZIPF_CEILING - max(frequency, _ZIPF_FLOOR), 0.0)
 
 
 # What kind of answer a question wants, read from its words (accents folded). Each list of

@@ -13,6 +13,7 @@ out again from the counts (numpy, a fraction of a second) exactly as a whole new
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sys
 import time
@@ -38,6 +39,20 @@ PROGRESS_MIN_PASSAGES = 20_000
 # passages they cost the same at about 1/150 (a few dozen microseconds), and at 1M a sort of
 # 60k postings took 3.6 ms where zeroing and scanning 1M slots takes about 0.5 ms.
 DENSE_SHARE = 64
+# A term held by at least 1/LONG_SHARE of the passages is a long column: a question that
+# has one and rarer terms too reads it only where the rarer terms are (max-score pruning),
+# whenever its best score cannot lift a passage without them into the top k.
+LONG_SHARE = 64
+# Pruning pays when the rarer terms' postings are at most 1/PRUNE_RATIO of the long columns':
+# each long column is then searched at a few candidates rather than read whole (measured at
+# 100k passages: a third of the time where they are; slower where they are as many).
+PRUNE_RATIO = 8
+# One term in this many is kept as bytes for the vocabulary's binary searches (a list of 1/16
+# of the terms: about 0.5 MB for 200k terms).
+FENCE_STEP = 16
+# Up to this many candidates, the top k are found by one stable sort of them all (a few
+# microseconds for the few hundred a question mostly has); beyond, by a partition first.
+SORTED_TOP_MAX = 4096
 # How many terms' columns are remembered: a question's terms are looked up three times
 # (spelling, weight, search), and users ask about the same words again.
 COLUMN_CACHE_SIZE = 100_000
@@ -65,6 +80,9 @@ class Vocabulary(Sequence[str]):
         # fraction of the time numpy takes to index, slice and decode (a search reads about
         # twenty terms).
         self._bytes, self._offsets = self.blob.data, self.offsets.data
+        # Every FENCE_STEP-th term as bytes, in a list that `bisect` searches in C: a look-up
+        # then compares a few terms in Python, not twenty.
+        self._fences = [self._term(i) for i in range(0, len(self), FENCE_STEP)]
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> Vocabulary:
@@ -79,9 +97,16 @@ class Vocabulary(Sequence[str]):
     def __getitem__(self, i: int) -> str:  # type: ignore[override]
         return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode()
 
+    def _term(self, i: int) -> bytes:
+        return self._bytes[self._offsets[i]:self._offsets[i + 1]].tobytes()
+
     def _bisect(self, key: bytes, lo: int = 0) -> int:
         """The position of the first term not below `key` (UTF-8), from `lo` on."""
-        data, offsets, hi = self._bytes, self._offsets, len(self)
+        # The fences below `key` say which FENCE_STEP terms it falls among.
+        fences = bisect.bisect_left(self._fences, key)
+        lo = max(lo, (fences - 1) * FENCE_STEP + 1) if fences else lo
+        hi = min(len(self), fences * FENCE_STEP)
+        data, offsets = self._bytes, self._offsets
         while lo < hi:
             mid = (lo + hi) // 2
             if data[offsets[mid]:offsets[mid + 1]].tobytes() < key:
@@ -292,6 +317,10 @@ class MemoryIndex:
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
         self.outlines, self.digests = outlines, digests
         self._column = lru_cache(maxsize=COLUMN_CACHE_SIZE)(postings.vocabulary.find)
+        self._column_max = lru_cache(maxsize=COLUMN_CACHE_SIZE)(self._max_weight)
+        # Where each column starts and each document's first row, as Python ints read straight
+        # from the (maybe memory-mapped) arrays: a search reads a few of each.
+        self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -354,26 +383,77 @@ class MemoryIndex:
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
                ) -> list[Match]:
         """Without weights, the scores are rank-bm25's own."""
-        p = self.postings
-        columns = {t: c for t in dict.fromkeys(terms) if (c := self._column(t)) is not None}
+        p, starts = self.postings, self._starts
+        columns = [(t, c) for t in dict.fromkeys(terms) if (c := self._column(t)) is not None]
         if not columns or k < 1:
             return []
-        query = list(columns)
-        spans = [(int(p.starts[columns[t]]), int(p.starts[columns[t] + 1])) for t in query]
+        query = [t for t, _ in columns]
+        spans = [(starts[c], starts[c + 1]) for _, c in columns]
         boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
-        passages = np.concatenate([p.passages[s:e] for s, e in spans])
-        scores = np.concatenate([w * p.weights[s:e] for w, (s, e) in zip(boosts, spans)])
-        candidates, totals = _totals(passages, scores, p.size)
-        top = _top(totals, k)
-        rows = top if candidates is None else candidates[top]
+        long = [e > s and (e - s) * LONG_SHARE >= p.size for s, e in spans]
+        short_postings = sum(e - s for (s, e), is_long in zip(spans, long) if not is_long)
+        long_postings = sum(e - s for s, e in spans) - short_postings
+        found = None
+        # (A bound is a term's best score times its weight: not one for a negative weight.)
+        if short_postings and short_postings * PRUNE_RATIO <= long_postings and min(boosts) >= 0:
+            bounds = [w * self._column_max(c) if is_long else None
+                      for w, (_, c), is_long in zip(boosts, columns, long)]
+            found = _best_pruned(p, spans, boosts, bounds, k)
+        rows, scores = found or _best(p, spans, boosts, k)
         # Which terms each of the k passages holds: one binary search per term for all of them.
         held = [_holding(p.passages[s:e], rows) for s, e in spans]
-        documents = np.searchsorted(self.first, rows, side="right") - 1
-        digests = self.digests
-        return [Match(self.documents[d], int(row - self.first[d]) + 1, float(totals[i]),
+        documents = (np.searchsorted(self.first, rows, side="right") - 1).tolist()
+        first, names, digests = self._first, self.documents, self.digests
+        return [Match(names[d], row - first[d] + 1, score,
                       frozenset(t for t, h in zip(query, held) if h[n]),
                       None if digests is None else digests[d])
-                for n, (i, row, d) in enumerate(zip(top, rows.tolist(), documents.tolist()))]
+                for n, (score, row, d) in enumerate(zip(scores.tolist(), rows.tolist(),
+                                                        documents))]
+
+    def _max_weight(self, column: int) -> float:
+        """The highest weight of a term in any passage."""
+        return float(self.postings.weights[self._starts[column]:self._starts[column + 1]].max())
+
+
+def _best(p: Postings, spans: list[tuple[int, int]], boosts: list[float], k: int
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """The k best passages (rows) and their scores, every posting of the terms read: the
+    reference."""
+    passages = np.concatenate([p.passages[s:e] for s, e in spans])
+    scores = np.concatenate([w * p.weights[s:e] for w, (s, e) in zip(boosts, spans)])
+    candidates, totals = _totals(passages, scores, p.size)
+    top = _top(totals, k)
+    return (top if candidates is None else candidates[top]), totals[top]
+
+
+def _best_pruned(p: Postings, spans: list[tuple[int, int]], boosts: list[float],
+                 bounds: list[float | None], k: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The k best passages and their scores as `_best` finds them, to the bit, reading only
+    the passages of the rarer terms, and the long columns (`bounds`: a long column's best
+    weighted score, None for the others) only where those passages are; None when that cannot
+    be told so: a passage with none of the rarer terms scores at most the long columns'
+    bounds added up, and it must be below the k-th best found."""
+    short = [span for span, bound in zip(spans, bounds) if bound is None]
+    if not short or len(short) == len(spans):
+        return None
+    candidates = np.unique(np.concatenate([p.passages[s:e] for s, e in short]))
+    # Each term's weighted score in each candidate, 0 where it does not hold the term, added in
+    # query order as `_best` adds them (x + 0.0 is x).
+    totals = np.zeros(len(candidates))
+    for w, (s, e) in zip(boosts, spans):
+        if e == s:  # only in a damaged store
+            continue
+        column = p.passages[s:e]
+        at = np.minimum(np.searchsorted(column, candidates), e - s - 1)
+        totals += np.where(column[at] == candidates, w * p.weights[s:e][at], 0.0)
+    top = _top(totals, k)
+    # Added in query order too: no float sum of a passage's long-column scores exceeds it.
+    outside = 0.0
+    for bound in bounds:
+        outside += bound or 0.0
+    if len(top) < k or not totals[top[-1]] > outside:
+        return None
+    return candidates[top], totals[top]
 
 
 def _kept(previous: MemoryIndex | None, document: str
@@ -422,6 +502,9 @@ def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[D
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest positive scores, highest first (ties: lowest position)."""
+    if len(scores) <= SORTED_TOP_MAX:
+        top = np.argsort(-scores, kind="stable")[:k]
+        return top[scores[top] > 0]
     positive = np.flatnonzero(scores > 0)
     if len(positive) > k:
         kth = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
@@ -429,12 +512,12 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return positive[np.lexsort((positive, -scores[positive]))][:k]
 
 
-def _holding(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _holding(column: np.ndarray, rows: np.ndarray) -> list[bool]:
     """Whether a term's passage list (ascending) holds each of the rows."""
     if len(column) == 0:  # only in a damaged store
-        return np.zeros(len(rows), dtype=bool)
+        return [False] * len(rows)
     i = np.minimum(np.searchsorted(column, rows), len(column) - 1)
-    return column[i] == rows
+    return (column[i] == rows).tolist()
 
 
 def _totals(passages: np.ndarray, scores: np.ndarray, size: int

@@ -241,10 +241,7 @@ class XapianIndex:
                 xapian.BM25Weight(self.bm25.k1, 0, 1, self.bm25.b, 0))
             mset = enquire.get_mset(0, k + TIE_MARGIN)
             self._df.update((t, mset.get_termfreq(t)) for t in query_terms)
-            # Only terms weighted 0: a passage that matches nothing that counts.
-            items = [item for item in mset if item.weight > 0]
-            if len(items) > k:  # the k best, and those tied with the k-th
-                items = [item for item in items if item.weight >= items[k - 1].weight]
+            items = _best(mset, k)
             mset.fetch()  # the documents' data in one round trip from remote shards
             matches = []
             for item in items:
@@ -273,6 +270,18 @@ class XapianIndex:
         return self._call(ask)
 
 
+def _best(mset: xapian.MSet, k: int) -> list[xapian.MSetItem]:
+    """The k best items of the MSet (best first), and those tied with the k-th; none weighted 0
+    (only terms weighted 0: a passage that matches nothing that counts). Read one by one, as
+    each item read costs: past the k-th, only while tied."""
+    items: list[xapian.MSetItem] = []
+    for item in mset:
+        if item.weight <= 0 or (len(items) >= k and item.weight < items[k - 1].weight):
+            break
+        items.append(item)
+    return items
+
+
 def _outline(article_digest: object, kept: object) -> Outline | None:
     """An outline as a passage's data keeps it, checked: [title, url, date, spans]."""
     if not (isinstance(article_digest, str) and isinstance(kept, list) and len(kept) == 4):
@@ -280,8 +289,8 @@ def _outline(article_digest: object, kept: object) -> Outline | None:
     title, url, date, spans = kept
     if not (isinstance(title, str) and all(v is None or isinstance(v, str) for v in (url, date))
             and isinstance(spans, list)
-            and all(isinstance(span, list) and len(span) == 2
-                    and all(type(x) is int for x in span) for span in spans)):
+            and all(type(span) is list and len(span) == 2 and type(span[0]) is int
+                    and type(span[1]) is int for span in spans)):
         return None
     return Outline(title, url, date, tuple((a, b) for a, b in spans), article_digest)
 

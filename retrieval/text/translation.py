@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from wordfreq import zipf_frequency
+from .frequency import zipf
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
@@ -74,7 +74,7 @@ def is_english(words: list[str]) -> bool:
     caller). Frequencies, not a list: a question is a handful of common words."""
     english = french = 0
     for word in words:
-        en, fr = zipf_frequency(word, "en"), zipf_frequency(word, "fr")
+        en, fr = zipf(word, "en"), zipf(word, "fr")
         english += en >= fr + LANGUAGE_MARGIN
         french += fr >= en + LANGUAGE_MARGIN
     return english > french

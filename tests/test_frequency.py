@@ -1,0 +1,47 @@
+"""How common a word is (text/frequency.py): the fast look-up gives wordfreq's own Zipf
+frequency, to the bit, for every kind of word a question holds; wordfreq is the reference."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+from wordfreq import lossy_tokenize, top_n_list, zipf_frequency
+
+from retrieval.text.frequency import _PLAIN_WORD, zipf
+
+LANGUAGES = ("fr", "en")
+# Every character the fast path takes a word of, as it is written.
+PLAIN_LETTERS = [chr(c) for c in range(0x10000) if _PLAIN_WORD.fullmatch(chr(c))]
+# Words of every kind a question holds: listed and not, typed with capitals, accents (composed
+# and not), apostrophes, hyphens, digits, ligatures, letters wordfreq folds (ß, ſ, ﬁ), other
+# scripts.
+AS_TYPED = ["signée", "signee", "Signée", "SIGNÉE", "e\u0301te\u0301", "l'armée", "aujourd'hui",
+            "porte-parole", "2020", "covid19", "œuvre", "cœur", "Œuvre", "ﬁn", "straße", "ſoir",
+            "İstanbul", "Київ", "東京", "naïve", "façade", "mañana", "São", "gleaunglugoi",
+            "ietint", "flinntpo", "fléjainou", "the", "who", "withdrawal", "pentagon", "", "a",
+            "ÿ", "æther", "ø", "x" * 60]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_fast_lookup_is_wordfreqs_zipf_frequency(language: str) -> None:
+    rng = random.Random(7)
+    listed = top_n_list(language, 3000)
+    made_up = ["".join(rng.choice(PLAIN_LETTERS) for _ in range(rng.randint(1, 12)))
+               for _ in range(3000)]
+    # Listed words with one letter changed: near misses of the table, and forms it lists.
+    changed = [w[:i] + rng.choice(PLAIN_LETTERS) + w[i + 1:]
+               for w in listed for i in [rng.randrange(len(w))]]
+    words = listed + made_up + changed + AS_TYPED + [w.capitalize() for w in listed[:500]]
+    assert [zipf(w, language) for w in words] == [zipf_frequency(w, language) for w in words]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_plain_word_is_what_wordfreq_looks_up(language: str) -> None:
+    """What the fast path assumes of its letters: each is its own case folding and NFC form,
+    and wordfreq keeps a run of them as one token, as it is."""
+    assert all(c.casefold() == c == unicodedata.normalize("NFC", c) for c in PLAIN_LETTERS)
+    for c in PLAIN_LETTERS:
+        for word in (c, f"a{c}", f"{c}e", f"mot{c}{c}s"):
+            assert lossy_tokenize(word, language) == [word]
