@@ -49,24 +49,28 @@ class Dictionary:
         return cls(entries)
 
     def translate(self, word: str) -> tuple[str, ...]:
-        """French translations of a word, or of its base form; () when the dictionary has none."""
+        """French translations of a word or phrase, or of its base form ("attacked" →
+        "attack", "sets apart" → "set apart"); () when the dictionary has none."""
         for form in (word, word.casefold()):
             if form in self.entries:
                 return self.entries[form][:MAX_TRANSLATIONS]
-        return self._base(word.casefold())[:MAX_TRANSLATIONS]
+        first, space, rest = word.casefold().partition(" ")
+        for base in base_forms(first):
+            if base + space + rest in self.entries:
+                return self.entries[base + space + rest][:MAX_TRANSLATIONS]
+        return ()
 
-    def _base(self, lower: str) -> tuple[str, ...]:
-        """The translations of the first base form of an inflected word the dictionary knows
-        ("attacked" → "attack"), () when none."""
-        for suffix, base in _SUFFIXES:
-            if not lower.endswith(suffix):
-                continue
+
+def base_forms(lower: str) -> list[str]:
+    """The base forms an inflected English word may have, likeliest first ("used" → "use"
+    before "us", "stopped" → "stop": a doubled consonant undone); none shorter than MIN_BASE."""
+    forms = []
+    for suffix, base in _SUFFIXES:
+        if lower.endswith(suffix):
             stem = lower[: -len(suffix)] + base
             undoubled = stem[:-1] if not base and stem[-2:-1] == stem[-1:] not in "aeiou" else ""
-            for form in (stem, undoubled):
-                if len(form) >= MIN_BASE and form in self.entries:
-                    return self.entries[form]
-        return ()
+            forms += [f for f in (stem, undoubled) if len(f) >= MIN_BASE]
+    return forms
 
 
 def is_english(words: list[str]) -> bool:
