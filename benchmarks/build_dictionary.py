@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from wordfreq import zipf_frequency
+from wordfreq import top_n_list, zipf_frequency
 
 from retrieval.text.analysis import tokenize
 from retrieval.text.translation import DICTIONARY_PATH
@@ -56,6 +56,18 @@ WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
 # with lttoolbox's lt-proc): English → Spanish → French, lemma to lemma, part of speech kept.
 APERTIUM_ENG_SPA = Path("/usr/share/apertium/apertium-eng-spa/eng-spa.autobil.bin")
 APERTIUM_SPA_FRA = Path("/usr/share/apertium/apertium-fr-es/es-fr.autobil.bin")
+# The same pairs the other way, French → Spanish → English: the French words that give an English
+# one, which the forward way misses when it takes another Spanish word ("bronzage" → bronceado →
+# "tan"; « réclamer » → reclamar → "claim" is not, but "demand" is).
+APERTIUM_FRA_SPA = Path("/usr/share/apertium/apertium-fr-es/fr-es.autobil.bin")
+APERTIUM_SPA_ENG = Path("/usr/share/apertium/apertium-eng-spa/spa-eng.autobil.bin")
+# The French words looked up the other way: the most frequent ones (wordfreq), each as a noun
+# of either gender, a verb and an adjective; Apertium answers only for its own lemmas.
+FRENCH_WORDS = 100_000
+FRENCH_TAGS = ("<n><m><sg>", "<n><f><sg>", "<vblex>", "<adj><m><sg>", "<adj><mf><sg>")
+# English forms that are not their word's own sense: comparatives and superlatives ("meilleur"
+# → mejor → "good" as its comparative).
+DEGREE_TAGS = ("<comp>", "<sup>")
 # WordNet's parts of speech and Apertium's tags for them.
 APERTIUM_TAGS = {"noun": "n", "verb": "vblex", "adj": "adj", "adv": "adv"}
 # English modals, which WordNet lists as nouns ("can", a tin; "must", new wine): Apertium gives
@@ -125,21 +137,23 @@ def invert(entries: dict[str, list[str]]) -> dict[str, dict[str, int]]:
 
 
 def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]],
-          pivot: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The three sources' translations of each English word, the most likely first: those more
-    sources give (FreeDict both ways, Apertium through Spanish: "share" is « partager » in all
-    three, « ration » in one), then single words (a phrase's words, « avoir besoin de », match
-    much besides), then those whose French entry gives the English word earlier, then the more
-    frequent French words (the first source's order breaks ties), at most MAX_KEPT."""
+          pivots: list[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The sources' translations of each English word, the most likely first: those more
+    sources give (FreeDict both ways, Apertium through Spanish both ways: "share" is
+    « partager » in all of them, « ration » in one), then single words (a phrase's words,
+    « avoir besoin de », match much besides), then those whose French entry gives the English
+    word earlier, then the more frequent French words (the first source's order breaks ties),
+    at most MAX_KEPT."""
     merged = {}
-    for word in eng_fra.keys() | fra_eng.keys() | pivot.keys():
-        forward, backward, through = eng_fra.get(word, []), fra_eng.get(word, {}), pivot.get(word, [])
+    for word in eng_fra.keys() | fra_eng.keys() | set().union(*pivots):
+        forward, backward = eng_fra.get(word, []), fra_eng.get(word, {})
+        through = [pivot.get(word, []) for pivot in pivots]
         # One spelling of each translation ("irakien", "Irakien"): the engine folds case.
         spellings: dict[str, str] = {}
-        for translation in forward + list(backward) + through:
+        for translation in forward + list(backward) + [t for ts in through for t in ts]:
             spellings.setdefault(translation.casefold(), translation)
         candidates = list(spellings.values())
-        sources = [{t.casefold() for t in source} for source in (forward, backward, through)]
+        sources = [{t.casefold() for t in source} for source in (forward, backward, *through)]
         position = {t.casefold(): n for t, n in backward.items()}
 
         def likelihood(translation: str, sources: list[set[str]] = sources,
@@ -205,6 +219,29 @@ def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str
                 own = translations.setdefault(_lemma(english), [])
                 if _lemma(translation) not in own:
                     own.append(_lemma(translation))
+    return translations
+
+
+def back_pivot(french_words: list[str], fra_spa: Path, spa_eng: Path) -> dict[str, list[str]]:
+    """English lemma → the French lemmas that Apertium's two dictionaries take to it through
+    Spanish (French → Spanish → English), turned round; in the order of the French words'
+    frequency. Spanish nouns and adjectives come with the gender the English-Spanish dictionary
+    wants; the number is added."""
+    spanish = lookup(fra_spa, [word + tag for word in french_words for tag in FRENCH_TAGS
+                               if " " not in word])
+
+    def singular(unit: str) -> str:
+        return unit + "<sg>" if "<n>" in unit or "<adj>" in unit else unit
+
+    english = lookup(spa_eng, {singular(unit) for units in spanish.values() for unit in units})
+    translations: dict[str, list[str]] = {}
+    for source, units in spanish.items():
+        for unit in units:
+            for target in english.get(singular(unit), []):
+                if not any(tag in target for tag in DEGREE_TAGS):
+                    own = translations.setdefault(_lemma(target), [])
+                    if _lemma(source) not in own:
+                        own.append(_lemma(source))
     return translations
 
 
@@ -279,7 +316,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
     args = parser.parse_args()
     through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
-    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)), through_spanish)
+    back_through_spanish = back_pivot(top_n_list("fr", FRENCH_WORDS), APERTIUM_FRA_SPA,
+                                      APERTIUM_SPA_ENG)
+    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)),
+                    [through_spanish, back_through_spanish])
     exceptions = [line for name in WORDNET_EXCEPTIONS
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
     add_irregular_forms(entries, exceptions)
