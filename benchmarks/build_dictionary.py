@@ -251,6 +251,25 @@ def _lemma(unit: str) -> str:
     return unit.partition("<")[0].replace("#", "")
 
 
+def add_superlatives(entries: dict[str, list[str]], adjective_exceptions: list[str]) -> None:
+    """Give each superlative of another stem than its adjective's its comparative's
+    translations first ("best": « meilleur », as "better", before « plus », « bon »): French
+    says the superlative with the comparative (« le meilleur »), which no dictionary gives for
+    it. Not "driest": "drier" is also « sèche-cheveux »."""
+    forms: dict[str, list[str]] = {}
+    for line in adjective_exceptions:
+        form, *bases = line.split()
+        for base in bases:
+            if form[:2] != base[:2]:
+                forms.setdefault(base, []).append(form)
+    for same_base in forms.values():
+        comparatives = [f for f in same_base if not f.endswith("st") and f in entries]
+        for superlative in (f for f in same_base if f.endswith("st") and comparatives):
+            own = entries.get(superlative, [])
+            better = entries[comparatives[0]]
+            entries[superlative] = (better + [t for t in own if t not in better])[:MAX_KEPT]
+
+
 def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:
     """Give each irregular form its base form's translations, after its own when the dictionary
     has some ("left": « gauche », then those of "leave")."""
@@ -322,6 +341,7 @@ def main() -> None:
                     [through_spanish, back_through_spanish])
     exceptions = [line for name in WORDNET_EXCEPTIONS
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
+    add_superlatives(entries, (WORDNET / "adj.exc").read_text(encoding="utf-8").splitlines())
     add_irregular_forms(entries, exceptions)
     with (WORDNET / "data.noun").open("rb") as nouns:
         add_nationalities(entries, (WORDNET / "data.adj").read_text(encoding="utf-8").splitlines(),

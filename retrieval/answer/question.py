@@ -17,7 +17,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from ..text.translation import Dictionary, is_english, participles
+from ..text.translation import Dictionary, french_spellings, is_english, participles
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -131,9 +131,10 @@ class Query:
     # question's other words do).
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
-    # ("paragraph" is « paragraphe »'s stem), and of its translations' participles ("sent":
-    # « envoyée »): alternatives kept only where a passage holds them (engine), never
-    # respelled into another word.
+    # ("paragraph" is « paragraphe »'s stem), of its translations' participles ("sent":
+    # « envoyée ») and of its names as French may spell them ("Utica": « Utique »):
+    # alternatives kept only where a passage holds them (engine), never respelled into another
+    # word.
     cognates: frozenset[str] = frozenset()
 
     @property
@@ -209,8 +210,16 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                         boosts[token.term] = weight
                         groups[token.term] = start
                         cognates.add(token.term)
-        names.update(t.term for w in content if _is_name(w.term, w.start)
-                     for t in QUESTION_ANALYZER(w.term))
+        for name in (w.term for w in content if _is_name(w.term, w.start)):
+            names.update(t.term for t in QUESTION_ANALYZER(name))
+            # As French may spell it (« Oulianovsk »), where a passage holds it.
+            for spelling in french_spellings(name):
+                for token in QUESTION_ANALYZER(spelling):
+                    if token.term not in boosts:
+                        boosts[token.term] = boost
+                        groups[token.term] = start
+                        cognates.add(token.term)
+                        names.add(token.term)
     return Query(question, boosts, groups, wanted_pattern(question), english=True,
                  names=frozenset(names), untranslated=frozenset(untranslated),
                  cognates=frozenset(cognates))

@@ -9,6 +9,7 @@ and numbers are kept as they are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,11 +27,21 @@ LANGUAGE_MARGIN = 1.0
 # verbs of the first group (« mer », « fer », « hier »).
 MIN_VERB = 5
 # Inflected English forms and the base forms to try for them, in order: "used" → "use" before
-# "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone).
+# "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone), superlatives
+# "largest" → "large", "biggest" → "big" (French says « le plus grand »).
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
-             ("es", ""), ("s", ""), ("'s", ""))
+             ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""))
 # The shortest base form looked up: shorter ones are other words ("us", "is").
 MIN_BASE = 3
+
+
+# How French spells names that English spells otherwise, ending by ending and sound by sound:
+# places in Latin -ica and -ia (Utica, « Utique »; Tunisia, « Tunisie »), and names
+# transliterated from Cyrillic or Arabic ("Ulyanovsk", « Oulianovsk »; "Sharif", « Charif »;
+# "Zhukov", « Joukov »). Each rule makes one more spelling, and all together one more.
+NAME_SPELLINGS = ((r"ica$", "ique"), (r"ia$", "ie"), (r"(?<=[^aeiou])y$", "ie"),
+                  (r"sh", "ch"), (r"zh", "j"), (r"(?<![aeiouq])u", "ou"), (r"y(?=[aeiou])", "i"),
+                  (r"oo", "ou"), (r"ee", "i"))
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,17 @@ def is_english(words: list[str]) -> bool:
         english += en >= fr + LANGUAGE_MARGIN
         french += fr >= en + LANGUAGE_MARGIN
     return english > french
+
+
+def french_spellings(name: str) -> list[str]:
+    """Spellings French may give an English name (NAME_SPELLINGS), lower case: the name as
+    French would write it with all the rules, then with each alone; not the name itself."""
+    lower = name.casefold()
+    each = [re.sub(pattern, french, lower) for pattern, french in NAME_SPELLINGS]
+    whole = lower
+    for pattern, french in NAME_SPELLINGS:
+        whole = re.sub(pattern, french, whole)
+    return [s for s in dict.fromkeys([whole, *each]) if s != lower]
 
 
 def participles(translation: str) -> tuple[str, ...]:
