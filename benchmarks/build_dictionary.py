@@ -43,7 +43,7 @@ from typing import BinaryIO
 from wordfreq import top_n_list, zipf_frequency
 
 from retrieval.text.analysis import tokenize
-from retrieval.text.translation import DICTIONARY_PATH
+from retrieval.text.translation import DICTIONARY_PATH, PARTICIPLES_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
@@ -78,6 +78,10 @@ ENGLISH_MODALS = frozenset("can could may might must shall should will would".sp
 APERTIUM_NAMES = ("<loc>", "<org>")
 # A lexical unit of lt-proc's output: "^use<vblex>/utilizar<vblex>$" ("@" marks no translation).
 _UNIT = re.compile(r"\^(.*?)\$")
+# Apertium's French generator (lt-proc -g): a French lexical unit → its word
+# ("naître<vblex><pp><f><sg>" → « née »; "#" marks a lemma it does not know).
+APERTIUM_FRENCH_FORMS = Path("/usr/share/apertium/apertium-fr-es/es-fr.autogen.bin")
+PARTICIPLE_TAGS = ("<pp><m><sg>", "<pp><f><sg>", "<pp><m><pl>", "<pp><f><pl>")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
 # The sources and their licences, at the top of the file; WordNet's licence asks for its notice
@@ -95,6 +99,9 @@ REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LI
 PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
 ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
 WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS."""
+PARTICIPLES_NOTICE = """The past participles of French verbs not in -er, made by benchmarks/build_dictionary.py
+with Apertium French-Spanish 0.9.4's French generator, apertium.org, Debian package
+apertium-fr-es: GPL-2."""
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -325,6 +332,30 @@ def _wordnet_nouns(nouns: BinaryIO, offsets: list[int]) -> Iterator[str]:
             yield from (fields[4 + 2 * i] for i in range(int(fields[3], 16)))
 
 
+def irregular_participles(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
+    """The past participles of the French verbs among the translations that do not end in -er
+    (whose participles the engine makes itself): « naître » → « né », « née », « nés », « nées »;
+    verbs Apertium's French generator does not know are left out."""
+    verbs = sorted({t for t in translations
+                    if t.endswith(("ir", "re")) and " " not in t and "'" not in t})
+    units = [f"^{verb}<vblex>{tag}$" for verb in verbs for tag in PARTICIPLE_TAGS]
+    words = subprocess.run(["lt-proc", "-g", str(generator)], input="\n".join(units) + "\n",
+                           capture_output=True, text=True, check=True).stdout.split("\n")
+    participles = {}
+    for n, verb in enumerate(verbs):
+        forms = [w.strip() for w in words[n * len(PARTICIPLE_TAGS):(n + 1) * len(PARTICIPLE_TAGS)]]
+        if all(forms) and not any(f.startswith("#") for f in forms):
+            participles[verb] = list(dict.fromkeys(forms))
+    return participles
+
+
+def write_table(path: Path, notice: str, table: dict[str, list[str]]) -> None:
+    """Word, tab, its words separated by "|", one line each, sorted, under the notice."""
+    header = "".join(f"# {line}\n" for line in notice.splitlines())
+    path.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(table.items())),
+                    encoding="utf-8")
+
+
 def read_dictd(path: Path) -> dict[str, list[str]]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return parse(f.read().splitlines())
@@ -333,6 +364,7 @@ def read_dictd(path: Path) -> dict[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
+    parser.add_argument("--participles", type=Path, default=PARTICIPLES_PATH)
     args = parser.parse_args()
     through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
     back_through_spanish = back_pivot(top_n_list("fr", FRENCH_WORDS), APERTIUM_FRA_SPA,
@@ -349,9 +381,10 @@ def main() -> None:
     with COUNTRIES_FRENCH.open("rb") as f:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))
-    header = "".join(f"# {line}\n" for line in NOTICE.splitlines())
-    args.out.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(entries.items())),
-                        encoding="utf-8")
+    write_table(args.out, NOTICE, entries)
+    participles = irregular_participles((t for ts in entries.values() for t in ts),
+                                        APERTIUM_FRENCH_FORMS)
+    write_table(args.participles, PARTICIPLES_NOTICE, participles)
     print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from ..text.translation import Dictionary, french_spellings, is_english, participles
+from ..text.translation import Dictionary, french_spellings, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -203,7 +203,7 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
             # the least likely: both kept only where a passage holds them (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
             forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
-                     for f in participles(t)] + [(w.term, typed) for w in content]
+                     for f in dictionary.participles(t)] + [(w.term, typed) for w in content]
             for form, weight in forms:
                 for token in QUESTION_ANALYZER(form):
                     if token.term not in boosts:

@@ -10,13 +10,16 @@ and numbers are kept as they are.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from wordfreq import zipf_frequency
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
+# The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
+# « né », « née », « nés », « nées »), from Apertium's French generator.
+PARTICIPLES_PATH = Path(__file__).parents[1] / "data" / "fra-participles.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
 # first, and each more one is one more chance of a wrong match.
 MAX_TRANSLATIONS = 4
@@ -46,18 +49,16 @@ NAME_SPELLINGS = ((r"ica$", "ique"), (r"ia$", "ie"), (r"(?<=[^aeiou])y$", "ie"),
 
 @dataclass(frozen=True)
 class Dictionary:
-    """English word → French translations, most common sense first."""
+    """English word → French translations, most common sense first; and French verbs' past
+    participles where they are not regular."""
 
     entries: dict[str, tuple[str, ...]]
+    irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path = DICTIONARY_PATH) -> Dictionary:
-        entries = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                word, _, translations = line.partition("\t")
-                entries[word] = tuple(translations.split("|"))
-        return cls(entries)
+    def load(cls, path: Path = DICTIONARY_PATH,
+             participles_path: Path | None = PARTICIPLES_PATH) -> Dictionary:
+        return cls(_read_table(path), _read_table(participles_path) if participles_path else {})
 
     def translate(self, word: str) -> tuple[str, ...]:
         """French translations of a word or phrase, or of its base form ("attacked" →
@@ -70,6 +71,18 @@ class Dictionary:
             if base + space + rest in self.entries:
                 return self.entries[base + space + rest][:MAX_TRANSLATIONS]
         return ()
+
+    def participles(self, translation: str) -> tuple[str, ...]:
+        """The past participles of a French verb ("envoyer" → « envoyé », « envoyée »; « naître »
+        → « né », « née », ...): an English past or passive is most often one in the article,
+        and the stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée »
+        "envoy"). () for any other word; a noun that ends in -er (« dîner ») gives forms no
+        article holds."""
+        if translation in self.irregular_participles:
+            return self.irregular_participles[translation]
+        if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
+            return ()
+        return translation[:-2] + "é", translation[:-2] + "ée"
 
 
 def base_forms(lower: str) -> list[str]:
@@ -106,14 +119,15 @@ def french_spellings(name: str) -> list[str]:
     return [s for s in dict.fromkeys([whole, *each]) if s != lower]
 
 
-def participles(translation: str) -> tuple[str, ...]:
-    """The past participles of a French verb of the first group ("envoyer" → « envoyé »,
-    « envoyée »): an English past or passive is most often one in the article, and the
-    stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée » "envoy").
-    () for any other word; a noun that ends so (« dîner ») gives forms no article holds."""
-    if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
-        return ()
-    return translation[:-2] + "é", translation[:-2] + "ée"
+def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
+    """A word → its words, one line each: the word, a tab, its words separated by "|"; lines
+    starting with "#" are the notice."""
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, translations = line.partition("\t")
+            entries[word] = tuple(translations.split("|"))
+    return entries
 
 
 @cache
