@@ -92,7 +92,7 @@ ANSWER_TYPES = [
                 r"organisation|fleuve|riviere|ile|continent|journal|personnage|roi|reine|"
                 r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur|"
                 r"personnalites?|personnes?)|"
-                r"what is (the|his|her|its|their) name|(what|which) (city|cities|country|"
+                r"what (\S+ ){0,3}(nick)?names?|\bcalled(?=\W*$)|(what|which) (city|cities|country|"
                 r"countries|region|team|club|company|firm|party|organi[sz]ation|river|island|"
                 r"continent|newspaper|character|king|queen|president|author|artist|writer|"
                 r"painter|composer|pope|emperor|person|people|personalit(y|ies)))\b"), _NAME),
