@@ -19,7 +19,7 @@ from .answer.answerability import (ANSWER_QUOTES, ANSWERED, NONE, UNSURE, Answer
                                    quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.followup import Previous, conversation, leans_on_previous, merged
-from .answer.question import Coverage, Query, parse_query
+from .answer.question import Coverage, Query, held_senses, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
 from .answer.results import Answer, Context, Excerpt, Hit, Source
 from .answer.selection import Chosen, best_excerpts
@@ -188,7 +188,11 @@ class AnswerEngine:
             hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
         # The share of the question's words (each weighted by its rarity in general language,
         # not in the corpus, so that a share means the same on any corpus).
-        if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
+        # An English word's translations that no passage holds are not the question's: its
+        # words weigh as their best sense held.
+        shared = (held_senses(boosts, groups, query.cognates, self.index.__contains__)
+                  if query.english else boosts)
+        if not hits or Coverage(shared, groups)(hits[0].matched) < MIN_COVERAGE:
             return None
         idf = {t: self.index.idf(t) for t in boosts}
         # An English word the dictionary cannot translate, held by no passage: its rarity in

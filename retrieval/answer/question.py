@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -243,6 +243,33 @@ def _longest_entry(words: list[Token], n: int,
             if translations := dictionary.translate(" ".join(w.term for w in run)):
                 return size, translations
     return 1, dictionary.translate(words[n].term)
+
+
+def held_senses(boosts: dict[str, float], groups: dict[str, int], cognates: frozenset[str],
+                holds: Callable[[str], bool]) -> dict[str, float]:
+    """An English question's terms without the translations no passage holds, those held
+    weighed again in their order as if the others had never been offered: a sense the articles
+    never use costs its word nothing ("survey": « enquête » held nowhere leaves « sondage » the
+    word's full weight, not half). A word none of whose alternatives is held keeps them all;
+    the English words as typed (Query.cognates) are never raised, since a French word of the
+    same stem is seldom the same word ("sales": « sale »)."""
+    held: dict[int, list[float]] = {}
+    for term, boost in boosts.items():
+        if holds(term) and term not in cognates:
+            held.setdefault(groups[term], []).append(boost)
+    top: dict[int, float] = {}
+    for term, boost in boosts.items():
+        top[groups[term]] = max(top.get(groups[term], 0.0), boost)
+    levels = {group: sorted(set(weights), reverse=True) for group, weights in held.items()}
+    kept = {}
+    for term, boost in boosts.items():
+        group = groups[term]
+        if group not in levels:
+            kept[term] = boost
+        elif holds(term):
+            kept[term] = (boost if term in cognates
+                          else top[group] * TRANSLATION_DECAY ** levels[group].index(boost))
+    return kept
 
 
 class Coverage:
