@@ -43,6 +43,7 @@ MAX_PHRASE_WORDS = 4
 ENGLISH_FUNCTION_WORDS = frozenset(
     "can could may might must shall should would ought some any not".split())
 ENGLISH_PARTICLES = frozenset("up out off away apart".split())
+_NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES
 
 
 @lru_cache(maxsize=100_000)
@@ -77,17 +78,18 @@ _NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?<![.!?:«“\"(\[]\s[A-Z])(?<![«“\"(\
 _CAUSE = re.compile(r"\b(?=[cpaegdfbs])(car|parce qu|puisqu|afin d|afin qu|pour|en raison d|"
                     r"a cause d|grace a|du fait d|faute d|because|since|so that)", re.I)
 # Each kind is asked for in French and in English, the English forms saying what the French
-# ones say (« quelle taille », "how big"; « en quelle année », "in which year").
+# ones say (« quelle taille », "how big"; « en quelle année », "in which year"); each is looked
+# for only where a word starts with one of its first letters, as above.
 ANSWER_TYPES = [
-    (re.compile(r"\b(combien|how (many|much|big|large|long|far|old|tall|high|heavy|deep|wide)|"
+    (re.compile(r"\b(?=[chqw])(combien|how (many|much|big|large|long|far|old|tall|high|heavy|deep|wide)|"
                 r"quel (nombre|montant|pourcentage|age)|"
                 r"quelle (somme|quantite|proportion|part|taille|distance|duree)|"
                 r"(what|which) (number|amount|percentage|age|sum|quantity|proportion|share|size|"
                 r"distance|length|duration))\b"), _NUMBER),
-    (re.compile(r"\b(quand|when|quelle (annee|date|epoque|periode)|en quelle|a quelle date|"
+    (re.compile(r"\b(?=[qwead])(quand|when|quelle (annee|date|epoque|periode)|en quelle|a quelle date|"
                 r"depuis quand|quel (jour|mois|siecle)|"
                 r"(what|which) (year|date|day|month|century|decade|era|period))\b"), _DATE),
-    (re.compile(r"\b(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
+    (re.compile(r"\b(?=[qwpdc])(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
                 r"quel(le)?s? (ville|pays|region|equipe|club|entreprise|societe|parti|"
                 r"organisation|fleuve|riviere|ile|continent|journal|personnage|roi|reine|"
                 r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur|"
@@ -97,7 +99,7 @@ ANSWER_TYPES = [
                 r"continent|newspaper|character|king|queen|president|author|artist|writer|"
                 r"painter|composer|pope|emperor|person|people|personalit(y|ies)))\b"), _NAME),
     (re.compile(r"\b(ou|where|d'ou)\b"), _NAME),
-    (re.compile(r"\b(pourquoi|why|pour quelles? raisons?|dans quel but|"
+    (re.compile(r"\b(?=[pwdft])(pourquoi|why|pour quelles? raisons?|dans quel but|"
                 r"for what (reason|purpose)|to what end)\b"), _CAUSE),
 ]
 
@@ -225,10 +227,10 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                  cognates=frozenset(cognates))
 
 
+@lru_cache(maxsize=100_000)
 def _is_content(word: str) -> bool:
     """An English word that says something of the question's subject."""
-    return (bool(QUESTION_ANALYZER(word))
-            and word.casefold() not in ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES)
+    return word.casefold() not in _NOT_CONTENT and bool(QUESTION_ANALYZER(word))
 
 
 def _longest_entry(words: list[Token], n: int,
@@ -253,9 +255,10 @@ def held_senses(boosts: dict[str, float], groups: dict[str, int], cognates: froz
     word's full weight, not half). A word none of whose alternatives is held keeps them all;
     the English words as typed (Query.cognates) are never raised, since a French word of the
     same stem is seldom the same word ("sales": « sale »)."""
+    found = {term for term in boosts if holds(term)}
     held: dict[int, list[float]] = {}
     for term, boost in boosts.items():
-        if holds(term) and term not in cognates:
+        if term in found and term not in cognates:
             held.setdefault(groups[term], []).append(boost)
     top: dict[int, float] = {}
     for term, boost in boosts.items():
@@ -266,7 +269,7 @@ def held_senses(boosts: dict[str, float], groups: dict[str, int], cognates: froz
         group = groups[term]
         if group not in levels:
             kept[term] = boost
-        elif holds(term):
+        elif term in found:
             kept[term] = (boost if term in cognates
                           else top[group] * TRANSLATION_DECAY ** levels[group].index(boost))
     return kept

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from wordfreq import zipf_frequency
@@ -34,6 +34,8 @@ MIN_VERB = 5
 # "largest" → "large", "biggest" → "big" (French says « le plus grand »).
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
              ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""))
+# How many words' and phrases' translations are remembered: a few MB at most.
+TRANSLATION_CACHE_SIZE = 100_000
 # The shortest base form looked up: shorter ones are other words ("us", "is").
 MIN_BASE = 3
 
@@ -55,6 +57,12 @@ class Dictionary:
     entries: dict[str, tuple[str, ...]]
     irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Questions repeat their words, and each run of words is looked up as a phrase: each
+        # is looked up once (a question's lookups took a quarter of its reading).
+        object.__setattr__(self, "translate",
+                           lru_cache(maxsize=TRANSLATION_CACHE_SIZE)(self._translate))
+
     @classmethod
     def load(cls, path: Path = DICTIONARY_PATH,
              participles_path: Path | None = PARTICIPLES_PATH) -> Dictionary:
@@ -63,6 +71,9 @@ class Dictionary:
     def translate(self, word: str) -> tuple[str, ...]:
         """French translations of a word or phrase, or of its base form ("attacked" →
         "attack", "sets apart" → "set apart"); () when the dictionary has none."""
+        return self._translate(word)  # replaced by its cached self in __post_init__
+
+    def _translate(self, word: str) -> tuple[str, ...]:
         for form in (word, word.casefold()):
             if form in self.entries:
                 return self.entries[form][:MAX_TRANSLATIONS]
