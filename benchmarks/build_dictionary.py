@@ -1,4 +1,6 @@
-"""Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through.
+"""Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through,
+and retrieval/data/fra-participles.tsv, the participles of the French verbs not in -er among its
+translations (Apertium's French generator: « naître » → « né », « née », « nés », « nées »).
 
 Five sources, all read from installed Debian packages (the bot itself only reads the TSV):
 `apt-get install dict-freedict-eng-fra dict-freedict-fra-eng apertium-eng-spa apertium-fr-es
@@ -11,17 +13,20 @@ lttoolbox wordnet-base iso-codes` is needed to rebuild.
   apertium-fr-es), one after the other: English → Spanish → French, lemma to lemma, for
   WordNet's lemmas and its nouns as names of places and organisations. They know words FreeDict
   lacks ("political" → « politique », "Baghdad" → « Bagdad ») and vote for the usual sense
-  among FreeDict's ("share" → « partager », not « ration »);
+  among FreeDict's ("share" → « partager », not « ration »); and the other way, French →
+  Spanish → English for the most frequent French words (wordfreq's list), turned round: the
+  French words that give an English one (« effondrement » → "collapse"), a fourth vote;
 - WordNet 3.0 (WordNet licence, wordnet-base): its lemmas (what Apertium is asked), its lists
   of irregular forms, "sent" → "send", "men" → "man", so that an irregular form gets the
-  translations of its base form; and its links from an adjective to the place it relates to,
-  "Israeli" → "Israel" → « Israël », for the nationalities FreeDict lacks;
+  translations of its base form (an irregular superlative its comparative's first, "best" as
+  "better": « meilleur »); and its links from an adjective to the place it relates to,
+  "Ugandan" → "Uganda" → « Ouganda », for the nationalities none of the others gives;
 - the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
   those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" →
   « Royaume-Uni »).
 
 One line per English word: the word, a tab, its French translations separated by "|", the most
-likely first: those more of the three dictionaries give, then single words, then those whose
+likely first: those more of the four ways give, then single words, then those whose
 French entry gives the English word earlier, then the more frequent French words (wordfreq),
 since a question is searched with only the first few.
 
