@@ -1,4 +1,6 @@
-"""Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through.
+"""Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through,
+and retrieval/data/fra-participles.tsv, the participles of the French verbs not in -er among its
+translations (Apertium's French generator: « naître » → « né », « née », « nés », « nées »).
 
 Five sources, all read from installed Debian packages (the bot itself only reads the TSV):
 `apt-get install dict-freedict-eng-fra dict-freedict-fra-eng apertium-eng-spa apertium-fr-es
@@ -11,17 +13,20 @@ lttoolbox wordnet-base iso-codes` is needed to rebuild.
   apertium-fr-es), one after the other: English → Spanish → French, lemma to lemma, for
   WordNet's lemmas and its nouns as names of places and organisations. They know words FreeDict
   lacks ("political" → « politique », "Baghdad" → « Bagdad ») and vote for the usual sense
-  among FreeDict's ("share" → « partager », not « ration »);
+  among FreeDict's ("share" → « partager », not « ration »); and the other way, French →
+  Spanish → English for the most frequent French words (wordfreq's list), turned round: the
+  French words that give an English one (« effondrement » → "collapse"), a fourth vote;
 - WordNet 3.0 (WordNet licence, wordnet-base): its lemmas (what Apertium is asked), its lists
   of irregular forms, "sent" → "send", "men" → "man", so that an irregular form gets the
-  translations of its base form; and its links from an adjective to the place it relates to,
-  "Israeli" → "Israel" → « Israël », for the nationalities FreeDict lacks;
+  translations of its base form (an irregular superlative its comparative's first, "best" as
+  "better": « meilleur »); and its links from an adjective to the place it relates to,
+  "Ugandan" → "Uganda" → « Ouganda », for the nationalities none of the others gives;
 - the names of countries in English and French from iso-codes (LGPL-2.1+, ISO 3166-1), for
   those FreeDict lacks ("United States" → « États-Unis », "United Kingdom" →
   « Royaume-Uni »).
 
 One line per English word: the word, a tab, its French translations separated by "|", the most
-likely first: those more of the three dictionaries give, then single words, then those whose
+likely first: those more of the four ways give, then single words, then those whose
 French entry gives the English word earlier, then the more frequent French words (wordfreq),
 since a question is searched with only the first few.
 
@@ -40,10 +45,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from wordfreq import zipf_frequency
+from wordfreq import top_n_list, zipf_frequency
 
 from retrieval.text.analysis import tokenize
-from retrieval.text.translation import DICTIONARY_PATH
+from retrieval.text.translation import DICTIONARY_PATH, PARTICIPLES_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
@@ -56,6 +61,18 @@ WORDNET_EXCEPTIONS = ("verb.exc", "noun.exc", "adj.exc")
 # with lttoolbox's lt-proc): English → Spanish → French, lemma to lemma, part of speech kept.
 APERTIUM_ENG_SPA = Path("/usr/share/apertium/apertium-eng-spa/eng-spa.autobil.bin")
 APERTIUM_SPA_FRA = Path("/usr/share/apertium/apertium-fr-es/es-fr.autobil.bin")
+# The same pairs the other way, French → Spanish → English: the French words that give an English
+# one, which the forward way misses when it takes another Spanish word ("bronzage" → bronceado →
+# "tan"; « réclamer » → reclamar → "claim" is not, but "demand" is).
+APERTIUM_FRA_SPA = Path("/usr/share/apertium/apertium-fr-es/fr-es.autobil.bin")
+APERTIUM_SPA_ENG = Path("/usr/share/apertium/apertium-eng-spa/spa-eng.autobil.bin")
+# The French words looked up the other way: the most frequent ones (wordfreq), each as a noun
+# of either gender, a verb and an adjective; Apertium answers only for its own lemmas.
+FRENCH_WORDS = 100_000
+FRENCH_TAGS = ("<n><m><sg>", "<n><f><sg>", "<vblex>", "<adj><m><sg>", "<adj><mf><sg>")
+# English forms that are not their word's own sense: comparatives and superlatives ("meilleur"
+# → mejor → "good" as its comparative).
+DEGREE_TAGS = ("<comp>", "<sup>")
 # WordNet's parts of speech and Apertium's tags for them.
 APERTIUM_TAGS = {"noun": "n", "verb": "vblex", "adj": "adj", "adv": "adv"}
 # English modals, which WordNet lists as nouns ("can", a tin; "must", new wine): Apertium gives
@@ -66,6 +83,10 @@ ENGLISH_MODALS = frozenset("can could may might must shall should will would".sp
 APERTIUM_NAMES = ("<loc>", "<org>")
 # A lexical unit of lt-proc's output: "^use<vblex>/utilizar<vblex>$" ("@" marks no translation).
 _UNIT = re.compile(r"\^(.*?)\$")
+# Apertium's French generator (lt-proc -g): a French lexical unit → its word
+# ("naître<vblex><pp><f><sg>" → « née »; "#" marks a lemma it does not know).
+APERTIUM_FRENCH_FORMS = Path("/usr/share/apertium/apertium-fr-es/es-fr.autogen.bin")
+PARTICIPLE_TAGS = ("<pp><m><sg>", "<pp><f><sg>", "<pp><m><pl>", "<pp><f><pl>")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
 # The sources and their licences, at the top of the file; WordNet's licence asks for its notice
@@ -83,6 +104,9 @@ REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LI
 PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
 ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
 WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS."""
+PARTICIPLES_NOTICE = """The past participles of French verbs not in -er, made by benchmarks/build_dictionary.py
+with Apertium French-Spanish 0.9.4's French generator, apertium.org, Debian package
+apertium-fr-es: GPL-2."""
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -125,21 +149,23 @@ def invert(entries: dict[str, list[str]]) -> dict[str, dict[str, int]]:
 
 
 def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]],
-          pivot: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The three sources' translations of each English word, the most likely first: those more
-    sources give (FreeDict both ways, Apertium through Spanish: "share" is « partager » in all
-    three, « ration » in one), then single words (a phrase's words, « avoir besoin de », match
-    much besides), then those whose French entry gives the English word earlier, then the more
-    frequent French words (the first source's order breaks ties), at most MAX_KEPT."""
+          pivots: list[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The sources' translations of each English word, the most likely first: those more
+    sources give (FreeDict both ways, Apertium through Spanish both ways: "share" is
+    « partager » in all of them, « ration » in one), then single words (a phrase's words,
+    « avoir besoin de », match much besides), then those whose French entry gives the English
+    word earlier, then the more frequent French words (the first source's order breaks ties),
+    at most MAX_KEPT."""
     merged = {}
-    for word in eng_fra.keys() | fra_eng.keys() | pivot.keys():
-        forward, backward, through = eng_fra.get(word, []), fra_eng.get(word, {}), pivot.get(word, [])
+    for word in eng_fra.keys() | fra_eng.keys() | set().union(*pivots):
+        forward, backward = eng_fra.get(word, []), fra_eng.get(word, {})
+        through = [pivot.get(word, []) for pivot in pivots]
         # One spelling of each translation ("irakien", "Irakien"): the engine folds case.
         spellings: dict[str, str] = {}
-        for translation in forward + list(backward) + through:
+        for translation in forward + list(backward) + [t for ts in through for t in ts]:
             spellings.setdefault(translation.casefold(), translation)
         candidates = list(spellings.values())
-        sources = [{t.casefold() for t in source} for source in (forward, backward, through)]
+        sources = [{t.casefold() for t in source} for source in (forward, backward, *through)]
         position = {t.casefold(): n for t, n in backward.items()}
 
         def likelihood(translation: str, sources: list[set[str]] = sources,
@@ -208,10 +234,52 @@ def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str
     return translations
 
 
+def back_pivot(french_words: list[str], fra_spa: Path, spa_eng: Path) -> dict[str, list[str]]:
+    """English lemma → the French lemmas that Apertium's two dictionaries take to it through
+    Spanish (French → Spanish → English), turned round; in the order of the French words'
+    frequency. Spanish nouns and adjectives come with the gender the English-Spanish dictionary
+    wants; the number is added."""
+    spanish = lookup(fra_spa, [word + tag for word in french_words for tag in FRENCH_TAGS
+                               if " " not in word])
+
+    def singular(unit: str) -> str:
+        return unit + "<sg>" if "<n>" in unit or "<adj>" in unit else unit
+
+    english = lookup(spa_eng, {singular(unit) for units in spanish.values() for unit in units})
+    translations: dict[str, list[str]] = {}
+    for source, units in spanish.items():
+        for unit in units:
+            for target in english.get(singular(unit), []):
+                if not any(tag in target for tag in DEGREE_TAGS):
+                    own = translations.setdefault(_lemma(target), [])
+                    if _lemma(source) not in own:
+                        own.append(_lemma(source))
+    return translations
+
+
 def _lemma(unit: str) -> str:
     """A lexical unit's lemma, without its tags and the mark of a phrase's invariable part
     ("utiliser<vblex>" → "utiliser", "mettre# en œuvre<vblex>" → "mettre en œuvre")."""
     return unit.partition("<")[0].replace("#", "")
+
+
+def add_superlatives(entries: dict[str, list[str]], adjective_exceptions: list[str]) -> None:
+    """Give each superlative of another stem than its adjective's its comparative's
+    translations first ("best": « meilleur », as "better", before « plus », « bon »): French
+    says the superlative with the comparative (« le meilleur »), which no dictionary gives for
+    it. Not "driest": "drier" is also « sèche-cheveux »."""
+    forms: dict[str, list[str]] = {}
+    for line in adjective_exceptions:
+        form, *bases = line.split()
+        for base in bases:
+            if form[:2] != base[:2]:
+                forms.setdefault(base, []).append(form)
+    for same_base in forms.values():
+        comparatives = [f for f in same_base if not f.endswith("st") and f in entries]
+        for superlative in (f for f in same_base if f.endswith("st") and comparatives):
+            own = entries.get(superlative, [])
+            better = entries[comparatives[0]]
+            entries[superlative] = (better + [t for t in own if t not in better])[:MAX_KEPT]
 
 
 def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) -> None:
@@ -269,6 +337,30 @@ def _wordnet_nouns(nouns: BinaryIO, offsets: list[int]) -> Iterator[str]:
             yield from (fields[4 + 2 * i] for i in range(int(fields[3], 16)))
 
 
+def irregular_participles(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
+    """The past participles of the French verbs among the translations that do not end in -er
+    (whose participles the engine makes itself): « naître » → « né », « née », « nés », « nées »;
+    verbs Apertium's French generator does not know are left out."""
+    verbs = sorted({t for t in translations
+                    if t.endswith(("ir", "re")) and " " not in t and "'" not in t})
+    units = [f"^{verb}<vblex>{tag}$" for verb in verbs for tag in PARTICIPLE_TAGS]
+    words = subprocess.run(["lt-proc", "-g", str(generator)], input="\n".join(units) + "\n",
+                           capture_output=True, text=True, check=True).stdout.split("\n")
+    participles = {}
+    for n, verb in enumerate(verbs):
+        forms = [w.strip() for w in words[n * len(PARTICIPLE_TAGS):(n + 1) * len(PARTICIPLE_TAGS)]]
+        if all(forms) and not any(f.startswith("#") for f in forms):
+            participles[verb] = list(dict.fromkeys(forms))
+    return participles
+
+
+def write_table(path: Path, notice: str, table: dict[str, list[str]]) -> None:
+    """Word, tab, its words separated by "|", one line each, sorted, under the notice."""
+    header = "".join(f"# {line}\n" for line in notice.splitlines())
+    path.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(table.items())),
+                    encoding="utf-8")
+
+
 def read_dictd(path: Path) -> dict[str, list[str]]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return parse(f.read().splitlines())
@@ -277,11 +369,16 @@ def read_dictd(path: Path) -> dict[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
+    parser.add_argument("--participles", type=Path, default=PARTICIPLES_PATH)
     args = parser.parse_args()
     through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
-    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)), through_spanish)
+    back_through_spanish = back_pivot(top_n_list("fr", FRENCH_WORDS), APERTIUM_FRA_SPA,
+                                      APERTIUM_SPA_ENG)
+    entries = merge(read_dictd(ENG_FRA), invert(read_dictd(FRA_ENG)),
+                    [through_spanish, back_through_spanish])
     exceptions = [line for name in WORDNET_EXCEPTIONS
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
+    add_superlatives(entries, (WORDNET / "adj.exc").read_text(encoding="utf-8").splitlines())
     add_irregular_forms(entries, exceptions)
     with (WORDNET / "data.noun").open("rb") as nouns:
         add_nationalities(entries, (WORDNET / "data.adj").read_text(encoding="utf-8").splitlines(),
@@ -289,9 +386,10 @@ def main() -> None:
     with COUNTRIES_FRENCH.open("rb") as f:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))
-    header = "".join(f"# {line}\n" for line in NOTICE.splitlines())
-    args.out.write_text(header + "".join(f"{w}\t{'|'.join(t)}\n" for w, t in sorted(entries.items())),
-                        encoding="utf-8")
+    write_table(args.out, NOTICE, entries)
+    participles = irregular_participles((t for ts in entries.values() for t in ts),
+                                        APERTIUM_FRENCH_FORMS)
+    write_table(args.participles, PARTICIPLES_NOTICE, participles)
     print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 

@@ -19,7 +19,7 @@ from .answer.answerability import (ANSWER_QUOTES, ANSWERED, NONE, UNSURE, Answer
                                    quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.followup import Previous, conversation, leans_on_previous, merged
-from .answer.question import Coverage, Query, parse_query
+from .answer.question import Coverage, Query, held_senses, parse_query
 from .answer.ranker import WindowRanker, shipped_ranker
 from .answer.results import Answer, Context, Excerpt, Hit, Source
 from .answer.selection import Chosen, best_excerpts
@@ -187,18 +187,30 @@ class AnswerEngine:
                                      weights=boosts)
             hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
         # The share of the question's words (each weighted by its rarity in general language,
-        # not in the corpus, so that a share means the same on any corpus).
-        if not hits or Coverage(boosts, groups)(hits[0].matched) < MIN_COVERAGE:
+        # not in the corpus, so that a share means the same on any corpus); an English word
+        # weighs there as its best sense a passage holds (question.held_senses).
+        shared = (held_senses(boosts, groups, query.cognates, self.index.__contains__)
+                  if query.english else boosts)
+        if not hits or Coverage(shared, groups)(hits[0].matched) < MIN_COVERAGE:
             return None
         idf = {t: self.index.idf(t) for t in boosts}
+        held = {t: idf[t] for t in boosts if t in self.index}  # in the question's order
         # An English word the dictionary cannot translate, held by no passage: its rarity in
         # the articles is unknown, not the highest (a French word would be, not "withdrawal"):
         # it weighs as the question's held words do, on average.
-        unknown = [t for t in boosts if t in query.untranslated and t not in self.index]
-        if unknown:
-            held = [idf[t] for t in boosts if t in self.index]
+        unknown = [t for t in boosts if t in query.untranslated and t not in held]
+        if unknown and held:
             for t in unknown:
-                idf[t] = sum(held) / len(held) if held else idf[t]
+                idf[t] = sum(held.values()) / len(held)
+        # A sense of an English word that no passage holds, less likely than one held
+        # ("letter": « charte » beside « lettre »), is as rare as the held ones, not the rarest
+        # of all: it made the word weigh as its unlikelier sense (names keep theirs).
+        if query.english:
+            for t, boost in boosts.items():
+                if t not in held and t not in query.names:
+                    likelier = [rarity for h, rarity in held.items()
+                                if groups[h] == groups[t] and boosts[h] >= boost]
+                    idf[t] = max(likelier, default=idf[t])
         weights = {t: idf[t] * boost for t, boost in boosts.items()}
         names = frozenset(respelled.get(t, t) for t in query.names)
         return hits, Question(weights, groups, query.wanted, names,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
 from ..text.frequency import zipf
-from ..text.translation import Dictionary, is_english, participles
+from ..text.translation import Dictionary, french_spellings, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -34,6 +34,15 @@ ENGLISH_IN_FRENCH_DISCOUNT = 1.0
 TRANSLATION_DECAY = 0.5
 # The longest English phrase looked up as one dictionary entry ("United States of America").
 MAX_PHRASE_WORDS = 4
+# English words of a question that say nothing of its subject and that the stop words (shared
+# with the articles) leave in: modals and quantifiers ("could", "can", "some": « quelqu'un »),
+# and the particles of phrasal verbs ("up": « dessus »), which count only as the end of a
+# phrase the dictionary knows ("give up" → « renoncer »). Left untranslated, "could" weighed
+# as much as the question's rarest words.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "can could may might must shall should would ought some any not".split())
+ENGLISH_PARTICLES = frozenset("up out off away apart".split())
+_NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES
 
 
 @lru_cache(maxsize=100_000)
@@ -66,18 +75,30 @@ _NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?<![.!?:«“\"(\[]\s[A-Z])(?<![«“\"(\
 # The words that give a reason or an aim.
 _CAUSE = re.compile(r"\b(?=[cpaegdfbs])(car|parce qu|puisqu|afin d|afin qu|pour|en raison d|"
                     r"a cause d|grace a|du fait d|faute d|because|since|so that)", re.I)
+# Each kind is asked for in French and in English, the English forms saying what the French
+# ones say (« quelle taille », "how big"; « en quelle année », "in which year"); each is looked
+# for only where a word starts with one of its first letters, as above.
 ANSWER_TYPES = [
-    (re.compile(r"\b(combien|how (many|much)|quel (nombre|montant|pourcentage|age)|"
-                r"quelle (somme|quantite|proportion|part|taille|distance|duree))\b"), _NUMBER),
-    (re.compile(r"\b(quand|when|quelle (annee|date|epoque|periode)|en quelle|a quelle date|"
-                r"depuis quand|what year|quel (jour|mois|siecle))\b"), _DATE),
-    (re.compile(r"\b(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
+    (re.compile(r"\b(?=[chqw])(combien|how (many|much|big|large|long|far|old|tall|high|heavy|deep|wide)|"
+                r"quel (nombre|montant|pourcentage|age)|"
+                r"quelle (somme|quantite|proportion|part|taille|distance|duree)|"
+                r"(what|which) (number|amount|percentage|age|sum|quantity|proportion|share|size|"
+                r"distance|length|duration))\b"), _NUMBER),
+    (re.compile(r"\b(?=[qwead])(quand|when|quelle (annee|date|epoque|periode)|en quelle|a quelle date|"
+                r"depuis quand|quel (jour|mois|siecle)|"
+                r"(what|which) (year|date|day|month|century|decade|era|period))\b"), _DATE),
+    (re.compile(r"\b(?=[qwpdc])(qui|who|whom|par qui|de qui|comment s'appel\w*|quel est (le|son) nom|"
                 r"quel(le)?s? (ville|pays|region|equipe|club|entreprise|societe|parti|"
                 r"organisation|fleuve|riviere|ile|continent|journal|personnage|roi|reine|"
                 r"president|auteur|artiste|ecrivain|peintre|compositeur|pape|empereur|"
-                r"personnalites?|personnes?))\b"), _NAME),
+                r"personnalites?|personnes?)|"
+                r"what (\S+ ){0,3}(nick)?names?|\bcalled(?=\W*$)|(what|which) (city|cities|country|"
+                r"countries|region|team|club|company|firm|party|organi[sz]ation|river|island|"
+                r"continent|newspaper|character|king|queen|president|author|artist|writer|"
+                r"painter|composer|pope|emperor|person|people|personalit(y|ies)))\b"), _NAME),
     (re.compile(r"\b(ou|where|d'ou)\b"), _NAME),
-    (re.compile(r"\b(pourquoi|why|pour quelles? raisons?|dans quel but)\b"), _CAUSE),
+    (re.compile(r"\b(?=[pwdft])(pourquoi|why|pour quelles? raisons?|dans quel but|"
+                r"for what (reason|purpose)|to what end)\b"), _CAUSE),
 ]
 
 
@@ -110,9 +131,10 @@ class Query:
     # question's other words do).
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
-    # ("paragraph" is « paragraphe »'s stem), and of its translations' participles ("sent":
-    # « envoyée »): alternatives kept only where a passage holds them (engine), never
-    # respelled into another word.
+    # ("paragraph" is « paragraphe »'s stem), of its translations' participles ("sent":
+    # « envoyée ») and of its names as French may spell them ("Utica": « Utique »):
+    # alternatives kept only where a passage holds them (engine), never respelled into another
+    # word.
     cognates: frozenset[str] = frozenset()
 
     @property
@@ -126,10 +148,7 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     words = tokenize(question)
     plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
     if dictionary is not None and is_english(plain):
-        translated, groups, english_names, untranslated, cognates = _english_terms(
-            words, dictionary)
-        return Query(question, translated, groups, wanted_pattern(question), english=True,
-                     names=english_names, untranslated=untranslated, cognates=cognates)
+        return _english_query(question, words, dictionary)
     boosts: dict[str, float] = {}
     names: set[str] = set()
     for token in QUESTION_ANALYZER(question):
@@ -146,9 +165,7 @@ def _is_name(word: str, start: int) -> bool:
     return start > 0 and word[:1].isupper()
 
 
-def _english_terms(words: list[Token], dictionary: Dictionary
-                   ) -> tuple[dict[str, float], dict[str, int], frozenset[str], frozenset[str],
-                              frozenset[str]]:
+def _english_query(question: str, words: list[Token], dictionary: Dictionary) -> Query:
     """Each English word's (or known phrase's: "United States") French translations as
     alternatives for it; names and numbers kept as they are (a name the dictionary knows, such
     as "London", also gets its French form); the names' own terms; the terms of the words it
@@ -164,7 +181,8 @@ def _english_terms(words: list[Token], dictionary: Dictionary
         start = end  # the entry's first word, and its group
         size, translations = _longest_entry(words, start, dictionary)
         end = start + size
-        content = [w for w in words[start:end] if QUESTION_ANALYZER(w.term)]  # no stop words
+        content = [w for w in words[start:end]  # a phrase's particle counts, not "of"
+                   if (QUESTION_ANALYZER(w.term) if size > 1 else _is_content(w.term))]
         if not content:
             continue
         kept = any(_is_name(w.term, w.start) or any(c.isdigit() for c in w.term) for w in content)
@@ -185,16 +203,32 @@ def _english_terms(words: list[Token], dictionary: Dictionary
             # the least likely: both kept only where a passage holds them (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
             forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
-                     for f in participles(t)] + [(w.term, typed) for w in content]
+                     for f in dictionary.participles(t)] + [(w.term, typed) for w in content]
             for form, weight in forms:
                 for token in QUESTION_ANALYZER(form):
                     if token.term not in boosts:
                         boosts[token.term] = weight
                         groups[token.term] = start
                         cognates.add(token.term)
-        names.update(t.term for w in content if _is_name(w.term, w.start)
-                     for t in QUESTION_ANALYZER(w.term))
-    return boosts, groups, frozenset(names), frozenset(untranslated), frozenset(cognates)
+        for name in (w.term for w in content if _is_name(w.term, w.start)):
+            names.update(t.term for t in QUESTION_ANALYZER(name))
+            # As French may spell it (« Oulianovsk »), where a passage holds it.
+            for spelling in french_spellings(name):
+                for token in QUESTION_ANALYZER(spelling):
+                    if token.term not in boosts:
+                        boosts[token.term] = boost
+                        groups[token.term] = start
+                        cognates.add(token.term)
+                        names.add(token.term)
+    return Query(question, boosts, groups, wanted_pattern(question), english=True,
+                 names=frozenset(names), untranslated=frozenset(untranslated),
+                 cognates=frozenset(cognates))
+
+
+@lru_cache(maxsize=100_000)
+def _is_content(word: str) -> bool:
+    """An English word that says something of the question's subject."""
+    return word.casefold() not in _NOT_CONTENT and bool(QUESTION_ANALYZER(word))
 
 
 def _longest_entry(words: list[Token], n: int,
@@ -204,10 +238,39 @@ def _longest_entry(words: list[Token], n: int,
     "States" apart), and its translations; else the n-th word alone."""
     for size in range(min(MAX_PHRASE_WORDS, len(words) - n), 1, -1):
         run = words[n:n + size]
-        if QUESTION_ANALYZER(run[0].term) and QUESTION_ANALYZER(run[-1].term):
+        if _is_content(run[0].term) and (_is_content(run[-1].term)
+                                          or run[-1].term.casefold() in ENGLISH_PARTICLES):
             if translations := dictionary.translate(" ".join(w.term for w in run)):
                 return size, translations
     return 1, dictionary.translate(words[n].term)
+
+
+def held_senses(boosts: dict[str, float], groups: dict[str, int], cognates: frozenset[str],
+                holds: Callable[[str], bool]) -> dict[str, float]:
+    """An English question's terms without the translations no passage holds, those held
+    weighed again in their order as if the others had never been offered: a sense the articles
+    never use costs its word nothing ("survey": « enquête » held nowhere leaves « sondage » the
+    word's full weight, not half). A word none of whose alternatives is held keeps them all;
+    the English words as typed (Query.cognates) are never raised, since a French word of the
+    same stem is seldom the same word ("sales": « sale »)."""
+    found = {term for term in boosts if holds(term)}
+    held: dict[int, list[float]] = {}
+    for term, boost in boosts.items():
+        if term in found and term not in cognates:
+            held.setdefault(groups[term], []).append(boost)
+    top: dict[int, float] = {}
+    for term, boost in boosts.items():
+        top[groups[term]] = max(top.get(groups[term], 0.0), boost)
+    levels = {group: sorted(set(weights), reverse=True) for group, weights in held.items()}
+    kept = {}
+    for term, boost in boosts.items():
+        group = groups[term]
+        if group not in levels:
+            kept[term] = boost
+        elif term in found:
+            kept[term] = (boost if term in cognates
+                          else top[group] * TRANSLATION_DECAY ** levels[group].index(boost))
+    return kept
 
 
 class Coverage:

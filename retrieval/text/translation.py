@@ -9,13 +9,17 @@ and numbers are kept as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .frequency import zipf
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
+# The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
+# « né », « née », « nés », « nées »), from Apertium's French generator.
+PARTICIPLES_PATH = Path(__file__).parents[1] / "data" / "fra-participles.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
 # first, and each more one is one more chance of a wrong match.
 MAX_TRANSLATIONS = 4
@@ -26,47 +30,82 @@ LANGUAGE_MARGIN = 1.0
 # verbs of the first group (« mer », « fer », « hier »).
 MIN_VERB = 5
 # Inflected English forms and the base forms to try for them, in order: "used" → "use" before
-# "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone).
+# "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone), superlatives
+# "largest" → "large", "biggest" → "big" (French says « le plus grand »).
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
-             ("es", ""), ("s", ""), ("'s", ""))
+             ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""))
+# How many words' and phrases' translations are remembered: a few MB at most.
+TRANSLATION_CACHE_SIZE = 100_000
 # The shortest base form looked up: shorter ones are other words ("us", "is").
 MIN_BASE = 3
 
 
+# How French spells names that English spells otherwise, ending by ending and sound by sound:
+# places in Latin -ica and -ia (Utica, « Utique »; Tunisia, « Tunisie »), and names
+# transliterated from Cyrillic or Arabic ("Ulyanovsk", « Oulianovsk »; "Sharif", « Charif »;
+# "Zhukov", « Joukov »). Each rule makes one more spelling, and all together one more.
+NAME_SPELLINGS = ((r"ica$", "ique"), (r"ia$", "ie"), (r"(?<=[^aeiou])y$", "ie"),
+                  (r"sh", "ch"), (r"zh", "j"), (r"(?<![aeiouq])u", "ou"), (r"y(?=[aeiou])", "i"),
+                  (r"oo", "ou"), (r"ee", "i"))
+
+
 @dataclass(frozen=True)
 class Dictionary:
-    """English word → French translations, most common sense first."""
+    """English word → French translations, most common sense first; and French verbs' past
+    participles where they are not regular."""
 
     entries: dict[str, tuple[str, ...]]
+    irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Questions repeat their words, and each run of words is looked up as a phrase: each
+        # is looked up once (a question's lookups took a quarter of its reading).
+        object.__setattr__(self, "translate",
+                           lru_cache(maxsize=TRANSLATION_CACHE_SIZE)(self._translate))
 
     @classmethod
-    def load(cls, path: Path = DICTIONARY_PATH) -> Dictionary:
-        entries = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                word, _, translations = line.partition("\t")
-                entries[word] = tuple(translations.split("|"))
-        return cls(entries)
+    def load(cls, path: Path = DICTIONARY_PATH,
+             participles_path: Path | None = PARTICIPLES_PATH) -> Dictionary:
+        return cls(_read_table(path), _read_table(participles_path) if participles_path else {})
 
     def translate(self, word: str) -> tuple[str, ...]:
-        """French translations of a word, or of its base form; () when the dictionary has none."""
+        """French translations of a word or phrase, or of its base form ("attacked" →
+        "attack", "sets apart" → "set apart"); () when the dictionary has none."""
+        return self._translate(word)  # replaced by its cached self in __post_init__
+
+    def _translate(self, word: str) -> tuple[str, ...]:
         for form in (word, word.casefold()):
             if form in self.entries:
                 return self.entries[form][:MAX_TRANSLATIONS]
-        return self._base(word.casefold())[:MAX_TRANSLATIONS]
+        first, space, rest = word.casefold().partition(" ")
+        for base in base_forms(first):
+            if base + space + rest in self.entries:
+                return self.entries[base + space + rest][:MAX_TRANSLATIONS]
+        return ()
 
-    def _base(self, lower: str) -> tuple[str, ...]:
-        """The translations of the first base form of an inflected word the dictionary knows
-        ("attacked" → "attack"), () when none."""
-        for suffix, base in _SUFFIXES:
-            if not lower.endswith(suffix):
-                continue
+    def participles(self, translation: str) -> tuple[str, ...]:
+        """The past participles of a French verb ("envoyer" → « envoyé », « envoyée »; « naître »
+        → « né », « née », ...): an English past or passive is most often one in the article,
+        and the stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée »
+        "envoy"). () for any other word; a noun that ends in -er (« dîner ») gives forms no
+        article holds."""
+        if translation in self.irregular_participles:
+            return self.irregular_participles[translation]
+        if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
+            return ()
+        return translation[:-2] + "é", translation[:-2] + "ée"
+
+
+def base_forms(lower: str) -> list[str]:
+    """The base forms an inflected English word may have, likeliest first ("used" → "use"
+    before "us", "stopped" → "stop": a doubled consonant undone); none shorter than MIN_BASE."""
+    forms = []
+    for suffix, base in _SUFFIXES:
+        if lower.endswith(suffix):
             stem = lower[: -len(suffix)] + base
             undoubled = stem[:-1] if not base and stem[-2:-1] == stem[-1:] not in "aeiou" else ""
-            for form in (stem, undoubled):
-                if len(form) >= MIN_BASE and form in self.entries:
-                    return self.entries[form]
-        return ()
+            forms += [f for f in (stem, undoubled) if len(f) >= MIN_BASE]
+    return forms
 
 
 def is_english(words: list[str]) -> bool:
@@ -80,14 +119,26 @@ def is_english(words: list[str]) -> bool:
     return english > french
 
 
-def participles(translation: str) -> tuple[str, ...]:
-    """The past participles of a French verb of the first group ("envoyer" → « envoyé »,
-    « envoyée »): an English past or passive is most often one in the article, and the
-    stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée » "envoy").
-    () for any other word; a noun that ends so (« dîner ») gives forms no article holds."""
-    if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
-        return ()
-    return translation[:-2] + "é", translation[:-2] + "ée"
+def french_spellings(name: str) -> list[str]:
+    """Spellings French may give an English name (NAME_SPELLINGS), lower case: the name as
+    French would write it with all the rules, then with each alone; not the name itself."""
+    lower = name.casefold()
+    each = [re.sub(pattern, french, lower) for pattern, french in NAME_SPELLINGS]
+    whole = lower
+    for pattern, french in NAME_SPELLINGS:
+        whole = re.sub(pattern, french, whole)
+    return [s for s in dict.fromkeys([whole, *each]) if s != lower]
+
+
+def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
+    """A word → its words, one line each: the word, a tab, its words separated by "|"; lines
+    starting with "#" are the notice."""
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, translations = line.partition("\t")
+            entries[word] = tuple(translations.split("|"))
+    return entries
 
 
 @cache
