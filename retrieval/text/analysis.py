@@ -91,16 +91,16 @@ def fold_apostrophes(text: str) -> str:
 
 
 def normalize(tokens: list[Token]) -> list[Token]:
-    """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '."""
-    return [
-        Token(fold_apostrophes(unicodedata.normalize("NFKC", t.term)), t.start, t.end)
-        for t in tokens
-    ]
+    """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '. A token left as it
+    is is not made again (most words are: a third of the step's time)."""
+    return [t if (term := fold_apostrophes(unicodedata.normalize("NFKC", t.term))) == t.term
+            else Token(term, t.start, t.end) for t in tokens]
 
 
 def lowercase(tokens: list[Token]) -> list[Token]:
-    """Case folding, so that "Irak" and "irak" meet."""
-    return [Token(t.term.casefold(), t.start, t.end) for t in tokens]
+    """Case folding, so that "Irak" and "irak" meet (a word in lower case kept as it is)."""
+    return [t if (term := t.term.casefold()) == t.term else Token(term, t.start, t.end)
+            for t in tokens]
 
 
 def strip_elision(tokens: list[Token]) -> list[Token]:
@@ -152,6 +152,9 @@ class SnowballStep:
         self.language = language
         self.settings = {"language": language, "snowball": Stemmer.version()}
         self._stemmer = Stemmer.Stemmer(language)
+        # The analyzer remembers its words: PyStemmer's own cache of stems only made new words
+        # three times slower to stem (3 us instead of 1).
+        self._stemmer.maxCacheSize = 0
 
     def __call__(self, tokens: list[Token]) -> list[Token]:
         stems = self._stemmer.stemWords([t.term for t in tokens])
