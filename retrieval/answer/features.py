@@ -141,6 +141,7 @@ class _Asked:
         self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
+        self.word_weights = np.array(list(self.coverage.group_weights.values()))  # by column
         # Each term's question word, by place: an English word's translations share one, so
         # that "in order" means the question's words, not its alternatives, side by side.
         self.order = {t: self.column[question.groups[t]] for t in question.weights}
@@ -464,25 +465,39 @@ class Windows:
                           per_sentence[self.last_row])
 
     @cached_property
+    def bests(self) -> dict[str, np.ndarray]:
+        """best() of each sentence fact the features read, all in one: numpy's cost is per
+        call, not per value, on a question's tens of windows. Each is laid out as best() gives
+        it, so that sums and products over it are those of best()'s own result."""
+        facts = {"titled": self.titled, "untitled": self.untitled, "soft": self.soft,
+                 "held": self.held, "kinds": self.kinds,
+                 "sentence_titled": self.titled.sum(axis=1)[:, None]}
+        stacked = self.best(np.concatenate(list(facts.values()), axis=1))
+        bests, at = {}, 0
+        for name, fact in facts.items():
+            bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
+            at += fact.shape[1]
+        return bests
+
+    @cached_property
     def total(self) -> float:
         return self.asked.coverage.total or 1.0
 
     @cached_property
     def untitled_share(self) -> np.ndarray:
-        return self.best(self.untitled).sum(axis=1) / self.total
+        return self.bests["untitled"].sum(axis=1) / self.total
 
     @cached_property
     def soft_share(self) -> np.ndarray:
-        weights = np.array(list(self.asked.coverage.group_weights.values()))
-        return self.best(self.soft) @ weights / self.total
+        return self.bests["soft"] @ self.asked.word_weights / self.total
 
     @cached_property
     def best_kind(self) -> np.ndarray:
-        return self.best(self.kinds)
+        return self.bests["kinds"]
 
     @cached_property
     def best_held(self) -> np.ndarray:
-        return self.best(self.held)
+        return self.bests["held"]
 
 
 # The window features by name, each declared once; a ranker lists the ones it was trained on.
@@ -517,7 +532,7 @@ def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
 @feature("share")
 def _share(w: Windows) -> np.ndarray:
     """Weighted share of the question's words held (title words: TITLE_TERM_WEIGHT)."""
-    return w.best(w.titled).sum(axis=1) / w["titled_total"]
+    return w.bests["titled"].sum(axis=1) / w["titled_total"]
 
 
 @feature("share_untitled")
@@ -529,7 +544,7 @@ def _share_untitled(w: Windows) -> np.ndarray:
 @feature("best_sentence_share")
 def _best_sentence_share(w: Windows) -> np.ndarray:
     """The best "share" of one of its sentences."""
-    return w.best(w.titled.sum(axis=1)) / w["titled_total"]
+    return w.bests["sentence_titled"][:, 0] / w["titled_total"]
 
 
 @feature("soft_share")
@@ -676,7 +691,7 @@ def _rare_missing(w: Windows) -> np.ndarray:
     half = len(ordered) // 2
     # The median as np.median gives it, without its cost on a few values.
     median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-    weights = np.array(list(w.asked.coverage.group_weights.values()))
+    weights = w.asked.word_weights
     rare = np.where(weights >= median, weights, 0.0)
     return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
 
@@ -695,7 +710,7 @@ def _question_unknown(w: Windows) -> np.ndarray:
     """Weighted share of the question's words that no passage holds (respelled to the
     nearest one that does): the same for all its windows. An English word is unknown when
     none of its translations is held, not when one is not."""
-    weights = np.array(list(w.asked.coverage.group_weights.values()))
+    weights = w.asked.word_weights
     held = frozenset(w.asked.weights) - w.asked.respelled
     unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
     return np.full(len(w.first_row), weights @ unknown / w.total)
