@@ -309,24 +309,25 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     if not any(p.windows for p in passages):
         empty = np.zeros(0, dtype=np.int64)
         return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
-    # The passages' sentences, tokens and windows laid end to end, in the passages' order.
-    sentence_base = np.cumsum([0] + [len(p.sentences) for p in passages])
-    token_base = np.cumsum([0] + [len(p.tokens) for p in passages])
-    row_base = np.cumsum([0] + [len(p.relevant) for p in passages])
-    starts = np.array([a for p in passages for a, _ in p.sentences], dtype=np.int64)
-    ends = np.array([b for p in passages for _, b in p.sentences], dtype=np.int64)
+    # The passages' sentences, tokens and windows laid end to end, in the passages' order,
+    # each kind in one array (numpy's cost is per call): where each passage's start
+    # (sentence, token and relevant sentence), each sentence's span, each token's span and
+    # column, each window's passage and first and last sentence.
+    sentence_base, token_base, row_base = np.cumsum(
+        [(0, 0, 0)] + [(len(p.sentences), len(p.tokens), len(p.relevant)) for p in passages],
+        axis=0).T
+    starts, ends = np.array([s for p in passages for s in p.sentences],
+                            dtype=np.int64).reshape(-1, 2).T
     shares = np.array([x for p in passages for x in p.shares], dtype=np.float64)
     counts = np.array([len(ts) for p in passages for ts in p.by_sentence], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
     tokens = [t for p in passages for t in p.tokens]
-    token_starts = np.array([t.start for t in tokens], dtype=np.int64)
-    token_ends = np.array([t.end for t in tokens], dtype=np.int64)
-    columns = np.array([asked.order[t.term] for t in tokens], dtype=np.int64)
-    relevant = np.array([base + s for p, base in zip(passages, sentence_base)
+    token_starts, token_ends, columns = np.array(
+        [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
+    relevant = np.array([base + s for p, base in zip(passages, sentence_base.tolist())
                          for s in p.relevant], dtype=np.int64)
-    which = np.array([n for n, p in enumerate(passages) for _ in p.windows], dtype=np.int64)
-    first = np.array([i for p in passages for i, _ in p.windows], dtype=np.int64)
-    last = np.array([j for p in passages for _, j in p.windows], dtype=np.int64)
+    which, first, last = np.array([(n, i, j) for n, p in enumerate(passages) for i, j in p.windows],
+                                  dtype=np.int64).T
     i, j = first + sentence_base[which], last + sentence_base[which]
 
     start, end = starts[i], ends[j]
@@ -334,8 +335,9 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     low, high = offsets[i], offsets[j + 1]
     held = high > low
     last_word = np.where(held, token_ends[np.maximum(high - 1, 0)], start)
-    after = sum(((i + k <= j) & (starts[np.minimum(i + k, len(starts) - 1)] >= last_word))
-                for k in range(MAX_SENTENCES))
+    following = i + np.arange(MAX_SENTENCES)[:, None]  # its sentences, each row one of them
+    after = ((following <= j) & (starts[np.minimum(following, len(starts) - 1)] >= last_word)
+             ).sum(axis=0)
     # in_order_sums[k]: how many of tokens[:k + 1]'s neighbouring pairs are in order (a window's
     # pairs are within its passage: those across two passages are never counted).
     pairs_in_order = ((token_starts[1:] - token_ends[:-1] <= IN_ORDER_CHARS)
@@ -361,9 +363,9 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
         "sentences": (last - first + 1).astype(np.float64),
         # Its passage's: the question's titled weight in it, its BM25 score over the best
         # passage's, 1 / (1 + its rank), the share of the question it holds.
-        **{name: np.array(values, dtype=np.float64)[which] for name, values in zip(
-            ("titled_total", "passage_score", "passage_rank", "passage_share"),
-            zip(*((p.titled.total or 1.0, *p.passage) for p in passages)))},
+        **dict(zip(("titled_total", "passage_score", "passage_rank", "passage_share"),
+                   np.array([(p.titled.total or 1.0, *p.passage) for p in passages],
+                            dtype=np.float64)[which].T)),
         "after": after.astype(np.float64),  # sentences after the last question word
         "length": length / MAX_CHARS,
         "overlong": np.maximum(0, length - MAX_CHARS) / MAX_CHARS,
