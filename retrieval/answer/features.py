@@ -712,6 +712,8 @@ def _question_unknown(w: Windows) -> np.ndarray:
     """Weighted share of the question's words that no passage holds (respelled to the
     nearest one that does): the same for all its windows. An English word is unknown when
     none of its translations is held, not when one is not."""
+    if not w.asked.respelled:  # most questions: every word as asked (0 without the arithmetic)
+        return np.zeros(len(w.first_row))
     weights = w.asked.word_weights
     held = frozenset(w.asked.weights) - w.asked.respelled
     unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
