@@ -261,7 +261,7 @@ class Analyzer:
         return list(terms), list(starts), list(stops)
 
     def matches(self, text: str, terms: Container[str]) -> list[Token]:
-        """Only the tokens of the given terms: what to highlight, without building the rest."""
+        """Only the tokens of the given terms: what to highlight."""
         return self._tokens(text, terms)
 
     def _tokens(self, text: str, only: Container[str] | None) -> list[Token]:
