@@ -4,6 +4,7 @@ import pytest
 
 from retrieval.text.analysis import (
     DOCUMENT_ANALYZER,
+    Analyzer,
     QUESTION_ANALYZER,
     STOP_WORDS,
     SnowballStep,
@@ -100,3 +101,40 @@ def test_markup_underscores_are_not_part_of_a_word():
     """« _dockers_ » typed as Markdown italics is the word « dockers »."""
     assert [t.term for t in tokenize("**grève** des _dockers_ snake_case")] == [
         "grève", "des", "dockers", "snake", "case"]
+
+
+def chained(analyzer: Analyzer, text: str) -> list[tuple[str, int, int]]:
+    """The reference: the chain run on each word of the text alone."""
+    found = []
+    for word in tokenize(text):
+        tokens = [Token(word.term, 0, len(word.term))]
+        for step in analyzer.steps:
+            tokens = step(tokens)
+        if tokens and tokens[0].term:
+            found.append((tokens[0].term, word.start + tokens[0].start,
+                          word.start + tokens[0].end))
+    return found
+
+
+# Elisions, English 's, ligatures (NFKC changes a word's length), accents, stop words, words
+# with no term, case, digits: each word's term and span must not depend on its neighbours.
+MIXED = ("L’armée d'Irak qu'il a ﬁnalement envoyée ; l'ﬁ le d' O'Brien's 3e ÉTATS-Unis "
+         "jusqu'à Noël œuvre Æsop, des soldats. « C'est » ＡＢＣ l' s's aujourd'hui")
+
+
+@pytest.mark.parametrize("analyzer", [DOCUMENT_ANALYZER, QUESTION_ANALYZER])
+def test_words_analysed_together_are_analysed_as_each_alone(analyzer):
+    """The words an analyzer does not know yet go through the chain together: a term's start
+    tells whose word it is, whatever steps moved or dropped before it."""
+    fresh = Analyzer(analyzer.steps)
+    assert list(zip(*fresh.columns(MIXED))) == chained(analyzer, MIXED)
+    assert list(zip(*fresh.columns(MIXED))) == chained(analyzer, MIXED)  # now remembered
+    assert [tuple(t) for t in fresh(MIXED)] == chained(analyzer, MIXED)
+    assert fresh.terms(MIXED) == [term for term, _, _ in chained(analyzer, MIXED)]
+
+
+def test_an_analyzer_past_its_cache_size_forgets_the_oldest_words_and_answers_the_same():
+    small = Analyzer(DOCUMENT_ANALYZER.steps, cache_size=3)
+    for _ in range(2):
+        assert list(zip(*small.columns(MIXED))) == chained(DOCUMENT_ANALYZER, MIXED)
+        assert len(small._known) == 3

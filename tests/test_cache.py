@@ -267,7 +267,7 @@ def test_editing_the_stop_words_rebuilds_the_index(corpus, cache_dir, analyses, 
     assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
     edited = french_analyzer(frozenset({"lettre"}))
     monkeypatch.setattr(DOCUMENT_ANALYZER, "steps", edited.steps)
-    monkeypatch.setattr(DOCUMENT_ANALYZER, "_word", edited._word)
+    monkeypatch.setattr(DOCUMENT_ANALYZER, "_known", edited._known)
     assert answer(corpus, cache_dir) == [("b", 1)]
     assert analyses == [3, 3]
 

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from retrieval import AnswerEngine, IndexStore, IndexUnavailable, build_xapian, parse_txt
+from retrieval.answer import features
 from retrieval.answer.features import FEATURE_FUNCTIONS, FEATURES
+from retrieval.articles.documents import load_corpus
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker
 from retrieval.index import memory
 from retrieval.index.signature import index_signature
@@ -229,3 +231,24 @@ def test_every_reader_of_the_folder_takes_the_same_files_for_articles(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if is_article_file(p)] == ["port.md"]
     assert all("rouvre" not in e.text
                for e in memory_engine.answer("Quand le port de Marseille rouvre ?").excerpts)
+
+
+def test_the_best_facts_read_in_one_go_are_each_facts_best(monkeypatch):
+    """Windows.bests (every sentence fact's best in one numpy call) against best() on each
+    fact alone: the same values, laid out as best() gives them (sums over them then add in the
+    same order, to the bit)."""
+    seen: list[features.Windows] = []
+    matrix = features.feature_matrix
+    monkeypatch.setattr(features, "feature_matrix",
+                        lambda windows, names: seen.append(windows) or matrix(windows, names))
+    engine = AnswerEngine(load_corpus(SEEDS))
+    for question in ("Qui a signé la lettre ?", "Combien de soldats américains sont en Irak ?",
+                     "Quand la lettre a-t-elle été envoyée ?", "Pourquoi les troupes partent ?"):
+        engine.candidates(question)
+    assert len(seen) == 4
+    for w in seen:
+        for name, fact in (("titled", w.titled), ("untitled", w.untitled), ("soft", w.soft),
+                           ("held", w.held), ("kinds", w.kinds),
+                           ("sentence_titled", w.titled.sum(axis=1)[:, None])):
+            assert w.bests[name].tobytes() == w.best(fact).tobytes()
+            assert w.bests[name].shape == w.best(fact).shape and w.bests[name].flags.c_contiguous

@@ -141,6 +141,7 @@ class _Asked:
         self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
+        self.word_weights = np.array(list(self.coverage.group_weights.values()))  # by column
         # Each term's question word, by place: an English word's translations share one, so
         # that "in order" means the question's words, not its alternatives, side by side.
         self.order = {t: self.column[question.groups[t]] for t in question.weights}
@@ -308,24 +309,25 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     if not any(p.windows for p in passages):
         empty = np.zeros(0, dtype=np.int64)
         return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
-    # The passages' sentences, tokens and windows laid end to end, in the passages' order.
-    sentence_base = np.cumsum([0] + [len(p.sentences) for p in passages])
-    token_base = np.cumsum([0] + [len(p.tokens) for p in passages])
-    row_base = np.cumsum([0] + [len(p.relevant) for p in passages])
-    starts = np.array([a for p in passages for a, _ in p.sentences], dtype=np.int64)
-    ends = np.array([b for p in passages for _, b in p.sentences], dtype=np.int64)
+    # The passages' sentences, tokens and windows laid end to end, in the passages' order,
+    # each kind in one array (numpy's cost is per call): where each passage's start
+    # (sentence, token and relevant sentence), each sentence's span, each token's span and
+    # column, each window's passage and first and last sentence.
+    sentence_base, token_base, row_base = np.cumsum(
+        [(0, 0, 0)] + [(len(p.sentences), len(p.tokens), len(p.relevant)) for p in passages],
+        axis=0).T
+    starts, ends = np.array([s for p in passages for s in p.sentences],
+                            dtype=np.int64).reshape(-1, 2).T
     shares = np.array([x for p in passages for x in p.shares], dtype=np.float64)
     counts = np.array([len(ts) for p in passages for ts in p.by_sentence], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
     tokens = [t for p in passages for t in p.tokens]
-    token_starts = np.array([t.start for t in tokens], dtype=np.int64)
-    token_ends = np.array([t.end for t in tokens], dtype=np.int64)
-    columns = np.array([asked.order[t.term] for t in tokens], dtype=np.int64)
-    relevant = np.array([base + s for p, base in zip(passages, sentence_base)
+    token_starts, token_ends, columns = np.array(
+        [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
+    relevant = np.array([base + s for p, base in zip(passages, sentence_base.tolist())
                          for s in p.relevant], dtype=np.int64)
-    which = np.array([n for n, p in enumerate(passages) for _ in p.windows], dtype=np.int64)
-    first = np.array([i for p in passages for i, _ in p.windows], dtype=np.int64)
-    last = np.array([j for p in passages for _, j in p.windows], dtype=np.int64)
+    which, first, last = np.array([(n, i, j) for n, p in enumerate(passages) for i, j in p.windows],
+                                  dtype=np.int64).T
     i, j = first + sentence_base[which], last + sentence_base[which]
 
     start, end = starts[i], ends[j]
@@ -333,8 +335,9 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     low, high = offsets[i], offsets[j + 1]
     held = high > low
     last_word = np.where(held, token_ends[np.maximum(high - 1, 0)], start)
-    after = sum(((i + k <= j) & (starts[np.minimum(i + k, len(starts) - 1)] >= last_word))
-                for k in range(MAX_SENTENCES))
+    following = i + np.arange(MAX_SENTENCES)[:, None]  # its sentences, each row one of them
+    after = ((following <= j) & (starts[np.minimum(following, len(starts) - 1)] >= last_word)
+             ).sum(axis=0)
     # in_order_sums[k]: how many of tokens[:k + 1]'s neighbouring pairs are in order (a window's
     # pairs are within its passage: those across two passages are never counted).
     pairs_in_order = ((token_starts[1:] - token_ends[:-1] <= IN_ORDER_CHARS)
@@ -360,9 +363,9 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
         "sentences": (last - first + 1).astype(np.float64),
         # Its passage's: the question's titled weight in it, its BM25 score over the best
         # passage's, 1 / (1 + its rank), the share of the question it holds.
-        **{name: np.array(values, dtype=np.float64)[which] for name, values in zip(
-            ("titled_total", "passage_score", "passage_rank", "passage_share"),
-            zip(*((p.titled.total or 1.0, *p.passage) for p in passages)))},
+        **dict(zip(("titled_total", "passage_score", "passage_rank", "passage_share"),
+                   np.array([(p.titled.total or 1.0, *p.passage) for p in passages],
+                            dtype=np.float64)[which].T)),
         "after": after.astype(np.float64),  # sentences after the last question word
         "length": length / MAX_CHARS,
         "overlong": np.maximum(0, length - MAX_CHARS) / MAX_CHARS,
@@ -464,25 +467,39 @@ class Windows:
                           per_sentence[self.last_row])
 
     @cached_property
+    def bests(self) -> dict[str, np.ndarray]:
+        """best() of each sentence fact the features read, all in one: numpy's cost is per
+        call, not per value, on a question's tens of windows. Each is laid out as best() gives
+        it, so that sums and products over it are those of best()'s own result."""
+        facts = {"titled": self.titled, "untitled": self.untitled, "soft": self.soft,
+                 "held": self.held, "kinds": self.kinds,
+                 "sentence_titled": self.titled.sum(axis=1)[:, None]}
+        stacked = self.best(np.concatenate(list(facts.values()), axis=1))
+        bests, at = {}, 0
+        for name, fact in facts.items():
+            bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
+            at += fact.shape[1]
+        return bests
+
+    @cached_property
     def total(self) -> float:
         return self.asked.coverage.total or 1.0
 
     @cached_property
     def untitled_share(self) -> np.ndarray:
-        return self.best(self.untitled).sum(axis=1) / self.total
+        return self.bests["untitled"].sum(axis=1) / self.total
 
     @cached_property
     def soft_share(self) -> np.ndarray:
-        weights = np.array(list(self.asked.coverage.group_weights.values()))
-        return self.best(self.soft) @ weights / self.total
+        return self.bests["soft"] @ self.asked.word_weights / self.total
 
     @cached_property
     def best_kind(self) -> np.ndarray:
-        return self.best(self.kinds)
+        return self.bests["kinds"]
 
     @cached_property
     def best_held(self) -> np.ndarray:
-        return self.best(self.held)
+        return self.bests["held"]
 
 
 # The window features by name, each declared once; a ranker lists the ones it was trained on.
@@ -517,7 +534,7 @@ def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
 @feature("share")
 def _share(w: Windows) -> np.ndarray:
     """Weighted share of the question's words held (title words: TITLE_TERM_WEIGHT)."""
-    return w.best(w.titled).sum(axis=1) / w["titled_total"]
+    return w.bests["titled"].sum(axis=1) / w["titled_total"]
 
 
 @feature("share_untitled")
@@ -529,7 +546,7 @@ def _share_untitled(w: Windows) -> np.ndarray:
 @feature("best_sentence_share")
 def _best_sentence_share(w: Windows) -> np.ndarray:
     """The best "share" of one of its sentences."""
-    return w.best(w.titled.sum(axis=1)) / w["titled_total"]
+    return w.bests["sentence_titled"][:, 0] / w["titled_total"]
 
 
 @feature("soft_share")
@@ -676,7 +693,7 @@ def _rare_missing(w: Windows) -> np.ndarray:
     half = len(ordered) // 2
     # The median as np.median gives it, without its cost on a few values.
     median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-    weights = np.array(list(w.asked.coverage.group_weights.values()))
+    weights = w.asked.word_weights
     rare = np.where(weights >= median, weights, 0.0)
     return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
 
@@ -695,7 +712,9 @@ def _question_unknown(w: Windows) -> np.ndarray:
     """Weighted share of the question's words that no passage holds (respelled to the
     nearest one that does): the same for all its windows. An English word is unknown when
     none of its translations is held, not when one is not."""
-    weights = np.array(list(w.asked.coverage.group_weights.values()))
+    if not w.asked.respelled:  # most questions: every word as asked (0 without the arithmetic)
+        return np.zeros(len(w.first_row))
+    weights = w.asked.word_weights
     held = frozenset(w.asked.weights) - w.asked.respelled
     unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
     return np.full(len(w.first_row), weights @ unknown / w.total)

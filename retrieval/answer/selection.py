@@ -42,16 +42,19 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     order = np.lexsort((found.end - found.start, -scores))
     chosen: list[Excerpt] = []
     rows: list[int] = []
+    # As Python numbers: most windows read here overlap one chosen and are never made a
+    # Candidate.
+    passage_of, starts, ends = found.passage.tolist(), found.start.tolist(), found.end.tolist()
     for n in order.tolist():
-        c = found.candidate(n)
-        doc, paragraph = c.hit.passage.document, c.hit.passage.paragraph
-        start, end = paragraph.start + c.start, paragraph.start + c.end
+        passage = found.passages[passage_of[n]].hit.passage
+        doc, paragraph = passage.document, passage.paragraph
+        start, end = paragraph.start + starts[n], paragraph.start + ends[n]
         if any(e.source.document == doc.id and e.source.start < end and start < e.source.end
                for e in chosen):
             continue
         source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
-        chosen.append(Excerpt(doc.text[start:end], round(float(scores[n]), 4), c.highlights,
-                              source))
+        chosen.append(Excerpt(doc.text[start:end], round(float(scores[n]), 4),
+                              found.candidate(n).highlights, source))
         rows.append(n)
         if len(chosen) == k + 1:  # one more than asked: the last one's margin
             break

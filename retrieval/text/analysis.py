@@ -16,8 +16,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Container, Iterable
-from functools import lru_cache
+from itertools import accumulate, islice
+from threading import Lock
 from typing import NamedTuple
 
 import Stemmer
@@ -89,16 +91,16 @@ def fold_apostrophes(text: str) -> str:
 
 
 def normalize(tokens: list[Token]) -> list[Token]:
-    """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '."""
-    return [
-        Token(fold_apostrophes(unicodedata.normalize("NFKC", t.term)), t.start, t.end)
-        for t in tokens
-    ]
+    """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '. A token left as it
+    is is not made again (most words are: a third of the step's time)."""
+    return [t if (term := fold_apostrophes(unicodedata.normalize("NFKC", t.term))) == t.term
+            else Token(term, t.start, t.end) for t in tokens]
 
 
 def lowercase(tokens: list[Token]) -> list[Token]:
-    """Case folding, so that "Irak" and "irak" meet."""
-    return [Token(t.term.casefold(), t.start, t.end) for t in tokens]
+    """Case folding, so that "Irak" and "irak" meet (a word in lower case kept as it is)."""
+    return [t if (term := t.term.casefold()) == t.term else Token(term, t.start, t.end)
+            for t in tokens]
 
 
 def strip_elision(tokens: list[Token]) -> list[Token]:
@@ -136,6 +138,8 @@ def fold_accents(tokens: list[Token]) -> list[Token]:
 
 def remove_accents(term: str) -> str:
     """The term without diacritics."""
+    if term.isascii():  # most words: nothing to decompose
+        return term
     decomposed = unicodedata.normalize("NFKD", term)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.replace("œ", "oe").replace("æ", "ae")
@@ -148,6 +152,9 @@ class SnowballStep:
         self.language = language
         self.settings = {"language": language, "snowball": Stemmer.version()}
         self._stemmer = Stemmer.Stemmer(language)
+        # The analyzer remembers its words: PyStemmer's own cache of stems only made new words
+        # three times slower to stem (3 us instead of 1).
+        self._stemmer.maxCacheSize = 0
 
     def __call__(self, tokens: list[Token]) -> list[Token]:
         stems = self._stemmer.stemWords([t.term for t in tokens])
@@ -169,24 +176,63 @@ def strip_final_e(tokens: list[Token]) -> list[Token]:
 # of the chain: no step caches on its own.
 WORD_CACHE_SIZE = 1_000_000
 
+# A word with what stands before it: re.split over it gives separators and words alternately,
+# whose lengths summed give each word's start without a match object for each word.
+_WORD_AND_SEPARATOR = re.compile(f"({_WORD.pattern})")
+
+# A word's analysis: its term and the span of the word it was read from; () when it has none.
+Analysed = tuple[str, int, int] | tuple[()]
+
 
 class Analyzer:
     """A tokenizer followed by steps; calling it turns text into tokens.
 
-    Every step turns one word into at most one term, whatever its neighbours, so each distinct
-    word is analysed once and remembered: news repeats its words, and analysis is what costs.
+    Every step turns one word into at most one term, whatever its neighbours and wherever it
+    stands, so each distinct word is analysed once and remembered (news repeats its words, and
+    analysis is what costs), and the words not yet known are analysed together, the chain run
+    once over all of them.
     """
 
     def __init__(self, steps: Iterable[Step], cache_size: int = WORD_CACHE_SIZE) -> None:
         self.steps = list(steps)
-        self._word = lru_cache(maxsize=cache_size)(self._analyse_word)
+        self.cache_size = cache_size
+        # The words analysed, oldest first (forgotten in that order past cache_size).
+        self._known: dict[str, Analysed] = {}
+        self._lock = Lock()  # texts may be analysed in several threads
 
-    def _analyse_word(self, word: str) -> tuple[str, int, int] | None:
-        """The word's term and the span it was read from within the word (None: no term)."""
-        tokens = [Token(word, 0, len(word))]
+    def _analysed(self, words: list[str]) -> list[Analysed]:
+        """Each word's analysis: looked up when known (one dict lookup, in C, per word), the
+        others through the chain together."""
+        known = self._known
+        found = list(map(known.get, words))
+        if None not in found:
+            return found  # type: ignore[return-value]  # no word is new
+        new = list(dict.fromkeys(w for w, a in zip(words, found) if a is None))
+        fresh = dict(zip(new, self._chain(new)))
+        with self._lock:
+            known.update(fresh)
+            for old in list(islice(known, max(len(known) - self.cache_size, 0))):
+                del known[old]
+        return [fresh[w] if a is None else a for w, a in zip(words, found)]
+
+    def _chain(self, words: list[str]) -> list[Analysed]:
+        """The words through the chain at once, laid end to end a space apart: each step costs
+        about as much per call as per word. A term's start tells whose word it is."""
+        tokens: list[Token] = []
+        starts: list[int] = []
+        at = 0
+        for w in words:
+            tokens.append(Token(w, at, at + len(w)))
+            starts.append(at)
+            at += len(w) + 1
         for step in self.steps:
             tokens = step(tokens)
-        return (tokens[0].term, tokens[0].start, tokens[0].end) if tokens and tokens[0].term else None
+        out: list[Analysed] = [()] * len(words)
+        for t in tokens:
+            if t.term:
+                n = bisect_right(starts, t.start) - 1
+                out[n] = (t.term, t.start - starts[n], t.end - starts[n])
+        return out
 
     def __call__(self, text: str) -> list[Token]:
         return self._tokens(text, None)
@@ -200,40 +246,27 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Only the terms, for indexing (no Token built: a million passages is many words)."""
-        word = self._word
-        return [analysed[0] for analysed in map(word, _WORD.findall(text)) if analysed]
+        return [analysed[0] for analysed in self._analysed(_WORD.findall(text)) if analysed]
 
     def columns(self, text: str) -> tuple[list[str], list[int], list[int]]:
         """Every word's term, start and end, as three lists: a whole paragraph read for exact
         and soft matches, without a Token for each word."""
-        terms: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        word = self._word
-        for m in _WORD.finditer(text):
-            analysed = word(m.group())
-            if analysed:
-                at = m.start()
-                terms.append(analysed[0])
-                starts.append(at + analysed[1])
-                ends.append(at + analysed[2])
-        return terms, starts, ends
+        pieces = _WORD_AND_SEPARATOR.split(text)  # separator, word, separator, ..., separator
+        ends = list(accumulate(map(len, pieces)))  # ends[2k]: where word k starts
+        found = [(analysed[0], at + analysed[1], at + analysed[2]) for analysed, at
+                 in zip(self._analysed(pieces[1::2]), ends[::2]) if analysed]
+        if not found:
+            return [], [], []
+        terms, starts, stops = zip(*found)
+        return list(terms), list(starts), list(stops)
 
     def matches(self, text: str, terms: Container[str]) -> list[Token]:
-        """Only the tokens of the given terms: what to highlight, without building the rest."""
+        """Only the tokens of the given terms: what to highlight."""
         return self._tokens(text, terms)
 
     def _tokens(self, text: str, only: Container[str] | None) -> list[Token]:
-        # The words `tokenize` reads, from the same _WORD matches without a Token for each:
-        # calling tokenize here makes an answer a third slower.
-        tokens: list[Token] = []
-        word, append = self._word, tokens.append
-        for m in _WORD.finditer(text):
-            analysed = word(m.group())
-            if analysed and (only is None or analysed[0] in only):
-                at = m.start()
-                append(Token(analysed[0], at + analysed[1], at + analysed[2]))
-        return tokens
+        return [Token(*analysed) for analysed in zip(*self.columns(text))
+                if only is None or analysed[0] in only]
 
 
 def _describe(step: Step) -> dict:
