@@ -50,6 +50,7 @@ def test_nearly_every_answerable_dev_question_is_answered(engine):
     ("Qui a signé la lettre ?", "William H. Seely"),
     ("qui a signe la lettre", "William H. Seely"),  # no accents, no capitals
     ("Qui a envoye la lettre au comandement irakien ?", "William H. Seely"),  # a typo
+    ("Qui a signé la letre ?", "William H. Seely"),  # a typo in a word whose stem is short
     ("Qui dirige le Pentagonne ?", "Mark Esper"),
     ("who is the head of the Pentagon?", "Mark Esper"),
     ("combien de soldats les etats unis avaient en irak", "5200 soldats"),
@@ -181,6 +182,12 @@ def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typ
     assert speller.nearest("seelly") == "seely"
     assert speller.nearest("pentagonn") == "pentagon"
     assert speller.nearest("mort") is None  # 4 letters: too short to guess
+    # A short stem gets one correction: a letter typed once that the word doubles.
+    speller = Speller(lambda prefix: [t for t in ["lettr", "mont", "appel"]
+                                      if t.startswith(prefix)])
+    assert speller.nearest("letr") == "lettr"  # « letre »
+    assert speller.nearest("apel") == "appel"
+    assert speller.nearest("mort") is None
     assert speller.nearest("5300") is None  # a number is never a typo
     assert speller.nearest("ommand") is None  # the first letters must be right
 

@@ -22,10 +22,20 @@ NEAREST_CACHE_SIZE = 10_000
 
 def max_edits(term: str) -> int:
     """How many edits a stem may be off: none up to 4 letters ("mort" is not a typo for
-    "mont"), 1 up to 7, then 2. Numbers are never corrected: 5300 is not a typo for 5200."""
+    "mont"; but see doubled), 1 up to 7, then 2. Numbers are never corrected: 5300 is not a
+    typo for 5200."""
     if any(c.isdigit() for c in term) or len(term) <= 4:
         return 0
     return 1 if len(term) <= 7 else 2
+
+
+def doubled(term: str, candidate: str) -> bool:
+    """Whether the candidate is the term with one of its letters doubled: the commonest French
+    typo (« letre » for « lettre », « apeler » for « appeler »), and the one correction a short
+    stem gets (« letre » is stemmed « letr »: 4 letters, no edit allowed by max_edits)."""
+    return len(candidate) == len(term) + 1 and any(
+        candidate[i] == candidate[i - 1] and candidate[:i] + candidate[i + 1:] == term
+        for i in range(1, len(candidate)))
 
 
 class Speller:
@@ -48,9 +58,11 @@ class Speller:
     def _nearest(self, term: str) -> str | None:
         """The term fewest edits away with the same first letters, if within max_edits."""
         edits = max_edits(term)
-        if not edits or len(term) < PREFIX_LENGTH:
+        if len(term) < PREFIX_LENGTH or any(c.isdigit() for c in term):
             return None
         candidates = self._terms_starting(term[:PREFIX_LENGTH])
+        if not edits:
+            return next((c for c in candidates if doubled(term, c)), None)
         if not candidates:
             return None
         match = process.extractOne(term, candidates, scorer=Levenshtein.distance,
