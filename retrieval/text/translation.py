@@ -49,7 +49,8 @@ NAME_SPELLINGS = ((r"ica$", "ique"), (r"ia$", "ie"), (r"(?<=[^aeiou])y$", "ie"),
                   (r"oo", "ou"), (r"ee", "i"))
 
 
-@dataclass(frozen=True)
+# eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
+@dataclass(frozen=True, eq=False)
 class Dictionary:
     """English word → French translations, most common sense first; and French verbs' past
     participles where they are not regular."""
@@ -57,23 +58,17 @@ class Dictionary:
     entries: dict[str, tuple[str, ...]]
     irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        # Questions repeat their words, and each run of words is looked up as a phrase: each
-        # is looked up once (a question's lookups took a quarter of its reading).
-        object.__setattr__(self, "translate",
-                           lru_cache(maxsize=TRANSLATION_CACHE_SIZE)(self._translate))
-
     @classmethod
     def load(cls, path: Path = DICTIONARY_PATH,
              participles_path: Path | None = PARTICIPLES_PATH) -> Dictionary:
         return cls(_read_table(path), _read_table(participles_path) if participles_path else {})
 
+    # Questions repeat their words, and each run of words is looked up as a phrase: each is
+    # looked up once (a question's lookups took a quarter of its reading).
+    @lru_cache(maxsize=TRANSLATION_CACHE_SIZE)  # noqa: B019 (one dictionary a process)
     def translate(self, word: str) -> tuple[str, ...]:
         """French translations of a word or phrase, or of its base form ("attacked" →
         "attack", "sets apart" → "set apart"); () when the dictionary has none."""
-        return self._translate(word)  # replaced by its cached self in __post_init__
-
-    def _translate(self, word: str) -> tuple[str, ...]:
         for form in (word, word.casefold()):
             if form in self.entries:
                 return self.entries[form][:MAX_TRANSLATIONS]
