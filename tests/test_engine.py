@@ -189,6 +189,7 @@ def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typ
     assert speller.nearest("apel") == "appel"
     assert speller.nearest("mort") is None
     assert speller.nearest("5300") is None  # a number is never a typo
+    assert speller.nearest("520") is None  # not even for a digit the number doubles
     assert speller.nearest("ommand") is None  # the first letters must be right
 
 

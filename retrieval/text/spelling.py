@@ -22,9 +22,8 @@ NEAREST_CACHE_SIZE = 10_000
 
 def max_edits(term: str) -> int:
     """How many edits a stem may be off: none up to 4 letters ("mort" is not a typo for
-    "mont"; but see doubled), 1 up to 7, then 2. Numbers are never corrected: 5300 is not a
-    typo for 5200."""
-    if any(c.isdigit() for c in term) or len(term) <= 4:
+    "mont"; but see doubled), 1 up to 7, then 2."""
+    if len(term) <= 4:
         return 0
     return 1 if len(term) <= 7 else 2
 
@@ -56,10 +55,11 @@ class Speller:
         return self._remembered(term)
 
     def _nearest(self, term: str) -> str | None:
-        """The term fewest edits away with the same first letters, if within max_edits."""
-        edits = max_edits(term)
+        """The term fewest edits away with the same first letters, if within max_edits.
+        Numbers are never corrected: 5300 is not a typo for 5200, nor 530 for 5300."""
         if len(term) < PREFIX_LENGTH or any(c.isdigit() for c in term):
             return None
+        edits = max_edits(term)
         candidates = self._terms_starting(term[:PREFIX_LENGTH])
         if not edits:
             return next((c for c in candidates if doubled(term, c)), None)
