@@ -42,15 +42,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(args.root.resolve()))
+    from benchmarks.bench_peers import QUESTIONS, Engine, index_folder
     from benchmarks.corpus import ensure_corpus
-    from bot.messages import text
-    from retrieval import AnswerEngine, IndexStore
 
-    corpus, questions = ensure_corpus(args.data, args.passages, questions=2_000)
+    corpus, questions = ensure_corpus(args.data, args.passages, questions=QUESTIONS)
     questions = list(dict.fromkeys(questions))[:args.questions]
-    store = IndexStore("memory", cache_dir=args.data / f"peers-{args.passages}" / "engine-memory")
-    engine = AnswerEngine.from_folder(corpus, store)
-    engine.answer(text("example"))  # as the bot starts: the language data loaded
+    started = Engine("answer", "memory")  # as bench_peers.py starts it, as the bot starts
+    started.open_folder(corpus, args.data / f"peers-{args.passages}" / index_folder("engine-answer"))
+    started.warm()
+    engine = started.engine
     first: list[float] = []
     fastest = [float("inf")] * len(questions)
     for run in range(args.runs):
