@@ -15,7 +15,6 @@ be read as another.
 
 from __future__ import annotations
 
-import heapq
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -32,6 +31,13 @@ from .results import Hit
 
 MAX_CHARS = 300
 MAX_SENTENCES = 3
+# The windows around a sentence that holds some of the question, as (first, last) sentence
+# offsets from it: each of one to MAX_SENTENCES sentences that holds it, and the sentence just
+# before or after it alone (the answer is often the sentence next to the question's words,
+# and the two together may be too long to quote: +2 points of PIAF questions with an
+# answering window).
+_AROUND = np.array([(i, j) for i in range(1 - MAX_SENTENCES, 1)
+                    for j in range(0, i + MAX_SENTENCES)] + [(-1, -1), (1, 1)]).T
 
 
 # Per passage, windows are scored only around the sentences that hold the most of the question:
@@ -110,17 +116,6 @@ def _fold_in_place(text: str) -> str:
         lambda m: _FOLD_TABLE[ord(m.group())], text)
 
 
-def _by_sentence(tokens: list[Token], sentences: list[tuple[int, int]]) -> list[list[Token]]:
-    """The tokens of each sentence (both in order: one pass)."""
-    out: list[list[Token]] = [[] for _ in sentences]
-    s = 0
-    for t in tokens:
-        while s < len(sentences) - 1 and t.start >= sentences[s][1]:
-            s += 1
-        out[s].append(t)
-    return out
-
-
 def _runs(indices: list[int]) -> list[tuple[int, int]]:
     """Sorted sentence indices as runs of neighbours: [(first, last), ...]."""
     runs: list[tuple[int, int]] = []
@@ -164,15 +159,16 @@ def _title_terms(title: str, analyzer: Analyzer) -> frozenset[str]:
 
 
 class _Passage:
-    """One passage read for a question: its sentences, matched words and per-sentence facts,
-    from which each window's features are put together in constant time."""
+    """One passage read for a question: its sentences and words, the question's words in it
+    and its own facts. What its sentences and windows hold is worked out for all the
+    question's passages at once (windows_found)."""
 
     def __init__(self, hit: Hit, rank: int, top: float, asked: _Asked,
                  analyzer: Analyzer) -> None:
         self.hit = hit
         self.text = text = hit.passage.paragraph.text
         weights = asked.weights
-        self.asked, self.coverage = asked, asked.coverage
+        self.coverage = asked.coverage
         title = _title_terms(hit.passage.document.title, analyzer)
         self.titled = (Coverage({t: w * TITLE_TERM_WEIGHT if t in title else w
                                  for t, w in weights.items()}, asked.groups)
@@ -185,39 +181,17 @@ class _Passage:
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
         self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
                        if asked.names else tokens)
-        self.by_sentence = _by_sentence(self.tokens, self.sentences)
-        self.shares = [self.titled({t.term for t in ts}) if ts else 0.0 for ts in self.by_sentence]
         self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), self.coverage(hit.matched))
-        self.windows = self._windows()
-        # The sentences of its windows, each a row of the question's sentence facts.
-        self.relevant = sorted({s for i, j in self.windows for s in range(i, j + 1)})
-        self.kinds = self._kinds(self.relevant, asked.wanted)
 
-    def _windows(self) -> list[tuple[int, int]]:
-        """(first, last) sentence of every window around the sentences that hold the most, and
-        of their neighbours alone."""
-        held = [i for i, s in enumerate(self.shares) if s > 0]
-        best = (held if len(held) <= MAX_SCORED_SENTENCES else
-                heapq.nlargest(MAX_SCORED_SENTENCES, held, key=self.shares.__getitem__))
-        sentences, windows = self.sentences, set()
-        for s in best:
-            for i in range(max(0, s - MAX_SENTENCES + 1), s + 1):
-                for j in range(s, min(i + MAX_SENTENCES, len(sentences))):
-                    if j == i or sentences[j][1] - sentences[i][0] <= MAX_CHARS:
-                        windows.add((i, j))
-            # The sentence just before or after, alone: the answer is often the sentence next
-            # to the question's words, and the two together may be too long to quote
-            # (+2 points of PIAF questions with an answering window).
-            windows.update((n, n) for n in (s - 1, s + 1) if 0 <= n < len(sentences))
-        return sorted(windows)
-
-    def sentence_words(self, offset: int, analyzer: Analyzer) -> tuple[list[str], np.ndarray]:
-        """The terms of the words of its windows' sentences, and the row of each one's
-        sentence among the question's sentence facts (this passage's start at `offset`)."""
-        starts = [self.sentences[s][0] for s in self.relevant]
+    def sentence_words(self, relevant: list[int], offset: int, analyzer: Analyzer
+                       ) -> tuple[list[str], np.ndarray]:
+        """The terms of the words of its `relevant` sentences (those of its windows), and the
+        row of each one's sentence among the question's sentence facts (this passage's first
+        at `offset`)."""
+        starts = [self.sentences[s][0] for s in relevant]
         terms: list[str] = []
         positions: list[int] = []
-        for first, last in _runs(self.relevant):
+        for first, last in _runs(relevant):
             run = self._words(self.sentences[first][0], self.sentences[last][1], analyzer)
             terms.extend(run[0])
             positions.extend(run[1])
@@ -232,14 +206,14 @@ class _Passage:
         terms, starts, _ = analyzer.columns(self.text[start:end])
         return terms, [start + s for s in starts]
 
-    def _kinds(self, relevant: list[int], wanted: re.Pattern[str] | None
-               ) -> dict[int, tuple[float, float]]:
-        """Per relevant sentence holding a thing of the wanted kind beyond the question's
+    def kinds(self, relevant: list[int], wanted: re.Pattern[str]
+              ) -> dict[int, tuple[float, float]]:
+        """Per `relevant` sentence holding a thing of the wanted kind beyond the question's
         words: (closeness to a question word, share of the question around it), the best."""
         kinds: dict[int, tuple[float, float]] = {}
-        if wanted is None or not self.tokens:
-            return kinds
         tokens = self.tokens
+        if not tokens:
+            return kinds
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
         # The share of the question around each slice of the tokens (neighbouring things of
@@ -265,6 +239,7 @@ class _Passage:
                 kinds[s] = (max(old[0], 1 / (1 + distance / PROXIMITY_CHARS)),
                             max(old[1], around[low, high]))
         return kinds
+
 
 class Found:
     """Every candidate window of a question's passages, as arrays: its passage, its span in the
@@ -295,41 +270,86 @@ def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None 
     return [found.candidate(n) for n in range(len(found))], features
 
 
+def _best_sentences(shares: np.ndarray, passage: np.ndarray) -> np.ndarray:
+    """The sentences (indices end to end, in order) that hold some of the question, at most
+    MAX_SCORED_SENTENCES of each passage (`passage`: each sentence's): its best, the earlier
+    first between equals."""
+    best = np.flatnonzero(shares > 0)
+    of = passage[best]
+    if len(best) <= MAX_SCORED_SENTENCES or np.bincount(of).max() <= MAX_SCORED_SENTENCES:
+        return best
+    order = np.lexsort((best, -shares[best], of))
+    ranked, of = best[order], of[order]
+    place = np.arange(len(ranked)) - np.searchsorted(of, of)  # its place in its passage
+    return np.sort(ranked[place < MAX_SCORED_SENTENCES])
+
+
 def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
                   names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
                   ) -> tuple[Found, np.ndarray]:
-    """candidates' windows as arrays (Found) and their features. What a window holds is the
-    best of what its (up to three) sentences hold, worked out with numpy for all the
-    question's windows at once: a question has tens of windows, and a Python object for each
-    costs more than their arithmetic."""
+    """candidates' windows as arrays (Found) and their features. Which windows there are and
+    what each holds (the best of what its up to three sentences hold) are worked out with
+    numpy for all the question's passages at once: a question has tens of windows, and a
+    Python object or loop for each costs more than their arithmetic."""
     names = FEATURES if names is None else names
     asked = _Asked(question, vectors)
     passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
                 for rank, hit in enumerate(hits)]
-    if not any(p.windows for p in passages):
-        empty = np.zeros(0, dtype=np.int64)
-        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
-    # The passages' sentences, tokens and windows laid end to end, in the passages' order,
-    # each kind in one array (numpy's cost is per call): where each passage's start
-    # (sentence, token and relevant sentence), each sentence's span, each token's span and
-    # column, each window's passage and first and last sentence.
-    sentence_base, token_base, row_base = np.cumsum(
-        [(0, 0, 0)] + [(len(p.sentences), len(p.tokens), len(p.relevant)) for p in passages],
-        axis=0).T
+    # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
+    # one array (numpy's cost is per call): where each passage's sentences and tokens start,
+    # each sentence's span and passage, each token's span, column and passage.
+    sentence_counts = [len(p.sentences) for p in passages]
+    token_counts = [len(p.tokens) for p in passages]
+    sentence_base, token_base = np.cumsum([(0, 0), *zip(sentence_counts, token_counts)],
+                                          axis=0).T
     starts, ends = np.array([s for p in passages for s in p.sentences],
                             dtype=np.int64).reshape(-1, 2).T
-    shares = np.array([x for p in passages for x in p.shares], dtype=np.float64)
-    counts = np.array([len(ts) for p in passages for ts in p.by_sentence], dtype=np.int64)
-    offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
+    sentence_passage = np.repeat(np.arange(len(passages)), sentence_counts)
+    token_passage = np.repeat(np.arange(len(passages)), token_counts)
     tokens = [t for p in passages for t in p.tokens]
     token_starts, token_ends, columns = np.array(
         [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
-    relevant = np.array([base + s for p, base in zip(passages, sentence_base.tolist())
-                         for s in p.relevant], dtype=np.int64)
-    which, first, last = np.array([(n, i, j) for n, p in enumerate(passages) for i, j in p.windows],
-                                  dtype=np.int64).T
-    i, j = first + sentence_base[which], last + sentence_base[which]
+    # Each token's sentence: the first that ends after its start, else its passage's last
+    # (offsets made distinct across passages by each one's place end to end).
+    chars = np.cumsum([0, *(len(p.text) + 1 for p in passages)])
+    sentence_of = np.minimum(
+        np.searchsorted(ends + chars[sentence_passage], token_starts + chars[token_passage],
+                        side="right"), sentence_base[token_passage + 1] - 1)
+    # The share of the question each sentence holds (title words at TITLE_TERM_WEIGHT): the
+    # question's few tokens read in Python, each share summed exactly (Coverage).
+    terms_of: dict[int, tuple[int, set[str]]] = {}
+    for s, n, t in zip(sentence_of.tolist(), token_passage.tolist(), tokens):
+        terms_of.setdefault(s, (n, set()))[1].add(t.term)
+    shares = np.zeros(len(starts))
+    for s, (n, held_terms) in terms_of.items():
+        shares[s] = passages[n].titled(held_terms)
+    best = _best_sentences(shares, sentence_passage)
+    if not len(best):
+        empty = np.zeros(0, dtype=np.int64)
+        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
+    # Every window around them (global sentence indices), in the passages' order, each one's
+    # first sentence then its last.
+    i, j = (best[:, None] + _AROUND[:, None, :]).reshape(2, -1)
+    inside = ((i >= sentence_base[sentence_passage[best]].repeat(len(_AROUND[0])))
+              & (j < sentence_base[sentence_passage[best] + 1].repeat(len(_AROUND[0]))))
+    i, j = i[inside], j[inside]
+    fits = (i == j) | (ends[j] - starts[i] <= MAX_CHARS)
+    key = np.unique((i * MAX_SENTENCES + j - i)[fits])
+    i, j = key // MAX_SENTENCES, key // MAX_SENTENCES + key % MAX_SENTENCES
+    which = sentence_passage[i]
+    first, last = i - sentence_base[which], j - sentence_base[which]
+    # The sentences of the windows, each a row of the question's sentence facts (a window of
+    # three sentences holds its middle one).
+    covered = np.zeros(len(starts), dtype=bool)
+    covered[i] = covered[j] = covered[(i + j) // 2] = True
+    relevant = np.flatnonzero(covered)
+    # Each passage's relevant sentences (as its own indices) and where their rows start.
+    row_base = np.searchsorted(relevant, sentence_base)
+    own = [(relevant[row_base[n]:row_base[n + 1]] - sentence_base[n]).tolist()
+           for n in range(len(passages))]
 
+    counts = np.bincount(sentence_of, minlength=len(starts))
+    offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
     start, end = starts[i], ends[j]
     length = end - start
     low, high = offsets[i], offsets[j + 1]
@@ -351,7 +371,7 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     spanned = held & (length > 0)
     compact[spanned] = ((last_word - token_starts[np.minimum(low, top)])[spanned]
                         / length[spanned])
-    count = np.array([len(p.sentences) for p in passages], dtype=np.int64)[which]
+    count = np.array(sentence_counts, dtype=np.int64)[which]
     rows = np.searchsorted(relevant, i)
     # Each window's own facts, by name (Windows[name]), one value per window.
     facts = {
@@ -382,7 +402,6 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     # Each relevant sentence's facts (rows), from its question words (columns).
     size = (len(relevant), len(asked.column))
     titled, untitled, held_words = np.zeros(size), np.zeros(size), np.zeros(size)
-    sentence_of = np.repeat(np.arange(len(counts)), counts)
     token_rows = np.searchsorted(relevant, sentence_of)
     kept = token_rows < len(relevant)
     kept[kept] = relevant[token_rows[kept]] == sentence_of[kept]
@@ -393,16 +412,16 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                                          dtype=np.float64)[kept])
     held_words[at] = 1.0  # a question word of weight 0 is held all the same
     kinds = np.zeros((len(relevant), 3))
-    for p, base in zip(passages, row_base):
-        for r, s in enumerate(p.relevant):
-            if s in p.kinds:
-                kinds[base + r] = (1.0, *p.kinds[s])
+    if asked.wanted is not None:
+        for p, sentences, base in zip(passages, own, row_base.tolist()):
+            for s, kind in p.kinds(sentences, asked.wanted).items():
+                kinds[base + bisect_left(sentences, s)] = (1.0, *kind)
 
     words: list[str] = []
     where: list[np.ndarray] = []
     if asked.vector is not None:
-        for p, base in zip(passages, row_base):
-            terms, rows_of = p.sentence_words(int(base), analyzer)
+        for p, sentences, base in zip(passages, own, row_base.tolist()):
+            terms, rows_of = p.sentence_words(sentences, base, analyzer)
             words.extend(terms)
             where.append(rows_of)
     soft, sums = _soft(asked, words, np.concatenate(where) if where else np.zeros(0, np.int64),
