@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,7 +37,7 @@ MAX_SENTENCES = 3
 # and the two together may be too long to quote: +2 points of PIAF questions with an
 # answering window).
 _AROUND = np.array([(i, j) for i in range(1 - MAX_SENTENCES, 1)
-                    for j in range(0, i + MAX_SENTENCES)] + [(-1, -1), (1, 1)]).T
+                    for j in range(0, i + MAX_SENTENCES)] + [(-1, -1), (1, 1)]).T[:, :, None]
 
 
 # Per passage, windows are scored only around the sentences that hold the most of the question:
@@ -150,6 +150,26 @@ class _Asked:
             mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ \
                 self.term_vectors
             self.vector = mean / (np.linalg.norm(mean) or 1.0)
+        # The question's rarer half of words (at or above the median weight; the median as
+        # np.median gives it, without its cost on a few values), by column, 0 for the others.
+        ordered = sorted(self.word_weights.tolist())
+        half = len(ordered) // 2
+        median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+        self.rare = np.where(self.word_weights >= median, self.word_weights, 0.0)
+        # The columns of its names, and of its words that no passage holds (an English word
+        # when none of its translations is held).
+        self.name_columns = self.columns_of(question.names)
+        self.unknown_columns = (self.columns_of(question.respelled)
+                                & ~self.columns_of(frozenset(question.weights)
+                                                   - question.respelled))
+
+    def columns_of(self, terms: frozenset[str]) -> np.ndarray:
+        """Which of the question's words (columns) the terms stand for."""
+        mask = np.zeros(len(self.column), dtype=bool)
+        for t in terms:
+            if t in self.groups:
+                mask[self.column[self.groups[t]]] = True
+        return mask
 
 
 @lru_cache(maxsize=TITLE_CACHE_SIZE)
@@ -296,22 +316,20 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
                 for rank, hit in enumerate(hits)]
     # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
-    # one array (numpy's cost is per call): where each passage's sentences and tokens start,
-    # each sentence's span and passage, each token's span, column and passage.
-    sentence_counts = [len(p.sentences) for p in passages]
-    token_counts = [len(p.tokens) for p in passages]
-    sentence_base, token_base = np.cumsum([(0, 0), *zip(sentence_counts, token_counts)],
-                                          axis=0).T
+    # one array (numpy's cost is per call): where each passage's sentences, tokens and text
+    # start (its text's place end to end makes its offsets distinct from the others'), each
+    # sentence's span and passage, each token's span, column and passage.
+    sizes = np.array([(0, 0, 0)] + [(len(p.sentences), len(p.tokens), len(p.text) + 1)
+                                    for p in passages])
+    sentence_base, token_base, chars = sizes.cumsum(axis=0).T
+    sentence_passage, token_passage = (np.arange(-1, len(passages)).repeat(sizes[:, k])
+                                       for k in (0, 1))
     starts, ends = np.array([s for p in passages for s in p.sentences],
                             dtype=np.int64).reshape(-1, 2).T
-    sentence_passage = np.repeat(np.arange(len(passages)), sentence_counts)
-    token_passage = np.repeat(np.arange(len(passages)), token_counts)
     tokens = [t for p in passages for t in p.tokens]
     token_starts, token_ends, columns = np.array(
         [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
-    # Each token's sentence: the first that ends after its start, else its passage's last
-    # (offsets made distinct across passages by each one's place end to end).
-    chars = np.cumsum([0, *(len(p.text) + 1 for p in passages)])
+    # Each token's sentence: the first that ends after its start, else its passage's last.
     sentence_of = np.minimum(
         np.searchsorted(ends + chars[sentence_passage], token_starts + chars[token_passage],
                         side="right"), sentence_base[token_passage + 1] - 1)
@@ -327,34 +345,39 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     if not len(best):
         empty = np.zeros(0, dtype=np.int64)
         return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
-    # Every window around them (global sentence indices), in the passages' order, each one's
-    # first sentence then its last.
-    i, j = (best[:, None] + _AROUND[:, None, :]).reshape(2, -1)
-    inside = ((i >= sentence_base[sentence_passage[best]].repeat(len(_AROUND[0])))
-              & (j < sentence_base[sentence_passage[best] + 1].repeat(len(_AROUND[0]))))
+    # Every window around them within their passage (first and last sentence, end to end),
+    # each marked once in a table of every sentence's MAX_SENTENCES possible windows, which
+    # reads them in order: by passage, first sentence, last.
+    i, j = best + _AROUND
+    passage = sentence_passage[best]
+    inside = (i >= sentence_base[passage]) & (j < sentence_base[passage + 1])
     i, j = i[inside], j[inside]
     fits = (i == j) | (ends[j] - starts[i] <= MAX_CHARS)
-    key = np.unique((i * MAX_SENTENCES + j - i)[fits])
-    i, j = key // MAX_SENTENCES, key // MAX_SENTENCES + key % MAX_SENTENCES
+    marked = np.zeros(len(starts) * MAX_SENTENCES, dtype=bool)
+    marked[(i * MAX_SENTENCES + j - i)[fits]] = True
+    i, size = np.divmod(np.flatnonzero(marked), MAX_SENTENCES)
+    j = i + size
+    middle = (i + j) // 2  # a window of three sentences holds its middle one
     which = sentence_passage[i]
     first, last = i - sentence_base[which], j - sentence_base[which]
-    # The sentences of the windows, each a row of the question's sentence facts (a window of
-    # three sentences holds its middle one).
+    # The sentences of the windows, each a row of the question's sentence facts (row_of), and
+    # each passage's among them (as its own indices) and where their rows start.
     covered = np.zeros(len(starts), dtype=bool)
-    covered[i] = covered[j] = covered[(i + j) // 2] = True
-    relevant = np.flatnonzero(covered)
-    # Each passage's relevant sentences (as its own indices) and where their rows start.
-    row_base = np.searchsorted(relevant, sentence_base)
-    own = [(relevant[row_base[n]:row_base[n + 1]] - sentence_base[n]).tolist()
-           for n in range(len(passages))]
+    covered[i] = covered[j] = covered[middle] = True
+    row_of = covered.cumsum() - 1
+    relevant = np.flatnonzero(covered).tolist()
+    row_base = np.searchsorted(relevant, sentence_base).tolist()
+    own = [[s - base for s in relevant[row_base[n]:row_base[n + 1]]]
+           for n, base in enumerate(sentence_base.tolist()[:-1])]
 
-    counts = np.bincount(sentence_of, minlength=len(starts))
-    offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
+    offsets = np.concatenate(([0], np.bincount(sentence_of, minlength=len(starts)).cumsum()))
     start, end = starts[i], ends[j]
     length = end - start
-    low, high = offsets[i], offsets[j + 1]
+    low, high = offsets[i], offsets[j + 1]  # its tokens
     held = high > low
-    last_word = np.where(held, token_ends[np.maximum(high - 1, 0)], start)
+    top = np.maximum(high - 1, 0)  # its last token (when it holds one)
+    bottom = np.minimum(low, top)  # its first
+    last_word = np.where(held, token_ends[top], start)
     following = i + np.arange(MAX_SENTENCES)[:, None]  # its sentences, each row one of them
     after = ((following <= j) & (starts[np.minimum(following, len(starts) - 1)] >= last_word)
              ).sum(axis=0)
@@ -364,22 +387,11 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                       & (columns[1:] == columns[:-1] + 1))
     in_order_sums = np.concatenate(([0], np.cumsum(pairs_in_order)))
     pairs = max(len(asked.column) - 1, 1)
-    top = np.maximum(high - 1, 0)
-    in_order = np.where(held, (in_order_sums[top] - in_order_sums[np.minimum(low, top)]) / pairs,
-                        0.0)
-    compact = np.zeros(len(i))
-    spanned = held & (length > 0)
-    compact[spanned] = ((last_word - token_starts[np.minimum(low, top)])[spanned]
-                        / length[spanned])
-    count = np.array(sentence_counts, dtype=np.int64)[which]
-    rows = np.searchsorted(relevant, i)
+    in_order = np.where(held, (in_order_sums[top] - in_order_sums[bottom]) / pairs, 0.0)
+    compact = np.divide(last_word - token_starts[bottom], length, out=np.zeros(len(i)),
+                        where=held & (length > 0))
     # Each window's own facts, by name (Windows[name]), one value per window.
     facts = {
-        # Its first, middle and last sentence's rows among the question's sentence facts (a
-        # window of one or two sentences repeats the first as its middle).
-        "first_row": rows.astype(np.float64),
-        "middle_row": np.where(last - first == 2, rows + 1, rows).astype(np.float64),
-        "last_row": np.searchsorted(relevant, j).astype(np.float64),
         "sentences": (last - first + 1).astype(np.float64),
         # Its passage's: the question's titled weight in it, its BM25 score over the best
         # passage's, 1 / (1 + its rank), the share of the question it holds.
@@ -395,38 +407,38 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
         "compact": compact,  # span from the first to the last question word over its length
         # The share of the question held by the sentence before it, and after it.
         "share_before": np.where(first > 0, shares[i - 1], 0.0),
-        "share_after": np.where(last + 1 < count, shares[np.minimum(j + 1, len(shares) - 1)],
-                                0.0),
+        "share_after": np.where(j + 1 < sentence_base[which + 1],
+                                shares[np.minimum(j + 1, len(shares) - 1)], 0.0),
     }
 
     # Each relevant sentence's facts (rows), from its question words (columns).
-    size = (len(relevant), len(asked.column))
-    titled, untitled, held_words = np.zeros(size), np.zeros(size), np.zeros(size)
-    token_rows = np.searchsorted(relevant, sentence_of)
-    kept = token_rows < len(relevant)
-    kept[kept] = relevant[token_rows[kept]] == sentence_of[kept]
-    at = (token_rows[kept], columns[kept])
-    np.maximum.at(titled, at, np.array([p.titled.weights[t.term] for p in passages
-                                        for t in p.tokens], dtype=np.float64)[kept])
-    np.maximum.at(untitled, at, np.array([asked.weights[t.term] for t in tokens],
-                                         dtype=np.float64)[kept])
+    shape = (len(relevant), len(asked.column))
+    titled, untitled, held_words = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    kept = covered[sentence_of]
+    at = (row_of[sentence_of][kept], columns[kept])
+    titled_weights, untitled_weights = np.array(
+        [(p.titled.weights[t.term], asked.weights[t.term]) for p in passages for t in p.tokens],
+        dtype=np.float64).reshape(-1, 2)[kept].T
+    np.maximum.at(titled, at, titled_weights)
+    np.maximum.at(untitled, at, untitled_weights)
     held_words[at] = 1.0  # a question word of weight 0 is held all the same
     kinds = np.zeros((len(relevant), 3))
     if asked.wanted is not None:
-        for p, sentences, base in zip(passages, own, row_base.tolist()):
+        for p, sentences, row in zip(passages, own, row_base):
             for s, kind in p.kinds(sentences, asked.wanted).items():
-                kinds[base + bisect_left(sentences, s)] = (1.0, *kind)
+                kinds[row + bisect_left(sentences, s)] = (1.0, *kind)
 
     words: list[str] = []
     where: list[np.ndarray] = []
     if asked.vector is not None:
-        for p, sentences, base in zip(passages, own, row_base.tolist()):
-            terms, rows_of = p.sentence_words(sentences, base, analyzer)
+        for p, sentences, row in zip(passages, own, row_base):
+            terms, rows_of = p.sentence_words(sentences, row, analyzer)
             words.extend(terms)
             where.append(rows_of)
     soft, sums = _soft(asked, words, np.concatenate(where) if where else np.zeros(0, np.int64),
                        len(relevant))
-    windows = Windows(facts, titled, untitled, held_words, kinds, soft, sums, asked)
+    windows = Windows(facts, (row_of[i], row_of[middle], row_of[j]), titled, untitled,
+                      held_words, kinds, soft, sums, asked)
     found = Found(passages, which, start, end, low - token_base[which],
                   high - token_base[which])
     return found, feature_matrix(windows, names)
@@ -462,10 +474,13 @@ class Windows:
     """Every candidate window of a question with its sentences' facts, by name: what the
     feature functions read."""
 
-    def __init__(self, facts: dict[str, np.ndarray], titled: np.ndarray, untitled: np.ndarray,
-                 held: np.ndarray, kinds: np.ndarray, soft: np.ndarray, sums: np.ndarray | None,
-                 asked: _Asked) -> None:
+    def __init__(self, facts: dict[str, np.ndarray], rows: tuple[np.ndarray, ...],
+                 titled: np.ndarray, untitled: np.ndarray, held: np.ndarray, kinds: np.ndarray,
+                 soft: np.ndarray, sums: np.ndarray | None, asked: _Asked) -> None:
         self.facts = facts  # each window's own facts by name (windows_found)
+        # Its first, middle and last sentence's rows among the sentence facts (a window of
+        # one or two sentences repeats the first as its middle).
+        self.first_row, self.middle_row, self.last_row = rows
         # Per sentence (row) and question word (column): its weight held, title words at
         # TITLE_TERM_WEIGHT; at full weight; 1 when held (a word of weight 0 all the same).
         self.titled, self.untitled, self.held = titled, untitled, held
@@ -473,8 +488,12 @@ class Windows:
         self.soft = np.maximum(soft, held)  # a word held is a soft match of 1
         self.sums = sums
         self.asked = asked
-        self.first_row, self.middle_row, self.last_row = (
-            facts[name].astype(np.int64) for name in ("first_row", "middle_row", "last_row"))
+        # What most features read, worked out once (every model reads them all).
+        self.bests = self._bests()
+        self.total = asked.coverage.total or 1.0
+        self.untitled_share = self.bests["untitled"].sum(axis=1) / self.total
+        self.soft_share = self.bests["soft"] @ asked.word_weights / self.total
+        self.best_kind, self.best_held = self.bests["kinds"], self.bests["held"]
 
     def __getitem__(self, name: str) -> np.ndarray:
         """One of the windows' own facts (windows_found), one value per window."""
@@ -485,8 +504,7 @@ class Windows:
         return np.maximum(np.maximum(per_sentence[self.first_row], per_sentence[self.middle_row]),
                           per_sentence[self.last_row])
 
-    @cached_property
-    def bests(self) -> dict[str, np.ndarray]:
+    def _bests(self) -> dict[str, np.ndarray]:
         """best() of each sentence fact the features read, all in one: numpy's cost is per
         call, not per value, on a question's tens of windows. Each is laid out as best() gives
         it, so that sums and products over it are those of best()'s own result."""
@@ -499,26 +517,6 @@ class Windows:
             bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
             at += fact.shape[1]
         return bests
-
-    @cached_property
-    def total(self) -> float:
-        return self.asked.coverage.total or 1.0
-
-    @cached_property
-    def untitled_share(self) -> np.ndarray:
-        return self.bests["untitled"].sum(axis=1) / self.total
-
-    @cached_property
-    def soft_share(self) -> np.ndarray:
-        return self.bests["soft"] @ self.asked.word_weights / self.total
-
-    @cached_property
-    def best_kind(self) -> np.ndarray:
-        return self.bests["kinds"]
-
-    @cached_property
-    def best_held(self) -> np.ndarray:
-        return self.bests["held"]
 
 
 # The window features by name, each declared once; a ranker lists the ones it was trained on.
@@ -544,7 +542,10 @@ def feature(name: str, ranked: bool = True) -> Callable[[Callable[[Windows], np.
 
 def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
     """One row per window, one column per named feature, in the order of `names`."""
-    matrix = np.empty((len(windows.first_row), len(names)))
+    # Column-major, as it is filled: the ranker reads its first columns as one block (its
+    # product sums over a column-major block in its own order, which its scores keep to the
+    # last bit).
+    matrix = np.empty((len(windows.first_row), len(names)), order="F")
     for column, name in enumerate(names):
         matrix[:, column] = FEATURE_FUNCTIONS[name](windows)
     return matrix
@@ -684,7 +685,9 @@ def _centroid(w: Windows) -> np.ndarray:
     count = w["sentences"]
     summed = (w.sums[w.first_row] + w.sums[w.middle_row] * (count == 3)[:, None]
               + w.sums[w.last_row] * (count > 1)[:, None])
-    return summed @ w.asked.vector / np.maximum(np.linalg.norm(summed, axis=1), 1e-9)
+    # Its norm as np.linalg.norm(summed, axis=1) works it out, without its checks.
+    norm = np.sqrt(np.add.reduce(summed * summed, axis=1))
+    return summed @ w.asked.vector / np.maximum(norm, 1e-9)
 
 
 @feature("soft_rank")
@@ -692,35 +695,22 @@ def _soft_rank(w: Windows) -> np.ndarray:
     """1 / (1 + how many of the question's windows have a higher soft share); shares equal to
     SOFT_RANK_DECIMALS tie (other sums of the same weights)."""
     rounded = w.soft_share.round(SOFT_RANK_DECIMALS)
-    return 1 / (1 + np.searchsorted(-np.sort(rounded)[::-1], -rounded, side="left"))
-
-
-def _columns_of(w: Windows, terms: frozenset[str]) -> np.ndarray:
-    """Which of the question's words (columns) the terms stand for."""
-    mask = np.zeros(len(w.asked.column), dtype=bool)
-    for t in terms:
-        if t in w.asked.groups:
-            mask[w.asked.column[w.asked.groups[t]]] = True
-    return mask
+    ordered = np.sort(rounded)
+    return 1 / (1 + len(ordered) - ordered.searchsorted(rounded, side="right"))
 
 
 @feature("rare_missing")
 def _rare_missing(w: Windows) -> np.ndarray:
     """Weighted share of the question's rarer half of words (at or above the median weight)
     that the window does not hold as such: the words that anchor a question."""
-    ordered = sorted(w.asked.coverage.group_weights.values())
-    half = len(ordered) // 2
-    # The median as np.median gives it, without its cost on a few values.
-    median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-    weights = w.asked.word_weights
-    rare = np.where(weights >= median, weights, 0.0)
+    rare = w.asked.rare
     return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
 
 
 @feature("names_missing")
 def _names_missing(w: Windows) -> np.ndarray:
     """Share of the question's names the window does not hold (0 for a question without)."""
-    names = _columns_of(w, w.asked.names)
+    names = w.asked.name_columns
     if not names.any():
         return np.zeros(len(w.first_row))
     return (1 - w.best_held[:, names]).mean(axis=1)
@@ -733,10 +723,7 @@ def _question_unknown(w: Windows) -> np.ndarray:
     none of its translations is held, not when one is not."""
     if not w.asked.respelled:  # most questions: every word as asked (0 without the arithmetic)
         return np.zeros(len(w.first_row))
-    weights = w.asked.word_weights
-    held = frozenset(w.asked.weights) - w.asked.respelled
-    unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
-    return np.full(len(w.first_row), weights @ unknown / w.total)
+    return np.full(len(w.first_row), w.asked.word_weights @ w.asked.unknown_columns / w.total)
 
 
 @feature("title_share", ranked=False)
