@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 
@@ -64,6 +65,8 @@ SOFT_FLOOR = 0.35
 TITLE_CACHE_SIZE = 10_000
 # Soft shares equal to this many decimals rank the same.
 SOFT_RANK_DECIMALS = 6
+# A sentence's end: what a token's sentence is searched by.
+_END = itemgetter(1)
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -203,19 +206,24 @@ class _Passage:
                        if asked.names else tokens)
         self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), self.coverage(hit.matched))
 
-    def sentence_words(self, relevant: list[int], offset: int, analyzer: Analyzer
-                       ) -> tuple[list[str], np.ndarray]:
-        """The terms of the words of its `relevant` sentences (those of its windows), and the
-        row of each one's sentence among the question's sentence facts (this passage's first
-        at `offset`)."""
-        starts = [self.sentences[s][0] for s in relevant]
+    def sentence_words(self, relevant: list[int], analyzer: Analyzer
+                       ) -> tuple[list[str], list[int]]:
+        """The terms of the words of its `relevant` sentences (those of its windows), in
+        order, and how many of them each sentence holds (a word belongs to the last sentence
+        that starts at or before it)."""
+        sentences = self.sentences
         terms: list[str] = []
-        positions: list[int] = []
+        counts: list[int] = []
         for first, last in _runs(relevant):
-            run = self._words(self.sentences[first][0], self.sentences[last][1], analyzer)
-            terms.extend(run[0])
-            positions.extend(run[1])
-        return terms, offset + np.searchsorted(starts, positions, side="right") - 1
+            run, starts = self._words(sentences[first][0], sentences[last][1], analyzer)
+            terms.extend(run)
+            low = 0
+            for s in range(first + 1, last + 1):
+                high = bisect_left(starts, sentences[s][0])
+                counts.append(high - low)
+                low = high
+            counts.append(len(starts) - low)
+        return terms, counts
 
     def _words(self, start: int, end: int, analyzer: Analyzer) -> tuple[list[str], list[int]]:
         """The terms of every word of text[start:end] and where they start in the paragraph."""
@@ -316,28 +324,29 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
                 for rank, hit in enumerate(hits)]
     # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
-    # one array (numpy's cost is per call): where each passage's sentences, tokens and text
-    # start (its text's place end to end makes its offsets distinct from the others'), each
-    # sentence's span and passage, each token's span, column and passage.
-    sizes = np.array([(0, 0, 0)] + [(len(p.sentences), len(p.tokens), len(p.text) + 1)
-                                    for p in passages])
-    sentence_base, token_base, chars = sizes.cumsum(axis=0).T
-    sentence_passage, token_passage = (np.arange(-1, len(passages)).repeat(sizes[:, k])
-                                       for k in (0, 1))
+    # one array (numpy's cost is per call): where each passage's sentences and tokens start,
+    # each sentence's span and passage, each token's span and column.
+    sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages])
+    sentence_base, token_base = sizes.cumsum(axis=0).T
+    sentence_passage = np.arange(-1, len(passages)).repeat(sizes[:, 0])
     starts, ends = np.array([s for p in passages for s in p.sentences],
                             dtype=np.int64).reshape(-1, 2).T
     tokens = [t for p in passages for t in p.tokens]
     token_starts, token_ends, columns = np.array(
         [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
-    # Each token's sentence: the first that ends after its start, else its passage's last.
-    sentence_of = np.minimum(
-        np.searchsorted(ends + chars[sentence_passage], token_starts + chars[token_passage],
-                        side="right"), sentence_base[token_passage + 1] - 1)
-    # The share of the question each sentence holds (title words at TITLE_TERM_WEIGHT): the
-    # question's few tokens read in Python, each share summed exactly (Coverage).
+    # Each token's sentence (the first that ends after its start, else its passage's last) and
+    # the question's terms each sentence holds: the question's few tokens read in Python.
+    sentence_list: list[int] = []
     terms_of: dict[int, tuple[int, set[str]]] = {}
-    for s, n, t in zip(sentence_of.tolist(), token_passage.tolist(), tokens):
-        terms_of.setdefault(s, (n, set()))[1].add(t.term)
+    for n, (p, base) in enumerate(zip(passages, sentence_base.tolist())):
+        final = len(p.sentences) - 1
+        for t in p.tokens:
+            s = base + min(bisect_right(p.sentences, t.start, key=_END), final)
+            sentence_list.append(s)
+            terms_of.setdefault(s, (n, set()))[1].add(t.term)
+    sentence_of = np.array(sentence_list, dtype=np.int64)
+    # The share of the question each sentence holds (title words at TITLE_TERM_WEIGHT), each
+    # summed exactly (Coverage).
     shares = np.zeros(len(starts))
     for s, (n, held_terms) in terms_of.items():
         shares[s] = passages[n].titled(held_terms)
@@ -370,10 +379,10 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     own = [[s - base for s in relevant[row_base[n]:row_base[n + 1]]]
            for n, base in enumerate(sentence_base.tolist()[:-1])]
 
-    offsets = np.concatenate(([0], np.bincount(sentence_of, minlength=len(starts)).cumsum()))
     start, end = starts[i], ends[j]
     length = end - start
-    low, high = offsets[i], offsets[j + 1]  # its tokens
+    # Its tokens (sentence_of is in order).
+    low, high = sentence_of.searchsorted(i), sentence_of.searchsorted(j, side="right")
     held = high > low
     top = np.maximum(high - 1, 0)  # its last token (when it holds one)
     bottom = np.minimum(low, top)  # its first
@@ -429,14 +438,14 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                 kinds[row + bisect_left(sentences, s)] = (1.0, *kind)
 
     words: list[str] = []
-    where: list[np.ndarray] = []
+    counts: list[int] = []  # of each relevant sentence
     if asked.vector is not None:
-        for p, sentences, row in zip(passages, own, row_base):
-            terms, rows_of = p.sentence_words(sentences, row, analyzer)
+        for p, sentences in zip(passages, own):
+            terms, held_counts = p.sentence_words(sentences, analyzer)
             words.extend(terms)
-            where.append(rows_of)
-    soft, sums = _soft(asked, words, np.concatenate(where) if where else np.zeros(0, np.int64),
-                       len(relevant))
+            counts.extend(held_counts)
+    soft, sums = _soft(asked, words, np.arange(len(relevant)).repeat(counts) if counts
+                       else np.zeros(0, np.int64), len(relevant))
     windows = Windows(facts, (row_of[i], row_of[middle], row_of[j]), titled, untitled,
                       held_words, kinds, soft, sums, asked)
     found = Found(passages, which, start, end, low - token_base[which],
