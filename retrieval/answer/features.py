@@ -81,7 +81,12 @@ class Candidate:
     @property
     def highlights(self) -> tuple[tuple[int, int], ...]:
         """The matched words' spans, relative to the window (worked out for a chosen one)."""
-        return tuple((t.start - self.start, t.end - self.start) for t in self.matched)
+        return _highlights(self.matched, self.start)
+
+
+def _highlights(tokens: list[Token], start: int) -> tuple[tuple[int, int], ...]:
+    """The tokens' spans relative to a window that starts at `start`."""
+    return tuple((t.start - start, t.end - start) for t in tokens)
 
 
 @dataclass(frozen=True)
@@ -160,11 +165,12 @@ class _Asked:
         median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
         self.rare = np.where(self.word_weights >= median, self.word_weights, 0.0)
         # The columns of its names, and of its words that no passage holds (an English word
-        # when none of its translations is held).
+        # when none of its translations is held): most questions have neither.
         self.name_columns = self.columns_of(question.names)
         self.unknown_columns = (self.columns_of(question.respelled)
                                 & ~self.columns_of(frozenset(question.weights)
-                                                   - question.respelled))
+                                                   - question.respelled)
+                                if question.respelled else self.columns_of(frozenset()))
 
     def columns_of(self, terms: frozenset[str]) -> np.ndarray:
         """Which of the question's words (columns) the terms stand for."""
@@ -287,6 +293,11 @@ class Found:
         passage = self.passages[int(self.passage[n])]
         return Candidate(passage.hit, int(self.start[n]), int(self.end[n]),
                          passage.tokens[int(self.low[n]):int(self.high[n])])
+
+    def highlights(self, n: int) -> tuple[tuple[int, int], ...]:
+        """Window n's Candidate.highlights, without the Candidate."""
+        tokens = self.passages[int(self.passage[n])].tokens
+        return _highlights(tokens[int(self.low[n]):int(self.high[n])], int(self.start[n]))
 
 
 def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
@@ -468,8 +479,12 @@ def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
         return soft, sums
     rows = rows[known]
     vectors = asked.vectors.matrix[found[known]]
-    # Words are in order of their sentences: each sentence's are one slice of the columns.
-    first = np.flatnonzero(np.diff(rows, prepend=-1))
+    # Words are in order of their sentences: each sentence's are one slice of the columns,
+    # from the first word whose sentence is not the one before's.
+    starts = np.empty(len(rows), dtype=bool)
+    starts[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=starts[1:])
+    first = np.flatnonzero(starts)
     best = np.maximum.reduceat(asked.term_vectors @ vectors.T, first, axis=1)  # term × sentence
     by_column = np.zeros((len(asked.column), len(first)), dtype=np.float32)
     assert asked.term_columns is not None  # set whenever vectors know a question word
@@ -551,13 +566,11 @@ def feature(name: str, ranked: bool = True) -> Callable[[Callable[[Windows], np.
 
 def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
     """One row per window, one column per named feature, in the order of `names`."""
-    # Column-major, as it is filled: the ranker reads its first columns as one block (its
+    # Stacked in one call, column-major: the ranker reads its first columns as one block (its
     # product sums over a column-major block in its own order, which its scores keep to the
     # last bit).
-    matrix = np.empty((len(windows.first_row), len(names)), order="F")
-    for column, name in enumerate(names):
-        matrix[:, column] = FEATURE_FUNCTIONS[name](windows)
-    return matrix
+    columns = [FEATURE_FUNCTIONS[name](windows) for name in names]
+    return np.array(columns, dtype=np.float64).reshape(len(names), len(windows.first_row)).T
 
 
 @feature("share")

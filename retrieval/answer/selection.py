@@ -72,4 +72,4 @@ def _excerpt(found: Found, n: int, passage: Passage, score: float) -> Excerpt:
     doc, paragraph = passage.document, passage.paragraph
     start, end = paragraph.start + int(found.start[n]), paragraph.start + int(found.end[n])
     source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
-    return Excerpt(doc.text[start:end], round(score, 4), found.candidate(n).highlights, source)
+    return Excerpt(doc.text[start:end], round(score, 4), found.highlights(n), source)
