@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from ..text.frequency import zipf
+from ..text.frequency import typed_zipf, zipf
 from ..text.translation import Dictionary, french_spellings, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
@@ -52,7 +52,7 @@ def rarity(word: str, language: str = "fr") -> float:
     if language == "en":
         frequency = zipf(word, "en")
     else:
-        frequency = max(zipf(word, "fr"), zipf(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
+        frequency = max(typed_zipf(word, "fr"), zipf(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
     return max(_ZIPF_CEILING - max(frequency, _ZIPF_FLOOR), 0.0)
 
 
