@@ -15,7 +15,13 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .analysis import QUESTION_ANALYZER, remove_accents
+from .frequency import is_listed, is_word, typed_zipf
+
 PREFIX_LENGTH = 2
+# The shortest mistyped word read as the commonest word one typo away: a shorter one has many
+# (« uaz »: « ua », « usa », « gaz »), and is more likely a name or an acronym than a typo.
+MIN_TYPO_LETTERS = 4
 # How many unknown terms' nearest terms are remembered: a few MB at most.
 NEAREST_CACHE_SIZE = 10_000
 
@@ -37,10 +43,32 @@ def doubled(term: str, candidate: str) -> bool:
         for i in range(1, len(candidate)))
 
 
+def meant(word: str, term: str, correction: str) -> str:
+    """The word a mistyped one stands for, once its term is corrected: the correction and
+    what the word has beyond its term (« letre », stemmed « letr », corrected « lettr »:
+    « lettre »); the correction itself when the word does not start with its term."""
+    bare = remove_accents(word.casefold())
+    return correction + bare[len(term):] if bare.startswith(term) else correction
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def one_typo_away(word: str) -> set[str]:
+    """The words one typo away from a bare word, its first letter kept: a letter dropped,
+    added, changed, or two neighbours swapped (Damerau's four)."""
+    cut = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
+    return ({a + b[1:] for a, b in cut if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in cut if len(b) > 1}
+            | {a + c + b[1:] for a, b in cut if b for c in LETTERS}
+            | {a + c + b for a, b in cut for c in LETTERS})
+
+
 class Speller:
     """Finds, for a term the corpus does not hold, the nearest one it does."""
 
-    def __init__(self, terms_starting: Callable[[str], list[str]]) -> None:
+    def __init__(self, terms_starting: Callable[[str], list[str]],
+                 holds: Callable[[str], bool] = lambda term: False) -> None:
         """`terms_starting(prefix)` lists the index's terms that start with the prefix: the
         index is asked when a word is unknown, nothing is built at start. Each term's nearest
         is remembered (questions repeat their unknown words: « l'article », "what"; reading a
@@ -48,7 +76,26 @@ class Speller:
         engine, and Xapian databases updated while it runs offer their new terms as
         corrections only to the next engine (the watcher's, or after a restart)."""
         self._terms_starting = terms_starting
+        self._holds = holds
         self._remembered = lru_cache(maxsize=NEAREST_CACHE_SIZE)(self._nearest)
+        self._meant = lru_cache(maxsize=NEAREST_CACHE_SIZE)(self._corrected)
+
+    def corrected(self, word: str, term: str) -> tuple[str, str] | None:
+        """The term a mistyped French question word (no word: is_word; analysed as `term`,
+        which no passage holds) stands for, and the word meant: the commonest word one typo
+        away whose term a passage holds, as Norvig's speller reads wordfreq's frequencies
+        (« letre »: « lettre », not « lettré »); else the nearest term (nearest)."""
+        return self._meant(remove_accents(word.casefold()), term)
+
+    def _corrected(self, word: str, term: str) -> tuple[str, str] | None:
+        if len(word) >= MIN_TYPO_LETTERS:
+            held = [w for w in one_typo_away(word) if is_listed(w) and is_word(w)
+                    and (t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])]
+            if held:
+                best = max(sorted(held), key=lambda w: typed_zipf(w, "fr"))
+                return QUESTION_ANALYZER.terms(best)[0], best
+        correction = self.nearest(term)
+        return (correction, meant(word, term, correction)) if correction else None
 
     def nearest(self, term: str) -> str | None:
         """The term fewest edits away with the same first letters, if within max_edits."""
