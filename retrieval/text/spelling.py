@@ -81,19 +81,26 @@ class Speller:
         self._meant = lru_cache(maxsize=NEAREST_CACHE_SIZE)(self._corrected)
 
     def corrected(self, word: str, term: str) -> tuple[str, str] | None:
-        """The term a mistyped French question word (no word: is_word; analysed as `term`,
-        which no passage holds) stands for, and the word meant: the commonest word one typo
-        away whose term a passage holds, as Norvig's speller reads wordfreq's frequencies
-        (« letre »: « lettre », not « lettré »); else the nearest term (nearest)."""
+        """The term a mistyped French question word (no word: is_word; analysed as `term`)
+        stands for, and the word meant: the commonest word one typo away whose term a passage
+        holds, as Norvig's speller reads wordfreq's frequencies (« letre »: « lettre », not
+        « lettré »), of the same term when a passage holds the typo's (« deveni », stemmed as
+        « devenir » is: « devenir »; a name no dictionary lists keeps its term); else the
+        nearest term (nearest). None when there is none, or the typo's term is held but no
+        word of it is one typo away."""
         return self._meant(remove_accents(word.casefold()), term)
 
     def _corrected(self, word: str, term: str) -> tuple[str, str] | None:
+        held = self._holds(term)
         if len(word) >= MIN_TYPO_LETTERS:
-            held = [w for w in one_typo_away(word) if is_listed(w) and is_word(w)
-                    and (t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])]
-            if held:
-                best = max(sorted(held), key=lambda w: typed_zipf(w, "fr"))
-                return QUESTION_ANALYZER.terms(best)[0], best
+            near = [(w, t[0]) for w in sorted(one_typo_away(word)) if is_listed(w) and is_word(w)
+                    and (t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])
+                    and (t[0] == term or not held)]
+            if near:
+                best, best_term = max(near, key=lambda n: typed_zipf(n[0], "fr"))
+                return best_term, best
+        if held:
+            return None
         correction = self.nearest(term)
         return (correction, meant(word, term, correction)) if correction else None
 
