@@ -95,7 +95,7 @@ class Speller:
         if len(word) >= MIN_TYPO_LETTERS:
             near = [(w, t[0]) for w in sorted(one_typo_away(word)) if is_listed(w) and is_word(w)
                     and (t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])
-                    and (t[0] == term or not held)]
+                    and (not held or t[0].startswith(term))]
             if near:
                 best, best_term = max(near, key=lambda n: typed_zipf(n[0], "fr"))
                 return best_term, best
