@@ -37,28 +37,16 @@ sys.path.insert(0, str(ROOT))
 
 from retrieval.evaluation import held_out, load_squad  # noqa: E402
 from retrieval.text.analysis import QUESTION_ANALYZER, remove_accents  # noqa: E402
+from retrieval.text.spelling import AZERTY, neighbours  # noqa: E402
 
 # The seed of every question's generator (with the question's text): change it for another set.
 SEED = 16
 # The shortest word given a typo: a typo in a short word is often another word (« mort »,
 # « mont »), which no speller can tell.
 MIN_TYPO_LETTERS = 5
-# A French keyboard's letter rows and how far each starts to the right of the first, in keys.
-AZERTY = (("azertyuiop", 0.0), ("qsdfghjklm", 0.25), ("wxcvbn", 0.75))
 KINDS = ("dropped", "doubled", "undoubled", "swapped", "neighbour")
-
-
-def _neighbours() -> dict[str, str]:
-    """Each letter's neighbours on the keyboard: beside it on its row, or touching it on the
-    row above or below."""
-    places = {c: (row, offset + i) for row, (keys, offset) in enumerate(AZERTY)
-              for i, c in enumerate(keys)}
-    return {c: "".join(d for d, (row2, x2) in places.items() if d != c and (
-        (row2 == row and abs(x2 - x) == 1) or (abs(row2 - row) == 1 and abs(x2 - x) < 1)))
-        for c, (row, x) in places.items()}
-
-
-NEIGHBOURS = _neighbours()
+# A letter's neighbours on a French keyboard, as the speller knows them (it knows QWERTY's too).
+NEIGHBOURS = neighbours((AZERTY,))
 
 
 def typo(word: str, rng: random.Random) -> tuple[str, str] | None:

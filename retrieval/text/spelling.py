@@ -52,16 +52,40 @@ def meant(word: str, term: str, correction: str) -> str:
 
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# The letter rows of the keyboards readers type on, French (AZERTY) and English (QWERTY), and
+# how far each row starts to the right of the top one, in keys.
+AZERTY = (("azertyuiop", 0.0), ("qsdfghjklm", 0.25), ("wxcvbn", 0.75))
+QWERTY = (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
+Keyboard = tuple[tuple[str, float], ...]
 
 
-def one_typo_away(word: str) -> set[str]:
-    """The words one typo away from a bare word, its first letter kept: a letter dropped,
-    added, changed, or two neighbours swapped (Damerau's four)."""
+def neighbours(keyboards: tuple[Keyboard, ...]) -> dict[str, str]:
+    """Each letter's neighbours on the keyboards: beside it on its row, or touching it on the
+    row above or below."""
+    near: dict[str, set[str]] = {c: set() for c in LETTERS}
+    for keyboard in keyboards:
+        places = {c: (row, offset + i) for row, (keys, offset) in enumerate(keyboard)
+                  for i, c in enumerate(keys)}
+        for c, (row, x) in places.items():
+            near[c] |= {d for d, (row2, x2) in places.items() if d != c and (
+                (row2 == row and abs(x2 - x) == 1) or (abs(row2 - row) == 1 and abs(x2 - x) < 1))}
+    return {c: "".join(sorted(n)) for c, n in near.items()}
+
+
+NEIGHBOURS = neighbours((AZERTY, QWERTY))
+
+
+def one_typo_away(word: str) -> dict[str, bool]:
+    """The words one typo away from a bare word, its first letter kept (a letter dropped,
+    added, changed, or two neighbours swapped: Damerau's four), each with whether it is a
+    slip of the fingers: any but a letter changed for one not beside it on the keyboard, which
+    is likelier a word mistaken than mistyped."""
     cut = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
-    return ({a + b[1:] for a, b in cut if b}
-            | {a + b[1] + b[0] + b[2:] for a, b in cut if len(b) > 1}
-            | {a + c + b[1:] for a, b in cut if b for c in LETTERS}
-            | {a + c + b for a, b in cut for c in LETTERS})
+    changed = {a + c + b[1:]: c in NEIGHBOURS.get(b[0], "") for a, b in cut if b for c in LETTERS}
+    slips = ({a + b[1:] for a, b in cut if b} | {a + b[1] + b[0] + b[2:] for a, b in cut
+                                                  if len(b) > 1}
+             | {a + c + b for a, b in cut for c in LETTERS})
+    return {**changed, **dict.fromkeys(slips, True)}
 
 
 class Speller:
@@ -93,11 +117,12 @@ class Speller:
     def _corrected(self, word: str, term: str) -> tuple[str, str] | None:
         held = self._holds(term)
         if len(word) >= MIN_TYPO_LETTERS:
-            near = [(w, t[0]) for w in sorted(one_typo_away(word)) if is_listed(w) and is_word(w)
+            typos = one_typo_away(word)
+            near = [(w, t[0]) for w in sorted(typos) if is_listed(w) and is_word(w)
                     and (t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])
                     and (not held or t[0].startswith(term))]
             if near:
-                best, best_term = max(near, key=lambda n: typed_zipf(n[0], "fr"))
+                best, best_term = max(near, key=lambda n: (typos[n[0]], typed_zipf(n[0], "fr")))
                 return best_term, best
         if held:
             return None
