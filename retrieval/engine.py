@@ -215,8 +215,8 @@ class AnswerEngine:
         weights = {t: idf[t] * boost for t, boost in boosts.items()}
         names = frozenset(respelled.get(t, t) for t in query.names)
         # A word mistyped and corrected is a word the articles hold, not one they lack.
-        unknown = frozenset(c for t, c in respelled.items() if t not in mistyped)
-        return hits, Question(weights, groups, query.wanted, names, unknown, query.english)
+        lacked = frozenset(c for t, c in respelled.items() if t not in mistyped)
+        return hits, Question(weights, groups, query.wanted, names, lacked, query.english)
 
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
@@ -279,6 +279,8 @@ class AnswerEngine:
             typed = query.words.get(term)
             if typed is not None and not is_word(typed):  # a typo, read as the word meant
                 found = self.speller.corrected(typed, term)
+                if found is not None and not found[0]:
+                    continue  # a stop word mistyped (« avaeint »)
                 if found is not None:
                     boost = rarity(found[1])
                     if found[0] != term and is_word(found[1]):

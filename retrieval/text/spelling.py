@@ -118,9 +118,9 @@ class Speller:
         held = self._holds(term)
         if len(word) >= MIN_TYPO_LETTERS:
             typos = one_typo_away(word)
-            near = [(w, t[0]) for w in sorted(typos) if is_listed(w) and is_word(w)
-                    and (t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])
-                    and (not held or t[0].startswith(term))]
+            near = [(w, t[0] if t else "") for w in sorted(typos) if is_listed(w) and is_word(w)
+                    and ((t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])
+                         and (not held or t[0].startswith(term)) or not t and not held)]
             if near:
                 best, best_term = max(near, key=lambda n: (typos[n[0]], typed_zipf(n[0], "fr")))
                 return best_term, best
