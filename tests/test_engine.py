@@ -14,7 +14,7 @@ from retrieval import NONE
 from retrieval.answer.features import MAX_CHARS
 from retrieval.text.sentences import sentence_spans
 from retrieval.index.memory import LuceneBM25
-from retrieval.text.spelling import Speller
+from retrieval.text.spelling import Speller, one_typo_away
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parent / "seeds"
@@ -58,6 +58,30 @@ def test_nearly_every_answerable_dev_question_is_answered(engine):
 def test_questions_as_people_type_them(engine, question, expected):
     answer = engine.answer(question)
     assert answer.answered and expected in answer.excerpts[0].text
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("Qui a signe la letre ?", "Qui a signé la lettre ?"),  # no accents, a letter undoubled
+    ("Combien de soldats les Etats-Unis avaeint-ils en Irak ?",  # a stop word mistyped
+     "Combien de soldats les États-Unis avaient-ils en Irak ?"),
+    ("Que dit la lettre sur la souverainete de l'Irka ?",  # two letters swapped
+     "Que dit la lettre sur la souveraineté de l'Irak ?"),
+])
+def test_a_question_typed_as_users_do_quotes_what_it_quotes_as_written(engine, typed, written):
+    """A typo weighed its word as the rarest of words (wordfreq does not know it), more than
+    the word spelt right: « Qui a signe la letre ? » quoted the « non signé » sentence first."""
+    typed_first, written_first = ([(e.text, e.source) for e in engine.answer(q).excerpts[:1]]
+                                  for q in (typed, written))
+    assert typed_first and typed_first == written_first
+
+
+def test_a_corrected_typo_weighs_as_the_word_it_was_corrected_to(engine):
+    """Its boost and its share of the question are the word's: the same quotes, each as
+    sure, as for the question spelt right."""
+    typed, written = (engine.judged_quotes(q, 3) for q in ("Qui a signé la letre ?",
+                                                           "Qui a signé la lettre ?"))
+    assert typed and [(e.text, e.confidence) for e in typed] == [
+        (e.text, e.confidence) for e in written]
 
 
 @pytest.mark.parametrize("question", [
@@ -191,6 +215,29 @@ def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typ
     assert speller.nearest("5300") is None  # a number is never a typo
     assert speller.nearest("520") is None  # not even for a digit the number doubles
     assert speller.nearest("ommand") is None  # the first letters must be right
+
+
+def test_a_typo_is_read_as_the_commonest_word_one_slip_away_that_the_articles_hold():
+    terms = {"lettr", "fuit", "faut", "deven", "emiss", "emis", "mill", "milley"}
+    speller = Speller(lambda prefix: sorted(t for t in terms if t.startswith(prefix)),
+                      terms.__contains__)
+    assert speller.corrected("letre", "letr") == ("lettr", "lettre")
+    # « faute » is commoner, but i → a is no slip of the fingers: they are far apart.
+    assert speller.corrected("fiute", "fiut") == ("fuit", "fuite")
+    # Stemmed as « devenir » is: its term, weighed as « devenir » (not as the rarest word).
+    assert speller.corrected("deveni", "deven") == ("deven", "devenir")
+    # Its term held by chance, its ending broken: the word whose term extends it.
+    assert speller.corrected("emision", "emis") == ("emiss", "emission")
+    # A name the articles hold keeps its term, though « mille » is one typo away.
+    assert speller.corrected("milley", "milley") is None
+    assert speller.corrected("avaeint", "avaeint") == ("", "avaient")  # a stop word
+
+
+def test_one_typo_away_keeps_the_first_letter_and_tells_slips_from_other_letters():
+    typos = one_typo_away("letre")
+    assert {"lettre", "lere", "ltere", "letrz"} <= set(typos)
+    assert not any(w.startswith("m") for w in typos)
+    assert typos["letrz"] and not typos["letrb"]  # z is beside e, b is not
 
 
 @pytest.mark.timeout(60)
