@@ -201,14 +201,16 @@ def test_sentences_do_not_end_at_initials_or_abbreviations():
 
 def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typed():
     vocabulary = ["command", "seely", "mont", "5200", "pentagon"]
-    speller = Speller(lambda prefix: [t for t in vocabulary if t.startswith(prefix)])
+    speller = Speller(lambda prefix: [t for t in vocabulary if t.startswith(prefix)],
+                      vocabulary.__contains__)
     assert speller.nearest("comand") == "command"
     assert speller.nearest("seelly") == "seely"
     assert speller.nearest("pentagonn") == "pentagon"
     assert speller.nearest("mort") is None  # 4 letters: too short to guess
     # A short stem gets one correction: a letter typed once that the word doubles.
-    speller = Speller(lambda prefix: [t for t in ["lettr", "mont", "appel"]
-                                      if t.startswith(prefix)])
+    short = ["lettr", "mont", "appel"]
+    speller = Speller(lambda prefix: [t for t in short if t.startswith(prefix)],
+                      short.__contains__)
     assert speller.nearest("letr") == "lettr"  # « letre »
     assert speller.nearest("apel") == "appel"
     assert speller.nearest("mort") is None

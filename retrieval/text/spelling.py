@@ -1,10 +1,15 @@
-"""Misspelt question words: the nearest term the articles do use, as a fuzzy query in Lucene.
+"""Misspelt question words: the word meant, among those the articles use.
 
-People type fast on a phone ("Seelly", "letre", "Pentagonne"). A question term that no passage
-holds is replaced by the nearest term of the index's vocabulary within a few edits (rapidfuzz's
-Levenshtein distance, in C), or kept as it is, unknown, when none is near. As with Lucene's
-FuzzyQuery and its prefix length, the first letters must be right: typos rarely fall there, and
-without that rule "Paris" would become "pris" and "coût" "tout".
+People type fast on a phone ("Seelly", "letre", "Pentagonne", « avaeint »). A French question
+word that is no word (wordfreq does not list it, or hardly: `frequency.is_word`) is read as
+the commonest word one typo away whose term a passage holds, as Peter Norvig's speller does
+with a language's word frequencies, slips of the fingers first (a letter dropped, added,
+swapped with its neighbour, or struck beside the right key). Failing that, and for the terms of
+real words no passage holds, the nearest term of the index's vocabulary within a few edits
+(rapidfuzz's Levenshtein distance, in C), as a fuzzy query in Lucene, or the term kept as it
+is, unknown, when none is near. As with Lucene's FuzzyQuery and its prefix length, the first
+letters must be right: typos rarely fall there (about 7% of misspellings, Pollock and Zamora,
+1983), and without that rule "Paris" would become "pris" and "coût" "tout".
 """
 
 from __future__ import annotations
@@ -89,12 +94,13 @@ def one_typo_away(word: str) -> dict[str, bool]:
 
 
 class Speller:
-    """Finds, for a term the corpus does not hold, the nearest one it does."""
+    """Finds, for a mistyped word or a term the corpus does not hold, the one meant."""
 
     def __init__(self, terms_starting: Callable[[str], list[str]],
-                 holds: Callable[[str], bool] = lambda term: False) -> None:
-        """`terms_starting(prefix)` lists the index's terms that start with the prefix: the
-        index is asked when a word is unknown, nothing is built at start. Each term's nearest
+                 holds: Callable[[str], bool]) -> None:
+        """`terms_starting(prefix)` lists the index's terms that start with the prefix, and
+        `holds(term)` says whether a passage holds the term: the index is asked when a word
+        is unknown, nothing is built at start. Each term's nearest
         is remembered (questions repeat their unknown words: « l'article », "what"; reading a
         prefix's terms takes up to a millisecond); a memory index never changes under its
         engine, and Xapian databases updated while it runs offer their new terms as
@@ -118,9 +124,8 @@ class Speller:
         held = self._holds(term)
         if len(word) >= MIN_TYPO_LETTERS:
             typos = one_typo_away(word)
-            near = [(w, t[0] if t else "") for w in sorted(typos) if is_listed(w) and is_word(w)
-                    and ((t := QUESTION_ANALYZER.terms(w)) and self._holds(t[0])
-                         and (not held or t[0].startswith(term)) or not t and not held)]
+            near = [(w, meant_term) for w in sorted(typos) if is_listed(w) and is_word(w)
+                    and (meant_term := self._stands_for(w, term, held)) is not None]
             if near:
                 best, best_term = max(near, key=lambda n: (typos[n[0]], typed_zipf(n[0], "fr")))
                 return best_term, best
@@ -128,6 +133,17 @@ class Speller:
             return None
         correction = self.nearest(term)
         return (correction, meant(word, term, correction)) if correction else None
+
+    def _stands_for(self, word: str, typo_term: str, held: bool) -> str | None:
+        """The term of a word one typo away, if it may be the word meant: a term a passage
+        holds (and when one holds the typo's own term, one that extends it), or "" for a stop
+        word (left out of the question)."""
+        terms = QUESTION_ANALYZER.terms(word)
+        if not terms:
+            return None if held else ""
+        if self._holds(terms[0]) and (not held or terms[0].startswith(typo_term)):
+            return terms[0]
+        return None
 
     def nearest(self, term: str) -> str | None:
         """The term fewest edits away with the same first letters, if within max_edits."""
