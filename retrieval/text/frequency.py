@@ -16,6 +16,7 @@ as its commonest accented form (`typed_zipf`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from wordfreq import get_frequency_dict, zipf_frequency
@@ -75,7 +76,9 @@ def is_word(word: str) -> bool:
     return max(typed_zipf(word, "fr"), zipf(word, "en")) >= WORD_ZIPF
 
 
-def is_listed(word: str) -> bool:
-    """Whether wordfreq lists a bare lower-case word in French, as it is or accented (a set
-    look-up: how the speller sifts hundreds of strings)."""
-    return word in get_frequency_dict("fr", "best") or word in _accented("fr")
+
+def listed(words: Iterable[str], language: str = "fr") -> set[str]:
+    """Those of the bare lower-case words that wordfreq lists, as they are or accented (set
+    look-ups: how the speller sifts hundreds of strings)."""
+    frequencies, accented = get_frequency_dict(language, "best"), _accented(language)
+    return {w for w in words if w in frequencies or w in accented}

@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .analysis import QUESTION_ANALYZER, remove_accents
-from .frequency import is_listed, is_word, typed_zipf
+from .frequency import is_word, listed, typed_zipf
 
 PREFIX_LENGTH = 2
 # The shortest mistyped word read as the commonest word one typo away: a shorter one has many
@@ -124,7 +124,7 @@ class Speller:
         held = self._holds(term)
         if len(word) >= MIN_TYPO_LETTERS:
             typos = one_typo_away(word)
-            near = [(w, meant_term) for w in sorted(typos) if is_listed(w) and is_word(w)
+            near = [(w, meant_term) for w in sorted(listed(typos)) if is_word(w)
                     and (meant_term := self._stands_for(w, term, held)) is not None]
             if near:
                 best, best_term = max(near, key=lambda n: (typos[n[0]], typed_zipf(n[0], "fr")))
