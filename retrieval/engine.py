@@ -276,19 +276,20 @@ class AnswerEngine:
         mistyped: set[str] = set()
         for term, boost in query.boosts.items():
             group = query.groups[term]
-            typed = query.words.get(term)
-            if typed is not None and not is_word(typed):  # a typo, read as the word meant
-                found = self.speller.corrected(typed, term)
-                if found is not None and not found[0]:
-                    continue  # a stop word mistyped (« avaeint »)
-                if found is not None:
-                    boost = rarity(found[1])
-                    if found[0] != term and is_word(found[1]):
-                        mistyped.add(term)
-                if found is not None and found[0] != term or term not in self.index:
-                    respelled[term] = term = found[0] if found else term
-            elif term not in self.index:
-                respelled[term] = term = self.speller.nearest(term) or term
+            if term not in self.index:
+                typed = query.words.get(term)
+                if typed is not None and not is_word(typed):  # a typo, read as the word meant
+                    found = self.speller.corrected(typed, term)
+                    if found is not None and not found[0]:
+                        continue  # a stop word mistyped (« avaeint »)
+                    if found is not None:
+                        boost = rarity(found[1])
+                        if is_word(found[1]):
+                            mistyped.add(term)
+                    correction = found[0] if found else None
+                else:
+                    correction = self.speller.nearest(term)
+                respelled[term] = term = correction or term
             boosts[term] = max(boosts.get(term, 0.0), boost)
             groups.setdefault(term, group)
         return boosts, groups, respelled, mistyped

@@ -111,39 +111,30 @@ class Speller:
         self._meant = lru_cache(maxsize=NEAREST_CACHE_SIZE)(self._corrected)
 
     def corrected(self, word: str, term: str) -> tuple[str, str] | None:
-        """The term a mistyped French question word (no word: is_word; analysed as `term`)
-        stands for, and the word meant: the commonest word one typo away whose term a passage
-        holds, as Norvig's speller reads wordfreq's frequencies (« letre »: « lettre », not
-        « lettré »), of the same term when a passage holds the typo's (« deveni », stemmed as
-        « devenir » is: « devenir »; a name no dictionary lists keeps its term); else the
-        nearest term (nearest). None when there is none, or the typo's term is held but no
-        word of it is one typo away."""
+        """The term a mistyped French question word (no word: is_word; analysed as `term`,
+        which no passage holds) stands for, and the word meant: the commonest word one typo
+        away whose term a passage holds, slips of the fingers first, as Norvig's speller reads
+        wordfreq's frequencies (« letre »: « lettre », not « lettré »; "" for a stop word,
+        left out of the question); else the nearest term (nearest)."""
         return self._meant(remove_accents(word.casefold()), term)
 
     def _corrected(self, word: str, term: str) -> tuple[str, str] | None:
-        held = self._holds(term)
         if len(word) >= MIN_TYPO_LETTERS:
             typos = one_typo_away(word)
             near = [(w, meant_term) for w in sorted(listed(typos)) if is_word(w)
-                    and (meant_term := self._stands_for(w, term, held)) is not None]
+                    and (meant_term := self._held_term(w)) is not None]
             if near:
                 best, best_term = max(near, key=lambda n: (typos[n[0]], typed_zipf(n[0], "fr")))
                 return best_term, best
-        if held:
-            return None
         correction = self.nearest(term)
         return (correction, meant(word, term, correction)) if correction else None
 
-    def _stands_for(self, word: str, typo_term: str, held: bool) -> str | None:
-        """The term of a word one typo away, if it may be the word meant: a term a passage
-        holds (and when one holds the typo's own term, one that extends it), or "" for a stop
-        word (left out of the question)."""
+    def _held_term(self, word: str) -> str | None:
+        """The word's term if a passage holds it, "" for a stop word, else None."""
         terms = QUESTION_ANALYZER.terms(word)
         if not terms:
-            return None if held else ""
-        if self._holds(terms[0]) and (not held or terms[0].startswith(typo_term)):
-            return terms[0]
-        return None
+            return ""
+        return terms[0] if self._holds(terms[0]) else None
 
     def nearest(self, term: str) -> str | None:
         """The term fewest edits away with the same first letters, if within max_edits."""
