@@ -6,7 +6,7 @@ question gets both, the same way every run (a random generator seeded by the que
 - every accent dropped (« Qui a signé la lettre ? » → « Qui a signe la lettre ? »), as most
   users type;
 - one typo in one of its content words (not a stop or question word, letters only) of at least
-  MIN_TYPO_LETTERS letters, chosen at random, of one of the commonest kinds (Damerau's four,
+  MIN_WORD_LETTERS letters, chosen at random, of one of the commonest kinds (Damerau's four,
   with a doubled letter typed once or twice, French's commonest slip): a letter dropped,
   doubled, a doubled letter typed once, two neighbours swapped, a letter replaced by one of
   its neighbours on a French (AZERTY) keyboard. The word's first letter is never touched:
@@ -19,7 +19,7 @@ PIAF's questions are never written into the project: the set of its held-out art
 `--translated`; the project's own dev questions go to tests/data/dev_typed.jsonl.
 
     .venv/bin/python benchmarks/typed_questions.py --squad ../shared/eval/piaf-v1.0.json \\
-        /work/bench/piaf_typed.jsonl
+        /tmp/piaf_typed.jsonl
     .venv/bin/python benchmarks/typed_questions.py --dev tests/data/dev.jsonl \\
         tests/data/dev_typed.jsonl
 """
@@ -43,7 +43,7 @@ from retrieval.text.spelling import AZERTY, neighbours  # noqa: E402
 SEED = 16
 # The shortest word given a typo: a typo in a short word is often another word (« mort »,
 # « mont »), which no speller can tell.
-MIN_TYPO_LETTERS = 5
+MIN_WORD_LETTERS = 5
 KINDS = ("dropped", "doubled", "undoubled", "swapped", "neighbour")
 # A letter's neighbours on a French keyboard, as the speller knows them (it knows QWERTY's too).
 NEIGHBOURS = neighbours((AZERTY,))
@@ -80,7 +80,7 @@ def typed(question: str) -> tuple[str, str]:
     bare = remove_accents(question)
     rng = random.Random(f"{SEED}:{question}")
     spans = [(t.start, t.end) for t in QUESTION_ANALYZER(bare)  # l'armee: armee
-             if bare[t.start:t.end].isalpha() and t.end - t.start >= MIN_TYPO_LETTERS]
+             if bare[t.start:t.end].isalpha() and t.end - t.start >= MIN_WORD_LETTERS]
     if not spans:
         return bare, ""
     start, end = rng.choice(spans)

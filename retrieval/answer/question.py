@@ -137,7 +137,7 @@ class Query:
     # word.
     cognates: frozenset[str] = frozenset()
     # The word a French question's term was read from, in lower case (the first, when two
-    # words share a term): a term respelled weighs as the word it was corrected to would.
+    # words share a term): a typo respelled weighs as the word it was corrected to would.
     words: dict[str, str] = field(default_factory=dict)
 
     @property
