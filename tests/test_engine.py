@@ -75,6 +75,14 @@ def test_a_question_typed_as_users_do_quotes_what_it_quotes_as_written(engine, t
     assert typed_first and typed_first == written_first
 
 
+def test_the_dev_questions_typed_as_users_do_are_answered_nearly_as_written(engine):
+    """tests/data/dev_typed.jsonl: the dev questions without accents and with one typo each
+    (benchmarks/typed_questions.py). « pass » for « passé » is an English word: read as typed."""
+    typed = load_dev(HERE / "data" / "dev_typed.jsonl")
+    right = sum(dev_outcome(engine.answer(q.question), q.expected) for q in typed)
+    assert right >= len(typed) - 1
+
+
 def test_a_corrected_typo_weighs_as_the_word_it_was_corrected_to(engine):
     """Its boost and its share of the question are the word's: the same quotes, each as
     sure, as for the question spelt right."""
