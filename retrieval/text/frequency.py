@@ -76,7 +76,6 @@ def is_word(word: str) -> bool:
     return max(typed_zipf(word, "fr"), zipf(word, "en")) >= WORD_ZIPF
 
 
-
 def listed(words: Iterable[str], language: str = "fr") -> set[str]:
     """Those of the bare lower-case words that wordfreq lists, as they are or accented (set
     look-ups: how the speller sifts hundreds of strings)."""
