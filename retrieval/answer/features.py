@@ -385,8 +385,8 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     covered = np.zeros(len(starts), dtype=bool)
     covered[i] = covered[j] = covered[middle] = True
     row_of = covered.cumsum() - 1
-    relevant = np.flatnonzero(covered).tolist()
-    row_base = np.searchsorted(relevant, sentence_base).tolist()
+    rows = np.flatnonzero(covered)
+    relevant, row_base = rows.tolist(), rows.searchsorted(sentence_base).tolist()
     own = [[s - base for s in relevant[row_base[n]:row_base[n + 1]]]
            for n, base in enumerate(sentence_base.tolist()[:-1])]
 
