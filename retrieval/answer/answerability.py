@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,7 @@ class Answerability:
     answer_at: float
     near_at: float
 
-    @property
+    @cached_property
     def window_features(self) -> tuple[str, ...]:
         """The window features it reads (the others are QUOTE_INPUTS)."""
         return tuple(n for n in self.inputs if n not in QUOTE_INPUTS)

@@ -62,7 +62,8 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     chosen = [_excerpt(found, n, passages[passage_of[n]], float(scores[n])) for n in shown]
     picked = scores[rows]
     following = np.concatenate((picked[1:], [scores.min()]))[:k]
-    columns = [wanted.index(f) for f in names]
+    column = {f: n for n, f in enumerate(wanted)}
+    columns = [column[f] for f in names]
     return Chosen(chosen, features[shown][:, columns], picked[:k], picked[:k] - following,
                   question.english)
 
