@@ -19,7 +19,7 @@ import sys
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -28,7 +28,8 @@ from rank_bm25 import BM25Okapi
 
 from ..articles.documents import Document, Outline
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
-from .contract import BM25, Match, indexed_text, lucene_idf
+from ..text.sentences import sentence_spans
+from .contract import BM25, Match, PassageWords, indexed_text, lucene_idf
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class Vocabulary(Sequence[str]):
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:  # type: ignore[override]
-        return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode()
+        return self._term(i).decode()
 
     def _term(self, i: int) -> bytes:
         return self._bytes[self._offsets[i]:self._offsets[i + 1]].tobytes()
@@ -224,6 +225,112 @@ class Outlines:
             raise ValueError("outlines do not fit the index")
 
 
+@dataclass(frozen=True)
+class Analyses:
+    """Every passage's paragraph as analysed when indexing, so that answering analyses no
+    paragraph: each word's term (its position in the vocabulary), start and end in the
+    paragraph, and the paragraph's sentences; one slice of each per passage, rows as in the
+    postings (`words[r]:words[r + 1]`, `sentences[r]:sentences[r + 1]`)."""
+
+    words: np.ndarray  # int64, one more than passages: where each passage's words start
+    terms: np.ndarray  # int32, an id into the vocabulary
+    starts: np.ndarray  # int32, offsets in the paragraph
+    ends: np.ndarray  # int32
+    sentences: np.ndarray  # int64, one more than passages: where each one's sentences start
+    sentence_starts: np.ndarray  # int32
+    sentence_ends: np.ndarray  # int32
+
+    @classmethod
+    def counted(cls, columns: tuple[array, ...]) -> Analyses:
+        """The analyses as `_analysed` appends them: each passage's word count, the words'
+        term ids, starts and ends, its sentence count, the sentences' starts and ends."""
+        words, terms, starts, ends, sentences, sentence_starts, sentence_ends = (
+            np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
+            for c in columns)
+        return cls(_offsets(words), terms, starts, ends, _offsets(sentences), sentence_starts,
+                   sentence_ends)
+
+    @classmethod
+    def of(cls, parts: Sequence[tuple[Analyses, int, int]]) -> Analyses:
+        """Rows first..last of each of the analyses in turn, as one (the articles of an index
+        taken from a new one's or a previous one's)."""
+        runs: list[tuple[Analyses, int, int]] = []
+        for kept, first, last in parts:  # neighbouring rows of one source taken at once
+            if runs and runs[-1][0] is kept and runs[-1][2] == first:
+                runs[-1] = (kept, runs[-1][1], last)
+            else:
+                runs.append((kept, first, last))
+        sizes: list[list[np.ndarray]] = [[], []]  # each passage's word and sentence counts
+        columns: list[list[np.ndarray]] = [[], [], [], [], []]
+        for kept, first, last in runs:
+            for n, (offsets, arrays) in enumerate((
+                    (kept.words, (kept.terms, kept.starts, kept.ends)),
+                    (kept.sentences, (kept.sentence_starts, kept.sentence_ends)))):
+                sizes[n].append(np.diff(offsets[first:last + 1]))
+                low, high = int(offsets[first]), int(offsets[last])
+                for column, array_ in zip(columns[3 * n:], arrays):
+                    column.append(np.asarray(array_[low:high]))
+        empty = [np.zeros(0, np.int32)]
+        terms, starts, ends, sentence_starts, sentence_ends = (
+            np.concatenate(c or empty).astype(np.int32) for c in columns)
+        return cls(_offsets(np.concatenate(sizes[0] or empty)), terms, starts, ends,
+                   _offsets(np.concatenate(sizes[1] or empty)), sentence_starts, sentence_ends)
+
+    def passage(self, row: int, length: int, terms: dict[int, str]) -> PassageWords | None:
+        """Passage `row`'s words (`terms`: each id's term) and sentences; None unless they fit
+        its paragraph's `length` and the vocabulary (a store may hold anything)."""
+        ids, starts, ends = (a[self.words[row]:self.words[row + 1]].tolist()
+                             for a in (self.terms, self.starts, self.ends))
+        low, high = self.sentences[row], self.sentences[row + 1]
+        sentence_starts = self.sentence_starts[low:high].tolist()
+        sentence_ends = self.sentence_ends[low:high].tolist()
+        if (ids and not (min(ids) >= 0 and min(starts) >= 0 and max(ends) <= length)) or (
+                sentence_starts and not (min(sentence_starts) >= 0
+                                         and max(sentence_ends) <= length)):
+            return None
+        try:
+            found = list(map(terms.__getitem__, ids))
+        except IndexError:  # beyond the vocabulary
+            return None
+        return PassageWords(found, starts, ends, list(zip(sentence_starts, sentence_ends)))
+
+    def renumbered(self, terms: np.ndarray) -> Analyses:
+        """The same with each term id t as terms[t] (the vocabulary's order once sorted)."""
+        return Analyses(self.words, terms[self.terms].astype(np.int32), self.starts, self.ends,
+                        self.sentences, self.sentence_starts, self.sentence_ends)
+
+    def check(self, passages: int) -> None:
+        """Raise ValueError unless there is a slice of words and of sentences per passage (a
+        store may hold anything; each passage's slice is checked against its paragraph when
+        read)."""
+        for offsets, columns in ((self.words, (self.terms, self.starts, self.ends)),
+                                 (self.sentences, (self.sentence_starts, self.sentence_ends))):
+            if not (len(offsets) == passages + 1 and offsets[0] == 0
+                    and all(offsets[-1] == len(c) for c in columns)
+                    and np.all(np.diff(offsets) >= 0)):
+                raise ValueError("stored analyses do not fit the index")
+
+
+class _Terms(dict):
+    """The vocabulary's terms by position, each decoded when first read (a passage's words
+    are kept as positions): a dict lookup a word."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+
+    def __missing__(self, position: int) -> str:
+        self[position] = term = self._vocabulary[position]
+        return term
+
+
+def _offsets(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive slices of these sizes starts, and where the last ends."""
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return offsets
+
+
 def passage_terms(documents: Iterable[Document], analyzer: Analyzer = DOCUMENT_ANALYZER
                   ) -> Iterable[list[str]]:
     """The analysed terms of every passage of the documents, in order: what both indexes
@@ -240,22 +347,45 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
     The texts are read one at a time (at 1M passages, holding them all takes 500 MB); count
     says how many there are, for the progress bar."""
     term_ids: dict[str, int] = {}
-    counted = _count(texts, count, analyzer, term_ids)
-    return _weigh(list(term_ids), *counted, bm25=bm25)
+    counted = _count(map(analyzer.terms, texts), count, term_ids)
+    return _weigh(list(term_ids), *counted, bm25=bm25)[0]
 
 
-def _count(texts: Iterable[str], count: int, analyzer: Analyzer, term_ids: dict[str, int]
+def _analysed(documents: Iterable[Document], analyzer: Analyzer, term_ids: dict[str, int],
+              columns: tuple[array, ...]) -> Iterator[list[str]]:
+    """The terms BM25 reads of each passage of the documents (`indexed_text`), analysed once
+    for both: the paragraph's words (term ids, new terms numbered on in `term_ids`; starts and
+    ends in the paragraph) and sentences are appended to `columns` as they go (each passage's
+    word count, term ids, starts, ends, sentence count, sentence starts, sentence ends)."""
+    words, terms, starts, ends, sentences, sentence_starts, sentence_ends = columns
+    for document in documents:
+        for paragraph in document.paragraphs:
+            text = indexed_text(document, paragraph)
+            found, at, to = analyzer.columns(text)
+            offset = len(text) - len(paragraph.text)  # where the paragraph starts in it
+            first = bisect.bisect_left(at, offset)
+            words.append(len(found) - first)
+            terms.extend([term_ids.setdefault(t, len(term_ids)) for t in found[first:]])
+            starts.extend([a - offset for a in at[first:]])
+            ends.extend([b - offset for b in to[first:]])
+            spans = sentence_spans(paragraph.text)
+            sentences.append(len(spans))
+            sentence_starts.extend([a for a, _ in spans])
+            sentence_ends.extend([b for _, b in spans])
+            yield found
+
+
+def _count(passages: Iterable[list[str]], count: int, term_ids: dict[str, int]
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each text's terms counted: (text, term id, count) entries in text order, and each
-    text's length; a new term gets the next id in `term_ids`."""
+    """Each passage's terms counted: (passage, term id, count) entries in passage order, and
+    each passage's length; a new term gets the next id in `term_ids`."""
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
     # A progress bar on a terminal for a corpus worth waiting for; none in logs and pipes.
     shown = count >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
     from tqdm import tqdm  # only when indexing: answering from a stored index never shows it
 
-    for row, text in enumerate(tqdm(texts, "indexing", total=count, unit=" passages",
-                                    disable=not shown, mininterval=0.5)):
-        terms = analyzer.terms(text)
+    for row, terms in enumerate(tqdm(passages, "indexing", total=count, unit=" passages",
+                                     disable=not shown, mininterval=0.5)):
         lengths.append(len(terms))
         for term, tf in Counter(terms).items():
             rows.append(row)
@@ -267,10 +397,11 @@ def _count(texts: Iterable[str], count: int, analyzer: Analyzer, term_ids: dict[
 
 
 def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.ndarray,
-           lengths: np.ndarray, bm25: BM25) -> Postings:
+           lengths: np.ndarray, bm25: BM25) -> tuple[Postings, np.ndarray]:
     """Postings with rank-bm25's weights, idf × tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)),
     in its order of operations; in place, as each array is 250 MB at 1M passages. Columns
-    are renumbered in the order of the sorted vocabulary; rows must come in ascending order."""
+    are renumbered in the order of the sorted vocabulary (returned too: each term id's new
+    one); rows must come in ascending order."""
     k1, b = bm25.k1, bm25.b
     size = len(lengths)
     rank = np.empty(len(terms), dtype=np.intc)
@@ -294,7 +425,7 @@ def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.n
     np.divide(tf, weights, out=weights)
     weights *= np.repeat(idf, df)
     starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    return Postings(Vocabulary.of(terms), starts, passages, weights, counts, lengths)
+    return Postings(Vocabulary.of(terms), starts, passages, weights, counts, lengths), rank
 
 
 class MemoryIndex:
@@ -302,20 +433,23 @@ class MemoryIndex:
     (memory-mapped from the store: nothing is built per passage at start).
 
     Passage number r (in corpus order) is paragraph r - first[d] + 1 of document d, where
-    first[d] <= r < first[d + 1]; `outlines` say where each passage stands in its article;
-    `digests`, when the documents are files, the digest of each one's content as indexed
-    (each match carries its article's: a file changed since is not quoted)."""
+    first[d] <= r < first[d + 1]; `outlines` say where each passage stands in its article
+    and `analyses` how its paragraph was analysed; `digests`, when the documents are files,
+    the digest of each one's content as indexed (each match carries its article's: a file
+    changed since is not quoted)."""
 
     def __init__(self, postings: Postings, documents: list[str], first: np.ndarray,
-                 outlines: Outlines, bm25: BM25 = BM25(), digests: list[str] | None = None
-                 ) -> None:
+                 outlines: Outlines, analyses: Analyses, bm25: BM25 = BM25(),
+                 digests: list[str] | None = None) -> None:
         if len(first) != len(documents) + 1 or first[0] != 0 or first[-1] != postings.size \
                 or np.any(np.diff(first) < 0) \
                 or (digests is not None and len(digests) != len(documents)):
             raise ValueError("postings are not those of these documents")
         outlines.check(postings.size, len(documents))
+        analyses.check(postings.size)
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
-        self.outlines, self.digests = outlines, digests
+        self.outlines, self.analyses, self.digests = outlines, analyses, digests
+        self._terms = _Terms(postings.vocabulary)
         self._column = lru_cache(maxsize=COLUMN_CACHE_SIZE)(postings.vocabulary.find)
         self._column_max = lru_cache(maxsize=COLUMN_CACHE_SIZE)(self._max_weight)
         # Where each column starts and each document's first row, as Python ints read straight
@@ -333,6 +467,19 @@ class MemoryIndex:
         if n is None:
             return None
         return self.outlines.outline(n, int(self.first[n]), int(self.first[n + 1]))
+
+    def words(self, document_id: str, paragraph: int) -> PassageWords | None:
+        """A paragraph's words and sentences as analysed when it was indexed; None for one it
+        does not hold, or whose stored analysis does not fit it (a damaged store: the caller
+        analyses the text)."""
+        n = self._positions.get(document_id)
+        if n is None:
+            return None
+        row = self._first[n] + paragraph - 1
+        if not self._first[n] <= row < self._first[n + 1]:
+            return None
+        return self.analyses.passage(row, int(self.outlines.ends[row] - self.outlines.starts[row]),
+                                     self._terms)
 
     @classmethod
     def build(cls, documents: Sequence[Document | str], analyzer: Analyzer = DOCUMENT_ANALYZER,
@@ -354,17 +501,28 @@ class MemoryIndex:
         new = [d for d in documents if not isinstance(d, str)]
         count = sum(len(d.paragraphs) for d in new)
         started = time.perf_counter()
-        texts = (indexed_text(d, p) for d in new for p in d.paragraphs)
+        # The previous index's terms keep their ids (their positions in its vocabulary).
+        term_ids = {} if previous is None else {
+            t: n for n, t in enumerate(previous.postings.vocabulary)}
+        columns = tuple(array("i") for _ in range(7))
+        counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
+        analysed = Analyses.counted(columns)
         if previous is None:
-            postings = analyse(texts, count, analyzer, bm25)
-        else:  # the previous index's terms keep their ids; its counts are moved to new rows
-            term_ids = {t: n for n, t in enumerate(previous.postings.vocabulary)}
-            counted = _count(texts, count, analyzer, term_ids)
-            postings = _merged(previous, reused, documents, first, list(term_ids), counted, bm25)
+            postings, renumbered = _weigh(list(term_ids), *counted, bm25=bm25)
+        else:  # the previous index's counts and analyses are moved to their new rows
+            postings, renumbered = _merged(previous, reused, documents, first, list(term_ids),
+                                           counted, bm25)
+            rows = np.cumsum([0] + [len(d.paragraphs) for d in new]).tolist()
+            new_at = iter(zip(rows, rows[1:]))
+            old_at = previous.first.tolist()
+            analysed = Analyses.of([
+                (previous.analyses, old_at[reused[d]], old_at[reused[d] + 1])
+                if isinstance(d, str) else (analysed, *next(new_at)) for d in documents])
         elapsed = time.perf_counter() - started
         log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
                  count / max(elapsed, 1e-9))
-        return cls(postings, ids, first, outlines, bm25, digests)
+        return cls(postings, ids, first, outlines, analysed.renumbered(renumbered), bm25,
+                   digests)
 
     def __len__(self) -> int:
         return self.postings.size
@@ -468,10 +626,11 @@ def _kept(previous: MemoryIndex | None, document: str
 def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[Document | str],
             first: np.ndarray, terms: list[str],
             counted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], bm25: BM25
-            ) -> Postings:
+            ) -> tuple[Postings, np.ndarray]:
     """The postings of the previous index's passages kept (those of the documents given by id,
     moved to their new rows) and of the new documents' passages (`counted`, in their order,
-    term ids into `terms`), weighed together as one new corpus."""
+    term ids into `terms`), weighed together as one new corpus; and each term id's position
+    in the new vocabulary (-1: a term of no passage any more)."""
     p = previous.postings
     moved = np.full(p.size, -1, dtype=np.int64)  # each old passage's new row; -1: gone
     new_rows = []
@@ -495,9 +654,12 @@ def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[D
     order = np.argsort(all_rows, kind="stable")  # _weigh takes rows in ascending order
     # Terms of no passage any more (their articles gone) are left out of the vocabulary.
     used, all_columns = np.unique(all_columns[order], return_inverse=True)
-    return _weigh([terms[i] for i in used], all_rows[order].astype(np.intc),
-                  all_columns.astype(np.intc), all_counts[order].astype(np.intc), all_lengths,
-                  bm25)
+    postings, renumbered = _weigh([terms[i] for i in used], all_rows[order].astype(np.intc),
+                                  all_columns.astype(np.intc),
+                                  all_counts[order].astype(np.intc), all_lengths, bm25)
+    positions = np.full(len(terms), -1, dtype=np.intc)
+    positions[used] = renumbered
+    return postings, positions
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -49,22 +49,29 @@ from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
 from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id,
                               read_article_status, replaced_atomically, status_of, unchanged)
+from ..text import sentences
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
 from .contract import BM25
-from .memory import MemoryIndex, Outlines, Postings, Vocabulary
+from .memory import Analyses, MemoryIndex, Outlines, Postings, Vocabulary
 from .signature import index_signature
 
 log = logging.getLogger(__name__)
 
 # Bumped when the layout of the store changes: a store of another format is rebuilt, never
-# read as this one (4: the articles' outlines, so that answering parses no article).
-CACHE_FORMAT = "4"
+# read as this one (4: the articles' outlines, so that answering parses no article; 5: each
+# paragraph's analysis, so that answering analyses none).
+CACHE_FORMAT = "5"
 # The store's arrays and their types; anything else is not read.
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
-          "paragraph_ends": np.int64}
+          "paragraph_ends": np.int64, "words": np.int64, "word_terms": np.int32,
+          "word_starts": np.int32, "word_ends": np.int32, "sentences": np.int64,
+          "sentence_starts": np.int32, "sentence_ends": np.int32}
+# The modules whose output the store keeps besides the index's own: each paragraph's
+# sentences (its words are the analysis's, already in the index signature).
+STORED_MODULES = (sentences,)
 # The file of when the article files were checked, then each one's status (size, mtime, ctime,
 # inode) when its digest was taken, in the order of the digests in meta.json: int64 numbers, a
 # hundredth of the time JSON takes to read 50k of them. Only a cache of what reading the files
@@ -123,7 +130,8 @@ def corpus_key(digests: dict[str, str], analyzer: Analyzer = DOCUMENT_ANALYZER,
                bm25: BM25 = BM25()) -> str:
     """A hash of everything the stored index is made from: the index signature and each
     article file's name and content's digest."""
-    signature = json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, bm25)])
+    signature = json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, bm25,
+                                                          STORED_MODULES)])
     h = hashlib.sha256(signature.encode() + b"\0")
     for name, found in sorted(digests.items()):
         h.update(f"{name}\0{found}\0".encode())
@@ -133,7 +141,7 @@ def corpus_key(digests: dict[str, str], analyzer: Analyzer = DOCUMENT_ANALYZER,
 def analysis_signature(analyzer: Analyzer = DOCUMENT_ANALYZER) -> str:
     """What a store's term counts are made by: BM25's parameters aside, as counts do not
     depend on them."""
-    return json.dumps([CACHE_FORMAT, index_signature(memory, analyzer)])
+    return json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, stored=STORED_MODULES)])
 
 
 def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25: BM25 = BM25()
@@ -233,6 +241,10 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
               "counts": p.counts, "lengths": p.lengths, "first": index.first,
               "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends}
+    a = index.analyses
+    arrays.update({"words": a.words, "word_terms": a.terms, "word_starts": a.starts,
+                   "word_ends": a.ends, "sentences": a.sentences,
+                   "sentence_starts": a.sentence_starts, "sentence_ends": a.sentence_ends})
     digests = {name: files.digests[name] for name in files.indexed(index)}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
@@ -297,7 +309,10 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
-    index = MemoryIndex(postings, documents, arrays["first"], outlines, bm25,
+    analyses = Analyses(arrays["words"], arrays["word_terms"], arrays["word_starts"],
+                        arrays["word_ends"], arrays["sentences"], arrays["sentence_starts"],
+                        arrays["sentence_ends"])
+    index = MemoryIndex(postings, documents, arrays["first"], outlines, analyses, bm25,
                         [by_id[d] for d in documents])
     return StoredIndex(index, key, analysis, digests, *_read_statuses(path, list(digests)))
 

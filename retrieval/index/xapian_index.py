@@ -256,6 +256,10 @@ class XapianIndex:
         return self._call(ask)
 
 
+    def words(self, document: str, paragraph: int) -> None:
+        """Not kept (see the module's docstring): the paragraph is analysed when read."""
+        return None
+
     def outline(self, document_id: str) -> Outline | None:
         """An article's outline as its first passage keeps it, with the digest of the content
         it was made from; None when there is none or it is not one (a damaged database: the
