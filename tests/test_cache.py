@@ -76,7 +76,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 18
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 15
 
 
 def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
@@ -585,7 +585,7 @@ def stored_arrays(index: MemoryIndex) -> dict[str, bytes]:
             "documents": "\n".join(index.documents).encode(),
             "outlines": index.outlines.starts.tobytes() + index.outlines.ends.tobytes()
             + json.dumps(index.outlines.headers).encode(),
-            "analyses": b"".join(np.asarray(a).tobytes() for a in vars(index.analyses).values())}
+            "analyses": b"".join(a[0:len(a)].tobytes() for a in vars(index.analyses).values())}
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -714,16 +714,19 @@ def test_a_store_of_another_sentence_splitter_is_rebuilt(corpus, cache_dir, anal
     assert analyses == [3, 3]
 
 
-@pytest.mark.parametrize("name, change", [("word_ends", 1000), ("word_starts", -1000),
-                                           ("word_terms", 10**6), ("word_terms", -10**6),
-                                           ("sentence_ends", 1000)])
-def test_damaged_stored_words_are_not_read(corpus, cache_dir, name, change) -> None:
+@pytest.mark.parametrize("name, field, change", [
+    ("word_data", 2, 1000), ("word_data", 1, -1000), ("word_data", 0, 10**6),
+    ("word_data", 0, -10**6), ("sentence_data", 1, 1000)])
+def test_damaged_stored_words_are_not_read(corpus, cache_dir, name, field, change) -> None:
     """Offsets beyond the paragraph, terms beyond the vocabulary: those paragraphs are analysed
     when read, as with an index that keeps no analysis, and the answer is the same."""
     question = "Qui a voté une résolution ?"
     expected = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).answer(question)
     path = cache_path(corpus, cache_dir) / f"{name}.npy"
-    np.save(path, np.load(path) + np.int32(change))
+    data = np.load(path)
+    fields = 3 if name == "word_data" else 2
+    data[field::fields] += np.int32(change)
+    np.save(path, data)
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     assert engine.index.words("b", 1) is None
     assert engine.answer(question) == expected

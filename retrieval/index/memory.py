@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Protocol
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -225,30 +226,41 @@ class Outlines:
             raise ValueError("outlines do not fit the index")
 
 
+class Vector(Protocol):
+    """A vector read a slice at a time: a numpy array, or one read from a file (the store's
+    analyses: memory_store.FileVector)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, where: slice, /) -> np.ndarray: ...
+
+
+# How many numbers each word and each sentence takes in Analyses' vectors.
+WORD_FIELDS = 3  # term id, start, end
+SENTENCE_FIELDS = 2  # start, end
+
+
 @dataclass(frozen=True)
 class Analyses:
     """Every passage's paragraph as analysed when indexing, so that answering analyses no
     paragraph: each word's term (its position in the vocabulary), start and end in the
-    paragraph, and the paragraph's sentences; one slice of each per passage, rows as in the
-    postings (`words[r]:words[r + 1]`, `sentences[r]:sentences[r + 1]`)."""
+    paragraph, and the paragraph's sentences; rows as in the postings, passage r's words at
+    `words[r]:words[r + 1]`, each WORD_FIELDS numbers of `word_data` side by side, and its
+    sentences likewise (so that a passage is read in two slices)."""
 
     words: np.ndarray  # int64, one more than passages: where each passage's words start
-    terms: np.ndarray  # int32, an id into the vocabulary
-    starts: np.ndarray  # int32, offsets in the paragraph
-    ends: np.ndarray  # int32
+    word_data: Vector  # int32: term id, start, end of each word
     sentences: np.ndarray  # int64, one more than passages: where each one's sentences start
-    sentence_starts: np.ndarray  # int32
-    sentence_ends: np.ndarray  # int32
+    sentence_data: Vector  # int32: start, end of each sentence
 
     @classmethod
-    def counted(cls, columns: tuple[array, ...]) -> Analyses:
-        """The analyses as `_analysed` appends them: each passage's word count, the words'
-        term ids, starts and ends, its sentence count, the sentences' starts and ends."""
-        words, terms, starts, ends, sentences, sentence_starts, sentence_ends = (
+    def counted(cls, columns: tuple[array, array, array, array]) -> Analyses:
+        """The analyses as `_analysed` appends them: each passage's word count, its words'
+        term ids, starts and ends, its sentence count, its sentences' starts and ends."""
+        words, word_data, sentences, sentence_data = (
             np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
             for c in columns)
-        return cls(_offsets(words), terms, starts, ends, _offsets(sentences), sentence_starts,
-                   sentence_ends)
+        return cls(_offsets(words), word_data, _offsets(sentences), sentence_data)
 
     @classmethod
     def of(cls, parts: Sequence[tuple[Analyses, int, int]]) -> Analyses:
@@ -261,53 +273,50 @@ class Analyses:
             else:
                 runs.append((kept, first, last))
         sizes: list[list[np.ndarray]] = [[], []]  # each passage's word and sentence counts
-        columns: list[list[np.ndarray]] = [[], [], [], [], []]
+        data: list[list[np.ndarray]] = [[], []]
         for kept, first, last in runs:
-            for n, (offsets, arrays) in enumerate((
-                    (kept.words, (kept.terms, kept.starts, kept.ends)),
-                    (kept.sentences, (kept.sentence_starts, kept.sentence_ends)))):
+            for n, (offsets, vector, fields) in enumerate((
+                    (kept.words, kept.word_data, WORD_FIELDS),
+                    (kept.sentences, kept.sentence_data, SENTENCE_FIELDS))):
                 sizes[n].append(np.diff(offsets[first:last + 1]))
-                low, high = int(offsets[first]), int(offsets[last])
-                for column, array_ in zip(columns[3 * n:], arrays):
-                    column.append(np.asarray(array_[low:high]))
+                data[n].append(vector[int(offsets[first]) * fields:int(offsets[last]) * fields])
         empty = [np.zeros(0, np.int32)]
-        terms, starts, ends, sentence_starts, sentence_ends = (
-            np.concatenate(c or empty).astype(np.int32) for c in columns)
-        return cls(_offsets(np.concatenate(sizes[0] or empty)), terms, starts, ends,
-                   _offsets(np.concatenate(sizes[1] or empty)), sentence_starts, sentence_ends)
+        words, sentences, word_data, sentence_data = (
+            np.concatenate(c or empty).astype(np.int32) for c in (*sizes, *data))
+        return cls(_offsets(words), word_data, _offsets(sentences), sentence_data)
 
     def passage(self, row: int, length: int, terms: dict[int, str]) -> PassageWords | None:
         """Passage `row`'s words (`terms`: each id's term) and sentences; None unless they fit
         its paragraph's `length` and the vocabulary (a store may hold anything)."""
-        ids, starts, ends = (a[self.words[row]:self.words[row + 1]].tolist()
-                             for a in (self.terms, self.starts, self.ends))
-        low, high = self.sentences[row], self.sentences[row + 1]
-        sentence_starts = self.sentence_starts[low:high].tolist()
-        sentence_ends = self.sentence_ends[low:high].tolist()
+        words = self.word_data[WORD_FIELDS * int(self.words[row]):
+                               WORD_FIELDS * int(self.words[row + 1])]
+        sentences = self.sentence_data[SENTENCE_FIELDS * int(self.sentences[row]):
+                                       SENTENCE_FIELDS * int(self.sentences[row + 1])]
+        ids, starts, ends = (words[n::WORD_FIELDS].tolist() for n in range(WORD_FIELDS))
+        spans = sentences.tolist()
         if (ids and not (min(ids) >= 0 and min(starts) >= 0 and max(ends) <= length)) or (
-                sentence_starts and not (min(sentence_starts) >= 0
-                                         and max(sentence_ends) <= length)):
+                spans and not (min(spans) >= 0 and max(spans) <= length)):
             return None
         try:
             found = list(map(terms.__getitem__, ids))
         except IndexError:  # beyond the vocabulary
             return None
-        return PassageWords(found, starts, ends, list(zip(sentence_starts, sentence_ends)))
+        return PassageWords(found, starts, ends, list(zip(spans[::2], spans[1::2])))
 
     def renumbered(self, terms: np.ndarray) -> Analyses:
         """The same with each term id t as terms[t] (the vocabulary's order once sorted)."""
-        return Analyses(self.words, terms[self.terms].astype(np.int32), self.starts, self.ends,
-                        self.sentences, self.sentence_starts, self.sentence_ends)
+        word_data = np.array(self.word_data[0:len(self.word_data)], dtype=np.int32)
+        word_data[::WORD_FIELDS] = terms[word_data[::WORD_FIELDS]]
+        return Analyses(self.words, word_data, self.sentences, self.sentence_data)
 
     def check(self, passages: int) -> None:
         """Raise ValueError unless there is a slice of words and of sentences per passage (a
         store may hold anything; each passage's slice is checked against its paragraph when
         read)."""
-        for offsets, columns in ((self.words, (self.terms, self.starts, self.ends)),
-                                 (self.sentences, (self.sentence_starts, self.sentence_ends))):
+        for offsets, vector, fields in ((self.words, self.word_data, WORD_FIELDS),
+                                        (self.sentences, self.sentence_data, SENTENCE_FIELDS)):
             if not (len(offsets) == passages + 1 and offsets[0] == 0
-                    and all(offsets[-1] == len(c) for c in columns)
-                    and np.all(np.diff(offsets) >= 0)):
+                    and offsets[-1] * fields == len(vector) and np.all(np.diff(offsets) >= 0)):
                 raise ValueError("stored analyses do not fit the index")
 
 
@@ -352,26 +361,26 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
 
 
 def _analysed(documents: Iterable[Document], analyzer: Analyzer, term_ids: dict[str, int],
-              columns: tuple[array, ...]) -> Iterator[list[str]]:
+              columns: tuple[array, array, array, array]) -> Iterator[list[str]]:
     """The terms BM25 reads of each passage of the documents (`indexed_text`), analysed once
     for both: the paragraph's words (term ids, new terms numbered on in `term_ids`; starts and
     ends in the paragraph) and sentences are appended to `columns` as they go (each passage's
-    word count, term ids, starts, ends, sentence count, sentence starts, sentence ends)."""
-    words, terms, starts, ends, sentences, sentence_starts, sentence_ends = columns
+    word count, its words' fields, its sentence count, its sentences' fields: Analyses')."""
+    words, word_data, sentences, sentence_data = columns
     for document in documents:
         for paragraph in document.paragraphs:
             text = indexed_text(document, paragraph)
-            found, at, to = analyzer.columns(text)
+            found, starts, ends = analyzer.columns(text)
             offset = len(text) - len(paragraph.text)  # where the paragraph starts in it
-            first = bisect.bisect_left(at, offset)
+            first = bisect.bisect_left(starts, offset)
             words.append(len(found) - first)
-            terms.extend([term_ids.setdefault(t, len(term_ids)) for t in found[first:]])
-            starts.extend([a - offset for a in at[first:]])
-            ends.extend([b - offset for b in to[first:]])
+            for term, start, end in zip(found[first:], starts[first:], ends[first:]):
+                word_data.extend((term_ids.setdefault(term, len(term_ids)), start - offset,
+                                  end - offset))
             spans = sentence_spans(paragraph.text)
             sentences.append(len(spans))
-            sentence_starts.extend([a for a, _ in spans])
-            sentence_ends.extend([b for _, b in spans])
+            for span in spans:
+                sentence_data.extend(span)
             yield found
 
 
@@ -504,7 +513,7 @@ class MemoryIndex:
         # The previous index's terms keep their ids (their positions in its vocabulary).
         term_ids = {} if previous is None else {
             t: n for n, t in enumerate(previous.postings.vocabulary)}
-        columns = tuple(array("i") for _ in range(7))
+        columns = (array("i"), array("i"), array("i"), array("i"))
         counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
         analysed = Analyses.counted(columns)
         if previous is None:

@@ -39,11 +39,13 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import platformdirs
+from numpy.typing import DTypeLike
 
 from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
@@ -66,9 +68,10 @@ CACHE_FORMAT = "5"
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
-          "paragraph_ends": np.int64, "words": np.int64, "word_terms": np.int32,
-          "word_starts": np.int32, "word_ends": np.int32, "sentences": np.int64,
-          "sentence_starts": np.int32, "sentence_ends": np.int32}
+          "paragraph_ends": np.int64, "words": np.int64, "word_data": np.int32,
+          "sentences": np.int64, "sentence_data": np.int32}
+# Those read a slice at a time (FileVector), not memory-mapped.
+READ_ARRAYS = frozenset({"word_data", "sentence_data"})
 # The modules whose output the store keeps besides the index's own: each paragraph's
 # sentences (its words are the analysis's, already in the index signature).
 STORED_MODULES = (sentences,)
@@ -242,9 +245,9 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
               "counts": p.counts, "lengths": p.lengths, "first": index.first,
               "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends}
     a = index.analyses
-    arrays.update({"words": a.words, "word_terms": a.terms, "word_starts": a.starts,
-                   "word_ends": a.ends, "sentences": a.sentences,
-                   "sentence_starts": a.sentence_starts, "sentence_ends": a.sentence_ends})
+    arrays.update({"words": a.words, "word_data": a.word_data[0:len(a.word_data)],
+                   "sentences": a.sentences,
+                   "sentence_data": a.sentence_data[0:len(a.sentence_data)]})
     digests = {name: files.digests[name] for name in files.indexed(index)}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
@@ -280,12 +283,15 @@ def _write_statuses(path: Path, names: list[str], files: ArticleFiles, checked_n
 
 def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     """The stored index, whatever articles it is of; an error if the folder is not a whole
-    store that fits together. Arrays are memory-mapped, never unpickled."""
+    store that fits together. Arrays are memory-mapped or read a slice at a time, never
+    unpickled."""
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     if not (isinstance(meta, dict) and meta.get("format") == CACHE_FORMAT):
         raise ValueError("meta.json is not of this version's store")
     arrays = {}
     for name, dtype in ARRAYS.items():
+        if name in READ_ARRAYS:
+            continue
         array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
         if array.dtype != dtype or array.ndim != 1:
             raise ValueError(f"{name}.npy is not a vector of {np.dtype(dtype)}")
@@ -309,12 +315,49 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
-    analyses = Analyses(arrays["words"], arrays["word_terms"], arrays["word_starts"],
-                        arrays["word_ends"], arrays["sentences"], arrays["sentence_starts"],
-                        arrays["sentence_ends"])
+    analyses = Analyses(arrays["words"], FileVector(path / "word_data.npy", ARRAYS["word_data"]),
+                        arrays["sentences"],
+                        FileVector(path / "sentence_data.npy", ARRAYS["sentence_data"]))
     index = MemoryIndex(postings, documents, arrays["first"], outlines, analyses, bm25,
                         [by_id[d] for d in documents])
     return StoredIndex(index, key, analysis, digests, *_read_statuses(path, list(digests)))
+
+
+class FileVector:
+    """A vector of a .npy file of the store, read a slice at a time (os.pread), never mapped:
+    the pages of a mapped file that a process reads count in its memory, and the passages a
+    bot's questions read, a few at a time, soon touch most pages of the analyses (+46 MB of
+    serve RSS at 100k passages, mapped). A read costs a system call (about a microsecond)."""
+
+    def __init__(self, path: Path, dtype: DTypeLike) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+        with open(os.dup(self._fd), "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"{path.name} is not a .npy file this version reads")
+            shape, fortran, found = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
+                                     else np.lib.format.read_array_header_2_0(f))
+            self._offset = f.tell()
+        self.dtype = np.dtype(dtype)
+        if found != self.dtype or len(shape) != 1 or fortran:
+            raise ValueError(f"{path.name} is not a vector of {self.dtype}")
+        self._length = shape[0]
+        if os.fstat(self._fd).st_size != self._offset + self._length * self.dtype.itemsize:
+            raise ValueError(f"{path.name} is not as long as it says")
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, where: slice, /) -> np.ndarray:
+        start, stop, step = where.indices(self._length)
+        if step != 1:
+            raise ValueError("a FileVector is read in slices of neighbours")
+        size = max(stop - start, 0) * self.dtype.itemsize
+        data = os.pread(self._fd, size, self._offset + start * self.dtype.itemsize)
+        if len(data) != size:
+            raise ValueError("the store's file was cut short since it was opened")
+        return np.frombuffer(data, dtype=self.dtype)
 
 
 def _read_statuses(path: Path, names: list[str]) -> tuple[dict[str, list[int]], int]:
