@@ -76,7 +76,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 15
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 17
 
 
 def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
@@ -673,9 +673,10 @@ def stored_words(index: MemoryIndex, document) -> list:
 
 
 def analysed_words(document) -> list:
-    """Each paragraph's words and sentences as the analyzer finds them."""
-    return [(*DOCUMENT_ANALYZER.columns(p.text), sentence_spans(p.text))
-            for p in document.paragraphs]
+    """Each paragraph's words and sentences and its title's terms as the analyzer finds
+    them."""
+    return [(*DOCUMENT_ANALYZER.columns(p.text), sentence_spans(p.text),
+             frozenset(DOCUMENT_ANALYZER.terms(document.title))) for p in document.paragraphs]
 
 
 def test_the_stored_analysis_is_the_analyzers_and_kept_through_an_update(tmp_path) -> None:
@@ -716,7 +717,7 @@ def test_a_store_of_another_sentence_splitter_is_rebuilt(corpus, cache_dir, anal
 
 @pytest.mark.parametrize("name, field, change", [
     ("word_data", 2, 1000), ("word_data", 1, -1000), ("word_data", 0, 10**6),
-    ("word_data", 0, -10**6), ("sentence_data", 1, 1000)])
+    ("word_data", 0, -10**6), ("sentence_data", 1, 1000), ("title_data", 0, 10**6)])
 def test_damaged_stored_words_are_not_read(corpus, cache_dir, name, field, change) -> None:
     """Offsets beyond the paragraph, terms beyond the vocabulary: those paragraphs are analysed
     when read, as with an index that keeps no analysis, and the answer is the same."""
@@ -724,7 +725,7 @@ def test_damaged_stored_words_are_not_read(corpus, cache_dir, name, field, chang
     expected = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).answer(question)
     path = cache_path(corpus, cache_dir) / f"{name}.npy"
     data = np.load(path)
-    fields = 3 if name == "word_data" else 2
+    fields = {"word_data": 3, "sentence_data": 2, "title_data": 1}[name]
     data[field::fields] += np.int32(change)
     np.save(path, data)
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))

@@ -173,13 +173,12 @@ class _Passage:
         self.text = text = hit.passage.paragraph.text
         weights = asked.weights
         self.asked, self.coverage = asked, asked.coverage
-        title = _title_terms(hit.passage.document.title, analyzer)
+        stored = hit.words  # as the index analysed it, if it keeps that
+        title = stored.title if stored else _title_terms(hit.passage.document.title, analyzer)
         self.titled = (Coverage({t: w * TITLE_TERM_WEIGHT if t in title else w
                                  for t, w in weights.items()}, asked.groups)
                        if not title.isdisjoint(weights) else asked.coverage)
-        # As the index analysed it; else a paragraph of ordinary length is analysed once, for
-        # both exact and soft matches.
-        stored = hit.words
+        # Else a paragraph of ordinary length is analysed once, for exact and soft matches.
         self.sentences = stored.sentences if stored else sentence_spans(text)
         self.words = (stored[:3] if stored else
                       analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None)

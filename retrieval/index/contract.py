@@ -60,13 +60,15 @@ class Match:
 
 
 class PassageWords(NamedTuple):
-    """A paragraph as an index analysed it: each word's term, start and end in the paragraph
-    (as Analyzer.columns gives them), and its sentences' spans (as sentence_spans does)."""
+    """A passage as an index analysed it: each word of its paragraph's term, start and end in
+    the paragraph (as Analyzer.columns gives them), the paragraph's sentences' spans (as
+    sentence_spans does), and its article's title's terms."""
 
     terms: list[str]
     starts: list[int]
     ends: list[int]
     sentences: list[tuple[int, int]]
+    title: frozenset[str]
 
 
 class IndexUnavailable(ConnectionError):
@@ -95,5 +97,5 @@ class Index(Protocol):
         nothing; each term's BM25 score multiplied by its weight (a query-time boost)."""
 
     def words(self, document: str, paragraph: int) -> PassageWords | None:
-        """The paragraph's words and sentences as analysed when indexing, if the index keeps
-        them (optional: None, and the caller analyses the paragraph's text)."""
+        """The paragraph's words and sentences and its title's terms as analysed when
+        indexing, if the index keeps them (optional: None, and the caller analyses the paragraph's text)."""

@@ -235,32 +235,44 @@ class Vector(Protocol):
     def __getitem__(self, where: slice, /) -> np.ndarray: ...
 
 
-# How many numbers each word and each sentence takes in Analyses' vectors.
+# How many numbers each word, sentence and title term takes in Analyses' vectors.
 WORD_FIELDS = 3  # term id, start, end
 SENTENCE_FIELDS = 2  # start, end
+TITLE_FIELDS = 1  # term id
 
 
 @dataclass(frozen=True)
 class Analyses:
-    """Every passage's paragraph as analysed when indexing, so that answering analyses no
-    paragraph: each word's term (its position in the vocabulary), start and end in the
-    paragraph, and the paragraph's sentences; rows as in the postings, passage r's words at
-    `words[r]:words[r + 1]`, each WORD_FIELDS numbers of `word_data` side by side, and its
-    sentences likewise (so that a passage is read in two slices)."""
+    """Every passage as analysed when indexing, so that answering analyses no paragraph and
+    no title: each word of its paragraph (its term's position in the vocabulary, its start
+    and end in the paragraph), the paragraph's sentences, and the terms of its article's
+    title. Rows as in the postings: passage r's words are `words[r]:words[r + 1]`, each
+    WORD_FIELDS numbers of `word_data` side by side (a passage is read in one slice), and its
+    sentences and title terms likewise."""
 
     words: np.ndarray  # int64, one more than passages: where each passage's words start
     word_data: Vector  # int32: term id, start, end of each word
-    sentences: np.ndarray  # int64, one more than passages: where each one's sentences start
+    sentences: np.ndarray  # int64, one more than passages
     sentence_data: Vector  # int32: start, end of each sentence
+    titles: np.ndarray  # int64, one more than passages
+    title_data: Vector  # int32: term id of each word of the title
+
+    def parts(self) -> tuple[tuple[np.ndarray, Vector, int], ...]:
+        """(offsets, vector, fields) of the words, the sentences and the title terms."""
+        return ((self.words, self.word_data, WORD_FIELDS),
+                (self.sentences, self.sentence_data, SENTENCE_FIELDS),
+                (self.titles, self.title_data, TITLE_FIELDS))
 
     @classmethod
-    def counted(cls, columns: tuple[array, array, array, array]) -> Analyses:
-        """The analyses as `_analysed` appends them: each passage's word count, its words'
-        term ids, starts and ends, its sentence count, its sentences' starts and ends."""
-        words, word_data, sentences, sentence_data = (
-            np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
-            for c in columns)
-        return cls(_offsets(words), word_data, _offsets(sentences), sentence_data)
+    def counted(cls, columns: tuple[array, ...]) -> Analyses:
+        """The analyses as `_analysed` appends them: for words, sentences and titles in turn,
+        each passage's count of them and their fields."""
+        counts, data = columns[::2], columns[1::2]
+        vectors = [np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
+                   for c in data]
+        return cls(*(v for c, d in zip(counts, vectors)
+                     for v in (_offsets(np.frombuffer(c, dtype=np.intc) if len(c)
+                                        else np.zeros(0, np.intc)), d)))
 
     @classmethod
     def of(cls, parts: Sequence[tuple[Analyses, int, int]]) -> Analyses:
@@ -272,49 +284,50 @@ class Analyses:
                 runs[-1] = (kept, runs[-1][1], last)
             else:
                 runs.append((kept, first, last))
-        sizes: list[list[np.ndarray]] = [[], []]  # each passage's word and sentence counts
-        data: list[list[np.ndarray]] = [[], []]
+        sizes: list[list[np.ndarray]] = [[], [], []]  # each passage's count of each part
+        data: list[list[np.ndarray]] = [[], [], []]
         for kept, first, last in runs:
-            for n, (offsets, vector, fields) in enumerate((
-                    (kept.words, kept.word_data, WORD_FIELDS),
-                    (kept.sentences, kept.sentence_data, SENTENCE_FIELDS))):
+            for n, (offsets, vector, fields) in enumerate(kept.parts()):
                 sizes[n].append(np.diff(offsets[first:last + 1]))
                 data[n].append(vector[int(offsets[first]) * fields:int(offsets[last]) * fields])
         empty = [np.zeros(0, np.int32)]
-        words, sentences, word_data, sentence_data = (
-            np.concatenate(c or empty).astype(np.int32) for c in (*sizes, *data))
-        return cls(_offsets(words), word_data, _offsets(sentences), sentence_data)
+        return cls(*(v for counts, values in zip(sizes, data)
+                     for v in (_offsets(np.concatenate(counts or empty)),
+                               np.concatenate(values or empty).astype(np.int32))))
 
     def passage(self, row: int, length: int, terms: dict[int, str]) -> PassageWords | None:
-        """Passage `row`'s words (`terms`: each id's term) and sentences; None unless they fit
-        its paragraph's `length` and the vocabulary (a store may hold anything)."""
-        words = self.word_data[WORD_FIELDS * int(self.words[row]):
-                               WORD_FIELDS * int(self.words[row + 1])]
-        sentences = self.sentence_data[SENTENCE_FIELDS * int(self.sentences[row]):
-                                       SENTENCE_FIELDS * int(self.sentences[row + 1])]
-        ids, starts, ends = (words[n::WORD_FIELDS].tolist() for n in range(WORD_FIELDS))
-        spans = sentences.tolist()
+        """Passage `row`'s words (`terms`: each id's term), sentences and title terms; None
+        unless they fit its paragraph's `length` and the vocabulary (a store may hold
+        anything)."""
+        words, sentences, title = (vector[fields * int(offsets[row]):
+                                          fields * int(offsets[row + 1])].tolist()
+                                   for offsets, vector, fields in self.parts())
+        ids, starts, ends = words[::3], words[1::3], words[2::3]
         if (ids and not (min(ids) >= 0 and min(starts) >= 0 and max(ends) <= length)) or (
-                spans and not (min(spans) >= 0 and max(spans) <= length)):
+                sentences and not (min(sentences) >= 0 and max(sentences) <= length)) or (
+                title and min(title) < 0):
             return None
         try:
             found = list(map(terms.__getitem__, ids))
+            titled = frozenset(map(terms.__getitem__, title))
         except IndexError:  # beyond the vocabulary
             return None
-        return PassageWords(found, starts, ends, list(zip(spans[::2], spans[1::2])))
+        return PassageWords(found, starts, ends, list(zip(sentences[::2], sentences[1::2])),
+                            titled)
 
     def renumbered(self, terms: np.ndarray) -> Analyses:
         """The same with each term id t as terms[t] (the vocabulary's order once sorted)."""
         word_data = np.array(self.word_data[0:len(self.word_data)], dtype=np.int32)
         word_data[::WORD_FIELDS] = terms[word_data[::WORD_FIELDS]]
-        return Analyses(self.words, word_data, self.sentences, self.sentence_data)
+        title_data = terms[self.title_data[0:len(self.title_data)]].astype(np.int32)
+        return Analyses(self.words, word_data, self.sentences, self.sentence_data, self.titles,
+                        title_data)
 
     def check(self, passages: int) -> None:
-        """Raise ValueError unless there is a slice of words and of sentences per passage (a
-        store may hold anything; each passage's slice is checked against its paragraph when
+        """Raise ValueError unless there are words, sentences and a title per passage (a
+        store may hold anything; each passage's are checked against its paragraph when
         read)."""
-        for offsets, vector, fields in ((self.words, self.word_data, WORD_FIELDS),
-                                        (self.sentences, self.sentence_data, SENTENCE_FIELDS)):
+        for offsets, vector, fields in self.parts():
             if not (len(offsets) == passages + 1 and offsets[0] == 0
                     and offsets[-1] * fields == len(vector) and np.all(np.diff(offsets) >= 0)):
                 raise ValueError("stored analyses do not fit the index")
@@ -361,26 +374,28 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
 
 
 def _analysed(documents: Iterable[Document], analyzer: Analyzer, term_ids: dict[str, int],
-              columns: tuple[array, array, array, array]) -> Iterator[list[str]]:
+              columns: tuple[array, ...]) -> Iterator[list[str]]:
     """The terms BM25 reads of each passage of the documents (`indexed_text`), analysed once
     for both: the paragraph's words (term ids, new terms numbered on in `term_ids`; starts and
-    ends in the paragraph) and sentences are appended to `columns` as they go (each passage's
-    word count, its words' fields, its sentence count, its sentences' fields: Analyses')."""
-    words, word_data, sentences, sentence_data = columns
+    ends in the paragraph), its sentences and its title's terms are appended to `columns` as
+    they go (Analyses.counted's)."""
+    words, word_data, sentences, sentence_data, titles, title_data = columns
     for document in documents:
         for paragraph in document.paragraphs:
             text = indexed_text(document, paragraph)
             found, starts, ends = analyzer.columns(text)
+            ids = [term_ids.setdefault(term, len(term_ids)) for term in found]
             offset = len(text) - len(paragraph.text)  # where the paragraph starts in it
-            first = bisect.bisect_left(starts, offset)
+            first = bisect.bisect_left(starts, offset)  # the title's words come before
             words.append(len(found) - first)
-            for term, start, end in zip(found[first:], starts[first:], ends[first:]):
-                word_data.extend((term_ids.setdefault(term, len(term_ids)), start - offset,
-                                  end - offset))
+            for word in zip(ids[first:], starts[first:], ends[first:]):
+                word_data.extend((word[0], word[1] - offset, word[2] - offset))
             spans = sentence_spans(paragraph.text)
             sentences.append(len(spans))
             for span in spans:
                 sentence_data.extend(span)
+            titles.append(first)
+            title_data.extend(ids[:first])
             yield found
 
 
@@ -513,7 +528,7 @@ class MemoryIndex:
         # The previous index's terms keep their ids (their positions in its vocabulary).
         term_ids = {} if previous is None else {
             t: n for n, t in enumerate(previous.postings.vocabulary)}
-        columns = (array("i"), array("i"), array("i"), array("i"))
+        columns = tuple(array("i") for _ in range(6))
         counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
         analysed = Analyses.counted(columns)
         if previous is None:

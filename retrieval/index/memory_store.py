@@ -69,9 +69,10 @@ ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
           "paragraph_ends": np.int64, "words": np.int64, "word_data": np.int32,
-          "sentences": np.int64, "sentence_data": np.int32}
+          "sentences": np.int64, "sentence_data": np.int32, "titles": np.int64,
+          "title_data": np.int32}
 # Those read a slice at a time (FileVector), not memory-mapped.
-READ_ARRAYS = frozenset({"word_data", "sentence_data"})
+READ_ARRAYS = frozenset({"word_data", "sentence_data", "title_data"})
 # The modules whose output the store keeps besides the index's own: each paragraph's
 # sentences (its words are the analysis's, already in the index signature).
 STORED_MODULES = (sentences,)
@@ -247,7 +248,8 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
     a = index.analyses
     arrays.update({"words": a.words, "word_data": a.word_data[0:len(a.word_data)],
                    "sentences": a.sentences,
-                   "sentence_data": a.sentence_data[0:len(a.sentence_data)]})
+                   "sentence_data": a.sentence_data[0:len(a.sentence_data)],
+                   "titles": a.titles, "title_data": a.title_data[0:len(a.title_data)]})
     digests = {name: files.digests[name] for name in files.indexed(index)}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
@@ -315,9 +317,9 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
-    analyses = Analyses(arrays["words"], FileVector(path / "word_data.npy", ARRAYS["word_data"]),
-                        arrays["sentences"],
-                        FileVector(path / "sentence_data.npy", ARRAYS["sentence_data"]))
+    read = {name: FileVector(path / f"{name}.npy", ARRAYS[name]) for name in READ_ARRAYS}
+    analyses = Analyses(arrays["words"], read["word_data"], arrays["sentences"],
+                        read["sentence_data"], arrays["titles"], read["title_data"])
     index = MemoryIndex(postings, documents, arrays["first"], outlines, analyses, bm25,
                         [by_id[d] for d in documents])
     return StoredIndex(index, key, analysis, digests, *_read_statuses(path, list(digests)))
