@@ -265,14 +265,14 @@ class Analyses:
 
     @classmethod
     def counted(cls, columns: tuple[array, ...]) -> Analyses:
-        """The analyses as `_analysed` appends them: for words, sentences and titles in turn,
-        each passage's count of them and their fields."""
-        counts, data = columns[::2], columns[1::2]
-        vectors = [np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
-                   for c in data]
-        return cls(*(v for c, d in zip(counts, vectors)
-                     for v in (_offsets(np.frombuffer(c, dtype=np.intc) if len(c)
-                                        else np.zeros(0, np.intc)), d)))
+        """The analyses as `_analysed` appends them: each passage's word count, its words'
+        term ids, starts and ends, its sentence count, its sentences' starts and ends, its
+        title's term count and ids."""
+        words, ids, starts, ends, sentences, spans, titles, title_ids = (
+            np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
+            for c in columns)
+        return cls(_offsets(words), np.stack([ids, starts, ends], axis=1).ravel(),
+                   _offsets(sentences), spans, _offsets(titles), title_ids)
 
     @classmethod
     def of(cls, parts: Sequence[tuple[Analyses, int, int]]) -> Analyses:
@@ -375,28 +375,27 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
 
 def _analysed(documents: Iterable[Document], analyzer: Analyzer, term_ids: dict[str, int],
               columns: tuple[array, ...]) -> Iterator[list[str]]:
-    """The terms BM25 reads of each passage of the documents (`indexed_text`), analysed once
-    for both: the paragraph's words (term ids, new terms numbered on in `term_ids`; starts and
-    ends in the paragraph), its sentences and its title's terms are appended to `columns` as
-    they go (Analyses.counted's)."""
-    words, word_data, sentences, sentence_data, titles, title_data = columns
+    """The terms BM25 reads of each passage of the documents, analysed once for both: its
+    article's title's, then its paragraph's (`indexed_text`'s, as every word is analysed
+    alone: the title once an article). The paragraph's words (term ids, new terms numbered on
+    in `term_ids`; starts and ends), its sentences and its title's terms are appended to
+    `columns` as they go (as Analyses.counted reads them)."""
+    words, ids, starts, ends, sentences, spans, titles, title_ids = columns
     for document in documents:
+        title = analyzer.terms(document.title)
+        title_terms = [term_ids.setdefault(term, len(term_ids)) for term in title]
         for paragraph in document.paragraphs:
-            text = indexed_text(document, paragraph)
-            found, starts, ends = analyzer.columns(text)
-            ids = [term_ids.setdefault(term, len(term_ids)) for term in found]
-            offset = len(text) - len(paragraph.text)  # where the paragraph starts in it
-            first = bisect.bisect_left(starts, offset)  # the title's words come before
-            words.append(len(found) - first)
-            for word in zip(ids[first:], starts[first:], ends[first:]):
-                word_data.extend((word[0], word[1] - offset, word[2] - offset))
-            spans = sentence_spans(paragraph.text)
-            sentences.append(len(spans))
-            for span in spans:
-                sentence_data.extend(span)
-            titles.append(first)
-            title_data.extend(ids[:first])
-            yield found
+            found, at, to = analyzer.columns(paragraph.text)
+            words.append(len(found))
+            ids.extend([term_ids.setdefault(term, len(term_ids)) for term in found])
+            starts.extend(at)
+            ends.extend(to)
+            cut = sentence_spans(paragraph.text)
+            sentences.append(len(cut))
+            spans.extend([n for span in cut for n in span])
+            titles.append(len(title_terms))
+            title_ids.extend(title_terms)
+            yield title + found
 
 
 def _count(passages: Iterable[list[str]], count: int, term_ids: dict[str, int]
@@ -528,7 +527,7 @@ class MemoryIndex:
         # The previous index's terms keep their ids (their positions in its vocabulary).
         term_ids = {} if previous is None else {
             t: n for n, t in enumerate(previous.postings.vocabulary)}
-        columns = tuple(array("i") for _ in range(6))
+        columns = tuple(array("i") for _ in range(8))
         counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
         analysed = Analyses.counted(columns)
         if previous is None:
