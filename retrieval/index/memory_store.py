@@ -3,12 +3,14 @@ articles, and starts in a second at a million passages.
 
 One folder per corpus folder, in the cache folder (`CACHE_DIR`, by default the user's cache
 folder, so that a read-only corpus caches too): plain numeric arrays (`.npy`, memory-mapped as
-they are, never unpickled) and one JSON file. It holds index data only (terms, postings, which
-article and paragraph each passage is, each article's outline: title, url, date and where its
-paragraphs stand in its text): every quoted text is sliced from the article files as read at
-start, within a paragraph's span only when that span fits the text (else the article is parsed
-again), so a damaged or forged store can at worst rank badly or quote another stretch of the
-same article.
+they are or read a slice at a time, never unpickled) and one JSON file. It holds index data
+only (terms, postings, which article and paragraph each passage is, each article's outline:
+title, url, date and where its paragraphs stand in its text; each paragraph's analysis: its
+words' terms and offsets, its sentences, its title's terms): every quoted text is sliced from
+the article files as read at start, within a paragraph's span only when that span fits the
+text (else the article is parsed again), and a stored analysis is read only where its offsets
+fit the paragraph (else the paragraph is analysed), so a damaged or forged store can at worst
+rank badly or quote another stretch of the same article.
 
 Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
 passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article

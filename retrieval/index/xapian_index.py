@@ -20,6 +20,10 @@ passage also holds its outline (title, url, date, where its paragraphs stand: wh
 decided), so that answering slices quotes from the file without parsing it again. Each article goes to
 shard crc32(id) mod N, and each shard remembers the digest of every article it holds
 (metadata `digest:<id>`), which is what `update` compares.
+
+Unlike the memory index's store, the databases keep no paragraph's analysis (its words'
+offsets, its sentences, its title's terms: `words` is None): a paragraph quoted from Xapian is
+analysed when read.
 """
 
 from __future__ import annotations
