@@ -302,7 +302,7 @@ class Analyses:
         words, sentences, title = (vector[fields * int(offsets[row]):
                                           fields * int(offsets[row + 1])].tolist()
                                    for offsets, vector, fields in self.parts())
-        ids, starts, ends = words[::3], words[1::3], words[2::3]
+        ids, starts, ends = (words[n::WORD_FIELDS] for n in range(WORD_FIELDS))
         if (ids and not (min(ids) >= 0 and min(starts) >= 0 and max(ends) <= length)) or (
                 sentences and not (min(sentences) >= 0 and max(sentences) <= length)) or (
                 title and min(title) < 0):
@@ -316,8 +316,9 @@ class Analyses:
                             titled)
 
     def renumbered(self, terms: np.ndarray) -> Analyses:
-        """The same with each term id t as terms[t] (the vocabulary's order once sorted)."""
-        word_data = np.array(self.word_data[0:len(self.word_data)], dtype=np.int32)
+        """The same with each term id t as terms[t] (the vocabulary's order once sorted): the
+        words' in place, as they are 400 MB at 1M passages (analyses just made, not stored)."""
+        word_data = self.word_data[0:len(self.word_data)]
         word_data[::WORD_FIELDS] = terms[word_data[::WORD_FIELDS]]
         title_data = terms[self.title_data[0:len(self.title_data)]].astype(np.int32)
         return Analyses(self.words, word_data, self.sentences, self.sentence_data, self.titles,
@@ -492,9 +493,9 @@ class MemoryIndex:
         return self.outlines.outline(n, int(self.first[n]), int(self.first[n + 1]))
 
     def words(self, document_id: str, paragraph: int) -> PassageWords | None:
-        """A paragraph's words and sentences as analysed when it was indexed; None for one it
-        does not hold, or whose stored analysis does not fit it (a damaged store: the caller
-        analyses the text)."""
+        """A paragraph's words and sentences and its title's terms as analysed when it was
+        indexed; None for one it does not hold, or whose stored analysis does not fit it (a
+        damaged store: the caller analyses the text)."""
         n = self._positions.get(document_id)
         if n is None:
             return None
@@ -530,6 +531,7 @@ class MemoryIndex:
         columns = tuple(array("i") for _ in range(8))
         counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
         analysed = Analyses.counted(columns)
+        del columns  # 400 MB at 1M passages, laid out again in `analysed`
         if previous is None:
             postings, renumbered = _weigh(list(term_ids), *counted, bm25=bm25)
         else:  # the previous index's counts and analyses are moved to their new rows
