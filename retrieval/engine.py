@@ -187,6 +187,10 @@ class AnswerEngine:
             pool = self.index.search(list(boosts), CANDIDATE_PASSAGES * PREFERENCE_POOL,
                                      weights=boosts)
             hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
+        # The paragraphs read, as the index analysed them (if it keeps that).
+        hits = [Hit(h.passage, h.score, h.matched,
+                    self.index.words(h.passage.document.id, h.passage.paragraph.number))
+                for h in hits]
         # The share of the question's words (each weighted by its rarity in general language,
         # not in the corpus, so that a share means the same on any corpus); an English word
         # weighs there as its best sense a passage holds (question.held_senses).
