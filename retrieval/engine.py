@@ -125,7 +125,7 @@ class AnswerEngine:
         chosen = self.quotes(question, top_k, model.window_features, previous)
         rows = quote_inputs(model.inputs, chosen.features, model.window_features,
                             chosen.scores, chosen.margins, self.passage_count(), chosen.english)
-        return tuple(replace(e, confidence=round(float(c), 4))
+        return tuple(Excerpt(e.text, e.score, e.highlights, e.source, round(float(c), 4))
                      for e, c in zip(chosen.excerpts, model.confidence(rows)))
 
     def quotes(self, question: str, top_k: int, names: tuple[str, ...] = (),

@@ -3,15 +3,20 @@ kind's neighbourhood, and excerpt work linear in a paragraph's length."""
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
+from bisect import bisect_right
 from pathlib import Path
 
 import pytest
 
 from retrieval import AnswerEngine, parse_txt
 from retrieval.text.analysis import DOCUMENT_ANALYZER, remove_accents
-from retrieval.answer.features import FEATURES, RANKED_FEATURES, _fold_in_place
+from retrieval.answer import features
+from retrieval.articles.documents import load_corpus
+from retrieval.answer.features import (FEATURES, MAX_CHARS, MAX_SCORED_SENTENCES, RANKED_FEATURES,
+                                       _fold_in_place)
 from retrieval.text.sentences import sentence_spans
 from retrieval.answer.question import _CAUSE, _DATE, _NUMBER, Coverage, parse_query
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
@@ -196,3 +201,50 @@ def test_a_window_scores_the_same_whatever_order_its_words_are_read_in():
     shares = {coverage(order) for order in (list(weights), list(reversed(weights)),
                                             ["sign", "defens", "lettr", "minist"])}
     assert len(shares) == 1
+
+
+def _reference_windows(spans: list[tuple[int, int]], shares: list[float]) -> list[tuple[int, int]]:
+    """The README's windows, read one by one: every run of one to three sentences (at most
+    MAX_CHARS unless it is one) around each of the (at most MAX_SCORED_SENTENCES) sentences
+    that hold the most of the question, and the sentence just before or after one alone."""
+    held = [s for s, share in enumerate(shares) if share > 0]
+    best = heapq.nlargest(MAX_SCORED_SENTENCES, held, key=shares.__getitem__)
+    windows = set()
+    for s in best:
+        for i in range(max(0, s - 2), s + 1):
+            for j in range(s, min(i + 3, len(spans))):
+                if i == j or spans[j][1] - spans[i][0] <= MAX_CHARS:
+                    windows.add((i, j))
+        windows.update((n, n) for n in (s - 1, s + 1) if 0 <= n < len(spans))
+    return sorted(windows)
+
+
+@pytest.mark.parametrize("question", [
+    "Qui a signé la lettre ?", "Combien de soldats américains sont en Irak ?",
+    "Pourquoi les dockers de Marseille font-ils grève ?", "Quand la grève a-t-elle commencé ?"])
+def test_the_windows_found_for_all_passages_at_once_are_those_read_one_by_one(question):
+    """Windows are worked out with numpy for all of a question's passages at once: the same
+    windows, passage by passage, as the plain definition gives; in a paragraph where more than
+    MAX_SCORED_SENTENCES sentences hold the question, around its best ones (the earlier between
+    equals)."""
+    strike = " ".join(f"Les dockers font grève au quai {n}." if n % 4 else
+                      f"À Marseille, les dockers font grève au quai {n}." for n in range(30))
+    articles = [*load_corpus(SEEDS), parse_txt("greve", f"La grève\n\n{strike}")]
+    engine = AnswerEngine(articles)
+    hits, asked = engine._read(question)
+    found, _ = features.candidates(hits, asked, engine.vectors)
+    assert found
+    vectors_question = features._Asked(asked, engine.vectors)
+    crowded = False  # a paragraph with more sentences holding the question than are scored
+    for rank, hit in enumerate(hits):
+        passage = features._Passage(hit, rank, hits[0].score, vectors_question, DOCUMENT_ANALYZER)
+        spans = sentence_spans(hit.passage.paragraph.text)
+        starts = [a for a, _ in spans]
+        terms: list[set[str]] = [set() for _ in spans]
+        for t in passage.tokens:
+            terms[max(bisect_right(starts, t.start) - 1, 0)].add(t.term)
+        shares = [passage.titled(held) if held else 0.0 for held in terms]
+        crowded |= sum(share > 0 for share in shares) > MAX_SCORED_SENTENCES
+        expected = [(spans[i][0], spans[j][1]) for i, j in _reference_windows(spans, shares)]
+        assert [(c.start, c.end) for c in found if c.hit is hit] == expected
+    assert crowded == ("grève" in question)

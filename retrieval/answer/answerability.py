@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,7 @@ class Answerability:
     answer_at: float
     near_at: float
 
-    @property
+    @cached_property
     def window_features(self) -> tuple[str, ...]:
         """The window features it reads (the others are QUOTE_INPUTS)."""
         return tuple(n for n in self.inputs if n not in QUOTE_INPUTS)
@@ -102,15 +102,15 @@ def quote_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
     """The model's rows for the chosen quotes, in order: their windows' features (columns
     named by `window_names`), ranker scores and margins, their places, the corpus's passage
     count, and whether the question was read as English."""
-    column = {n: i for i, n in enumerate(window_names)}
     quote = {"ranker_score": scores, "ranker_margin": margins,
              "quote_rank": 1 / (1 + np.arange(len(scores), dtype=np.float64)),
              "corpus_passages": np.full(len(scores), np.log10(max(passages, 1))),
              "english": np.full(len(scores), float(english))}
-    rows = np.empty((len(scores), len(model_inputs)))
-    for n, name in enumerate(model_inputs):
-        rows[:, n] = quote[name] if name in quote else window_features[:, column[name]]
-    return rows
+    # Each input's column in the window features followed by the quote inputs: one gather,
+    # row-major as the model's product reads it (its sums' order, kept to the last bit).
+    column = {n: i for i, n in enumerate((*window_names, *quote))}
+    table = np.concatenate((window_features, np.array(list(quote.values())).T), axis=1)
+    return np.ascontiguousarray(table[:, [column[name] for name in model_inputs]])
 
 
 def always_answers() -> Answerability:

@@ -15,12 +15,12 @@ be read as another.
 
 from __future__ import annotations
 
-import heapq
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 
@@ -32,6 +32,13 @@ from .results import Hit
 
 MAX_CHARS = 300
 MAX_SENTENCES = 3
+# The windows around a sentence that holds some of the question, as (first, last) sentence
+# offsets from it: each of one to MAX_SENTENCES sentences that holds it, and the sentence just
+# before or after it alone (the answer is often the sentence next to the question's words,
+# and the two together may be too long to quote: +2 points of PIAF questions with an
+# answering window).
+_AROUND = np.array([(i, j) for i in range(1 - MAX_SENTENCES, 1)
+                    for j in range(0, i + MAX_SENTENCES)] + [(-1, -1), (1, 1)]).T[:, :, None]
 
 
 # Per passage, windows are scored only around the sentences that hold the most of the question:
@@ -58,6 +65,8 @@ SOFT_FLOOR = 0.35
 TITLE_CACHE_SIZE = 10_000
 # Soft shares equal to this many decimals rank the same.
 SOFT_RANK_DECIMALS = 6
+# A sentence's end: what a token's sentence is searched by.
+_END = itemgetter(1)
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -72,7 +81,12 @@ class Candidate:
     @property
     def highlights(self) -> tuple[tuple[int, int], ...]:
         """The matched words' spans, relative to the window (worked out for a chosen one)."""
-        return tuple((t.start - self.start, t.end - self.start) for t in self.matched)
+        return _highlights(self.matched, self.start)
+
+
+def _highlights(tokens: list[Token], start: int) -> tuple[tuple[int, int], ...]:
+    """The tokens' spans relative to a window that starts at `start`."""
+    return tuple((t.start - start, t.end - start) for t in tokens)
 
 
 @dataclass(frozen=True)
@@ -110,17 +124,6 @@ def _fold_in_place(text: str) -> str:
         lambda m: _FOLD_TABLE[ord(m.group())], text)
 
 
-def _by_sentence(tokens: list[Token], sentences: list[tuple[int, int]]) -> list[list[Token]]:
-    """The tokens of each sentence (both in order: one pass)."""
-    out: list[list[Token]] = [[] for _ in sentences]
-    s = 0
-    for t in tokens:
-        while s < len(sentences) - 1 and t.start >= sentences[s][1]:
-            s += 1
-        out[s].append(t)
-    return out
-
-
 def _runs(indices: list[int]) -> list[tuple[int, int]]:
     """Sorted sentence indices as runs of neighbours: [(first, last), ...]."""
     runs: list[tuple[int, int]] = []
@@ -155,6 +158,27 @@ class _Asked:
             mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ \
                 self.term_vectors
             self.vector = mean / (np.linalg.norm(mean) or 1.0)
+        # The question's rarer half of words (at or above the median weight; the median as
+        # np.median gives it, without its cost on a few values), by column, 0 for the others.
+        ordered = sorted(self.word_weights.tolist())
+        half = len(ordered) // 2
+        median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+        self.rare = np.where(self.word_weights >= median, self.word_weights, 0.0)
+        # The columns of its names, and of its words that no passage holds (an English word
+        # when none of its translations is held): most questions have neither.
+        self.name_columns = self.columns_of(question.names)
+        self.unknown_columns = (self.columns_of(question.respelled)
+                                & ~self.columns_of(frozenset(question.weights)
+                                                   - question.respelled)
+                                if question.respelled else self.columns_of(frozenset()))
+
+    def columns_of(self, terms: frozenset[str]) -> np.ndarray:
+        """Which of the question's words (columns) the terms stand for."""
+        mask = np.zeros(len(self.column), dtype=bool)
+        for t in terms:
+            if t in self.groups:
+                mask[self.column[self.groups[t]]] = True
+        return mask
 
 
 @lru_cache(maxsize=TITLE_CACHE_SIZE)
@@ -164,15 +188,16 @@ def _title_terms(title: str, analyzer: Analyzer) -> frozenset[str]:
 
 
 class _Passage:
-    """One passage read for a question: its sentences, matched words and per-sentence facts,
-    from which each window's features are put together in constant time."""
+    """One passage read for a question: its sentences and words, the question's words in it
+    and its own facts. What its sentences and windows hold is worked out for all the
+    question's passages at once (windows_found)."""
 
     def __init__(self, hit: Hit, rank: int, top: float, asked: _Asked,
                  analyzer: Analyzer) -> None:
         self.hit = hit
         self.text = text = hit.passage.paragraph.text
         weights = asked.weights
-        self.asked, self.coverage = asked, asked.coverage
+        self.coverage = asked.coverage
         stored = hit.words  # as the index analysed it, if it keeps that
         title = stored.title if stored else _title_terms(hit.passage.document.title, analyzer)
         self.titled = (Coverage({t: w * TITLE_TERM_WEIGHT if t in title else w
@@ -187,43 +212,26 @@ class _Passage:
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
         self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
                        if asked.names else tokens)
-        self.by_sentence = _by_sentence(self.tokens, self.sentences)
-        self.shares = [self.titled({t.term for t in ts}) if ts else 0.0 for ts in self.by_sentence]
         self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), self.coverage(hit.matched))
-        self.windows = self._windows()
-        # The sentences of its windows, each a row of the question's sentence facts.
-        self.relevant = sorted({s for i, j in self.windows for s in range(i, j + 1)})
-        self.kinds = self._kinds(self.relevant, asked.wanted)
 
-    def _windows(self) -> list[tuple[int, int]]:
-        """(first, last) sentence of every window around the sentences that hold the most, and
-        of their neighbours alone."""
-        held = [i for i, s in enumerate(self.shares) if s > 0]
-        best = (held if len(held) <= MAX_SCORED_SENTENCES else
-                heapq.nlargest(MAX_SCORED_SENTENCES, held, key=self.shares.__getitem__))
-        sentences, windows = self.sentences, set()
-        for s in best:
-            for i in range(max(0, s - MAX_SENTENCES + 1), s + 1):
-                for j in range(s, min(i + MAX_SENTENCES, len(sentences))):
-                    if j == i or sentences[j][1] - sentences[i][0] <= MAX_CHARS:
-                        windows.add((i, j))
-            # The sentence just before or after, alone: the answer is often the sentence next
-            # to the question's words, and the two together may be too long to quote
-            # (+2 points of PIAF questions with an answering window).
-            windows.update((n, n) for n in (s - 1, s + 1) if 0 <= n < len(sentences))
-        return sorted(windows)
-
-    def sentence_words(self, offset: int, analyzer: Analyzer) -> tuple[list[str], np.ndarray]:
-        """The terms of the words of its windows' sentences, and the row of each one's
-        sentence among the question's sentence facts (this passage's start at `offset`)."""
-        starts = [self.sentences[s][0] for s in self.relevant]
+    def sentence_words(self, relevant: list[int], analyzer: Analyzer
+                       ) -> tuple[list[str], list[int]]:
+        """The terms of the words of its `relevant` sentences (those of its windows), in
+        order, and how many of them each sentence holds (a word belongs to the last sentence
+        that starts at or before it)."""
+        sentences = self.sentences
         terms: list[str] = []
-        positions: list[int] = []
-        for first, last in _runs(self.relevant):
-            run = self._words(self.sentences[first][0], self.sentences[last][1], analyzer)
-            terms.extend(run[0])
-            positions.extend(run[1])
-        return terms, offset + np.searchsorted(starts, positions, side="right") - 1
+        counts: list[int] = []
+        for first, last in _runs(relevant):
+            run, starts = self._words(sentences[first][0], sentences[last][1], analyzer)
+            terms.extend(run)
+            low = 0
+            for s in range(first + 1, last + 1):
+                high = bisect_left(starts, sentences[s][0])
+                counts.append(high - low)
+                low = high
+            counts.append(len(starts) - low)
+        return terms, counts
 
     def _words(self, start: int, end: int, analyzer: Analyzer) -> tuple[list[str], list[int]]:
         """The terms of every word of text[start:end] and where they start in the paragraph."""
@@ -234,14 +242,14 @@ class _Passage:
         terms, starts, _ = analyzer.columns(self.text[start:end])
         return terms, [start + s for s in starts]
 
-    def _kinds(self, relevant: list[int], wanted: re.Pattern[str] | None
-               ) -> dict[int, tuple[float, float]]:
-        """Per relevant sentence holding a thing of the wanted kind beyond the question's
+    def kinds(self, relevant: list[int], wanted: re.Pattern[str]
+              ) -> dict[int, tuple[float, float]]:
+        """Per `relevant` sentence holding a thing of the wanted kind beyond the question's
         words: (closeness to a question word, share of the question around it), the best."""
         kinds: dict[int, tuple[float, float]] = {}
-        if wanted is None or not self.tokens:
-            return kinds
         tokens = self.tokens
+        if not tokens:
+            return kinds
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
         # The share of the question around each slice of the tokens (neighbouring things of
@@ -268,6 +276,7 @@ class _Passage:
                             max(old[1], around[low, high]))
         return kinds
 
+
 class Found:
     """Every candidate window of a question's passages, as arrays: its passage, its span in the
     paragraph and its question words' slice of the passage's tokens. A window becomes a
@@ -287,6 +296,11 @@ class Found:
         return Candidate(passage.hit, int(self.start[n]), int(self.end[n]),
                          passage.tokens[int(self.low[n]):int(self.high[n])])
 
+    def highlights(self, n: int) -> tuple[tuple[int, int], ...]:
+        """Window n's Candidate.highlights, without the Candidate."""
+        tokens = self.passages[int(self.passage[n])].tokens
+        return _highlights(tokens[int(self.low[n]):int(self.high[n])], int(self.start[n]))
+
 
 def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
                names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
@@ -297,46 +311,95 @@ def candidates(hits: list[Hit], question: Question, vectors: WordVectors | None 
     return [found.candidate(n) for n in range(len(found))], features
 
 
+def _best_sentences(shares: np.ndarray, passage: np.ndarray) -> np.ndarray:
+    """The sentences (indices end to end, in order) that hold some of the question, at most
+    MAX_SCORED_SENTENCES of each passage (`passage`: each sentence's): its best, the earlier
+    first between equals."""
+    best = np.flatnonzero(shares > 0)
+    of = passage[best]
+    if len(best) <= MAX_SCORED_SENTENCES or np.bincount(of).max() <= MAX_SCORED_SENTENCES:
+        return best
+    order = np.lexsort((best, -shares[best], of))
+    ranked, of = best[order], of[order]
+    place = np.arange(len(ranked)) - np.searchsorted(of, of)  # its place in its passage
+    return np.sort(ranked[place < MAX_SCORED_SENTENCES])
+
+
 def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
                   names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
                   ) -> tuple[Found, np.ndarray]:
-    """candidates' windows as arrays (Found) and their features. What a window holds is the
-    best of what its (up to three) sentences hold, worked out with numpy for all the
-    question's windows at once: a question has tens of windows, and a Python object for each
-    costs more than their arithmetic."""
+    """candidates' windows as arrays (Found) and their features. Which windows there are and
+    what each holds (the best of what its up to three sentences hold) are worked out with
+    numpy for all the question's passages at once: a question has tens of windows, and a
+    Python object or loop for each costs more than their arithmetic."""
     names = FEATURES if names is None else names
     asked = _Asked(question, vectors)
     passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
                 for rank, hit in enumerate(hits)]
-    if not any(p.windows for p in passages):
-        empty = np.zeros(0, dtype=np.int64)
-        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
-    # The passages' sentences, tokens and windows laid end to end, in the passages' order,
-    # each kind in one array (numpy's cost is per call): where each passage's start
-    # (sentence, token and relevant sentence), each sentence's span, each token's span and
-    # column, each window's passage and first and last sentence.
-    sentence_base, token_base, row_base = np.cumsum(
-        [(0, 0, 0)] + [(len(p.sentences), len(p.tokens), len(p.relevant)) for p in passages],
-        axis=0).T
+    # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
+    # one array (numpy's cost is per call): where each passage's sentences and tokens start,
+    # each sentence's span and passage, each token's span and column.
+    sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages])
+    sentence_base, token_base = sizes.cumsum(axis=0).T
+    sentence_passage = np.arange(-1, len(passages)).repeat(sizes[:, 0])
     starts, ends = np.array([s for p in passages for s in p.sentences],
                             dtype=np.int64).reshape(-1, 2).T
-    shares = np.array([x for p in passages for x in p.shares], dtype=np.float64)
-    counts = np.array([len(ts) for p in passages for ts in p.by_sentence], dtype=np.int64)
-    offsets = np.concatenate(([0], np.cumsum(counts)))  # a sentence's first token
     tokens = [t for p in passages for t in p.tokens]
     token_starts, token_ends, columns = np.array(
         [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
-    relevant = np.array([base + s for p, base in zip(passages, sentence_base.tolist())
-                         for s in p.relevant], dtype=np.int64)
-    which, first, last = np.array([(n, i, j) for n, p in enumerate(passages) for i, j in p.windows],
-                                  dtype=np.int64).T
-    i, j = first + sentence_base[which], last + sentence_base[which]
+    # Each token's sentence (the first that ends after its start, else its passage's last) and
+    # the question's terms each sentence holds: the question's few tokens read in Python.
+    sentence_list: list[int] = []
+    terms_of: dict[int, tuple[int, set[str]]] = {}
+    for n, (p, base) in enumerate(zip(passages, sentence_base.tolist())):
+        final = len(p.sentences) - 1
+        for t in p.tokens:
+            s = base + min(bisect_right(p.sentences, t.start, key=_END), final)
+            sentence_list.append(s)
+            terms_of.setdefault(s, (n, set()))[1].add(t.term)
+    sentence_of = np.array(sentence_list, dtype=np.int64)
+    # The share of the question each sentence holds (title words at TITLE_TERM_WEIGHT), each
+    # summed exactly (Coverage).
+    shares = np.zeros(len(starts))
+    for s, (n, held_terms) in terms_of.items():
+        shares[s] = passages[n].titled(held_terms)
+    best = _best_sentences(shares, sentence_passage)
+    if not len(best):
+        empty = np.zeros(0, dtype=np.int64)
+        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
+    # Every window around them within their passage (first and last sentence, end to end),
+    # each marked once in a table of every sentence's MAX_SENTENCES possible windows, which
+    # reads them in order: by passage, first sentence, last.
+    i, j = best + _AROUND
+    passage = sentence_passage[best]
+    inside = (i >= sentence_base[passage]) & (j < sentence_base[passage + 1])
+    i, j = i[inside], j[inside]
+    fits = (i == j) | (ends[j] - starts[i] <= MAX_CHARS)
+    marked = np.zeros(len(starts) * MAX_SENTENCES, dtype=bool)
+    marked[(i * MAX_SENTENCES + j - i)[fits]] = True
+    i, size = np.divmod(np.flatnonzero(marked), MAX_SENTENCES)
+    j = i + size
+    middle = (i + j) // 2  # a window of three sentences holds its middle one
+    which = sentence_passage[i]
+    first, last = i - sentence_base[which], j - sentence_base[which]
+    # The sentences of the windows, each a row of the question's sentence facts (row_of), and
+    # each passage's among them (as its own indices) and where their rows start.
+    covered = np.zeros(len(starts), dtype=bool)
+    covered[i] = covered[j] = covered[middle] = True
+    row_of = covered.cumsum() - 1
+    rows = np.flatnonzero(covered)
+    relevant, row_base = rows.tolist(), rows.searchsorted(sentence_base).tolist()
+    own = [[s - base for s in relevant[row_base[n]:row_base[n + 1]]]
+           for n, base in enumerate(sentence_base.tolist()[:-1])]
 
     start, end = starts[i], ends[j]
     length = end - start
-    low, high = offsets[i], offsets[j + 1]
+    # Its tokens (sentence_of is in order).
+    low, high = sentence_of.searchsorted(i), sentence_of.searchsorted(j, side="right")
     held = high > low
-    last_word = np.where(held, token_ends[np.maximum(high - 1, 0)], start)
+    top = np.maximum(high - 1, 0)  # its last token (when it holds one)
+    bottom = np.minimum(low, top)  # its first
+    last_word = np.where(held, token_ends[top], start)
     following = i + np.arange(MAX_SENTENCES)[:, None]  # its sentences, each row one of them
     after = ((following <= j) & (starts[np.minimum(following, len(starts) - 1)] >= last_word)
              ).sum(axis=0)
@@ -346,22 +409,11 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                       & (columns[1:] == columns[:-1] + 1))
     in_order_sums = np.concatenate(([0], np.cumsum(pairs_in_order)))
     pairs = max(len(asked.column) - 1, 1)
-    top = np.maximum(high - 1, 0)
-    in_order = np.where(held, (in_order_sums[top] - in_order_sums[np.minimum(low, top)]) / pairs,
-                        0.0)
-    compact = np.zeros(len(i))
-    spanned = held & (length > 0)
-    compact[spanned] = ((last_word - token_starts[np.minimum(low, top)])[spanned]
-                        / length[spanned])
-    count = np.array([len(p.sentences) for p in passages], dtype=np.int64)[which]
-    rows = np.searchsorted(relevant, i)
+    in_order = np.where(held, (in_order_sums[top] - in_order_sums[bottom]) / pairs, 0.0)
+    compact = np.divide(last_word - token_starts[bottom], length, out=np.zeros(len(i)),
+                        where=held & (length > 0))
     # Each window's own facts, by name (Windows[name]), one value per window.
     facts = {
-        # Its first, middle and last sentence's rows among the question's sentence facts (a
-        # window of one or two sentences repeats the first as its middle).
-        "first_row": rows.astype(np.float64),
-        "middle_row": np.where(last - first == 2, rows + 1, rows).astype(np.float64),
-        "last_row": np.searchsorted(relevant, j).astype(np.float64),
         "sentences": (last - first + 1).astype(np.float64),
         # Its passage's: the question's titled weight in it, its BM25 score over the best
         # passage's, 1 / (1 + its rank), the share of the question it holds.
@@ -377,39 +429,38 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
         "compact": compact,  # span from the first to the last question word over its length
         # The share of the question held by the sentence before it, and after it.
         "share_before": np.where(first > 0, shares[i - 1], 0.0),
-        "share_after": np.where(last + 1 < count, shares[np.minimum(j + 1, len(shares) - 1)],
-                                0.0),
+        "share_after": np.where(j + 1 < sentence_base[which + 1],
+                                shares[np.minimum(j + 1, len(shares) - 1)], 0.0),
     }
 
     # Each relevant sentence's facts (rows), from its question words (columns).
-    size = (len(relevant), len(asked.column))
-    titled, untitled, held_words = np.zeros(size), np.zeros(size), np.zeros(size)
-    sentence_of = np.repeat(np.arange(len(counts)), counts)
-    token_rows = np.searchsorted(relevant, sentence_of)
-    kept = token_rows < len(relevant)
-    kept[kept] = relevant[token_rows[kept]] == sentence_of[kept]
-    at = (token_rows[kept], columns[kept])
-    np.maximum.at(titled, at, np.array([p.titled.weights[t.term] for p in passages
-                                        for t in p.tokens], dtype=np.float64)[kept])
-    np.maximum.at(untitled, at, np.array([asked.weights[t.term] for t in tokens],
-                                         dtype=np.float64)[kept])
+    shape = (len(relevant), len(asked.column))
+    titled, untitled, held_words = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    kept = covered[sentence_of]
+    at = (row_of[sentence_of][kept], columns[kept])
+    titled_weights, untitled_weights = np.array(
+        [(p.titled.weights[t.term], asked.weights[t.term]) for p in passages for t in p.tokens],
+        dtype=np.float64).reshape(-1, 2)[kept].T
+    np.maximum.at(titled, at, titled_weights)
+    np.maximum.at(untitled, at, untitled_weights)
     held_words[at] = 1.0  # a question word of weight 0 is held all the same
     kinds = np.zeros((len(relevant), 3))
-    for p, base in zip(passages, row_base):
-        for r, s in enumerate(p.relevant):
-            if s in p.kinds:
-                kinds[base + r] = (1.0, *p.kinds[s])
+    if asked.wanted is not None:
+        for p, sentences, row in zip(passages, own, row_base):
+            for s, kind in p.kinds(sentences, asked.wanted).items():
+                kinds[row + bisect_left(sentences, s)] = (1.0, *kind)
 
     words: list[str] = []
-    where: list[np.ndarray] = []
+    counts: list[int] = []  # of each relevant sentence
     if asked.vector is not None:
-        for p, base in zip(passages, row_base):
-            terms, rows_of = p.sentence_words(int(base), analyzer)
+        for p, sentences in zip(passages, own):
+            terms, held_counts = p.sentence_words(sentences, analyzer)
             words.extend(terms)
-            where.append(rows_of)
-    soft, sums = _soft(asked, words, np.concatenate(where) if where else np.zeros(0, np.int64),
-                       len(relevant))
-    windows = Windows(facts, titled, untitled, held_words, kinds, soft, sums, asked)
+            counts.extend(held_counts)
+    soft, sums = _soft(asked, words, np.arange(len(relevant)).repeat(counts) if counts
+                       else np.zeros(0, np.int64), len(relevant))
+    windows = Windows(facts, (row_of[i], row_of[middle], row_of[j]), titled, untitled,
+                      held_words, kinds, soft, sums, asked)
     found = Found(passages, which, start, end, low - token_base[which],
                   high - token_base[which])
     return found, feature_matrix(windows, names)
@@ -430,8 +481,12 @@ def _soft(asked: _Asked, words: list[str], rows: np.ndarray, count: int
         return soft, sums
     rows = rows[known]
     vectors = asked.vectors.matrix[found[known]]
-    # Words are in order of their sentences: each sentence's are one slice of the columns.
-    first = np.flatnonzero(np.diff(rows, prepend=-1))
+    # Words are in order of their sentences: each sentence's are one slice of the columns,
+    # from the first word whose sentence is not the one before's.
+    starts = np.empty(len(rows), dtype=bool)
+    starts[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=starts[1:])
+    first = np.flatnonzero(starts)
     best = np.maximum.reduceat(asked.term_vectors @ vectors.T, first, axis=1)  # term × sentence
     by_column = np.zeros((len(asked.column), len(first)), dtype=np.float32)
     assert asked.term_columns is not None  # set whenever vectors know a question word
@@ -445,10 +500,13 @@ class Windows:
     """Every candidate window of a question with its sentences' facts, by name: what the
     feature functions read."""
 
-    def __init__(self, facts: dict[str, np.ndarray], titled: np.ndarray, untitled: np.ndarray,
-                 held: np.ndarray, kinds: np.ndarray, soft: np.ndarray, sums: np.ndarray | None,
-                 asked: _Asked) -> None:
+    def __init__(self, facts: dict[str, np.ndarray], rows: tuple[np.ndarray, ...],
+                 titled: np.ndarray, untitled: np.ndarray, held: np.ndarray, kinds: np.ndarray,
+                 soft: np.ndarray, sums: np.ndarray | None, asked: _Asked) -> None:
         self.facts = facts  # each window's own facts by name (windows_found)
+        # Its first, middle and last sentence's rows among the sentence facts (a window of
+        # one or two sentences repeats the first as its middle).
+        self.first_row, self.middle_row, self.last_row = rows
         # Per sentence (row) and question word (column): its weight held, title words at
         # TITLE_TERM_WEIGHT; at full weight; 1 when held (a word of weight 0 all the same).
         self.titled, self.untitled, self.held = titled, untitled, held
@@ -456,8 +514,12 @@ class Windows:
         self.soft = np.maximum(soft, held)  # a word held is a soft match of 1
         self.sums = sums
         self.asked = asked
-        self.first_row, self.middle_row, self.last_row = (
-            facts[name].astype(np.int64) for name in ("first_row", "middle_row", "last_row"))
+        # What most features read, worked out once (every model reads them all).
+        self.bests = self._bests()
+        self.total = asked.coverage.total or 1.0
+        self.untitled_share = self.bests["untitled"].sum(axis=1) / self.total
+        self.soft_share = self.bests["soft"] @ asked.word_weights / self.total
+        self.best_kind, self.best_held = self.bests["kinds"], self.bests["held"]
 
     def __getitem__(self, name: str) -> np.ndarray:
         """One of the windows' own facts (windows_found), one value per window."""
@@ -468,8 +530,7 @@ class Windows:
         return np.maximum(np.maximum(per_sentence[self.first_row], per_sentence[self.middle_row]),
                           per_sentence[self.last_row])
 
-    @cached_property
-    def bests(self) -> dict[str, np.ndarray]:
+    def _bests(self) -> dict[str, np.ndarray]:
         """best() of each sentence fact the features read, all in one: numpy's cost is per
         call, not per value, on a question's tens of windows. Each is laid out as best() gives
         it, so that sums and products over it are those of best()'s own result."""
@@ -482,26 +543,6 @@ class Windows:
             bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
             at += fact.shape[1]
         return bests
-
-    @cached_property
-    def total(self) -> float:
-        return self.asked.coverage.total or 1.0
-
-    @cached_property
-    def untitled_share(self) -> np.ndarray:
-        return self.bests["untitled"].sum(axis=1) / self.total
-
-    @cached_property
-    def soft_share(self) -> np.ndarray:
-        return self.bests["soft"] @ self.asked.word_weights / self.total
-
-    @cached_property
-    def best_kind(self) -> np.ndarray:
-        return self.bests["kinds"]
-
-    @cached_property
-    def best_held(self) -> np.ndarray:
-        return self.bests["held"]
 
 
 # The window features by name, each declared once; a ranker lists the ones it was trained on.
@@ -527,10 +568,11 @@ def feature(name: str, ranked: bool = True) -> Callable[[Callable[[Windows], np.
 
 def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
     """One row per window, one column per named feature, in the order of `names`."""
-    matrix = np.empty((len(windows.first_row), len(names)))
-    for column, name in enumerate(names):
-        matrix[:, column] = FEATURE_FUNCTIONS[name](windows)
-    return matrix
+    # Stacked in one call, column-major: the ranker reads its first columns as one block (its
+    # product sums over a column-major block in its own order, which its scores keep to the
+    # last bit).
+    columns = [FEATURE_FUNCTIONS[name](windows) for name in names]
+    return np.array(columns, dtype=np.float64).reshape(len(names), len(windows.first_row)).T
 
 
 @feature("share")
@@ -667,7 +709,9 @@ def _centroid(w: Windows) -> np.ndarray:
     count = w["sentences"]
     summed = (w.sums[w.first_row] + w.sums[w.middle_row] * (count == 3)[:, None]
               + w.sums[w.last_row] * (count > 1)[:, None])
-    return summed @ w.asked.vector / np.maximum(np.linalg.norm(summed, axis=1), 1e-9)
+    # Its norm as np.linalg.norm(summed, axis=1) works it out, without its checks.
+    norm = np.sqrt(np.add.reduce(summed * summed, axis=1))
+    return summed @ w.asked.vector / np.maximum(norm, 1e-9)
 
 
 @feature("soft_rank")
@@ -675,35 +719,22 @@ def _soft_rank(w: Windows) -> np.ndarray:
     """1 / (1 + how many of the question's windows have a higher soft share); shares equal to
     SOFT_RANK_DECIMALS tie (other sums of the same weights)."""
     rounded = w.soft_share.round(SOFT_RANK_DECIMALS)
-    return 1 / (1 + np.searchsorted(-np.sort(rounded)[::-1], -rounded, side="left"))
-
-
-def _columns_of(w: Windows, terms: frozenset[str]) -> np.ndarray:
-    """Which of the question's words (columns) the terms stand for."""
-    mask = np.zeros(len(w.asked.column), dtype=bool)
-    for t in terms:
-        if t in w.asked.groups:
-            mask[w.asked.column[w.asked.groups[t]]] = True
-    return mask
+    ordered = np.sort(rounded)
+    return 1 / (1 + len(ordered) - ordered.searchsorted(rounded, side="right"))
 
 
 @feature("rare_missing")
 def _rare_missing(w: Windows) -> np.ndarray:
     """Weighted share of the question's rarer half of words (at or above the median weight)
     that the window does not hold as such: the words that anchor a question."""
-    ordered = sorted(w.asked.coverage.group_weights.values())
-    half = len(ordered) // 2
-    # The median as np.median gives it, without its cost on a few values.
-    median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-    weights = w.asked.word_weights
-    rare = np.where(weights >= median, weights, 0.0)
+    rare = w.asked.rare
     return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
 
 
 @feature("names_missing")
 def _names_missing(w: Windows) -> np.ndarray:
     """Share of the question's names the window does not hold (0 for a question without)."""
-    names = _columns_of(w, w.asked.names)
+    names = w.asked.name_columns
     if not names.any():
         return np.zeros(len(w.first_row))
     return (1 - w.best_held[:, names]).mean(axis=1)
@@ -716,10 +747,7 @@ def _question_unknown(w: Windows) -> np.ndarray:
     none of its translations is held, not when one is not."""
     if not w.asked.respelled:  # most questions: every word as asked (0 without the arithmetic)
         return np.zeros(len(w.first_row))
-    weights = w.asked.word_weights
-    held = frozenset(w.asked.weights) - w.asked.respelled
-    unknown = _columns_of(w, w.asked.respelled) & ~_columns_of(w, held)
-    return np.full(len(w.first_row), weights @ unknown / w.total)
+    return np.full(len(w.first_row), w.asked.word_weights @ w.asked.unknown_columns / w.total)
 
 
 @feature("title_share", ranked=False)

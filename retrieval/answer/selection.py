@@ -9,7 +9,8 @@ import numpy as np
 
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from ..text.vectors import WordVectors
-from .features import Question, windows_found
+from ..articles.documents import Passage
+from .features import Found, Question, windows_found
 from .ranker import WindowRanker
 from .results import Excerpt, Hit, Source
 
@@ -37,30 +38,39 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     found, features = windows_found(hits, question, vectors, wanted, analyzer)
     if not found:
         return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
-    scores = ranker.score(features[:, [wanted.index(f) for f in ranker.features]])
+    # The ranker's features are the first columns (`wanted` lists them first).
+    scores = ranker.score(features[:, :len(ranker.features)])
     # Best score first, then the shorter; equals in the windows' order (a stable sort).
     order = np.lexsort((found.end - found.start, -scores))
-    chosen: list[Excerpt] = []
-    rows: list[int] = []
-    # As Python numbers: most windows read here overlap one chosen and are never made a
-    # Candidate.
+    # As Python values: most windows read here overlap one chosen and are never made an
+    # Excerpt.
+    passages = [p.hit.passage for p in found.passages]
     passage_of, starts, ends = found.passage.tolist(), found.start.tolist(), found.end.tolist()
+    rows: list[int] = []
+    spans: list[tuple[str, int, int]] = []  # the chosen ones' documents and spans
     for n in order.tolist():
-        passage = found.passages[passage_of[n]].hit.passage
-        doc, paragraph = passage.document, passage.paragraph
-        start, end = paragraph.start + starts[n], paragraph.start + ends[n]
-        if any(e.source.document == doc.id and e.source.start < end and start < e.source.end
-               for e in chosen):
+        passage = passages[passage_of[n]]
+        doc, at = passage.document.id, passage.paragraph.start
+        start, end = at + starts[n], at + ends[n]
+        if any(d == doc and s < end and start < e for d, s, e in spans):
             continue
-        source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
-        chosen.append(Excerpt(doc.text[start:end], round(float(scores[n]), 4),
-                              found.candidate(n).highlights, source))
         rows.append(n)
-        if len(chosen) == k + 1:  # one more than asked: the last one's margin
+        spans.append((doc, start, end))
+        if len(rows) == k + 1:  # one more than asked: the last one's margin
             break
-    picked = scores[rows]
-    following = np.append(picked[1:], scores.min())[:k]
     shown = rows[:k]
-    columns = [wanted.index(f) for f in names]
-    return Chosen(chosen[:k], features[np.ix_(shown, columns)], picked[:k],
-                  picked[:k] - following, question.english)
+    chosen = [_excerpt(found, n, passages[passage_of[n]], float(scores[n])) for n in shown]
+    picked = scores[rows]
+    following = np.concatenate((picked[1:], [scores.min()]))[:k]
+    column = {f: n for n, f in enumerate(wanted)}
+    columns = [column[f] for f in names]
+    return Chosen(chosen, features[shown][:, columns], picked[:k], picked[:k] - following,
+                  question.english)
+
+
+def _excerpt(found: Found, n: int, passage: Passage, score: float) -> Excerpt:
+    """Window n of the found ones as a quote of its article, with its source."""
+    doc, paragraph = passage.document, passage.paragraph
+    start, end = paragraph.start + int(found.start[n]), paragraph.start + int(found.end[n])
+    source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
+    return Excerpt(doc.text[start:end], round(score, 4), found.highlights(n), source)

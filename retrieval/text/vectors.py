@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +49,7 @@ class WordVectors:
 
     def rows(self, terms: Iterable[str]) -> np.ndarray:
         """Each term's row, -1 for a term without a vector."""
-        get = self._rows.get
-        return np.fromiter((get(t, -1) for t in terms), dtype=np.int64)
+        return np.array(list(map(self._rows.get, terms, repeat(-1))), dtype=np.int64)
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine of two terms' vectors; 0 when one has none."""
