@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from retrieval import ANSWERED, NONE, UNSURE, AnswerEngine, parse_md, parse_txt
-from retrieval.answer.answerability import ANSWERABILITY_PATH, Answerability
+from retrieval.answer.answerability import ANSWERABILITY_PATH, Answerability, Trees
 from retrieval.answer.features import FEATURES
 from retrieval.articles.documents import load_corpus
 from retrieval.engine import NEAREST_QUOTES
@@ -23,9 +23,11 @@ UNANSWERABLE = [q.question for name in ("dev.jsonl", "english.jsonl")
 
 
 def constant(bias: float) -> Answerability:
-    """A model that gives every quote the same confidence, sigmoid(bias); it answers when
-    one of three is 90% likely to, shows the nearest passages from 30%."""
-    return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), bias, 0.9, 0.3)
+    """A model that gives every quote the same confidence, sigmoid(bias), and every question
+    the chance sigmoid(bias) on an archive; it answers when one of three is 90% likely to,
+    shows the nearest passages from 30%."""
+    return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), bias,
+                         Trees.of((), bias, 0, []), (0.9, 0.9), (0.3, 0.3))
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,7 @@ def test_no_unanswerable_seed_question_is_answered(seed, question):
 def test_the_model_is_plain_json_naming_features_the_code_declares():
     data = json.loads(ANSWERABILITY_PATH.read_text(encoding="utf-8"))
     model = Answerability.from_json(json.dumps(data), FEATURES)
-    assert 0 < model.near_at <= model.answer_at < 1
+    assert all(0 < near <= answer < 1 for near, answer in zip(model.near_at, model.answer_at))
     assert Answerability.from_json(model.to_json(), FEATURES).to_json() == model.to_json()
     with pytest.raises(ValueError):
         Answerability.from_json(json.dumps({**data, "inputs": ["no_such", *data["inputs"][1:]]}),
