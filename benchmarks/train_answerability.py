@@ -54,9 +54,9 @@ INPUTS = (*FEATURES, *QUOTE_INPUTS)
 # The question model's: the first quote's window features, score, margin and `english`, and
 # how the quotes agree.
 QUESTION_MODEL_INPUTS = (*FEATURES, *FIRST_QUOTE_INPUTS, *QUESTION_INPUTS)
-# The question model's trees: few and shallow (a row walks them in a few numpy steps); a leaf
-# holds at least 50 questions, and an L2 penalty of 1 on the leaves' values, which did a little
-# better in cross-validation than sklearn's defaults (20, 0) at the same depth and count.
+# The question model's trees: few and shallow (a row walks them in MAX_DEPTH numpy steps). In
+# cross-validation, depth 2, 100 trees, a learning rate of 0.1 or sklearn's leaves (at least
+# 20 questions, no L2 penalty) did the same within 0.1 point of precision at 80% coverage.
 MAX_DEPTH = 3
 TREES = {"max_depth": MAX_DEPTH, "max_iter": 200, "learning_rate": 0.05, "min_samples_leaf": 50,
          "l2_regularization": 1.0, "early_stopping": False}
