@@ -94,7 +94,8 @@ def test_on_an_archive_the_question_model_decides_on_a_few_articles_the_quotes()
     engine = AnswerEngine(archive, answerability=sure)
     assert engine.passage_count() >= ARCHIVE_PASSAGES
     answer = engine.answer(question)
-    assert answer.outcome == ANSWERED and "William H. Seely" in answer.excerpts[0].text
+    assert answer.outcome == ANSWERED
+    assert any("William H. Seely" in e.text for e in answer.excerpts)
     assert all(e.confidence < 0.02 for e in answer.excerpts)  # each quote keeps its own
 
 
