@@ -75,13 +75,15 @@ def _sigmoid(z: np.ndarray | float) -> Any:
 @dataclass(frozen=True)
 class Trees:
     """Gradient-boosted trees for a chance: sigmoid(base + the sum of each tree's leaf for the
-    row). One row of each array per tree, one column per node (node 0 the root); a leaf
-    leads to itself, so that `depth` steps from the root reach every row's leaf in all the
+    row). Every tree's nodes are `width` entries of each array (the root first, padded with
+    leaves), one tree after the other; `left` and `right` are indices in those arrays, and a
+    leaf leads to itself, so that `depth` steps from the roots reach the row's leaf in all the
     trees at once."""
 
     inputs: tuple[str, ...]
     base: float
     depth: int
+    width: int
     feature: np.ndarray  # the input a node compares (any at a leaf)
     threshold: np.ndarray  # left when the input is at most this
     left: np.ndarray
@@ -90,24 +92,25 @@ class Trees:
 
     def chance(self, row: np.ndarray) -> float:
         """The chance for one row of the inputs."""
-        trees = np.arange(len(self.value))
-        node = np.zeros(len(trees), dtype=np.int64)
+        node = np.arange(0, len(self.value), self.width)
         for _ in range(self.depth):
-            at = (trees, node)
-            node = np.where(row[self.feature[at]] <= self.threshold[at], self.left[at],
-                            self.right[at])
-        return float(_sigmoid(self.base + self.value[trees, node].sum()))
+            node = np.where(row[self.feature[node]] <= self.threshold[node], self.left[node],
+                            self.right[node])
+        return float(_sigmoid(self.base + self.value[node].sum()))
 
     def to_dict(self) -> dict[str, Any]:
-        leaf = self.left == np.arange(self.left.shape[1])
+        shape = (-1, self.width)
+        start = np.arange(0, len(self.value), self.width)[:, None]
+        left, right = self.left.reshape(shape) - start, self.right.reshape(shape) - start
+        leaf = left == np.arange(self.width)
         return {"inputs": list(self.inputs), "base": self.base, "depth": self.depth,
                 "trees": [{"feature": np.where(lf, -1, f).tolist(),
                            "threshold": np.where(lf, 0.0, t).tolist(),
-                           "left": left.tolist(), "right": right.tolist(),
-                           "value": value.tolist()}
-                          for lf, f, t, left, right, value in zip(
-                              leaf, self.feature, self.threshold, self.left, self.right,
-                              self.value)]}
+                           "left": np.where(lf, 0, lt).tolist(),
+                           "right": np.where(lf, 0, rt).tolist(), "value": v.tolist()}
+                          for lf, f, t, lt, rt, v in zip(
+                              leaf, self.feature.reshape(shape), self.threshold.reshape(shape),
+                              left, right, self.value.reshape(shape))]}
 
     @classmethod
     def of(cls, inputs: tuple[str, ...], base: float, depth: int,
@@ -129,7 +132,9 @@ class Trees:
             value[n, :count] = tree["value"]
             left[n, :count] = np.where(inner, tree["left"], nodes[:count])
             right[n, :count] = np.where(inner, tree["right"], nodes[:count])
-        return cls(inputs, base, depth, feature, threshold, left, right, value)
+        start = np.arange(0, len(trees) * width, width)[:, None]  # each tree's first node
+        return cls(inputs, base, depth, width, feature.ravel(), threshold.ravel(),
+                   (left + start).ravel(), (right + start).ravel(), value.ravel())
 
 
 @dataclass(frozen=True)
