@@ -12,14 +12,16 @@ negative when no paragraph left holds one). The English questions of my own for 
 articles (`data/piaf_english_train.jsonl`, one per article) are asked the same four ways: an
 English question's right quote holds fewer of its words (the dictionary's guesses), which the
 model reads from its `english` input. A logistic regression over each quote's window
-features, ranker score, margin and place gives its confidence. Gradient-boosted trees over
-the question's row (the first quote's features and how the quotes agree: `question_inputs`)
-give the chance that one of its quotes holds the answer; they are cross-validated by article,
-and the thresholds chosen on their out-of-fold chances: `answer_at` the highest that still
-answers TARGET_COVERAGE of the answerable questions, `near_at` the one that withholds the
-nearest passages from only NEAR_MISS of the questions whose quotes hold the answer. Stored as
-plain JSON (`retrieval/data/answerability.json`: the trees as arrays of nodes), predicted
-with numpy.
+features, ranker score, margin and place gives its confidence (cross-validated here, for the
+trees to read its out-of-fold chance; the shipped one and its thresholds on a few articles are
+kept unless --retrain-quotes). Gradient-boosted trees over the row of each question asked of
+the archive (the first quote's features and how the quotes agree: `question_inputs`) give the
+chance that one of its quotes holds the answer; they are cross-validated by article, and the
+thresholds chosen on their out-of-fold chances: `answer_at` the highest that still answers
+TARGET_COVERAGE of the answerable questions (or lower while the answers stay right PRECISION
+of the time), `near_at` the one that withholds the nearest passages from only NEAR_MISS of the
+questions whose quotes hold the answer. Stored as plain JSON
+(`retrieval/data/answerability.json`: the trees as arrays of nodes), predicted with numpy.
 
     pip install -e '.[train]'
     nice python benchmarks/train_answerability.py ../shared/eval/piaf-v1.0.json
@@ -259,6 +261,9 @@ def main() -> None:
     parser.add_argument("--english", type=Path, default=ENGLISH_PATH,
                         help="JSON lines: English questions for training articles")
     parser.add_argument("--out", type=Path, default=ANSWERABILITY_PATH)
+    parser.add_argument("--retrain-quotes", action="store_true",
+                        help="learn the quote model and its thresholds on a few articles again "
+                             "(else kept from the shipped model)")
     args = parser.parse_args()
     began = time.perf_counter()
     documents, all_questions = load_squad(args.squad)
@@ -330,15 +335,21 @@ def main() -> None:
               f"{right[a].mean():.1%}, one of three {any_right[a].mean():.1%}")
         risk_coverage(chance[where], right[where], answerable[where], any_right[where])
     # The thresholds are the French archive's, where chance matches are many: of the trees'
-    # chance, and (on a few articles) answer_at of the quotes' own chance, as before the trees;
-    # near_at on a few articles is the single articles' (where it applies: the archive's gave
-    # "nothing near" to "Qui a critiqué la lettre ?" on the seed, where no critic is named,
-    # instead of its nearest passages).
-    french, alone = answerable & archive & ~is_english, answerable & ~archive & ~is_english
-    answers = (answer_threshold(own[french], any_right[french]),
-               answer_threshold(chance[french], any_right[french]))
-    nears = (near_threshold(own[alone & any_right]), near_threshold(chance[french & any_right]))
-    few, many = ((answers[n], min(nears[n], answers[n])) for n in (0, 1))
+    # chance, and (with --retrain-quotes) on a few articles of the quotes' own chance.
+    french = answerable & archive & ~is_english
+    many = (answer_threshold(chance[french], any_right[french]),
+            near_threshold(chance[french & any_right]))
+    if args.retrain_quotes:
+        mean, scale, fitted = logistic(asked.x, asked.y)
+        quotes = Answerability(INPUTS, mean, scale, fitted.coef_[0], float(fitted.intercept_[0]),
+                               always_answers().question, (0.0, 0.0), (0.0, 0.0))
+        few = (answer_threshold(own[french], any_right[french]),
+               near_threshold(own[french & any_right]))
+    else:
+        quotes = Answerability.from_json(ANSWERABILITY_PATH.read_text(encoding="utf-8"),
+                                         FEATURES)
+        few = quotes.answer_at[0], quotes.near_at[0]
+    few, many = ((a, min(n, a)) for a, n in (few, many))
     print(f"\nanswer_at {few[0]:.3f} on a few articles, {many[0]:.3f} on an archive; near_at "
           f"{few[1]:.3f}, {many[1]:.3f}; on an archive, precision {PRECISION:.0%} from "
           f"{precise_at(chance[french], any_right[french]):.3f}")
@@ -350,17 +361,15 @@ def main() -> None:
               f"unanswerable refused {(~given[u]).mean():.1%}; nothing near for "
               f"{(chance < near_at)[u].mean():.1%} of unanswerable, "
               f"{(chance < near_at)[a].mean():.1%} of answerable")
-    mean, scale, quote_model = logistic(asked.x, asked.y)
     on_archive = archive[quoted]
-    model = Answerability(INPUTS, mean, scale, quote_model.coef_[0],
-                          float(quote_model.intercept_[0]),
+    model = Answerability(quotes.inputs, quotes.mean, quotes.scale, quotes.weights, quotes.bias,
                           boosted(asked.qx[on_archive], asked.qy[on_archive]),
                           (round(few[0], 4), round(many[0], 4)),
                           (round(few[1], 4), round(many[1], 4)))
     args.out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(f"model → {args.out}; {time.perf_counter() - began:.0f} s")
     print("the quote model's weights:")
-    for name, weight in sorted(zip(INPUTS, model.weights), key=lambda w: -abs(w[1])):
+    for name, weight in sorted(zip(model.inputs, model.weights), key=lambda w: -abs(w[1])):
         print(f"  {name:20} {weight:+.3f}")
 
 

@@ -43,20 +43,22 @@ ANSWERABILITY_PATH = Path(__file__).parents[1] / "data" / "answerability.json"
 QUOTE_INPUTS = ("ranker_score", "ranker_margin", "quote_rank", "corpus_passages", "english")
 
 # The question model's inputs besides the first quote's window features, ranker score, margin
-# and `english`: how many quotes there are; whether the 2nd and the 3rd are of the first one's
-# article, the 3rd of the 2nd's, the 2nd and the 3rd of the first one's paragraph; the first
-# one's score above the 2nd's and the 3rd's; whether any holds the wanted kind of answer; the
-# best share of the question a quote holds; the first one's share of the words some passage
-# holds (of those no passage holds, none can be quoted); and the quotes' own chance
-# (quotes_chance, what decides on a few articles).
-QUESTION_INPUTS = ("quotes", "same_article_2", "same_article_3", "same_article_23",
+# and `english`: whether the 2nd and the 3rd quotes are of another article than the first
+# one's, the 3rd of another than the 2nd's, the 2nd and the 3rd of the first one's paragraph (0
+# for a quote missing: a question whose words few windows hold has no other article against
+# it); the first one's score above the 2nd's and the 3rd's (for a quote missing, above the
+# weakest window's, as a margin); whether any holds the wanted kind of answer; the best share
+# of the question a quote holds; the first one's share of the words some passage holds (of
+# those no passage holds, none can be quoted); and the quotes' own chance (quotes_chance, what
+# decides on a few articles).
+QUESTION_INPUTS = ("other_article_2", "other_article_3", "other_article_23",
                    "same_paragraph_2", "same_paragraph_3", "score_gap_2", "score_gap_3",
                    "kind_any", "share_max", "share_of_known", "quotes_chance")
 FIRST_QUOTE_INPUTS = ("ranker_score", "ranker_margin", "english")
 # The window features the QUESTION_INPUTS are made of.
 AGREEMENT_FEATURES = ("share", "kind", "question_unknown")
 # From this many passages the engine answers from an archive, where the trees decide: the
-# corpora they are learned on hold 2,000 to 2,500 passages, the single articles 2 to 30.
+# corpora they are learned on hold 490 to 610 passages, the single articles 2 to 30.
 ARCHIVE_PASSAGES = 100
 # What share_of_known divides by at least: a question none of whose words is held has none (it
 # is at most 1: `share` and `question_unknown` weigh title words differently).
@@ -237,14 +239,15 @@ def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
     (columns named by `window_names`), score, margin and `english`, and the QUESTION_INPUTS."""
     column = {n: i for i, n in enumerate(window_names)}
 
-    def same(a: int, b: int, paragraph: bool = False) -> float:
-        if b >= len(places):
-            return 0.0
-        return float(places[a][0] == places[b][0]
-                     and (not paragraph or places[a][1] == places[b][1]))
+    def other(a: int, b: int) -> float:
+        return float(b < len(places) and places[a][0] != places[b][0])
+
+    def same_paragraph(b: int) -> float:
+        return float(b < len(places) and places[0] == places[b])
 
     def gap(n: int) -> float:
-        return float(scores[0] - scores[n]) if n < len(scores) else 0.0
+        below = scores[n] if n < len(scores) else scores[-1] - margins[-1]
+        return float(scores[0] - below)
 
     def of_quotes(name: str) -> np.ndarray:
         return window_features[:ANSWER_QUOTES, column[name]]
@@ -252,10 +255,9 @@ def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
     first = window_features[0]
     known = 1 - first[column["question_unknown"]]
     named = {"ranker_score": scores[0], "ranker_margin": margins[0], "english": float(english),
-             "quotes": float(min(len(scores), ANSWER_QUOTES)),
-             "same_article_2": same(0, 1), "same_article_3": same(0, 2),
-             "same_article_23": same(1, 2), "same_paragraph_2": same(0, 1, True),
-             "same_paragraph_3": same(0, 2, True), "score_gap_2": gap(1), "score_gap_3": gap(2),
+             "other_article_2": other(0, 1), "other_article_3": other(0, 2),
+             "other_article_23": other(1, 2), "same_paragraph_2": same_paragraph(1),
+             "same_paragraph_3": same_paragraph(2), "score_gap_2": gap(1), "score_gap_3": gap(2),
              "kind_any": float(of_quotes("kind").max()),
              "share_max": float(of_quotes("share").max()),
              "share_of_known": min(first[column["share"]] / max(known, MIN_KNOWN), 1.0),
