@@ -230,6 +230,21 @@ def quote_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
     return rows
 
 
+@cache
+def _layout(model_inputs: tuple[str, ...], window_names: tuple[str, ...]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], dict[str, int]]:
+    """Where a question row's inputs come from: the places of those that are the first quote's
+    window features and their columns, the places of the others and their names; and every
+    window feature's column."""
+    column = {n: i for i, n in enumerate(window_names)}
+    of_window = [n for n, name in enumerate(model_inputs) if name in column
+                 and name not in FIRST_QUOTE_INPUTS]
+    others = [n for n in range(len(model_inputs)) if n not in of_window]
+    return (np.array(of_window, dtype=np.int64),
+            np.array([column[model_inputs[n]] for n in of_window], dtype=np.int64),
+            np.array(others, dtype=np.int64), tuple(model_inputs[n] for n in others), column)
+
+
 def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
                     window_names: tuple[str, ...], scores: np.ndarray, margins: np.ndarray,
                     places: list[tuple[str, int]], confidences: np.ndarray,
@@ -237,7 +252,7 @@ def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
     """The question model's row for the chosen quotes (at least one; `places`: each one's
     article and paragraph; `confidences`: the quote model's): the first one's window features
     (columns named by `window_names`), score, margin and `english`, and the QUESTION_INPUTS."""
-    column = {n: i for i, n in enumerate(window_names)}
+    of_window, columns, others, other_names, column = _layout(model_inputs, window_names)
 
     def other(a: int, b: int) -> float:
         return float(b < len(places) and places[a][0] != places[b][0])
@@ -249,20 +264,20 @@ def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
         below = scores[n] if n < len(scores) else scores[-1] - margins[-1]
         return float(scores[0] - below)
 
-    def of_quotes(name: str) -> np.ndarray:
-        return window_features[:ANSWER_QUOTES, column[name]]
-
-    first = window_features[0]
+    first, shown = window_features[0], window_features[:ANSWER_QUOTES]
     known = 1 - first[column["question_unknown"]]
     named = {"ranker_score": scores[0], "ranker_margin": margins[0], "english": float(english),
              "other_article_2": other(0, 1), "other_article_3": other(0, 2),
              "other_article_23": other(1, 2), "same_paragraph_2": same_paragraph(1),
              "same_paragraph_3": same_paragraph(2), "score_gap_2": gap(1), "score_gap_3": gap(2),
-             "kind_any": float(of_quotes("kind").max()),
-             "share_max": float(of_quotes("share").max()),
+             "kind_any": shown[:, column["kind"]].max(),
+             "share_max": shown[:, column["share"]].max(),
              "share_of_known": min(first[column["share"]] / max(known, MIN_KNOWN), 1.0),
              "quotes_chance": quotes_chance(confidences)}
-    return np.array([named[n] if n in named else first[column[n]] for n in model_inputs])
+    row = np.empty(len(model_inputs))
+    row[of_window] = first[columns]
+    row[others] = [named[n] for n in other_names]
+    return row
 
 
 def quotes_chance(confidences: np.ndarray) -> float:
