@@ -57,6 +57,9 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_help_dev": "lignes JSON : question, extraits attendus",
         "cli_help_translated": "avec --squad : lignes JSON de ses questions écrites en "
                                "anglais (piaf : le numéro de l'original, question)",
+        "cli_help_typed": "avec --squad : lignes JSON de ses questions tapées comme le font "
+                          "les gens, sans accents et avec une faute de frappe (piaf, question ; "
+                          "benchmarks/typed_questions.py)",
         "cli_help_add": "ajoute un article : le lien d'une page web, ou un fichier .html, .txt "
         "ou .md (la même adresse une seconde fois le remplace)",
         "cli_help_source": "lien http(s) ou chemin du fichier",
@@ -239,6 +242,9 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "cli_help_dev": "JSON lines: question, expected substrings",
         "cli_help_translated": "with --squad: JSON lines of its questions written in English "
                                "(piaf: the original's number, question)",
+        "cli_help_typed": "with --squad: JSON lines of its questions as users type them, "
+                          "without accents and with a typo (piaf, question; "
+                          "benchmarks/typed_questions.py)",
         "cli_help_add": "add an article: a web page's link, or a .html, .txt or .md file (the "
         "same url again replaces it)",
         "cli_help_source": "http(s) link or file path",

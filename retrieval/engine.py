@@ -19,7 +19,7 @@ from .answer.answerability import (ANSWER_QUOTES, ANSWERED, NONE, UNSURE, Answer
                                    question_inputs, quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.followup import Previous, conversation, leans_on_previous, merged
-from .answer.question import Coverage, Query, held_senses, parse_query
+from .answer.question import Coverage, Query, held_senses, parse_query, rarity
 from .answer.ranker import WindowRanker, shipped_ranker
 from .answer.results import Answer, Context, Hit, Judged, Source
 from .answer.selection import Chosen, best_excerpts
@@ -30,6 +30,7 @@ from .index.backends import IndexStore, open_index, update_xapian
 from .index.contract import Index, Match
 from .index.memory import MemoryIndex
 from .text.dates import Period, article_day, asked_period, without_period
+from .text.frequency import is_word
 from .text.spelling import Speller
 from .text.translation import shipped_dictionary
 from .text.vectors import shipped_vectors
@@ -69,7 +70,7 @@ class AnswerEngine:
         self._corpus = documents if isinstance(documents, Corpus) else Corpus.of(documents)
         self.index = MemoryIndex.build(documents, bm25=store.bm25) if index is None else index
         self.store = store
-        self.speller = Speller(self.index.terms_starting)
+        self.speller = Speller(self.index.terms_starting, self.index.__contains__)
         self.ranker = shipped_ranker(FEATURES) if ranker is None else ranker
         self.answerability = (shipped_answerability(FEATURES) if answerability is None
                               else answerability)
@@ -187,7 +188,7 @@ class AnswerEngine:
             query = merged(query, parse_query(previous.words, self.dictionary))
         if query.cognates:
             query = self._held_cognates(query)
-        boosts, groups, respelled = self._respelled(query)
+        boosts, groups, respelled, mistyped = self._respelled(query)
         if not boosts:
             return None
         preferred = frozenset(previous.documents if previous else ())
@@ -198,6 +199,10 @@ class AnswerEngine:
             pool = self.index.search(list(boosts), CANDIDATE_PASSAGES * PREFERENCE_POOL,
                                      weights=boosts)
             hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
+        # The paragraphs read, as the index analysed them (if it keeps that).
+        hits = [Hit(h.passage, h.score, h.matched,
+                    self.index.words(h.passage.document.id, h.passage.paragraph.number))
+                for h in hits]
         # The share of the question's words (each weighted by its rarity in general language,
         # not in the corpus, so that a share means the same on any corpus); an English word
         # weighs there as its best sense a passage holds (question.held_senses).
@@ -225,8 +230,9 @@ class AnswerEngine:
                     idf[t] = max(likelier, default=idf[t])
         weights = {t: idf[t] * boost for t, boost in boosts.items()}
         names = frozenset(respelled.get(t, t) for t in query.names)
-        return hits, Question(weights, groups, query.wanted, names,
-                              frozenset(respelled.values()), query.english)
+        # A word mistyped and corrected is a word the articles hold, not one they lack.
+        lacked = frozenset(c for t, c in respelled.items() if t not in mistyped)
+        return hits, Question(weights, groups, query.wanted, names, lacked, query.english)
 
     def context(self, document_id: str, start: int, end: int) -> Context | None:
         """The paragraph that holds document[start:end], or None when the document or such a
@@ -274,19 +280,35 @@ class AnswerEngine:
                        groups={t: query.groups[t] for t in kept})
 
     def _respelled(self, query: Query
-                   ) -> tuple[dict[str, float], dict[str, int], dict[str, str]]:
+                   ) -> tuple[dict[str, float], dict[str, int], dict[str, str], set[str]]:
         """Each question term that no passage holds replaced by the nearest one that does
-        (standing for the same question word); and which term replaced which."""
+        (standing for the same question word); and which term replaced which. A French word
+        respelled weighs as the word it was corrected to (« letre » as « lettre »), not as its
+        typo, which wordfreq does not know and so counted as the rarest of words: a typo made
+        its word weigh more than spelling it right did."""
         boosts: dict[str, float] = {}
         groups: dict[str, int] = {}
         respelled: dict[str, str] = {}
+        mistyped: set[str] = set()
         for term, boost in query.boosts.items():
             group = query.groups[term]
             if term not in self.index:
-                respelled[term] = term = self.speller.nearest(term) or term
+                typed = query.words.get(term)
+                if typed is not None and not is_word(typed):  # a typo, read as the word meant
+                    found = self.speller.corrected(typed, term)
+                    if found is not None and not found[0]:
+                        continue  # a stop word mistyped (« avaeint »)
+                    if found is not None:
+                        boost = rarity(found[1])
+                        if is_word(found[1]):
+                            mistyped.add(term)
+                    correction = found[0] if found else None
+                else:
+                    correction = self.speller.nearest(term)
+                respelled[term] = term = correction or term
             boosts[term] = max(boosts.get(term, 0.0), boost)
             groups.setdefault(term, group)
-        return boosts, groups, respelled
+        return boosts, groups, respelled, mistyped
 
 
 def _preferred(hits: list[Hit], period: Period | None, documents: frozenset[str]) -> list[Hit]:

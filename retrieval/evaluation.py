@@ -177,9 +177,9 @@ def evaluate_squad(engine: AnswerEngine, questions: list[SquadQuestion]) -> Repo
 
 def load_translated(path: str | Path, questions: list[SquadQuestion]
                     ) -> tuple[list[SquadQuestion], list[SquadQuestion]]:
-    """Questions of a SQuAD set written again in another language, one JSON object a line
-    (piaf: the original's number among `questions`, question: the translation; nothing of the
-    set itself is copied): the translations and the originals, in the same order."""
+    """Questions of a SQuAD set written again, in another language or as users type them, one
+    JSON object a line (piaf: the original's number among `questions`, question: as written
+    again; nothing of the set itself is copied): those and the originals, in the same order."""
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
             if line.strip()]
     originals = [questions[r["piaf"]] for r in rows]
@@ -187,19 +187,30 @@ def load_translated(path: str | Path, questions: list[SquadQuestion]
              for r, q in zip(rows, originals)], originals)
 
 
+Rewritten = tuple[list[SquadQuestion], list[SquadQuestion]]
+
+
 def squad_sets(documents: list[Document], questions: list[SquadQuestion],
-               translated: tuple[list[SquadQuestion], list[SquadQuestion]] | None = None
+               translated: Rewritten | None = None, typed: Rewritten | None = None
                ) -> list[tuple[str, list[str]]]:
     """Each set's report: every question asked of every article; the held-out articles'
     questions (never trained on), answerable, then unanswerable (asked of the articles without
     theirs); and the risk-coverage table of the held-out ones. A set too small to hold an
     article out has the first alone. With `translated` (load_translated), the translations
-    and their originals, asked of every article."""
+    and their originals, asked of every article; with `typed` (the same, as users type
+    them), those and their originals, answerable and, for those of the held-out articles,
+    unanswerable."""
     engine = AnswerEngine(documents)
     everything = [judge(engine, q.question, q.answers, q.document) for q in questions]
+    as_written = dict(zip(questions, everything))
     extra = [(f"{name} ({len(qs)} questions written again in English)",
               evaluate_squad(engine, qs).lines())
              for name, qs in zip(("translations", "their originals"), translated or ())]
+    if typed:
+        extra += [(f"typed as users do ({len(typed[0])} questions: no accents, one typo)",
+                   evaluate_squad(engine, typed[0]).lines()),
+                  ("the same questions as written",
+                   Report.of([as_written[q] for q in typed[1]]).lines())]
     unseen = [j for j, q in zip(everything, questions) if held_out(q.document)]
     if not unseen:
         return [("all questions", Report.of(everything).lines()), *extra]
@@ -207,6 +218,14 @@ def squad_sets(documents: list[Document], questions: list[SquadQuestion],
                                          {d.id for d in documents if held_out(d.id)})
     without = AnswerEngine(kept)
     refused = [judge(without, q.question, q.answers, q.document) for q in unanswerable]
+    if typed:
+        left = dict(zip(unanswerable, refused))
+        pairs = [(t, o) for t, o in zip(*typed) if o in left]
+        extra += [(f"typed as users do, asked without their articles ({len(pairs)})",
+                   Refusals.of([judge(without, t.question, t.answers, t.document)
+                                for t, _ in pairs]).lines()),
+                  ("the same questions as written, without their articles",
+                   Refusals.of([left[o] for _, o in pairs]).lines())]
     return [("all questions (most from articles trained on)", Report.of(everything).lines()),
             ("held-out articles (never trained on)", Report.of(unseen).lines()),
             ("held-out articles' questions asked without them", Refusals.of(refused).lines()),

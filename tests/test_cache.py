@@ -26,7 +26,8 @@ from retrieval.index.memory_store import (article_files, cache_path, corpus_key,
 from retrieval.articles.documents import load_corpus
 from retrieval.articles.files import CorpusError, read_articles
 from retrieval.index.contract import BM25
-from retrieval.index.memory import MemoryIndex, Outlines, Postings, Vocabulary
+from retrieval.index.memory import Analyses, MemoryIndex, Outlines, Postings, Vocabulary
+from retrieval.text.sentences import sentence_spans
 
 ARTICLES = {
     "a.txt": "Le Pentagone\n\nLa lettre annonçait le retrait des troupes d'Irak.\n\n"
@@ -75,7 +76,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 11
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 17
 
 
 def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
@@ -537,7 +538,9 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
                      np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32))
     empty.check()
     no_outlines = Outlines(np.zeros(0, np.int64), np.zeros(0, np.int64), [])
-    assert MemoryIndex(empty, [], np.zeros(1, np.int64), no_outlines).search(["x"], 3) == []
+    no_analyses = Analyses.of([])
+    assert MemoryIndex(empty, [], np.zeros(1, np.int64), no_outlines,
+                       no_analyses).search(["x"], 3) == []
 
 
 def test_a_large_vocabulary_finds_every_term_and_prefix_as_a_sorted_list_does() -> None:
@@ -581,7 +584,8 @@ def stored_arrays(index: MemoryIndex) -> dict[str, bytes]:
             "lengths": p.lengths.tobytes(), "first": index.first.tobytes(),
             "documents": "\n".join(index.documents).encode(),
             "outlines": index.outlines.starts.tobytes() + index.outlines.ends.tobytes()
-            + json.dumps(index.outlines.headers).encode()}
+            + json.dumps(index.outlines.headers).encode(),
+            "analyses": b"".join(a[0:len(a)].tobytes() for a in vars(index.analyses).values())}
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -649,3 +653,81 @@ def test_with_a_big_article_a_deleted_article_is_gone_without_analysing_the_big_
     assert analyses == [BIG_PARAGRAPHS + 3, 0, 1]  # the big article never again
     print(f"rebuilt without the deleted article in {took:.2f} s")
     assert took < 30, took  # about 0.3 s alone; its whole analysis again took seconds
+
+
+# Paragraphs whose analysis is easy to get wrong: accents, apostrophes typed and typeset,
+# elisions, numbers, abbreviations and initials (not a sentence's end), a long paragraph.
+MIXED = {
+    "accents.txt": "Élections à Besançon\n\nL’État a signé l'accord : « Où est-ce ? » "
+                   "Aujourd'hui, M. Dupont (J.-C.) répond. Ça coûte 3,5 % de plus en 2019 !\n\n"
+                   "Les élèves de 6e ont 12 ans… Qu’ils viennent à 18 h. Fin.\n",
+    "long.txt": "Un long texte\n\n" + " ".join(
+        f"Phrase numéro {n} où l'été de {1900 + n} fut chaud, dit Mme Él{n}." for n in range(3000))
+    + "\n",
+}
+
+
+def stored_words(index: MemoryIndex, document) -> list:
+    """Each paragraph's words and sentences as the index keeps them."""
+    return [index.words(document.id, p.number) for p in document.paragraphs]
+
+
+def analysed_words(document) -> list:
+    """Each paragraph's words and sentences and its title's terms as the analyzer finds
+    them."""
+    return [(*DOCUMENT_ANALYZER.columns(p.text), sentence_spans(p.text),
+             frozenset(DOCUMENT_ANALYZER.terms(document.title))) for p in document.paragraphs]
+
+
+def test_the_stored_analysis_is_the_analyzers_and_kept_through_an_update(tmp_path) -> None:
+    """What answering reads instead of analysing a paragraph: each word's term and span and
+    each sentence's span, as the analyzer and sentence_spans give them; an article kept when
+    another changes keeps them (its term ids renumbered in the new vocabulary)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in {**MIXED, **ARTICLES}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    documents = {d.id: d for d in load_corpus(folder)}
+    assert len(documents["long"].paragraphs[0].text) > 100_000
+    _, index = load_indexed_corpus(folder, tmp_path / "cache")
+    for document in documents.values():
+        assert [tuple(w) for w in stored_words(index, document)] == analysed_words(document)
+    # New words sorted before and among the kept ones: every kept term id moves.
+    (folder / "b.txt").write_text("Abeilles\n\nAbricots, zèbres et accords à Besançon.\n",
+                                  encoding="utf-8")
+    _, updated = load_indexed_corpus(folder, tmp_path / "cache")
+    for document in load_corpus(folder):
+        assert [tuple(w) for w in stored_words(updated, document)] == analysed_words(document)
+    assert updated.words("a", 3) is None and updated.words("nowhere", 1) is None
+
+
+def test_a_store_of_another_sentence_splitter_is_rebuilt(corpus, cache_dir, analyses,
+                                                         monkeypatch) -> None:
+    """The store keeps each paragraph's sentences: the code that cuts them is part of its
+    key, as the analysis is."""
+    assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
+    from retrieval.index import signature
+
+    real = signature.code_fingerprint
+    monkeypatch.setattr(signature, "code_fingerprint", lambda path: real(path) + (
+        "-edited" if path.name == "sentences.py" else ""))
+    assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
+    assert analyses == [3, 3]
+
+
+@pytest.mark.parametrize("name, field, change", [
+    ("word_data", 2, 1000), ("word_data", 1, -1000), ("word_data", 0, 10**6),
+    ("word_data", 0, -10**6), ("sentence_data", 1, 1000), ("title_data", 0, 10**6)])
+def test_damaged_stored_words_are_not_read(corpus, cache_dir, name, field, change) -> None:
+    """Offsets beyond the paragraph, terms beyond the vocabulary: those paragraphs are analysed
+    when read, as with an index that keeps no analysis, and the answer is the same."""
+    question = "Qui a voté une résolution ?"
+    expected = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).answer(question)
+    path = cache_path(corpus, cache_dir) / f"{name}.npy"
+    data = np.load(path)
+    fields = {"word_data": 3, "sentence_data": 2, "title_data": 1}[name]
+    data[field::fields] += np.int32(change)
+    np.save(path, data)
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert engine.index.words("b", 1) is None
+    assert engine.answer(question) == expected

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles.documents import is_leftover, load_corpus, load_document
+from retrieval.articles.documents import (Outline, is_leftover, load_corpus, load_document,
+                                         outlined_article)
 from retrieval.articles.files import CorpusError
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -114,3 +115,19 @@ def test_missing_or_empty_corpus_is_a_clear_error(tmp_path):
     with pytest.raises(CorpusError) as empty:
         load_corpus(tmp_path)
     assert empty.value.reason == "no_articles"
+
+
+def test_an_outlined_article_has_the_paragraphs_parsing_gives(tmp_path):
+    """Laid out by its outline, an article's paragraphs are made when read: the same ones,
+    in the same order, as parsing gives, by number, from the end, by slice, and none past
+    the last."""
+    path = write(tmp_path, "a.md", "# Titre\n\nUn.\n\nDeux, « déjà ».\n\nTrois 😀.\n")
+    parsed = load_document(path)
+    outlined = outlined_article(path, path.read_bytes(), Outline.of(parsed))
+    assert outlined == parsed and hash(outlined.paragraphs) == hash(parsed.paragraphs)
+    paragraphs = outlined.paragraphs
+    assert (len(paragraphs), paragraphs[-1], paragraphs[1:]) == (
+        3, parsed.paragraphs[2], parsed.paragraphs[1:])
+    assert [p.number for p in paragraphs] == [1, 2, 3]
+    with pytest.raises(IndexError):
+        paragraphs[3]

@@ -14,7 +14,7 @@ from retrieval import NONE
 from retrieval.answer.features import MAX_CHARS
 from retrieval.text.sentences import sentence_spans
 from retrieval.index.memory import LuceneBM25
-from retrieval.text.spelling import Speller
+from retrieval.text.spelling import Speller, one_typo_away
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parent / "seeds"
@@ -58,6 +58,38 @@ def test_nearly_every_answerable_dev_question_is_answered(engine):
 def test_questions_as_people_type_them(engine, question, expected):
     answer = engine.answer(question)
     assert answer.answered and expected in answer.excerpts[0].text
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("Qui a signe la letre ?", "Qui a signé la lettre ?"),  # no accents, a letter undoubled
+    ("Combien de soldats les Etats-Unis avaeint-ils en Irak ?",  # a stop word mistyped
+     "Combien de soldats les États-Unis avaient-ils en Irak ?"),
+    ("Que dit la lettre sur la souverainete de l'Irka ?",  # two letters swapped
+     "Que dit la lettre sur la souveraineté de l'Irak ?"),
+])
+def test_a_question_typed_as_users_do_quotes_what_it_quotes_as_written(engine, typed, written):
+    """A typo weighed its word as the rarest of words (wordfreq does not know it), more than
+    the word spelt right: « Qui a signe la letre ? » quoted the « non signé » sentence first."""
+    typed_first, written_first = ([(e.text, e.source) for e in engine.answer(q).excerpts[:1]]
+                                  for q in (typed, written))
+    assert typed_first and typed_first == written_first
+
+
+def test_the_dev_questions_typed_as_users_do_are_answered_nearly_as_written(engine):
+    """tests/data/dev_typed.jsonl: the dev questions without accents and with one typo each
+    (benchmarks/typed_questions.py). « pass » for « passé » is an English word: read as typed."""
+    typed = load_dev(HERE / "data" / "dev_typed.jsonl")
+    right = sum(dev_outcome(engine.answer(q.question), q.expected) for q in typed)
+    assert right >= len(typed) - 1
+
+
+def test_a_corrected_typo_weighs_as_the_word_it_was_corrected_to(engine):
+    """Its boost and its share of the question are the word's: the same quotes, each as
+    sure, as for the question spelt right."""
+    typed, written = (engine.judged_quotes(q, 3) for q in ("Qui a signé la letre ?",
+                                                           "Qui a signé la lettre ?"))
+    assert typed and [(e.text, e.confidence) for e in typed] == [
+        (e.text, e.confidence) for e in written]
 
 
 @pytest.mark.parametrize("question", [
@@ -177,20 +209,41 @@ def test_sentences_do_not_end_at_initials_or_abbreviations():
 
 def test_misspelt_words_meet_the_article_but_short_words_and_numbers_stay_as_typed():
     vocabulary = ["command", "seely", "mont", "5200", "pentagon"]
-    speller = Speller(lambda prefix: [t for t in vocabulary if t.startswith(prefix)])
+    speller = Speller(lambda prefix: [t for t in vocabulary if t.startswith(prefix)],
+                      vocabulary.__contains__)
     assert speller.nearest("comand") == "command"
     assert speller.nearest("seelly") == "seely"
     assert speller.nearest("pentagonn") == "pentagon"
     assert speller.nearest("mort") is None  # 4 letters: too short to guess
     # A short stem gets one correction: a letter typed once that the word doubles.
-    speller = Speller(lambda prefix: [t for t in ["lettr", "mont", "appel"]
-                                      if t.startswith(prefix)])
+    short = ["lettr", "mont", "appel"]
+    speller = Speller(lambda prefix: [t for t in short if t.startswith(prefix)],
+                      short.__contains__)
     assert speller.nearest("letr") == "lettr"  # « letre »
     assert speller.nearest("apel") == "appel"
     assert speller.nearest("mort") is None
     assert speller.nearest("5300") is None  # a number is never a typo
     assert speller.nearest("520") is None  # not even for a digit the number doubles
     assert speller.nearest("ommand") is None  # the first letters must be right
+
+
+def test_a_typo_is_read_as_the_commonest_word_one_slip_away_that_the_articles_hold():
+    terms = ["lettr", "fuit", "faut", "seely"]
+    speller = Speller(lambda prefix: [t for t in terms if t.startswith(prefix)],
+                      terms.__contains__)
+    assert speller.corrected("letre", "letr") == ("lettr", "lettre")
+    # « faute » is commoner, but i → a is no slip of the fingers: they are far apart.
+    assert speller.corrected("fiute", "fiut") == ("fuit", "fuite")
+    assert speller.corrected("avaeint", "avaeint") == ("", "avaient")  # a stop word
+    # A name no dictionary lists: the nearest term, as for a real word.
+    assert speller.corrected("seelly", "seelly") == ("seely", "seely")
+
+
+def test_one_typo_away_keeps_the_first_letter_and_tells_slips_from_other_letters():
+    typos = one_typo_away("letre")
+    assert {"lettre", "lere", "ltere", "letrz"} <= set(typos)
+    assert not any(w.startswith("m") for w in typos)
+    assert typos["letrz"] and not typos["letrb"]  # z is beside e, b is not
 
 
 @pytest.mark.timeout(60)

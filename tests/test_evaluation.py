@@ -114,3 +114,14 @@ def test_translated_questions_keep_their_originals_answers_and_article(tmp_path)
     assert originals == [questions[2]]
     assert (english[0].question, english[0].answers, english[0].document) == (
         "Which volcano erupted?", ("Piton de la Fournaise",), "001")
+
+
+def test_eval_reports_questions_as_users_type_them_beside_the_same_as_written(tmp_path, capsys):
+    typed = tmp_path / "typed.jsonl"
+    typed.write_text('{"piaf": 2, "question": "Quel volcan est entre en eruptoin ?"}\n',
+                     encoding="utf-8")
+    assert main(["eval", "--squad", str(SQUAD), "--typed", str(typed)]) == 0
+    out = capsys.readouterr().out
+    typed_part, written_part = out.split("## typed as users do")[1].split("## the same")
+    assert "questions            1" in typed_part and "questions            1" in written_part
+    assert "first quote right    100.0%" in typed_part and "first quote right    100.0%" in written_part

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from wordfreq import lossy_tokenize, top_n_list, zipf_frequency
 
-from retrieval.text.frequency import _PLAIN_WORD, zipf
+from retrieval.text.frequency import _PLAIN_WORD, is_word, typed_zipf, zipf
 
 LANGUAGES = ("fr", "en")
 # Every character the fast path takes a word of, as it is written.
@@ -45,3 +45,18 @@ def test_a_plain_word_is_what_wordfreq_looks_up(language: str) -> None:
     for c in PLAIN_LETTERS:
         for word in (c, f"a{c}", f"{c}e", f"mot{c}{c}s"):
             assert lossy_tokenize(word, language) == [word]
+
+
+def test_a_word_typed_without_accents_is_as_common_as_its_commonest_accented_form() -> None:
+    """wordfreq lists « etrangers » as the rare typing it is: read so, a word typed bare
+    weighed as a rare one."""
+    assert zipf("etrangers", "fr") < zipf("étrangers", "fr") == typed_zipf("etrangers", "fr")
+    assert typed_zipf("deja", "fr") == zipf("déjà", "fr")
+    assert typed_zipf("signe", "fr") == zipf("signe", "fr") > zipf("signé", "fr")  # commoner
+    assert typed_zipf("marché", "fr") == zipf("marché", "fr")  # typed with accents: as is
+    assert typed_zipf("Etats", "fr") == zipf("états", "fr")
+
+
+def test_a_typo_is_no_word_though_wordfreq_lists_some() -> None:
+    assert is_word("lettre") and is_word("etrangers") and is_word("withdrawal")
+    assert not is_word("letre") and not is_word("souverainte")

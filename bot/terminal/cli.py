@@ -98,6 +98,7 @@ def build_parser() -> ArgumentParser:
     source.add_argument("--dev", type=Path, help=_t("cli_help_dev"))
     evaluate.add_argument("--corpus", type=Path, help=_t("cli_help_corpus"))
     evaluate.add_argument("--translated", type=Path, help=_t("cli_help_translated"))
+    evaluate.add_argument("--typed", type=Path, help=_t("cli_help_typed"))
 
     add = _command(commands, "add", _t("cli_help_add"))
     add.add_argument("source", help=_t("cli_help_source"))
@@ -288,7 +289,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         documents, questions = evaluation.load_squad(args.squad)
         translated = (evaluation.load_translated(args.translated, questions)
                       if args.translated else None)
-        sets = evaluation.squad_sets(documents, questions, translated)
+        typed = evaluation.load_translated(args.typed, questions) if args.typed else None
+        sets = evaluation.squad_sets(documents, questions, translated, typed)
         print("\n\n".join("\n".join([f"## {name}", *lines]) for name, lines in sets))
     else:
         engine = _engine(args, settings)

@@ -173,13 +173,15 @@ class _Passage:
         self.text = text = hit.passage.paragraph.text
         weights = asked.weights
         self.asked, self.coverage = asked, asked.coverage
-        title = _title_terms(hit.passage.document.title, analyzer)
+        stored = hit.words  # as the index analysed it, if it keeps that
+        title = stored.title if stored else _title_terms(hit.passage.document.title, analyzer)
         self.titled = (Coverage({t: w * TITLE_TERM_WEIGHT if t in title else w
                                  for t, w in weights.items()}, asked.groups)
                        if not title.isdisjoint(weights) else asked.coverage)
-        self.sentences = sentence_spans(text)
-        # A paragraph of ordinary length is analysed once, for both exact and soft matches.
-        self.words = analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None
+        # Else a paragraph of ordinary length is analysed once, for exact and soft matches.
+        self.sentences = stored.sentences if stored else sentence_spans(text)
+        self.words = (stored[:3] if stored else
+                      analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None)
         tokens = ([Token(t, a, b) for t, a, b in zip(*self.words) if t in weights]
                   if self.words is not None else analyzer.matches(text, weights))
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».

@@ -61,7 +61,8 @@ def leans_on_previous(question: str) -> bool:
 def merged(query: Query, previous: Query) -> Query:
     """The follow-up's query with the previous question's terms added at CARRIED_WEIGHT (a
     term of both keeps its larger weight); the kind of answer wanted is the follow-up's, or
-    the previous question's when it does not say (« et lui ? »)."""
+    the previous question's when it does not say (« et lui ? »). The previous question's
+    words are not carried: a term of it that is respelled keeps its carried weight."""
     boosts = dict(query.boosts)
     groups = dict(query.groups)
     for term, boost in previous.boosts.items():
@@ -71,7 +72,7 @@ def merged(query: Query, previous: Query) -> Query:
     return Query(query.question, boosts, groups, query.wanted or previous.wanted,
                  query.english or previous.english, names=query.names | previous.names,
                  untranslated=query.untranslated | previous.untranslated,
-                 cognates=query.cognates | previous.cognates)
+                 cognates=query.cognates | previous.cognates, words=query.words)
 
 
 def conversation(question: str, previous: Previous | None, quoted: Iterable[str]) -> Previous:

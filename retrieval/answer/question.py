@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from ..text.frequency import zipf
+from ..text.frequency import typed_zipf, zipf
 from ..text.translation import Dictionary, french_spellings, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
@@ -52,7 +52,7 @@ def rarity(word: str, language: str = "fr") -> float:
     if language == "en":
         frequency = zipf(word, "en")
     else:
-        frequency = max(zipf(word, "fr"), zipf(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
+        frequency = max(typed_zipf(word, "fr"), zipf(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
     return max(_ZIPF_CEILING - max(frequency, _ZIPF_FLOOR), 0.0)
 
 
@@ -136,6 +136,9 @@ class Query:
     # alternatives kept only where a passage holds them (engine), never respelled into another
     # word.
     cognates: frozenset[str] = frozenset()
+    # The word a French question's term was read from, in lower case (the first, when two
+    # words share a term): a typo respelled weighs as the word it was corrected to would.
+    words: dict[str, str] = field(default_factory=dict)
 
     @property
     def terms(self) -> list[str]:
@@ -151,13 +154,15 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
         return _english_query(question, words, dictionary)
     boosts: dict[str, float] = {}
     names: set[str] = set()
+    typed: dict[str, str] = {}
     for token in QUESTION_ANALYZER(question):
         word = question[token.start:token.end]
         boosts[token.term] = max(boosts.get(token.term, 0.0), rarity(word.casefold()))
+        typed.setdefault(token.term, word.casefold())
         if _is_name(word, token.start):
             names.add(token.term)
     return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question),
-                 names=frozenset(names))
+                 names=frozenset(names), words=typed)
 
 
 def _is_name(word: str, start: int) -> bool:

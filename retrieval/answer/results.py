@@ -3,20 +3,23 @@ verbatim excerpts chosen from them with their sources, the answer, and a quote's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..articles.documents import Passage
+from ..index.contract import PassageWords
 from .answerability import ANSWERED, NONE, UNSURE
 from .followup import Previous
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A ranked passage, read from its article, and which of the query's terms it holds."""
+    """A ranked passage, read from its article, and which of the query's terms it holds; its
+    paragraph's words and sentences when the index keeps them (None: analysed when read)."""
 
     passage: Passage
     score: float
     matched: frozenset[str]
+    words: PassageWords | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

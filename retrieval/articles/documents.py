@@ -12,8 +12,10 @@ article's words and are dropped: see `LEFTOVER_PATTERNS`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import yaml
 
@@ -69,6 +71,39 @@ class Paragraph:
     text: str
 
 
+class OutlinedParagraphs(Sequence[Paragraph]):
+    """The paragraphs of an article laid out by its outline, each made when read: an answer
+    quotes one or two of an article's paragraphs, and making all twenty of them was most of
+    what reading an article for its first quote cost. Equal to the tuple of them all."""
+
+    __slots__ = ("_text", "_spans")
+
+    def __init__(self, text: str, spans: tuple[tuple[int, int], ...]) -> None:
+        self._text, self._spans = text, spans
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    @overload
+    def __getitem__(self, i: int) -> Paragraph: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Paragraph, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Paragraph | tuple[Paragraph, ...]:
+        if isinstance(i, slice):
+            return tuple(self[n] for n in range(len(self))[i])
+        n = range(len(self._spans))[i]  # an IndexError past the end, as a tuple's
+        start, end = self._spans[n]
+        return Paragraph(n + 1, start, end, self._text[start:end])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
 @dataclass(frozen=True)
 class Document:
     """An article: id (file name without extension), title, url, date, and its paragraphs."""
@@ -76,7 +111,7 @@ class Document:
     id: str
     title: str
     text: str
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: Sequence[Paragraph]
     url: str | None = None
     date: str | None = None
 
@@ -235,8 +270,8 @@ def outlined_article(path: Path, data: bytes, outline: Outline) -> Document | No
                 or text[stop - 1].isspace():
             return None
         end = stop
-    paragraphs = tuple(Paragraph(n, s, e, text[s:e]) for n, (s, e) in enumerate(outline.spans, 1))
-    return Document(path.stem, outline.title, text, paragraphs, outline.url, outline.date)
+    return Document(path.stem, outline.title, text, OutlinedParagraphs(text, outline.spans),
+                    outline.url, outline.date)
 
 
 def parse_articles(contents: dict[Path, bytes]) -> list[Document]:

@@ -11,7 +11,7 @@ paragraph number: the text itself always comes from the article files (articles/
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -59,6 +59,18 @@ class Match:
     digest: str | None = None
 
 
+class PassageWords(NamedTuple):
+    """A passage as an index analysed it: each word of its paragraph's term, start and end in
+    the paragraph (as Analyzer.columns gives them), the paragraph's sentences' spans (as
+    sentence_spans does), and its article's title's terms."""
+
+    terms: list[str]
+    starts: list[int]
+    ends: list[int]
+    sentences: list[tuple[int, int]]
+    title: frozenset[str]
+
+
 class IndexUnavailable(ConnectionError):
     """The index cannot be reached (a Xapian shard down): the question cannot be answered now,
     the next one may be."""
@@ -83,3 +95,7 @@ class Index(Protocol):
                ) -> list[Match]:
         """The k best passages for the terms, best first, leaving out passages that match
         nothing; each term's BM25 score multiplied by its weight (a query-time boost)."""
+
+    def words(self, document: str, paragraph: int) -> PassageWords | None:
+        """The paragraph's words and sentences and its title's terms as analysed when
+        indexing, if the index keeps them (optional: None, and the caller analyses the paragraph's text)."""

@@ -19,16 +19,18 @@ import sys
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Protocol
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 from ..articles.documents import Document, Outline
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
-from .contract import BM25, Match, indexed_text, lucene_idf
+from ..text.sentences import sentence_spans
+from .contract import BM25, Match, PassageWords, indexed_text, lucene_idf
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ class Vocabulary(Sequence[str]):
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:  # type: ignore[override]
-        return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode()
+        return self._term(i).decode()
 
     def _term(self, i: int) -> bytes:
         return self._bytes[self._offsets[i]:self._offsets[i + 1]].tobytes()
@@ -224,6 +226,134 @@ class Outlines:
             raise ValueError("outlines do not fit the index")
 
 
+class Vector(Protocol):
+    """A vector read a slice at a time: a numpy array, or one read from a file (the store's
+    analyses: memory_store.FileVector)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, where: slice, /) -> np.ndarray: ...
+
+
+# How many numbers each word, sentence and title term takes in Analyses' vectors.
+WORD_FIELDS = 3  # term id, start, end
+SENTENCE_FIELDS = 2  # start, end
+TITLE_FIELDS = 1  # term id
+
+
+@dataclass(frozen=True)
+class Analyses:
+    """Every passage as analysed when indexing, so that answering analyses no paragraph and
+    no title: each word of its paragraph (its term's position in the vocabulary, its start
+    and end in the paragraph), the paragraph's sentences, and the terms of its article's
+    title. Rows as in the postings: passage r's words are `words[r]:words[r + 1]`, each
+    WORD_FIELDS numbers of `word_data` side by side (a passage is read in one slice), and its
+    sentences and title terms likewise."""
+
+    words: np.ndarray  # int64, one more than passages: where each passage's words start
+    word_data: Vector  # int32: term id, start, end of each word
+    sentences: np.ndarray  # int64, one more than passages
+    sentence_data: Vector  # int32: start, end of each sentence
+    titles: np.ndarray  # int64, one more than passages
+    title_data: Vector  # int32: term id of each word of the title
+
+    def parts(self) -> tuple[tuple[np.ndarray, Vector, int], ...]:
+        """(offsets, vector, fields) of the words, the sentences and the title terms."""
+        return ((self.words, self.word_data, WORD_FIELDS),
+                (self.sentences, self.sentence_data, SENTENCE_FIELDS),
+                (self.titles, self.title_data, TITLE_FIELDS))
+
+    @classmethod
+    def counted(cls, columns: tuple[array, ...]) -> Analyses:
+        """The analyses as `_analysed` appends them: each passage's word count, its words'
+        term ids, starts and ends, its sentence count, its sentences' starts and ends, its
+        title's term count and ids."""
+        words, ids, starts, ends, sentences, spans, titles, title_ids = (
+            np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
+            for c in columns)
+        return cls(_offsets(words), np.stack([ids, starts, ends], axis=1).ravel(),
+                   _offsets(sentences), spans, _offsets(titles), title_ids)
+
+    @classmethod
+    def of(cls, parts: Sequence[tuple[Analyses, int, int]]) -> Analyses:
+        """Rows first..last of each of the analyses in turn, as one (the articles of an index
+        taken from a new one's or a previous one's)."""
+        runs: list[tuple[Analyses, int, int]] = []
+        for kept, first, last in parts:  # neighbouring rows of one source taken at once
+            if runs and runs[-1][0] is kept and runs[-1][2] == first:
+                runs[-1] = (kept, runs[-1][1], last)
+            else:
+                runs.append((kept, first, last))
+        sizes: list[list[np.ndarray]] = [[], [], []]  # each passage's count of each part
+        data: list[list[np.ndarray]] = [[], [], []]
+        for kept, first, last in runs:
+            for n, (offsets, vector, fields) in enumerate(kept.parts()):
+                sizes[n].append(np.diff(offsets[first:last + 1]))
+                data[n].append(vector[int(offsets[first]) * fields:int(offsets[last]) * fields])
+        empty = [np.zeros(0, np.int32)]
+        return cls(*(v for counts, values in zip(sizes, data)
+                     for v in (_offsets(np.concatenate(counts or empty)),
+                               np.concatenate(values or empty).astype(np.int32))))
+
+    def passage(self, row: int, length: int, terms: dict[int, str]) -> PassageWords | None:
+        """Passage `row`'s words (`terms`: each id's term), sentences and title terms; None
+        unless they fit its paragraph's `length` and the vocabulary (a store may hold
+        anything)."""
+        words, sentences, title = (vector[fields * int(offsets[row]):
+                                          fields * int(offsets[row + 1])].tolist()
+                                   for offsets, vector, fields in self.parts())
+        ids, starts, ends = (words[n::WORD_FIELDS] for n in range(WORD_FIELDS))
+        if (ids and not (min(ids) >= 0 and min(starts) >= 0 and max(ends) <= length)) or (
+                sentences and not (min(sentences) >= 0 and max(sentences) <= length)) or (
+                title and min(title) < 0):
+            return None
+        try:
+            found = list(map(terms.__getitem__, ids))
+            titled = frozenset(map(terms.__getitem__, title))
+        except IndexError:  # beyond the vocabulary
+            return None
+        return PassageWords(found, starts, ends, list(zip(sentences[::2], sentences[1::2])),
+                            titled)
+
+    def renumbered(self, terms: np.ndarray) -> Analyses:
+        """The same with each term id t as terms[t] (the vocabulary's order once sorted): the
+        words' in place, as they are 400 MB at 1M passages (analyses just made, not stored)."""
+        word_data = self.word_data[0:len(self.word_data)]
+        word_data[::WORD_FIELDS] = terms[word_data[::WORD_FIELDS]]
+        title_data = terms[self.title_data[0:len(self.title_data)]].astype(np.int32)
+        return Analyses(self.words, word_data, self.sentences, self.sentence_data, self.titles,
+                        title_data)
+
+    def check(self, passages: int) -> None:
+        """Raise ValueError unless there are words, sentences and a title per passage (a
+        store may hold anything; each passage's are checked against its paragraph when
+        read)."""
+        for offsets, vector, fields in self.parts():
+            if not (len(offsets) == passages + 1 and offsets[0] == 0
+                    and offsets[-1] * fields == len(vector) and np.all(np.diff(offsets) >= 0)):
+                raise ValueError("stored analyses do not fit the index")
+
+
+class _Terms(dict):
+    """The vocabulary's terms by position, each decoded when first read (a passage's words
+    are kept as positions): a dict lookup a word."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+
+    def __missing__(self, position: int) -> str:
+        self[position] = term = self._vocabulary[position]
+        return term
+
+
+def _offsets(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive slices of these sizes starts, and where the last ends."""
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return offsets
+
+
 def passage_terms(documents: Iterable[Document], analyzer: Analyzer = DOCUMENT_ANALYZER
                   ) -> Iterable[list[str]]:
     """The analysed terms of every passage of the documents, in order: what both indexes
@@ -240,22 +370,46 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
     The texts are read one at a time (at 1M passages, holding them all takes 500 MB); count
     says how many there are, for the progress bar."""
     term_ids: dict[str, int] = {}
-    counted = _count(texts, count, analyzer, term_ids)
-    return _weigh(list(term_ids), *counted, bm25=bm25)
+    counted = _count(map(analyzer.terms, texts), count, term_ids)
+    return _weigh(list(term_ids), *counted, bm25=bm25)[0]
 
 
-def _count(texts: Iterable[str], count: int, analyzer: Analyzer, term_ids: dict[str, int]
+def _analysed(documents: Iterable[Document], analyzer: Analyzer, term_ids: dict[str, int],
+              columns: tuple[array, ...]) -> Iterator[list[str]]:
+    """The terms BM25 reads of each passage of the documents, analysed once for both: its
+    article's title's, then its paragraph's (`indexed_text`'s, as every word is analysed
+    alone: the title once an article). The paragraph's words (term ids, new terms numbered on
+    in `term_ids`; starts and ends), its sentences and its title's terms are appended to
+    `columns` as they go (as Analyses.counted reads them)."""
+    words, ids, starts, ends, sentences, spans, titles, title_ids = columns
+    for document in documents:
+        title = analyzer.terms(document.title)
+        title_terms = [term_ids.setdefault(term, len(term_ids)) for term in title]
+        for paragraph in document.paragraphs:
+            found, at, to = analyzer.columns(paragraph.text)
+            words.append(len(found))
+            ids.extend([term_ids.setdefault(term, len(term_ids)) for term in found])
+            starts.extend(at)
+            ends.extend(to)
+            cut = sentence_spans(paragraph.text)
+            sentences.append(len(cut))
+            spans.extend([n for span in cut for n in span])
+            titles.append(len(title_terms))
+            title_ids.extend(title_terms)
+            yield title + found
+
+
+def _count(passages: Iterable[list[str]], count: int, term_ids: dict[str, int]
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each text's terms counted: (text, term id, count) entries in text order, and each
-    text's length; a new term gets the next id in `term_ids`."""
+    """Each passage's terms counted: (passage, term id, count) entries in passage order, and
+    each passage's length; a new term gets the next id in `term_ids`."""
     rows, columns, counts, lengths = array("i"), array("i"), array("i"), array("i")
     # A progress bar on a terminal for a corpus worth waiting for; none in logs and pipes.
     shown = count >= PROGRESS_MIN_PASSAGES and sys.stderr.isatty()
     from tqdm import tqdm  # only when indexing: answering from a stored index never shows it
 
-    for row, text in enumerate(tqdm(texts, "indexing", total=count, unit=" passages",
-                                    disable=not shown, mininterval=0.5)):
-        terms = analyzer.terms(text)
+    for row, terms in enumerate(tqdm(passages, "indexing", total=count, unit=" passages",
+                                     disable=not shown, mininterval=0.5)):
         lengths.append(len(terms))
         for term, tf in Counter(terms).items():
             rows.append(row)
@@ -267,10 +421,11 @@ def _count(texts: Iterable[str], count: int, analyzer: Analyzer, term_ids: dict[
 
 
 def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.ndarray,
-           lengths: np.ndarray, bm25: BM25) -> Postings:
+           lengths: np.ndarray, bm25: BM25) -> tuple[Postings, np.ndarray]:
     """Postings with rank-bm25's weights, idf × tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)),
     in its order of operations; in place, as each array is 250 MB at 1M passages. Columns
-    are renumbered in the order of the sorted vocabulary; rows must come in ascending order."""
+    are renumbered in the order of the sorted vocabulary (returned too: each term id's new
+    one); rows must come in ascending order."""
     k1, b = bm25.k1, bm25.b
     size = len(lengths)
     rank = np.empty(len(terms), dtype=np.intc)
@@ -294,7 +449,7 @@ def _weigh(terms: list[str], rows: np.ndarray, columns: np.ndarray, counts: np.n
     np.divide(tf, weights, out=weights)
     weights *= np.repeat(idf, df)
     starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    return Postings(Vocabulary.of(terms), starts, passages, weights, counts, lengths)
+    return Postings(Vocabulary.of(terms), starts, passages, weights, counts, lengths), rank
 
 
 class MemoryIndex:
@@ -302,20 +457,23 @@ class MemoryIndex:
     (memory-mapped from the store: nothing is built per passage at start).
 
     Passage number r (in corpus order) is paragraph r - first[d] + 1 of document d, where
-    first[d] <= r < first[d + 1]; `outlines` say where each passage stands in its article;
-    `digests`, when the documents are files, the digest of each one's content as indexed
-    (each match carries its article's: a file changed since is not quoted)."""
+    first[d] <= r < first[d + 1]; `outlines` say where each passage stands in its article
+    and `analyses` how its paragraph was analysed; `digests`, when the documents are files,
+    the digest of each one's content as indexed (each match carries its article's: a file
+    changed since is not quoted)."""
 
     def __init__(self, postings: Postings, documents: list[str], first: np.ndarray,
-                 outlines: Outlines, bm25: BM25 = BM25(), digests: list[str] | None = None
-                 ) -> None:
+                 outlines: Outlines, analyses: Analyses, bm25: BM25 = BM25(),
+                 digests: list[str] | None = None) -> None:
         if len(first) != len(documents) + 1 or first[0] != 0 or first[-1] != postings.size \
                 or np.any(np.diff(first) < 0) \
                 or (digests is not None and len(digests) != len(documents)):
             raise ValueError("postings are not those of these documents")
         outlines.check(postings.size, len(documents))
+        analyses.check(postings.size)
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
-        self.outlines, self.digests = outlines, digests
+        self.outlines, self.analyses, self.digests = outlines, analyses, digests
+        self._terms = _Terms(postings.vocabulary)
         self._column = lru_cache(maxsize=COLUMN_CACHE_SIZE)(postings.vocabulary.find)
         self._column_max = lru_cache(maxsize=COLUMN_CACHE_SIZE)(self._max_weight)
         # Where each column starts and each document's first row, as Python ints read straight
@@ -333,6 +491,19 @@ class MemoryIndex:
         if n is None:
             return None
         return self.outlines.outline(n, int(self.first[n]), int(self.first[n + 1]))
+
+    def words(self, document_id: str, paragraph: int) -> PassageWords | None:
+        """A paragraph's words and sentences and its title's terms as analysed when it was
+        indexed; None for one it does not hold, or whose stored analysis does not fit it (a
+        damaged store: the caller analyses the text)."""
+        n = self._positions.get(document_id)
+        if n is None:
+            return None
+        row = self._first[n] + paragraph - 1
+        if not self._first[n] <= row < self._first[n + 1]:
+            return None
+        return self.analyses.passage(row, int(self.outlines.ends[row] - self.outlines.starts[row]),
+                                     self._terms)
 
     @classmethod
     def build(cls, documents: Sequence[Document | str], analyzer: Analyzer = DOCUMENT_ANALYZER,
@@ -354,17 +525,29 @@ class MemoryIndex:
         new = [d for d in documents if not isinstance(d, str)]
         count = sum(len(d.paragraphs) for d in new)
         started = time.perf_counter()
-        texts = (indexed_text(d, p) for d in new for p in d.paragraphs)
+        # The previous index's terms keep their ids (their positions in its vocabulary).
+        term_ids = {} if previous is None else {
+            t: n for n, t in enumerate(previous.postings.vocabulary)}
+        columns = tuple(array("i") for _ in range(8))
+        counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
+        analysed = Analyses.counted(columns)
+        del columns  # 400 MB at 1M passages, laid out again in `analysed`
         if previous is None:
-            postings = analyse(texts, count, analyzer, bm25)
-        else:  # the previous index's terms keep their ids; its counts are moved to new rows
-            term_ids = {t: n for n, t in enumerate(previous.postings.vocabulary)}
-            counted = _count(texts, count, analyzer, term_ids)
-            postings = _merged(previous, reused, documents, first, list(term_ids), counted, bm25)
+            postings, renumbered = _weigh(list(term_ids), *counted, bm25=bm25)
+        else:  # the previous index's counts and analyses are moved to their new rows
+            postings, renumbered = _merged(previous, reused, documents, first, list(term_ids),
+                                           counted, bm25)
+            rows = np.cumsum([0] + [len(d.paragraphs) for d in new]).tolist()
+            new_at = iter(zip(rows, rows[1:]))
+            old_at = previous.first.tolist()
+            analysed = Analyses.of([
+                (previous.analyses, old_at[reused[d]], old_at[reused[d] + 1])
+                if isinstance(d, str) else (analysed, *next(new_at)) for d in documents])
         elapsed = time.perf_counter() - started
         log.info("indexed %d passages in %.1f s (%.0f passages/s)", count, elapsed,
                  count / max(elapsed, 1e-9))
-        return cls(postings, ids, first, outlines, bm25, digests)
+        return cls(postings, ids, first, outlines, analysed.renumbered(renumbered), bm25,
+                   digests)
 
     def __len__(self) -> int:
         return self.postings.size
@@ -468,10 +651,11 @@ def _kept(previous: MemoryIndex | None, document: str
 def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[Document | str],
             first: np.ndarray, terms: list[str],
             counted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], bm25: BM25
-            ) -> Postings:
+            ) -> tuple[Postings, np.ndarray]:
     """The postings of the previous index's passages kept (those of the documents given by id,
     moved to their new rows) and of the new documents' passages (`counted`, in their order,
-    term ids into `terms`), weighed together as one new corpus."""
+    term ids into `terms`), weighed together as one new corpus; and each term id's position
+    in the new vocabulary (-1: a term of no passage any more)."""
     p = previous.postings
     moved = np.full(p.size, -1, dtype=np.int64)  # each old passage's new row; -1: gone
     new_rows = []
@@ -495,9 +679,12 @@ def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[D
     order = np.argsort(all_rows, kind="stable")  # _weigh takes rows in ascending order
     # Terms of no passage any more (their articles gone) are left out of the vocabulary.
     used, all_columns = np.unique(all_columns[order], return_inverse=True)
-    return _weigh([terms[i] for i in used], all_rows[order].astype(np.intc),
-                  all_columns.astype(np.intc), all_counts[order].astype(np.intc), all_lengths,
-                  bm25)
+    postings, renumbered = _weigh([terms[i] for i in used], all_rows[order].astype(np.intc),
+                                  all_columns.astype(np.intc),
+                                  all_counts[order].astype(np.intc), all_lengths, bm25)
+    positions = np.full(len(terms), -1, dtype=np.intc)
+    positions[used] = renumbered
+    return postings, positions
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -3,12 +3,14 @@ articles, and starts in a second at a million passages.
 
 One folder per corpus folder, in the cache folder (`CACHE_DIR`, by default the user's cache
 folder, so that a read-only corpus caches too): plain numeric arrays (`.npy`, memory-mapped as
-they are, never unpickled) and one JSON file. It holds index data only (terms, postings, which
-article and paragraph each passage is, each article's outline: title, url, date and where its
-paragraphs stand in its text): every quoted text is sliced from the article files as read at
-start, within a paragraph's span only when that span fits the text (else the article is parsed
-again), so a damaged or forged store can at worst rank badly or quote another stretch of the
-same article.
+they are or read a slice at a time, never unpickled) and one JSON file. It holds index data
+only (terms, postings, which article and paragraph each passage is, each article's outline:
+title, url, date and where its paragraphs stand in its text; each paragraph's analysis: its
+words' terms and offsets, its sentences, its title's terms): every quoted text is sliced from
+the article files as read at start, within a paragraph's span only when that span fits the
+text (else the article is parsed again), and a stored analysis is read only where its offsets
+fit the paragraph (else the paragraph is analysed), so a damaged or forged store can at worst
+rank badly or quote another stretch of the same article.
 
 Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
 passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article
@@ -39,32 +41,43 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import platformdirs
+from numpy.typing import DTypeLike
 
 from ..articles.corpus import Corpus, digest
 from ..articles.documents import Document, parsed_article
 from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id,
                               read_article_status, replaced_atomically, status_of, unchanged)
+from ..text import sentences
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from . import memory
 from .contract import BM25
-from .memory import MemoryIndex, Outlines, Postings, Vocabulary
+from .memory import Analyses, MemoryIndex, Outlines, Postings, Vocabulary
 from .signature import index_signature
 
 log = logging.getLogger(__name__)
 
 # Bumped when the layout of the store changes: a store of another format is rebuilt, never
-# read as this one (4: the articles' outlines, so that answering parses no article).
-CACHE_FORMAT = "4"
+# read as this one (4: the articles' outlines, so that answering parses no article; 5: each
+# paragraph's analysis, so that answering analyses none).
+CACHE_FORMAT = "5"
 # The store's arrays and their types; anything else is not read.
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
-          "paragraph_ends": np.int64}
+          "paragraph_ends": np.int64, "words": np.int64, "word_data": np.int32,
+          "sentences": np.int64, "sentence_data": np.int32, "titles": np.int64,
+          "title_data": np.int32}
+# Those read a slice at a time (FileVector), not memory-mapped.
+READ_ARRAYS = frozenset({"word_data", "sentence_data", "title_data"})
+# The modules whose output the store keeps besides the index's own: each paragraph's
+# sentences (its words are the analysis's, already in the index signature).
+STORED_MODULES = (sentences,)
 # The file of when the article files were checked, then each one's status (size, mtime, ctime,
 # inode) when its digest was taken, in the order of the digests in meta.json: int64 numbers, a
 # hundredth of the time JSON takes to read 50k of them. Only a cache of what reading the files
@@ -123,7 +136,8 @@ def corpus_key(digests: dict[str, str], analyzer: Analyzer = DOCUMENT_ANALYZER,
                bm25: BM25 = BM25()) -> str:
     """A hash of everything the stored index is made from: the index signature and each
     article file's name and content's digest."""
-    signature = json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, bm25)])
+    signature = json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, bm25,
+                                                          STORED_MODULES)])
     h = hashlib.sha256(signature.encode() + b"\0")
     for name, found in sorted(digests.items()):
         h.update(f"{name}\0{found}\0".encode())
@@ -133,7 +147,7 @@ def corpus_key(digests: dict[str, str], analyzer: Analyzer = DOCUMENT_ANALYZER,
 def analysis_signature(analyzer: Analyzer = DOCUMENT_ANALYZER) -> str:
     """What a store's term counts are made by: BM25's parameters aside, as counts do not
     depend on them."""
-    return json.dumps([CACHE_FORMAT, index_signature(memory, analyzer)])
+    return json.dumps([CACHE_FORMAT, index_signature(memory, analyzer, stored=STORED_MODULES)])
 
 
 def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25: BM25 = BM25()
@@ -233,6 +247,11 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
               "counts": p.counts, "lengths": p.lengths, "first": index.first,
               "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends}
+    a = index.analyses
+    arrays.update({"words": a.words, "word_data": a.word_data[0:len(a.word_data)],
+                   "sentences": a.sentences,
+                   "sentence_data": a.sentence_data[0:len(a.sentence_data)],
+                   "titles": a.titles, "title_data": a.title_data[0:len(a.title_data)]})
     digests = {name: files.digests[name] for name in files.indexed(index)}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
@@ -268,12 +287,15 @@ def _write_statuses(path: Path, names: list[str], files: ArticleFiles, checked_n
 
 def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     """The stored index, whatever articles it is of; an error if the folder is not a whole
-    store that fits together. Arrays are memory-mapped, never unpickled."""
+    store that fits together. Arrays are memory-mapped or read a slice at a time, never
+    unpickled."""
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     if not (isinstance(meta, dict) and meta.get("format") == CACHE_FORMAT):
         raise ValueError("meta.json is not of this version's store")
     arrays = {}
     for name, dtype in ARRAYS.items():
+        if name in READ_ARRAYS:
+            continue
         array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
         if array.dtype != dtype or array.ndim != 1:
             raise ValueError(f"{name}.npy is not a vector of {np.dtype(dtype)}")
@@ -297,9 +319,49 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
-    index = MemoryIndex(postings, documents, arrays["first"], outlines, bm25,
+    read = {name: FileVector(path / f"{name}.npy", ARRAYS[name]) for name in READ_ARRAYS}
+    analyses = Analyses(arrays["words"], read["word_data"], arrays["sentences"],
+                        read["sentence_data"], arrays["titles"], read["title_data"])
+    index = MemoryIndex(postings, documents, arrays["first"], outlines, analyses, bm25,
                         [by_id[d] for d in documents])
     return StoredIndex(index, key, analysis, digests, *_read_statuses(path, list(digests)))
+
+
+class FileVector:
+    """A vector of a .npy file of the store, read a slice at a time (os.pread), never mapped:
+    the pages of a mapped file that a process reads count in its memory, and the passages a
+    bot's questions read, a few at a time, soon touch most pages of the analyses (+46 MB of
+    serve RSS at 100k passages, mapped). A read costs a system call (about a microsecond)."""
+
+    def __init__(self, path: Path, dtype: DTypeLike) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+        with open(os.dup(self._fd), "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"{path.name} is not a .npy file this version reads")
+            shape, fortran, found = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
+                                     else np.lib.format.read_array_header_2_0(f))
+            self._offset = f.tell()
+        self.dtype = np.dtype(dtype)
+        if found != self.dtype or len(shape) != 1 or fortran:
+            raise ValueError(f"{path.name} is not a vector of {self.dtype}")
+        self._length = shape[0]
+        if os.fstat(self._fd).st_size != self._offset + self._length * self.dtype.itemsize:
+            raise ValueError(f"{path.name} is not as long as it says")
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, where: slice, /) -> np.ndarray:
+        start, stop, step = where.indices(self._length)
+        if step != 1:
+            raise ValueError("a FileVector is read in slices of neighbours")
+        size = max(stop - start, 0) * self.dtype.itemsize
+        data = os.pread(self._fd, size, self._offset + start * self.dtype.itemsize)
+        if len(data) != size:
+            raise ValueError("the store's file was cut short since it was opened")
+        return np.frombuffer(data, dtype=self.dtype)
 
 
 def _read_statuses(path: Path, names: list[str]) -> tuple[dict[str, list[int]], int]:

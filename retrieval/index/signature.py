@@ -45,10 +45,11 @@ def code_fingerprint(path: Path) -> str:
 
 
 def index_signature(backend: ModuleType, analyzer: analysis.Analyzer = analysis.DOCUMENT_ANALYZER,
-                    bm25: BM25 | None = None) -> str:
+                    bm25: BM25 | None = None, stored: tuple[ModuleType, ...] = ()) -> str:
     """The signature of an index built by `backend`'s module with this analyzer (and, for an
-    index that stores BM25 weights, these parameters)."""
-    modules = (*SHAPING_MODULES, backend)
+    index that stores BM25 weights, these parameters; `stored`: the other modules whose
+    output it keeps, as the memory index keeps each paragraph's sentences)."""
+    modules = (*SHAPING_MODULES, backend, *stored)
     return json.dumps({
         "code": {m.__name__.rsplit(".", 1)[-1]: code_fingerprint(Path(str(m.__file__)))
                  for m in modules},

@@ -20,6 +20,10 @@ passage also holds its outline (title, url, date, where its paragraphs stand: wh
 decided), so that answering slices quotes from the file without parsing it again. Each article goes to
 shard crc32(id) mod N, and each shard remembers the digest of every article it holds
 (metadata `digest:<id>`), which is what `update` compares.
+
+Unlike the memory index's store, the databases keep no paragraph's analysis (its words'
+offsets, its sentences, its title's terms: `words` is None): a paragraph quoted from Xapian is
+analysed when read.
 """
 
 from __future__ import annotations
@@ -255,6 +259,10 @@ class XapianIndex:
 
         return self._call(ask)
 
+
+    def words(self, document: str, paragraph: int) -> None:
+        """Not kept (see the module's docstring): the paragraph is analysed when read."""
+        return None
 
     def outline(self, document_id: str) -> Outline | None:
         """An article's outline as its first passage keeps it, with the digest of the content

@@ -7,14 +7,21 @@ languages. A word of lower-case Latin letters alone is already what wordfreq's t
 would make of it (NFC, nothing to fold, one token, no digit nor apostrophe), so whether it
 is listed is one look-up in wordfreq's own table; only listed words, and any other string,
 go through wordfreq (which remembers what it looked up).
+
+Users type without accents (« etrangers », « deja »): wordfreq lists those spellings too, as
+the rarer typing they are (« etrangers » 2.9, « étrangers » 4.7), so a word typed bare is read
+as its commonest accented form (`typed_zipf`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
 
 from wordfreq import get_frequency_dict, zipf_frequency
+
+from .analysis import remove_accents
 
 # Lower-case letters of Latin-1 (a-z, à-ö, ø-ÿ: French and English words, accented or not)
 # and œ: each is its own case folding and NFC form, and a run of them is one word for
@@ -34,3 +41,43 @@ def zipf(word: str, language: str) -> float:
     if _PLAIN_WORD.fullmatch(word) and word not in get_frequency_dict(language, "best"):
         return UNLISTED
     return zipf_frequency(word, language)
+
+
+@lru_cache(maxsize=REMEMBERED_WORDS)
+def typed_zipf(word: str, language: str) -> float:
+    """The Zipf frequency of a word as users type it: one typed without accents is as common
+    as the commonest word it may stand for, itself or an accented one (« deja » is « déjà »,
+    « marche » « marché »); a word typed with accents is the word it is."""
+    if not word.isascii():
+        return zipf(word, language)
+    accented = _accented(language).get(word.casefold())
+    return max(zipf(word, language), zipf(accented, language) if accented else UNLISTED)
+
+
+@cache
+def _accented(language: str) -> dict[str, str]:
+    """Each bare spelling of wordfreq's accented words and the commonest of them (read once,
+    when a bare word is first looked up: 61,000 French words, a tenth of a second)."""
+    best: dict[str, str] = {}
+    for word in get_frequency_dict(language, "best"):  # commonest first
+        if not word.isascii():
+            best.setdefault(remove_accents(word), word)
+    return best
+
+
+# The Zipf frequency under which a word typed is taken for a typo: wordfreq lists common typos
+# too, rarely (« letre » 1.8). Of the words of PIAF's held-out questions given a typo by
+# benchmarks/typed_questions.py, 93% are rarer, and 6% of the words they were typed for.
+WORD_ZIPF = 2.0
+
+
+def is_word(word: str) -> bool:
+    """Whether a word typed is a word, French (accents restored) or English, not a typo."""
+    return max(typed_zipf(word, "fr"), zipf(word, "en")) >= WORD_ZIPF
+
+
+def listed(words: Iterable[str], language: str = "fr") -> set[str]:
+    """Those of the bare lower-case words that wordfreq lists, as they are or accented (set
+    look-ups: how the speller sifts hundreds of strings)."""
+    frequencies, accented = get_frequency_dict(language, "best"), _accented(language)
+    return {w for w in words if w in frequencies or w in accented}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .frequency import zipf
+from .frequency import typed_zipf, zipf
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
@@ -108,7 +108,7 @@ def is_english(words: list[str]) -> bool:
     caller). Frequencies, not a list: a question is a handful of common words."""
     english = french = 0
     for word in words:
-        en, fr = zipf(word, "en"), zipf(word, "fr")
+        en, fr = zipf(word, "en"), typed_zipf(word, "fr")
         english += en >= fr + LANGUAGE_MARGIN
         french += fr >= en + LANGUAGE_MARGIN
     return english > french
