@@ -350,6 +350,13 @@ def main() -> None:
                                          FEATURES)
         few = quotes.answer_at[0], quotes.near_at[0]
     few, many = ((a, min(n, a)) for a, n in (few, many))
+    for name, ranked in (("the quotes' own chance (before the trees)", own), ("the trees", chance)):
+        given = ranked >= answer_threshold(ranked[french], any_right[french])
+        precise = ranked >= precise_at(ranked[french], any_right[french])
+        print(f"\n{name} on the French archive: coverage {given[french].mean():.1%}, precision "
+              f"{any_right[given & french].mean():.1%}, unanswerable refused "
+              f"{(~given[archive & ~is_english & ~answerable]).mean():.1%}; answers "
+              f"{PRECISION:.0%} right up to coverage {precise[french].mean():.1%}")
     print(f"\nanswer_at {few[0]:.3f} on a few articles, {many[0]:.3f} on an archive; near_at "
           f"{few[1]:.3f}, {many[1]:.3f}; on an archive, precision {PRECISION:.0%} from "
           f"{precise_at(chance[french], any_right[french]):.3f}")
