@@ -19,8 +19,8 @@ the archive (the first quote's features and how the quotes agree: `question_inpu
 chance that one of its quotes holds the answer; they are cross-validated by article, and the
 thresholds chosen on their out-of-fold chances: `answer_at` the highest that still answers
 TARGET_COVERAGE of the answerable questions (or lower while the answers stay right PRECISION
-of the time), `near_at` the one that withholds the nearest passages from only NEAR_MISS of the
-questions whose quotes hold the answer. Stored as plain JSON
+of the time). `near_at`, on the quotes' own chance, withholds the nearest passages from only
+NEAR_MISS of the questions whose quotes hold the answer. Stored as plain JSON
 (`retrieval/data/answerability.json`: the trees as arrays of nodes), predicted with numpy.
 
     pip install -e '.[train]'
@@ -334,22 +334,21 @@ def main() -> None:
               f"{(where & ~answerable).sum()} unanswerable questions; first quote right "
               f"{right[a].mean():.1%}, one of three {any_right[a].mean():.1%}")
         risk_coverage(chance[where], right[where], answerable[where], any_right[where])
-    # The thresholds are the French archive's, where chance matches are many: of the trees'
-    # chance, and (with --retrain-quotes) on a few articles of the quotes' own chance.
+    # The thresholds are the French archive's, where chance matches are many: answer_at of the
+    # trees' chance, and (with --retrain-quotes) answer_at on a few articles and near_at of the
+    # quotes' own chance (what shows the nearest passages, on an archive as on one article).
     french = answerable & archive & ~is_english
-    many = (answer_threshold(chance[french], any_right[french]),
-            near_threshold(chance[french & any_right]))
+    many = answer_threshold(chance[french], any_right[french])
     if args.retrain_quotes:
         mean, scale, fitted = logistic(asked.x, asked.y)
         quotes = Answerability(INPUTS, mean, scale, fitted.coef_[0], float(fitted.intercept_[0]),
-                               always_answers().question, (0.0, 0.0), (0.0, 0.0))
-        few = (answer_threshold(own[french], any_right[french]),
-               near_threshold(own[french & any_right]))
+                               always_answers().question, (0.0, 0.0), 0.0)
+        few = answer_threshold(own[french], any_right[french])
+        near_at = min(near_threshold(own[french & any_right]), few)
     else:
         quotes = Answerability.from_json(ANSWERABILITY_PATH.read_text(encoding="utf-8"),
                                          FEATURES)
-        few = quotes.answer_at[0], quotes.near_at[0]
-    few, many = ((a, min(n, a)) for a, n in (few, many))
+        few, near_at = quotes.answer_at[0], quotes.near_at
     for name, ranked in (("the quotes' own chance (before the trees)", own), ("the trees", chance)):
         given = ranked >= answer_threshold(ranked[french], any_right[french])
         precise = ranked >= precise_at(ranked[french], any_right[french])
@@ -357,22 +356,20 @@ def main() -> None:
               f"{any_right[given & french].mean():.1%}, unanswerable refused "
               f"{(~given[archive & ~is_english & ~answerable]).mean():.1%}; answers "
               f"{PRECISION:.0%} right up to coverage {precise[french].mean():.1%}")
-    print(f"\nanswer_at {few[0]:.3f} on a few articles, {many[0]:.3f} on an archive; near_at "
-          f"{few[1]:.3f}, {many[1]:.3f}; on an archive, precision {PRECISION:.0%} from "
-          f"{precise_at(chance[french], any_right[french]):.3f}")
+    print(f"\nanswer_at {few:.3f} on a few articles, {many:.3f} on an archive; near_at "
+          f"{near_at:.3f}")
     for name, where in sets:
-        answer_at, near_at = many if name.startswith("archive") else few
-        given, a, u = chance >= answer_at, answerable & where, ~answerable & where
+        given = chance >= (many if name.startswith("archive") else few)
+        a, u = answerable & where, ~answerable & where
         print(f"{name}: coverage {given[a].mean():.1%}, precision "
               f"{any_right[given & a].mean():.1%} (first quote {right[given & a].mean():.1%}), "
               f"unanswerable refused {(~given[u]).mean():.1%}; nothing near for "
-              f"{(chance < near_at)[u].mean():.1%} of unanswerable, "
-              f"{(chance < near_at)[a].mean():.1%} of answerable")
+              f"{(own < near_at)[u].mean():.1%} of unanswerable, "
+              f"{(own < near_at)[a].mean():.1%} of answerable")
     on_archive = archive[quoted]
     model = Answerability(quotes.inputs, quotes.mean, quotes.scale, quotes.weights, quotes.bias,
                           boosted(asked.qx[on_archive], asked.qy[on_archive]),
-                          (round(few[0], 4), round(many[0], 4)),
-                          (round(few[1], 4), round(many[1], 4)))
+                          (round(few, 4), round(many, 4)), round(near_at, 4))
     args.out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(f"model → {args.out}; {time.perf_counter() - began:.0f} s")
     print("the quote model's weights:")

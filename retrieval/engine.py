@@ -108,7 +108,8 @@ class AnswerEngine:
         leaned = previous if previous and leans_on_previous(question) else None
         judged = self.judged_quotes(question, max(top_k, ANSWER_QUOTES), leaned)
         excerpts = judged.excerpts
-        outcome = (self.answerability.outcome(judged.chance, self.passage_count())
+        outcome = (self.answerability.outcome(
+            judged.chance, np.array([e.confidence for e in excerpts]), self.passage_count())
                    if excerpts else NONE)
         shown = (excerpts[:top_k] if outcome == ANSWERED
                  else excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .answer.answerability import ANSWER_QUOTES, ANSWERED
 from .answer.results import Answer
 from .articles.documents import Document, parse_txt
@@ -96,7 +98,8 @@ def judge(engine: AnswerEngine, question: str, expected: Iterable[str],
     hits = [quotes_one_of(e.text, expected) and document in (None, e.source.document)
             for e in quotes]
     answered = bool(quotes) and engine.answerability.outcome(
-        judged.chance, engine.passage_count()) == ANSWERED
+        judged.chance, np.array([e.confidence for e in quotes]),
+        engine.passage_count()) == ANSWERED
     return Judged(bool(hits) and hits[0], any(hits), judged.chance, answered,
                   tuple(len(e.text) for e in quotes) if answered else ())
 

@@ -26,9 +26,9 @@ UNANSWERABLE = [q.question for name in ("dev.jsonl", "english.jsonl")
 def constant(bias: float) -> Answerability:
     """A model that gives every quote the same confidence, sigmoid(bias), and every question
     the chance sigmoid(bias) on an archive; it answers when one of three is 90% likely to,
-    shows the nearest passages from 30%."""
+    shows the nearest passages when the quotes' own chance is 30%."""
     return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), bias,
-                         Trees.of((), bias, 0, []), (0.9, 0.9), (0.3, 0.3))
+                         Trees.of((), bias, 0, []), (0.9, 0.9), 0.3)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_on_an_archive_the_question_model_decides_on_a_few_articles_the_quotes()
     """Quotes each 1% likely to answer, a question model sure that one does: on the seed (a
     few passages) the quotes' own chance says nothing near; on an archive the trees' answer."""
     sure = Answerability((), np.zeros(0), np.ones(0), np.zeros(0), -4.6,
-                         Trees.of((), 5.0, 0, []), (0.9, 0.9), (0.3, 0.3))
+                         Trees.of((), 5.0, 0, []), (0.9, 0.9), 0.3)
     question = "Qui a signé la lettre ?"
     assert AnswerEngine(load_corpus(SEEDS), answerability=sure).answer(question).outcome == NONE
     filler = [f"Le marché numéro {n} de la ville ouvre le matin et ferme le soir."
@@ -114,7 +114,7 @@ def test_trees_are_walked_to_their_leaves():
 def test_the_model_is_plain_json_naming_features_the_code_declares():
     data = json.loads(ANSWERABILITY_PATH.read_text(encoding="utf-8"))
     model = Answerability.from_json(json.dumps(data), FEATURES)
-    assert all(0 < near <= answer < 1 for near, answer in zip(model.near_at, model.answer_at))
+    assert all(0 < model.near_at <= answer < 1 for answer in model.answer_at)
     assert Answerability.from_json(model.to_json(), FEATURES).to_json() == model.to_json()
     with pytest.raises(ValueError):
         Answerability.from_json(json.dumps({**data, "inputs": ["no_such", *data["inputs"][1:]]}),

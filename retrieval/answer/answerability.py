@@ -17,9 +17,10 @@ and predicted with numpy:
   question. On an article or a few, where every quote is of the same article or two, the
   chance is the quotes' own, 1 − Π(1 − confidence) (the trees did no better there).
 
-Three outcomes follow from that chance: an answer (at least `answer_at`), not sure (at least
-`near_at`: the nearest passages, shown as such, not as an answer), and nothing near; each
-threshold has a value on a few articles and one on an archive.
+Three outcomes follow: an answer (the chance at least `answer_at`, one value on a few articles
+and one on an archive), not sure (the quotes' own chance at least `near_at`: the nearest
+passages, shown as such, not as an answer), and nothing near. Whether anything is near is the
+quotes' own matter, on an archive as on one article: the trees decide only whether to answer.
 """
 
 from __future__ import annotations
@@ -143,8 +144,9 @@ class Trees:
 class Answerability:
     """Each quote's confidence(x) = sigmoid(((x - mean) / scale) · weights + bias), one row
     per quote, its columns the inputs named in `inputs` (window features or QUOTE_INPUTS), in
-    that order; the question's chance from `question` (trees over question_inputs); and the
-    two thresholds on that chance, each (on a few articles, on an archive)."""
+    that order; the question's chance from `question` (trees over question_inputs); the
+    threshold on that chance to answer (on a few articles, on an archive), and the one on the
+    quotes' own chance to show the nearest passages."""
 
     inputs: tuple[str, ...]
     mean: np.ndarray
@@ -153,7 +155,7 @@ class Answerability:
     bias: float
     question: Trees
     answer_at: tuple[float, float]
-    near_at: tuple[float, float]
+    near_at: float
 
     @property
     def window_features(self) -> tuple[str, ...]:
@@ -173,12 +175,12 @@ class Answerability:
             return self.question.chance(row)
         return quotes_chance(confidences)
 
-    def outcome(self, chance: float, passages: int) -> str:
+    def outcome(self, chance: float, confidences: np.ndarray, passages: int) -> str:
         """What the engine says, answering from this many passages, when one of its quotes
-        holds the answer with this chance."""
-        archive = int(passages >= ARCHIVE_PASSAGES)
-        return (ANSWERED if chance >= self.answer_at[archive]
-                else UNSURE if chance >= self.near_at[archive] else NONE)
+        (with these confidences) holds the answer with this chance."""
+        if chance >= self.answer_at[int(passages >= ARCHIVE_PASSAGES)]:
+            return ANSWERED
+        return UNSURE if quotes_chance(confidences) >= self.near_at else NONE
 
     def to_json(self) -> str:
         return json.dumps({"inputs": list(self.inputs), "mean": self.mean.tolist(),
@@ -204,7 +206,7 @@ class Answerability:
             raise ValueError("the answerability model's arrays do not match its inputs")
         return cls(inputs, mean, scale, weights, float(data["bias"]),
                    Trees.of(asked, float(trees["base"]), int(trees["depth"]), trees["trees"]),
-                   _pair(data["answer_at"]), _pair(data["near_at"]))
+                   _pair(data["answer_at"]), float(data["near_at"]))
 
 
 def _pair(values: list[float]) -> tuple[float, float]:
@@ -290,7 +292,7 @@ def always_answers() -> Answerability:
     """Every first quote an answer, as before the models: the baseline they are measured
     beside, and what training uses while there is none yet."""
     return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), 0.0,
-                         Trees.of((), 0.0, 0, []), (0.0, 0.0), (0.0, 0.0))
+                         Trees.of((), 0.0, 0, []), (0.0, 0.0), 0.0)
 
 
 @cache
