@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from .answer.answerability import (ANSWER_QUOTES, ANSWERED, NONE, UNSURE, Answerability,
-                                   quote_inputs, shipped_answerability)
+                                   question_inputs, quote_inputs, shipped_answerability)
 from .answer.features import FEATURES, Candidate, Question, candidates
 from .answer.followup import Previous, conversation, leans_on_previous, merged
 from .answer.question import Coverage, Query, held_senses, parse_query, rarity
 from .answer.ranker import WindowRanker, shipped_ranker
-from .answer.results import Answer, Context, Excerpt, Hit, Source
+from .answer.results import Answer, Context, Excerpt, Hit, Judged, Source
 from .answer.selection import Chosen, best_excerpts
 from .articles.corpus import Corpus
 from .articles.documents import Document
@@ -106,8 +106,10 @@ class AnswerEngine:
         if top_k < 1:
             return Answer(question, ())
         leaned = previous if previous and leans_on_previous(question) else None
-        excerpts = self.judged_quotes(question, max(top_k, ANSWER_QUOTES), leaned)
-        outcome = (self.answerability.outcome(np.array([e.confidence for e in excerpts]))
+        judged = self.judged_quotes(question, max(top_k, ANSWER_QUOTES), leaned)
+        excerpts = judged.excerpts
+        outcome = (self.answerability.outcome(
+            judged.chance, np.array([e.confidence for e in excerpts]), self.passage_count())
                    if excerpts else NONE)
         shown = (excerpts[:top_k] if outcome == ANSWERED
                  else excerpts[:NEAREST_QUOTES] if outcome == UNSURE else ())
@@ -119,14 +121,26 @@ class AnswerEngine:
         return Answer(question, (), shown, conversation=talk)
 
     def judged_quotes(self, question: str, top_k: int, previous: Previous | None = None
-                      ) -> tuple[Excerpt, ...]:
-        """The ranker's best excerpts, each with its confidence, whether they answer or not."""
+                      ) -> Judged:
+        """The ranker's best excerpts, each with its confidence, and the chance that one of
+        them holds the answer (0 without any), whether they answer or not."""
         model = self.answerability
-        chosen = self.quotes(question, top_k, model.window_features, previous)
-        rows = quote_inputs(model.inputs, chosen.features, model.window_features,
-                            chosen.scores, chosen.margins, self.passage_count(), chosen.english)
-        return tuple(Excerpt(e.text, e.score, e.highlights, e.source, round(float(c), 4))
-                     for e, c in zip(chosen.excerpts, model.confidence(rows)))
+        names = model.window_features
+        chosen = self.quotes(question, top_k, names, previous)
+        if not chosen.excerpts:
+            return Judged((), 0.0)
+        passages = self.passage_count()
+        confidences = model.confidence(quote_inputs(
+            model.inputs, chosen.features, names, chosen.scores, chosen.margins, passages,
+            chosen.english))
+        row = question_inputs(model.question.inputs, chosen.features, names, chosen.scores,
+                              chosen.margins, [(e.source.document, e.source.paragraph)
+                                               for e in chosen.excerpts], confidences,
+                              chosen.english)
+        return Judged(tuple(Excerpt(e.text, e.score, e.highlights, e.source,
+                                    round(float(c), 4))
+                            for e, c in zip(chosen.excerpts, confidences)),
+                      model.chance(confidences, row, passages))
 
     def quotes(self, question: str, top_k: int, names: tuple[str, ...] = (),
                previous: Previous | None = None) -> Chosen:

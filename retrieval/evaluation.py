@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer.answerability import ANSWER_QUOTES, ANSWERED, answered_chance
+from .answer.answerability import ANSWER_QUOTES, ANSWERED
 from .answer.results import Answer
 from .articles.documents import Document, parse_txt
 from .engine import AnswerEngine
@@ -93,14 +93,15 @@ def judge(engine: AnswerEngine, question: str, expected: Iterable[str],
           document: str | None = None) -> Judged:
     """The engine's three best quotes for the question, right when one holds an expected
     substring (and comes from `document`, when given)."""
-    quotes = engine.judged_quotes(question, ANSWER_QUOTES)
-    expected = list(expected)
+    judged = engine.judged_quotes(question, ANSWER_QUOTES)
+    quotes, expected = judged.excerpts, list(expected)
     hits = [quotes_one_of(e.text, expected) and document in (None, e.source.document)
             for e in quotes]
-    confidences = np.array([e.confidence for e in quotes])
-    answered = bool(quotes) and engine.answerability.outcome(confidences) == ANSWERED
-    return Judged(bool(hits) and hits[0], any(hits), answered_chance(confidences) if quotes
-                  else 0.0, answered, tuple(len(e.text) for e in quotes) if answered else ())
+    answered = bool(quotes) and engine.answerability.outcome(
+        judged.chance, np.array([e.confidence for e in quotes]),
+        engine.passage_count()) == ANSWERED
+    return Judged(bool(hits) and hits[0], any(hits), judged.chance, answered,
+                  tuple(len(e.text) for e in quotes) if answered else ())
 
 
 @dataclass(frozen=True)

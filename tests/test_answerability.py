@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from retrieval import ANSWERED, NONE, UNSURE, AnswerEngine, parse_md, parse_txt
-from retrieval.answer.answerability import ANSWERABILITY_PATH, Answerability
+from retrieval.answer.answerability import (ANSWERABILITY_PATH, ARCHIVE_PASSAGES, Answerability,
+                                            Trees)
 from retrieval.answer.features import FEATURES
 from retrieval.articles.documents import load_corpus
 from retrieval.engine import NEAREST_QUOTES
@@ -23,9 +24,11 @@ UNANSWERABLE = [q.question for name in ("dev.jsonl", "english.jsonl")
 
 
 def constant(bias: float) -> Answerability:
-    """A model that gives every quote the same confidence, sigmoid(bias); it answers when
-    one of three is 90% likely to, shows the nearest passages from 30%."""
-    return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), bias, 0.9, 0.3)
+    """A model that gives every quote the same confidence, sigmoid(bias), and every question
+    the chance sigmoid(bias) on an archive; it answers when one of three is 90% likely to,
+    shows the nearest passages when the quotes' own chance is 30%."""
+    return Answerability((), np.zeros(0), np.ones(0), np.zeros(0), bias,
+                         Trees.of((), bias, 0, []), (0.9, 0.9), 0.3)
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +81,40 @@ def test_no_unanswerable_seed_question_is_answered(seed, question):
     assert AnswerEngine(seed).answer(question).outcome != ANSWERED
 
 
+def test_on_an_archive_the_question_model_decides_on_a_few_articles_the_quotes():
+    """Quotes each 1% likely to answer, a question model sure that one does: on the seed (a
+    few passages) the quotes' own chance says nothing near; on an archive the trees' answer."""
+    sure = Answerability((), np.zeros(0), np.ones(0), np.zeros(0), -4.6,
+                         Trees.of((), 5.0, 0, []), (0.9, 0.9), 0.3)
+    question = "Qui a signé la lettre ?"
+    assert AnswerEngine(load_corpus(SEEDS), answerability=sure).answer(question).outcome == NONE
+    filler = [f"Le marché numéro {n} de la ville ouvre le matin et ferme le soir."
+              for n in range(ARCHIVE_PASSAGES)]
+    archive = [*load_corpus(SEEDS), parse_txt("marchés", "\n\n".join(["Les marchés", *filler]))]
+    engine = AnswerEngine(archive, answerability=sure)
+    assert engine.passage_count() >= ARCHIVE_PASSAGES
+    answer = engine.answer(question)
+    assert answer.outcome == ANSWERED
+    assert any("William H. Seely" in e.text for e in answer.excerpts)
+    assert all(e.confidence < 0.02 for e in answer.excerpts)  # each quote keeps its own
+
+
+def test_trees_are_walked_to_their_leaves():
+    """One tree: input 0 at most 1 goes left to a leaf (-1); else input 1 at most 0 to a
+    leaf (+1), else to a leaf (+3); the chance is sigmoid(base + the leaf)."""
+    tree = {"feature": [0, -1, 1, -1, -1], "threshold": [1.0, 0, 0.0, 0, 0],
+            "left": [1, 0, 3, 0, 0], "right": [2, 0, 4, 0, 0], "value": [0, -1.0, 0, 1.0, 3.0]}
+    trees = Trees.of(("a", "b"), 0.5, 2, [tree])
+    for row, leaf in (([0.0, 9.0], -1.0), ([2.0, -1.0], 1.0), ([2.0, 1.0], 3.0)):
+        assert trees.chance(np.array(row)) == pytest.approx(1 / (1 + np.exp(-(0.5 + leaf))))
+    with pytest.raises(ValueError):
+        Trees.of(("a",), 0.5, 2, [tree])  # a node reads input 1, which it has not
+
+
 def test_the_model_is_plain_json_naming_features_the_code_declares():
     data = json.loads(ANSWERABILITY_PATH.read_text(encoding="utf-8"))
     model = Answerability.from_json(json.dumps(data), FEATURES)
-    assert 0 < model.near_at <= model.answer_at < 1
+    assert all(0 < model.near_at <= answer < 1 for answer in model.answer_at)
     assert Answerability.from_json(model.to_json(), FEATURES).to_json() == model.to_json()
     with pytest.raises(ValueError):
         Answerability.from_json(json.dumps({**data, "inputs": ["no_such", *data["inputs"][1:]]}),

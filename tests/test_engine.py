@@ -86,8 +86,8 @@ def test_the_dev_questions_typed_as_users_do_are_answered_nearly_as_written(engi
 def test_a_corrected_typo_weighs_as_the_word_it_was_corrected_to(engine):
     """Its boost and its share of the question are the word's: the same quotes, each as
     sure, as for the question spelt right."""
-    typed, written = (engine.judged_quotes(q, 3) for q in ("Qui a signé la letre ?",
-                                                           "Qui a signé la lettre ?"))
+    typed, written = (engine.judged_quotes(q, 3).excerpts for q in ("Qui a signé la letre ?",
+                                                                    "Qui a signé la lettre ?"))
     assert typed and [(e.text, e.confidence) for e in typed] == [
         (e.text, e.confidence) for e in written]
 

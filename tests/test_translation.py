@@ -65,7 +65,7 @@ def test_an_english_question_finds_a_word_only_the_turned_round_dictionary_knows
     # "survey" is « enquête » first, which the article does not use: the word weighs as
     # « sondage », its sense the article holds, not half as much (under a third of the question).
     quotes = AnswerEngine([parse_txt("mairie", text)]).judged_quotes(
-        "What did the survey of the residents show?", 1)  # the ranker's, answer or not
+        "What did the survey of the residents show?", 1).excerpts  # the ranker's, answer or not
     assert quotes and "62 %" in quotes[0].text
 
 
@@ -158,7 +158,7 @@ def test_a_translation_more_dictionaries_give_comes_first():
 def _quote(paragraphs: list[str], question: str) -> str:
     """The ranker's first quote for the question (answer or not) on one article."""
     text = "\n\n".join(["L'article", *paragraphs])
-    quotes = AnswerEngine([parse_txt("article", text)]).judged_quotes(question, 1)
+    quotes = AnswerEngine([parse_txt("article", text)]).judged_quotes(question, 1).excerpts
     return quotes[0].text if quotes else ""
 
 

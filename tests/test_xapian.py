@@ -361,7 +361,7 @@ def test_a_shard_lost_while_running_gets_an_apology_then_the_bot_recovers(news, 
             assert "Xapian" in reply["error"] and time.monotonic() - started < 10
         servers[1] = (serve(built[3] / "shard-1", port), port)
         assert ask("Qui a signé la lettre ?")["answered"]
-        assert ask("Qui dirige le Pentagone ?")["answered"]
+        assert ask("Qui a envoyé la lettre au commandement irakien ?")["answered"]
     finally:
         chat.kill()
         chat.communicate()

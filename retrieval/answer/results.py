@@ -48,6 +48,16 @@ class Excerpt:
 
 
 @dataclass(frozen=True, slots=True)
+class Judged:
+    """The ranker's best excerpts, each with its confidence, and the chance that one of the
+    first ANSWER_QUOTES holds the answer (what the outcome reads), whether they answer or
+    not."""
+
+    excerpts: tuple[Excerpt, ...]
+    chance: float
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What the engine says to a question: the excerpts that answer it; or, when it is not
     sure, none but the nearest passages (never to be shown as an answer); or nothing."""
