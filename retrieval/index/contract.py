@@ -98,4 +98,5 @@ class Index(Protocol):
 
     def words(self, document: str, paragraph: int) -> PassageWords | None:
         """The paragraph's words and sentences and its title's terms as analysed when
-        indexing, if the index keeps them (optional: None, and the caller analyses the paragraph's text)."""
+        indexing, if the index keeps them (optional: None, and the caller analyses the
+        paragraph's text)."""

@@ -259,7 +259,6 @@ class XapianIndex:
 
         return self._call(ask)
 
-
     def words(self, document: str, paragraph: int) -> None:
         """Not kept (see the module's docstring): the paragraph is analysed when read."""
         return None
