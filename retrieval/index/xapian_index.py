@@ -87,9 +87,11 @@ FLUSH_PASSAGES = "50000"
 PARALLEL_MIN_ARTICLES = 5000
 # Corpora smaller than this index too fast for a progress bar.
 PROGRESS_MIN_ARTICLES = 1000
-# The numbers of a passage's analysis in its data: little-endian 32-bit integers, the same on
-# every machine, read with numpy.frombuffer (never unpickled).
-NUMBERS = np.dtype("<i4")
+# The numbers of a passage's analysis in its data, by the byte that comes before them: the
+# narrowest of these types that holds them all (16 bits for all but the longest paragraphs:
+# half the bytes to read), little-endian on every machine, read with numpy.frombuffer (never
+# unpickled).
+NUMBER_TYPES: dict[int, np.dtype] = {2: np.dtype("<u2"), 4: np.dtype("<u4")}
 # How many numbers of an analysis come before its words': the paragraph's length, its count
 # of words and of sentences.
 HEADER_NUMBERS = 3
@@ -291,9 +293,9 @@ class XapianIndex:
         article is parsed)."""
         def ask(db: xapian.Database) -> Outline | None:
             for posting in db.postlist(ID_PREFIX + document_id):
-                head, outline, _ = db.get_document(posting.docid).get_data().split(b"\n", 2)
+                outline = db.get_document(posting.docid).get_data().split(b"\n", 2)[1]
                 if outline:
-                    return _outline(json.loads(head)[2], json.loads(outline))
+                    return _outline(json.loads(outline))
             return None
 
         return self._call(ask)
@@ -314,9 +316,10 @@ def _passage_words(table: list[str], analysis: bytes) -> PassageWords | None:
     """A passage's analysis as `_data` keeps it (`table`: its distinct terms, which its words
     and title name by position); None unless it fits together: counts that add up, terms in
     the table, offsets within the paragraph."""
-    if len(analysis) % NUMBERS.itemsize:
+    kind = NUMBER_TYPES.get(analysis[0]) if analysis else None
+    if kind is None or (len(analysis) - 1) % kind.itemsize:
         return None
-    numbers = np.frombuffer(analysis, NUMBERS).tolist()
+    numbers = np.frombuffer(analysis, kind, offset=1).tolist()
     length, count, spans = numbers[:HEADER_NUMBERS] if len(numbers) >= HEADER_NUMBERS else (
         -1, -1, -1)
     words_end = HEADER_NUMBERS + 3 * count
@@ -349,17 +352,18 @@ def _best(mset: xapian.MSet, k: int) -> list[xapian.MSetItem]:
     return items
 
 
-def _outline(article_digest: object, kept: object) -> Outline | None:
-    """An outline as a passage's data keeps it, checked: [title, url, date, spans]."""
-    if not (isinstance(article_digest, str) and isinstance(kept, list) and len(kept) == 4):
+def _outline(kept: object) -> Outline | None:
+    """An outline as a passage's data keeps it, checked: [digest of the content it was made
+    from, title, url, date, each paragraph's start and end one after the other]."""
+    if not (isinstance(kept, list) and len(kept) == 5):
         return None
-    title, url, date, spans = kept
-    if not (isinstance(title, str) and all(v is None or isinstance(v, str) for v in (url, date))
-            and isinstance(spans, list)
-            and all(type(span) is list and len(span) == 2 and type(span[0]) is int
-                    and type(span[1]) is int for span in spans)):
+    article_digest, title, url, date, spans = kept
+    if not (isinstance(article_digest, str) and isinstance(title, str)
+            and all(v is None or isinstance(v, str) for v in (url, date))
+            and isinstance(spans, list) and len(spans) % 2 == 0
+            and all(type(n) is int for n in spans)):
         return None
-    return Outline(title, url, date, tuple((a, b) for a, b in spans), article_digest)
+    return Outline(title, url, date, tuple(zip(spans[::2], spans[1::2])), article_digest)
 
 
 @dataclass
@@ -384,8 +388,8 @@ def _passages(document: Document, article_digest: str) -> Iterator[xapian.Docume
     its paragraph's, each word analysed alone, as the memory index reads `indexed_text`: the
     title analysed once an article, each paragraph once for its terms and its analysis."""
     outline = Outline.of(document)
-    kept = json.dumps([outline.title, outline.url, outline.date, outline.spans],
-                      ensure_ascii=False)
+    kept = json.dumps([article_digest, outline.title, outline.url, outline.date,
+                       [n for span in outline.spans for n in span]], ensure_ascii=False)
     title = DOCUMENT_ANALYZER.terms(document.title)
     for paragraph in document.paragraphs:
         terms, starts, ends = DOCUMENT_ANALYZER.columns(paragraph.text)
@@ -406,8 +410,8 @@ def _data(head: list, outline: str, length: int, words: PassageWords, title: lis
           ) -> bytes:
     """A passage's data, three parts a newline apart (JSON writes none): its head (article id,
     paragraph number, digest of the article's content, and its distinct terms, the title's and
-    the paragraph's), the article's outline (JSON, on its first passage, else empty), then its
-    analysis: NUMBERS of its paragraph's length, word count and sentence count, its words'
+    the paragraph's), the article's outline (`_outline`, on its first passage, else empty), then its
+    analysis: NUMBER_TYPES of its paragraph's length, word count and sentence count, its words'
     terms (by position in the head's terms), starts and ends, its sentences' starts and ends,
     and its title's terms."""
     table = list(dict.fromkeys(title + words.terms))
@@ -416,8 +420,9 @@ def _data(head: list, outline: str, length: int, words: PassageWords, title: lis
                *(position[t] for t in words.terms), *words.starts, *words.ends,
                *(n for span in words.sentences for n in span),
                *(position[t] for t in dict.fromkeys(title))]
-    return b"\n".join([json.dumps([*head, table], ensure_ascii=False).encode(),
-                       outline.encode(), np.array(numbers, NUMBERS).tobytes()])
+    size = 2 if max(numbers) < 2 ** 16 else 4
+    return b"\n".join([json.dumps([*head, table], ensure_ascii=False).encode(), outline.encode(),
+                       bytes([size]) + np.array(numbers, NUMBER_TYPES[size]).tobytes()])
 
 
 def _index_article(db: xapian.WritableDatabase, path: Path, content: bytes) -> int:
