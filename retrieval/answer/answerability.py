@@ -26,6 +26,7 @@ quotes' own matter, on an archive as on one article: the trees decide only wheth
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -93,12 +94,19 @@ class Trees:
     right: np.ndarray
     value: np.ndarray  # a leaf's addition to the log-odds (0 elsewhere)
 
+    @cached_property
+    def roots(self) -> np.ndarray:
+        """Each tree's first node."""
+        return np.arange(0, len(self.value), self.width)
+
     def chance(self, row: np.ndarray) -> float:
         """The chance for one row of the inputs."""
-        node = np.arange(0, len(self.value), self.width)
+        # Where the row goes from every node, all worked out at once: a few thousand
+        # comparisons in one call cost less than the calls of a step down all the trees.
+        step = np.where(row[self.feature] <= self.threshold, self.left, self.right)
+        node = self.roots
         for _ in range(self.depth):
-            node = np.where(row[self.feature[node]] <= self.threshold[node], self.left[node],
-                            self.right[node])
+            node = step[node]
         return float(_sigmoid(self.base + self.value[node].sum()))
 
     def to_dict(self) -> dict[str, Any]:
@@ -285,7 +293,9 @@ def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
 def quotes_chance(confidences: np.ndarray) -> float:
     """The chance that one of the first ANSWER_QUOTES quotes holds the answer, each one's
     confidence taken as independent of the others'."""
-    return float(1 - np.prod(1 - np.asarray(confidences)[:ANSWER_QUOTES]))
+    # A product of three numbers: math.prod multiplies them in numpy's order, without its
+    # cost per call.
+    return 1 - math.prod(1 - c for c in np.asarray(confidences)[:ANSWER_QUOTES].tolist())
 
 
 def always_answers() -> Answerability:
