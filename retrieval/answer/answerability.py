@@ -229,15 +229,23 @@ def quote_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
     """The quote model's rows for the chosen quotes, in order: their windows' features
     (columns named by `window_names`), ranker scores and margins, their places, the corpus's
     passage count, and whether the question was read as English."""
-    quote = {"ranker_score": scores, "ranker_margin": margins,
-             "quote_rank": 1 / (1 + np.arange(len(scores), dtype=np.float64)),
-             "corpus_passages": np.full(len(scores), np.log10(max(passages, 1))),
-             "english": np.full(len(scores), float(english))}
+    # The QUOTE_INPUTS of each quote, in that order: a few numbers, made in Python.
+    size, english_ = float(np.log10(max(passages, 1))), float(english)
+    quote = [[score, margin, 1 / (1 + n), size, english_]
+             for n, (score, margin) in enumerate(zip(scores.tolist(), margins.tolist()))]
     # Each input's column in the window features followed by the quote inputs: one gather,
     # row-major as the model's product reads it (its sums' order, kept to the last bit).
-    column = {n: i for i, n in enumerate((*window_names, *quote))}
-    table = np.concatenate((window_features, np.array(list(quote.values())).T), axis=1)
-    return np.ascontiguousarray(table[:, [column[name] for name in model_inputs]])
+    table = np.concatenate((window_features, np.array(quote).reshape(-1, len(QUOTE_INPUTS))),
+                           axis=1)
+    return np.ascontiguousarray(table[:, _quote_columns(model_inputs, window_names)])
+
+
+@cache
+def _quote_columns(model_inputs: tuple[str, ...], window_names: tuple[str, ...]) -> list[int]:
+    """Each of the quote model's inputs' column among the window features followed by the
+    QUOTE_INPUTS."""
+    column = {n: i for i, n in enumerate((*window_names, *QUOTE_INPUTS))}
+    return [column[name] for name in model_inputs]
 
 
 @cache

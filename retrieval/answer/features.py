@@ -145,7 +145,8 @@ class _Asked:
         self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
-        self.word_weights = np.array(list(self.coverage.group_weights.values()))  # by column
+        weights = list(self.coverage.group_weights.values())
+        self.word_weights = np.array(weights)  # by column
         # Each term's question word, by place: an English word's translations share one, so
         # that "in order" means the question's words, not its alternatives, side by side.
         self.order = {t: self.column[question.groups[t]] for t in question.weights}
@@ -158,13 +159,14 @@ class _Asked:
             self.term_columns = np.array([self.column[question.groups[t]] for t in terms])
             mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ \
                 self.term_vectors
-            self.vector = mean / (np.linalg.norm(mean) or 1.0)
+            # Its norm as np.linalg.norm(mean) works it out, without its checks.
+            self.vector = mean / (np.sqrt(mean.dot(mean)) or 1.0)
         # The question's rarer half of words (at or above the median weight; the median as
         # np.median gives it, without its cost on a few values), by column, 0 for the others.
-        ordered = sorted(self.word_weights.tolist())
+        ordered = sorted(weights)
         half = len(ordered) // 2
         median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-        self.rare = np.where(self.word_weights >= median, self.word_weights, 0.0)
+        self.rare = np.array([w if w >= median else 0.0 for w in weights])
         # The columns of its names, and of its words that no passage holds (an English word
         # when none of its translations is held): most questions have neither.
         self.name_columns = self.columns_of(question.names)
