@@ -176,17 +176,27 @@ class Answerability:
         z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
         return _sigmoid(z)
 
-    def chance(self, confidences: np.ndarray, row: np.ndarray, passages: int) -> float:
+    @staticmethod
+    def on_archive(passages: int) -> bool:
+        """Whether answering from this many passages is answering from an archive, where the
+        question's trees decide (and its row of question_inputs is read)."""
+        return passages >= ARCHIVE_PASSAGES
+
+    def chance(self, confidences: np.ndarray, row: np.ndarray | None, passages: int
+               ) -> float:
         """The chance that one of the quotes (with these confidences, and this row of
-        question_inputs) holds the answer, answering from this many passages."""
-        if passages >= ARCHIVE_PASSAGES:
+        question_inputs: None off an archive, where it is not read) holds the answer,
+        answering from this many passages."""
+        if self.on_archive(passages):
+            if row is None:
+                raise ValueError("on an archive, the chance reads the question's row")
             return self.question.chance(row)
         return quotes_chance(confidences)
 
     def outcome(self, chance: float, confidences: np.ndarray, passages: int) -> str:
         """What the engine says, answering from this many passages, when one of its quotes
         (with these confidences) holds the answer with this chance."""
-        if chance >= self.answer_at[int(passages >= ARCHIVE_PASSAGES)]:
+        if chance >= self.answer_at[int(self.on_archive(passages))]:
             return ANSWERED
         return UNSURE if quotes_chance(confidences) >= self.near_at else NONE
 
