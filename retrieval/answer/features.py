@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter
 
 import numpy as np
@@ -353,8 +353,10 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages])
     sentence_base, token_base = sizes.cumsum(axis=0).T
     sentence_passage = np.arange(-1, len(passages)).repeat(sizes[:, 0])
-    starts, ends = np.array([s for p in passages for s in p.sentences],
-                            dtype=np.int64).reshape(-1, 2).T
+    # (np.fromiter over the spans' numbers: np.array reads a list of pairs a pair at a time.)
+    starts, ends = np.fromiter(chain.from_iterable(chain.from_iterable(
+        p.sentences for p in passages)), dtype=np.int64, count=2 * int(sentence_base[-1])
+                               ).reshape(-1, 2).T
     tokens = [t for p in passages for t in p.tokens]
     token_starts, token_ends, columns = np.array(
         [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
@@ -418,7 +420,8 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     # pairs are within its passage: those across two passages are never counted).
     pairs_in_order = ((token_starts[1:] - token_ends[:-1] <= IN_ORDER_CHARS)
                       & (columns[1:] == columns[:-1] + 1))
-    in_order_sums = np.concatenate(([0], np.cumsum(pairs_in_order)))
+    in_order_sums = np.zeros(len(pairs_in_order) + 1, dtype=np.int64)
+    np.cumsum(pairs_in_order, out=in_order_sums[1:])
     pairs = max(len(asked.column) - 1, 1)
     in_order = np.where(held, (in_order_sums[top] - in_order_sums[bottom]) / pairs, 0.0)
     compact = np.divide(last_word - token_starts[bottom], length, out=np.zeros(len(i)),
