@@ -47,8 +47,8 @@ from typing import BinaryIO
 
 from wordfreq import top_n_list, zipf_frequency
 
-from retrieval.text.analysis import tokenize
-from retrieval.text.translation import DICTIONARY_PATH, PARTICIPLES_PATH
+from retrieval.text.analysis import DOCUMENT_ANALYZER, tokenize
+from retrieval.text.translation import DICTIONARY_PATH, FORMS_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
@@ -78,6 +78,9 @@ APERTIUM_TAGS = {"noun": "n", "verb": "vblex", "adj": "adj", "adv": "adv"}
 # English modals, which WordNet lists as nouns ("can", a tin; "must", new wine): Apertium gives
 # them those senses (« boîte de conserve »), never what a question's "can" means.
 ENGLISH_MODALS = frozenset("can could may might must shall should will would".split())
+# The genders tried, in order, for a Spanish adjective or noun whose gender the English-Spanish
+# dictionary does not settle: masculine, feminine, both (« componente »).
+SPANISH_GENDERS = ("m", "f", "mf")
 # Apertium's kinds of names looked up: places and organisations, whose French names differ
 # ("Baghdad" → « Bagdad », "Moscow" → « Moscou »); people's seldom do.
 APERTIUM_NAMES = ("<loc>", "<org>")
@@ -87,6 +90,10 @@ _UNIT = re.compile(r"\^(.*?)\$")
 # ("naître<vblex><pp><f><sg>" → « née »; "#" marks a lemma it does not know).
 APERTIUM_FRENCH_FORMS = Path("/usr/share/apertium/apertium-fr-es/es-fr.autogen.bin")
 PARTICIPLE_TAGS = ("<pp><m><sg>", "<pp><f><sg>", "<pp><m><pl>", "<pp><f><pl>")
+# The feminine and plural forms of adjectives and nouns (a noun's gender tried both ways: the
+# generator answers only for the right one; « artiste » is <mf>).
+INFLECTION_TAGS = ("<adj><f><sg>", "<adj><m><pl>", "<adj><f><pl>", "<adj><mf><pl>",
+                   "<n><m><pl>", "<n><f><pl>", "<n><mf><pl>")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
 # The sources and their licences, at the top of the file; WordNet's licence asks for its notice
@@ -104,9 +111,10 @@ REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LI
 PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
 ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
 WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS."""
-PARTICIPLES_NOTICE = """The past participles of French verbs not in -er, made by benchmarks/build_dictionary.py
-with Apertium French-Spanish 0.9.4's French generator, apertium.org, Debian package
-apertium-fr-es: GPL-2."""
+FORMS_NOTICE = """French words' forms that the stemmer cuts apart from them: the past participles of
+verbs not in -er, the feminine and plural forms of adjectives and nouns; made by
+benchmarks/build_dictionary.py with Apertium French-Spanish 0.9.4's French generator,
+apertium.org, Debian package apertium-fr-es: GPL-2."""
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -212,14 +220,21 @@ def lookup(binary: Path, units: Iterable[str]) -> dict[str, list[str]]:
 def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str]]:
     """English lemma → French lemmas through Spanish, with Apertium's two dictionaries. The
     Spanish-French one wants an adjective's gender and a noun's number ("político<adj><m><sg>"),
-    which the English-Spanish one does not give, and a name without its gender
-    ("Bagdad<np><loc>", not "Bagdad<np><loc><m>")."""
+    which the English-Spanish one does not give, one gender where it gives two or leaves it to
+    be told ("componente<n><mf>" is "componente<n><m><sg>", "gobernante<n><GD>"
+    "gobernante<n><m><sg>"), and a name without its gender ("Bagdad<np><loc>", not
+    "Bagdad<np><loc><m>")."""
     spanish = lookup(eng_spa, lemmas)
 
     def forms(unit: str) -> list[str]:
-        return [unit] + ([unit + "<m><sg>"] if "<adj>" in unit else
-                         [unit + "<sg>"] if "<n>" in unit else
-                         [unit.rpartition("<")[0]] if "<np>" in unit else [])
+        if "<np>" in unit:
+            return [unit, unit.rpartition("<")[0]]
+        if "<adj>" not in unit and "<n>" not in unit:
+            return [unit]
+        ungendered = re.sub(r"<(mf|GD)>$", "", unit)
+        if ungendered == unit and not unit.endswith("<adj>"):
+            return [unit, unit + "<sg>"]  # a noun of one gender
+        return [unit] + [f"{ungendered}<{gender}><sg>" for gender in SPANISH_GENDERS]
 
     french = lookup(spa_fra, {form for units in spanish.values() for unit in units
                               for form in forms(unit)})
@@ -337,21 +352,34 @@ def _wordnet_nouns(nouns: BinaryIO, offsets: list[int]) -> Iterator[str]:
             yield from (fields[4 + 2 * i] for i in range(int(fields[3], 16)))
 
 
-def irregular_participles(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
-    """The past participles of the French verbs among the translations that do not end in -er
-    (whose participles the engine makes itself): « naître » → « né », « née », « nés », « nées »;
-    verbs Apertium's French generator does not know are left out."""
-    verbs = sorted({t for t in translations
-                    if t.endswith(("ir", "re")) and " " not in t and "'" not in t})
-    units = [f"^{verb}<vblex>{tag}$" for verb in verbs for tag in PARTICIPLE_TAGS]
-    words = subprocess.run(["lt-proc", "-g", str(generator)], input="\n".join(units) + "\n",
-                           capture_output=True, text=True, check=True).stdout.split("\n")
-    participles = {}
-    for n, verb in enumerate(verbs):
-        forms = [w.strip() for w in words[n * len(PARTICIPLE_TAGS):(n + 1) * len(PARTICIPLE_TAGS)]]
-        if all(forms) and not any(f.startswith("#") for f in forms):
-            participles[verb] = list(dict.fromkeys(forms))
-    return participles
+def french_forms(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
+    """The French words among the translations whose inflected forms the stemmer cuts apart from
+    them, with those forms, from Apertium's French generator: the past participles of verbs not
+    in -er (« naître » → « né », « née », « nés », « nées »; the engine makes those of -er verbs
+    itself), and the feminine and plural forms of adjectives and nouns whose term is not the
+    word's own (« premier » "premi" → « première » "premier"; « nouveau » → « nouvelle »;
+    « œil » → « yeux »; « emploi » → « emplois »). Words the generator does not know are left
+    out."""
+    words = sorted({t for t in translations if re.fullmatch(r"[^\W\d_]+", t) and t.islower()})
+    verbs = [w for w in words if w.endswith(("ir", "re"))]
+    units = ([(verb, f"{verb}<vblex>{tag}") for verb in verbs for tag in PARTICIPLE_TAGS]
+             + [(word, f"{word}{tag}") for word in words for tag in INFLECTION_TAGS])
+    generated = subprocess.run(["lt-proc", "-g", str(generator)],
+                               input="".join(f"^{unit}$\n" for _, unit in units),
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+    participles: dict[str, list[str]] = {}
+    inflections: dict[str, list[str]] = {}
+    for (word, unit), form in zip(units, generated):
+        form = form.strip()
+        kind = participles if "<vblex>" in unit else inflections
+        kind.setdefault(word, []).append(form if form and not form.startswith(("#", "@")) else "")
+    forms = {verb: list(dict.fromkeys(f)) for verb, f in participles.items() if all(f)}
+    for word, found in inflections.items():
+        term = DOCUMENT_ANALYZER.terms(word)
+        other = [f for f in dict.fromkeys(found) if f and DOCUMENT_ANALYZER.terms(f) != term]
+        if other:
+            forms[word] = forms.get(word, []) + [f for f in other if f not in forms.get(word, [])]
+    return forms
 
 
 def write_table(path: Path, notice: str, table: dict[str, list[str]]) -> None:
@@ -369,7 +397,7 @@ def read_dictd(path: Path) -> dict[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
-    parser.add_argument("--participles", type=Path, default=PARTICIPLES_PATH)
+    parser.add_argument("--forms", type=Path, default=FORMS_PATH)
     args = parser.parse_args()
     through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
     back_through_spanish = back_pivot(top_n_list("fr", FRENCH_WORDS), APERTIUM_FRA_SPA,
@@ -387,9 +415,8 @@ def main() -> None:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))
     write_table(args.out, NOTICE, entries)
-    participles = irregular_participles((t for ts in entries.values() for t in ts),
-                                        APERTIUM_FRENCH_FORMS)
-    write_table(args.participles, PARTICIPLES_NOTICE, participles)
+    forms = french_forms((t for ts in entries.values() for t in ts), APERTIUM_FRENCH_FORMS)
+    write_table(args.forms, FORMS_NOTICE, forms)
     print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 

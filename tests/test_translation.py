@@ -276,7 +276,7 @@ def test_a_superlative_gets_its_comparatives_french():
 
 def test_an_english_passive_finds_the_participle_of_a_verb_not_in_er():
     # « défendre » is stemmed "defendr", « défendu » "defendu": the participle is searched too.
-    assert "défendu" in shipped_dictionary().participles("défendre")
+    assert "défendu" in shipped_dictionary().forms("défendre")
     quote = _quote(["L'avocat Jean Roche plaide le plus souvent devant la cour de Lyon.",
                     "Paul Martin a été défendu par Jean Roche lors de son procès en 2019.",
                     "Jean Roche aime défendre les accusés : c'est son métier depuis vingt ans."],
@@ -287,3 +287,37 @@ def test_an_english_passive_finds_the_participle_of_a_verb_not_in_er():
 def test_a_phrase_is_found_from_its_inflected_first_word():
     dictionary = shipped_dictionary()
     assert dictionary.translate("gives up") == dictionary.translate("give up")
+
+
+def _answer(paragraphs: list[str], question: str) -> str:
+    """The first quote the engine answers with on one article, "" when it is not sure."""
+    text = "\n\n".join(["L'article", *paragraphs])
+    answer = AnswerEngine([parse_txt("article", text)]).answer(question)
+    return answer.excerpts[0].text if answer.excerpts else ""
+
+
+def test_an_english_word_finds_the_plural_its_french_stem_misses():
+    # "eyes" is « œil », stemmed "oeil"; « yeux » is another term, and so is « première »
+    # (stemmed "premier") for "first", « premier » (stemmed "premi").
+    assert "yeux" in shipped_dictionary().forms("oeil")
+    assert "première" in shipped_dictionary().forms("premier")
+    paragraphs = ["La ville compte douze mille habitants et un marché couvert.",
+                  "Sa sœur a les yeux bleus, et elle porte des lunettes depuis 1990.",
+                  "Le port accueille des bateaux de pêche depuis le XVIIe siècle."]
+    assert "bleus" in _answer(paragraphs, "What colour are his sister's eyes?")
+
+
+def test_a_learned_word_no_dictionary_gives_is_read_as_french_ends_it():
+    # No dictionary gives "surrealist": « surréaliste » (stemmed "surreal") is its French form,
+    # too far from "surrealist" for the speller.
+    quote = _quote(["La ville compte douze mille habitants et un marché couvert.",
+                    "Le peintre surréaliste Paul Dumont y a vécu de 1930 à 1950.",
+                    "Le port accueille des bateaux de pêche depuis le XVIIe siècle."],
+                   "Which surrealist lived there?")
+    assert "Paul Dumont" in quote
+
+
+def test_a_spanish_word_of_either_gender_passes_on_its_french_translation():
+    # Apertium's English-Spanish dictionary gives "componente<n><mf>", which its Spanish-French
+    # one knows as masculine.
+    assert "composant" in shipped_dictionary().translate("component")

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
 from ..text.frequency import typed_zipf, zipf
-from ..text.translation import Dictionary, french_spellings, is_english
+from ..text.translation import Dictionary, french_endings, french_spellings, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -131,8 +131,10 @@ class Query:
     # question's other words do).
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
-    # ("paragraph" is « paragraphe »'s stem), of its translations' participles ("sent":
-    # « envoyée ») and of its names as French may spell them ("Utica": « Utique »):
+    # ("paragraph" is « paragraphe »'s stem), of its translations' forms the stemmer cuts
+    # apart ("sent": « envoyée »; "first": « première »), of the words no dictionary gives as
+    # French ends them ("surrealist": « surréaliste ») and of its names as French may spell
+    # them ("Utica": « Utique »):
     # alternatives kept only where a passage holds them (engine), never respelled into another
     # word.
     cognates: frozenset[str] = frozenset()
@@ -204,15 +206,25 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                 if not kept and not translations:
                     untranslated.add(token.term)
         if translations and not kept:
-            # The translations' participles at their verb's weight, then the word as typed,
+            # The translations' forms (participles, feminines, plurals) at their word's weight,
+            # then the word as typed,
             # the least likely: both kept only where a passage holds them (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
             forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
-                     for f in dictionary.participles(t)] + [(w.term, typed) for w in content]
+                     for f in dictionary.forms(t)] + [(w.term, typed) for w in content]
             for form, weight in forms:
                 for token in QUESTION_ANALYZER(form):
                     if token.term not in boosts:
                         boosts[token.term] = weight
+                        groups[token.term] = start
+                        cognates.add(token.term)
+        if not translations and not kept:
+            # A learned word no dictionary gives, as French would end it ("etymology":
+            # « étymologie »), where a passage holds it.
+            for spelling in (s for w in content for s in french_endings(w.term)):
+                for token in QUESTION_ANALYZER(spelling):
+                    if token.term not in boosts:
+                        boosts[token.term] = boost
                         groups[token.term] = start
                         cognates.add(token.term)
         for name in (w.term for w in content if _is_name(w.term, w.start)):

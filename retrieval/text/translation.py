@@ -17,9 +17,11 @@ from pathlib import Path
 from .frequency import typed_zipf, zipf
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
-# The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
-# « né », « née », « nés », « nées »), from Apertium's French generator.
-PARTICIPLES_PATH = Path(__file__).parents[1] / "data" / "fra-participles.tsv"
+# The forms of the dictionary's French words that the stemmer cuts apart from them, from
+# Apertium's French generator: the past participles of verbs not in -er (« naître »: « né »,
+# « née », « nés », « nées »), the feminine and plural forms of adjectives and nouns (« premier »:
+# « première », « premières »; « œil »: « yeux »).
+FORMS_PATH = Path(__file__).parents[1] / "data" / "fra-forms.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
 # first, and each more one is one more chance of a wrong match.
 MAX_TRANSLATIONS = 4
@@ -49,19 +51,28 @@ NAME_SPELLINGS = ((r"ica$", "ique"), (r"ia$", "ie"), (r"(?<=[^aeiou])y$", "ie"),
                   (r"oo", "ou"), (r"ee", "i"))
 
 
+# How French ends the learned words English shares with it, ending for ending ("etymology":
+# « étymologie », "surrealist": « surréaliste », "apnoea": « apnée », "toxicity": « toxicité »):
+# for a word no dictionary gives, whose French form the stemmer does not meet.
+FRENCH_ENDINGS = ((r"logy$", "logie"), (r"ity$", "ité"),
+                  (r"ist$", "iste"), (r"ism$", "isme"), (r"ical$", "ique"), (r"ic$", "ique"),
+                  (r"ous$", "eux"), (r"ive$", "if"), (r"ary$", "aire"), (r"ory$", "oire"),
+                  (r"oea$", "ée"), (r"(?<=[^aeiou])y$", "ie"), (r"ial$", "iel"))
+
+
 # eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
 @dataclass(frozen=True, eq=False)
 class Dictionary:
-    """English word → French translations, most common sense first; and French verbs' past
-    participles where they are not regular."""
+    """English word → French translations, most common sense first; and the French words'
+    forms that the stemmer cuts apart from them, where they are not regular participles."""
 
     entries: dict[str, tuple[str, ...]]
-    irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    french_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = DICTIONARY_PATH,
-             participles_path: Path | None = PARTICIPLES_PATH) -> Dictionary:
-        return cls(_read_table(path), _read_table(participles_path) if participles_path else {})
+             forms_path: Path | None = FORMS_PATH) -> Dictionary:
+        return cls(_read_table(path), _read_table(forms_path) if forms_path else {})
 
     # Questions repeat their words, and each run of words is looked up as a phrase: each is
     # looked up once (a question's lookups took a quarter of its reading).
@@ -78,17 +89,17 @@ class Dictionary:
                 return self.entries[base + space + rest][:MAX_TRANSLATIONS]
         return ()
 
-    def participles(self, translation: str) -> tuple[str, ...]:
-        """The past participles of a French verb ("envoyer" → « envoyé », « envoyée »; « naître »
-        → « né », « née », ...): an English past or passive is most often one in the article,
-        and the stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée »
-        "envoy"). () for any other word; a noun that ends in -er (« dîner ») gives forms no
+    def forms(self, translation: str) -> tuple[str, ...]:
+        """The forms of a French word that the stemmer cuts apart from it: a verb's past
+        participles ("envoyer" → « envoyé », « envoyée »; « naître » → « né », « née », ...), an
+        English past or passive being most often one in the article; an adjective's or a noun's
+        feminine and plural (« premier » → « première », « premières »; « œil » → « yeux »).
+        () for a word that has none; a noun that ends in -er (« dîner ») gives participles no
         article holds."""
-        if translation in self.irregular_participles:
-            return self.irregular_participles[translation]
+        listed = self.french_forms.get(translation, ())
         if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
-            return ()
-        return translation[:-2] + "é", translation[:-2] + "ée"
+            return listed
+        return *listed, translation[:-2] + "é", translation[:-2] + "ée"
 
 
 def base_forms(lower: str) -> list[str]:
@@ -123,6 +134,14 @@ def french_spellings(name: str) -> list[str]:
     for pattern, french in NAME_SPELLINGS:
         whole = re.sub(pattern, french, whole)
     return [s for s in dict.fromkeys([whole, *each]) if s != lower]
+
+
+def french_endings(word: str) -> list[str]:
+    """The French a learned English word may be, by its ending (FRENCH_ENDINGS), lower case;
+    [] when no ending is known."""
+    lower = word.casefold()
+    return [s for s in dict.fromkeys(re.sub(pattern, french, lower)
+                                     for pattern, french in FRENCH_ENDINGS) if s != lower]
 
 
 def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
