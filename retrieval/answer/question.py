@@ -207,8 +207,8 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                     untranslated.add(token.term)
         if translations and not kept:
             # The translations' forms (participles, feminines, plurals) at their word's weight,
-            # then the word as typed,
-            # the least likely: both kept only where a passage holds them (Query.cognates).
+            # then the word as typed, the least likely: both kept only where a passage holds
+            # them (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
             forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
                      for f in dictionary.forms(t)] + [(w.term, typed) for w in content]
