@@ -321,3 +321,14 @@ def test_a_spanish_word_of_either_gender_passes_on_its_french_translation():
     # Apertium's English-Spanish dictionary gives "componente<n><mf>", which its Spanish-French
     # one knows as masculine.
     assert "composant" in shipped_dictionary().translate("component")
+
+
+def test_an_english_comparative_gets_its_adjectives_translations():
+    # No dictionary lists "higher": it is "high", « élevé », which French says « plus élevé ».
+    assert shipped_dictionary().translate("higher") == shipped_dictionary().translate("high")
+    quote = _quote(["Le risque de cancer est le même pour les deux souches de rats, selon "
+                    "l'étude.",
+                    "Le risque de cancer est plus élevé chez les rats nourris au sucre.",
+                    "L'étude a duré deux ans et porté sur trois cents rats."],
+                   "Which rats have a higher risk of cancer?")
+    assert "nourris au sucre" in quote

@@ -33,9 +33,12 @@ LANGUAGE_MARGIN = 1.0
 MIN_VERB = 5
 # Inflected English forms and the base forms to try for them, in order: "used" → "use" before
 # "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone), superlatives
-# "largest" → "large", "biggest" → "big" (French says « le plus grand »).
+# "largest" → "large", "biggest" → "big" (French says « le plus grand »), and comparatives,
+# "higher" → "high", "larger" → "large" (« plus grand »), as nouns of agents the dictionary
+# lacks, "wrestler" → "wrestle".
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
-             ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""))
+             ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""),
+             ("ier", "y"), ("er", "e"), ("er", ""))
 # How many words' and phrases' translations are remembered: a few MB at most.
 TRANSLATION_CACHE_SIZE = 100_000
 # The shortest base form looked up: shorter ones are other words ("us", "is").
