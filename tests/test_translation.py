@@ -332,3 +332,12 @@ def test_an_english_comparative_gets_its_adjectives_translations():
                     "L'étude a duré deux ans et porté sur trois cents rats."],
                    "Which rats have a higher risk of cancer?")
     assert "nourris au sucre" in quote
+
+
+def test_an_english_preposition_whose_french_is_a_stop_word_is_not_searched():
+    # "over" is « sur » here, a stop word; translated, it was « au-dessus », and the quote that
+    # held it came first.
+    quote = _quote(["La route passe au-dessus du sentier, sur une distance de dix kilomètres.",
+                    "Le sentier s'étend sur trois kilomètres le long de la rivière."],
+                   "Over what distance does the path extend?")
+    assert "rivière" in quote

@@ -42,7 +42,11 @@ MAX_PHRASE_WORDS = 4
 ENGLISH_FUNCTION_WORDS = frozenset(
     "can could may might must shall should would ought some any not".split())
 ENGLISH_PARTICLES = frozenset("up out off away apart".split())
-_NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES
+# English prepositions whose French are French stop words (« sur », « dans », « par », « de »),
+# which a French question's search leaves out: translated, "about" was « environ » and "over"
+# « au-dessus », words the answer seldom holds.
+ENGLISH_PREPOSITIONS = frozenset("about over upon onto within via".split())
+_NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES | ENGLISH_PREPOSITIONS
 
 
 @lru_cache(maxsize=100_000)
