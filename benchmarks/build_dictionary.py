@@ -78,9 +78,6 @@ APERTIUM_TAGS = {"noun": "n", "verb": "vblex", "adj": "adj", "adv": "adv"}
 # English modals, which WordNet lists as nouns ("can", a tin; "must", new wine): Apertium gives
 # them those senses (« boîte de conserve »), never what a question's "can" means.
 ENGLISH_MODALS = frozenset("can could may might must shall should will would".split())
-# The genders tried, in order, for a Spanish adjective or noun whose gender the English-Spanish
-# dictionary does not settle: masculine, feminine, both (« componente »).
-SPANISH_GENDERS = ("m", "f", "mf")
 # Apertium's kinds of names looked up: places and organisations, whose French names differ
 # ("Baghdad" → « Bagdad », "Moscow" → « Moscou »); people's seldom do.
 APERTIUM_NAMES = ("<loc>", "<org>")
@@ -220,21 +217,14 @@ def lookup(binary: Path, units: Iterable[str]) -> dict[str, list[str]]:
 def pivot(lemmas: list[str], eng_spa: Path, spa_fra: Path) -> dict[str, list[str]]:
     """English lemma → French lemmas through Spanish, with Apertium's two dictionaries. The
     Spanish-French one wants an adjective's gender and a noun's number ("político<adj><m><sg>"),
-    which the English-Spanish one does not give, one gender where it gives two or leaves it to
-    be told ("componente<n><mf>" is "componente<n><m><sg>", "gobernante<n><GD>"
-    "gobernante<n><m><sg>"), and a name without its gender ("Bagdad<np><loc>", not
-    "Bagdad<np><loc><m>")."""
+    which the English-Spanish one does not give, and a name without its gender
+    ("Bagdad<np><loc>", not "Bagdad<np><loc><m>")."""
     spanish = lookup(eng_spa, lemmas)
 
     def forms(unit: str) -> list[str]:
-        if "<np>" in unit:
-            return [unit, unit.rpartition("<")[0]]
-        if "<adj>" not in unit and "<n>" not in unit:
-            return [unit]
-        ungendered = re.sub(r"<(mf|GD)>$", "", unit)
-        if ungendered == unit and not unit.endswith("<adj>"):
-            return [unit, unit + "<sg>"]  # a noun of one gender
-        return [unit] + [f"{ungendered}<{gender}><sg>" for gender in SPANISH_GENDERS]
+        return [unit] + ([unit + "<m><sg>"] if "<adj>" in unit else
+                         [unit + "<sg>"] if "<n>" in unit else
+                         [unit.rpartition("<")[0]] if "<np>" in unit else [])
 
     french = lookup(spa_fra, {form for units in spanish.values() for unit in units
                               for form in forms(unit)})
