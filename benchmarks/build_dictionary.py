@@ -1,6 +1,8 @@
 """Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through,
-and retrieval/data/fra-participles.tsv, the participles of the French verbs not in -er among its
-translations (Apertium's French generator: « naître » → « né », « née », « nés », « nées »).
+retrieval/data/fra-participles.tsv, the participles of the French verbs not in -er among its
+translations (Apertium's French generator: « naître » → « né », « née », « nés », « nées »), and
+retrieval/data/fra-inflections.tsv, the feminine and plural forms of its adjectives and nouns
+that the stemmer cuts apart from them (« premier » → « première », « œil » → « yeux »).
 
 Five sources, all read from installed Debian packages (the bot itself only reads the TSV):
 `apt-get install dict-freedict-eng-fra dict-freedict-fra-eng apertium-eng-spa apertium-fr-es
@@ -48,7 +50,7 @@ from typing import BinaryIO
 from wordfreq import top_n_list, zipf_frequency
 
 from retrieval.text.analysis import DOCUMENT_ANALYZER, tokenize
-from retrieval.text.translation import DICTIONARY_PATH, FORMS_PATH
+from retrieval.text.translation import DICTIONARY_PATH, INFLECTIONS_PATH, PARTICIPLES_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
@@ -108,10 +110,12 @@ REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LI
 PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
 ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
 WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS."""
-FORMS_NOTICE = """French words' forms that the stemmer cuts apart from them: the past participles of
-verbs not in -er, the feminine and plural forms of adjectives and nouns; made by
-benchmarks/build_dictionary.py with Apertium French-Spanish 0.9.4's French generator,
-apertium.org, Debian package apertium-fr-es: GPL-2."""
+PARTICIPLES_NOTICE = """The past participles of French verbs not in -er, made by benchmarks/build_dictionary.py
+with Apertium French-Spanish 0.9.4's French generator, apertium.org, Debian package
+apertium-fr-es: GPL-2."""
+INFLECTIONS_NOTICE = """The feminine and plural forms of French adjectives and nouns that the stemmer cuts apart
+from them, made by benchmarks/build_dictionary.py with Apertium French-Spanish 0.9.4's French
+generator, apertium.org, Debian package apertium-fr-es: GPL-2."""
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -342,34 +346,42 @@ def _wordnet_nouns(nouns: BinaryIO, offsets: list[int]) -> Iterator[str]:
             yield from (fields[4 + 2 * i] for i in range(int(fields[3], 16)))
 
 
-def french_forms(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
-    """The French words among the translations whose inflected forms the stemmer cuts apart from
-    them, with those forms, from Apertium's French generator: the past participles of verbs not
-    in -er (« naître » → « né », « née », « nés », « nées »; the engine makes those of -er verbs
-    itself), and the feminine and plural forms of adjectives and nouns whose term is not the
-    word's own (« premier » "premi" → « première » "premier"; « nouveau » → « nouvelle »;
-    « œil » → « yeux »; « emploi » → « emplois »). Words the generator does not know are left
-    out."""
+def irregular_participles(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
+    """The past participles of the French verbs among the translations that do not end in -er
+    (whose participles the engine makes itself): « naître » → « né », « née », « nés », « nées »;
+    verbs Apertium's French generator does not know are left out."""
+    verbs = sorted({t for t in translations
+                    if t.endswith(("ir", "re")) and " " not in t and "'" not in t})
+    units = [f"^{verb}<vblex>{tag}$" for verb in verbs for tag in PARTICIPLE_TAGS]
+    words = subprocess.run(["lt-proc", "-g", str(generator)], input="\n".join(units) + "\n",
+                           capture_output=True, text=True, check=True).stdout.split("\n")
+    participles = {}
+    for n, verb in enumerate(verbs):
+        forms = [w.strip() for w in words[n * len(PARTICIPLE_TAGS):(n + 1) * len(PARTICIPLE_TAGS)]]
+        if all(forms) and not any(f.startswith("#") for f in forms):
+            participles[verb] = list(dict.fromkeys(forms))
+    return participles
+
+
+def inflections(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
+    """The feminine and plural forms of the adjectives and nouns among the translations whose
+    terms are not the word's own (« premier » "premi" → « première » "premier"; « nouveau » →
+    « nouvelle »; « œil » → « yeux »; « emploi » → « emplois »), from Apertium's French
+    generator, which answers only for the tags a word has ("#" otherwise)."""
     words = sorted({t for t in translations if re.fullmatch(r"[^\W\d_]+", t) and t.islower()})
-    verbs = [w for w in words if w.endswith(("ir", "re"))]
-    units = ([(verb, f"{verb}<vblex>{tag}") for verb in verbs for tag in PARTICIPLE_TAGS]
-             + [(word, f"{word}{tag}") for word in words for tag in INFLECTION_TAGS])
-    generated = subprocess.run(["lt-proc", "-g", str(generator)],
-                               input="".join(f"^{unit}$\n" for _, unit in units),
+    units = [f"^{word}{tag}$" for word in words for tag in INFLECTION_TAGS]
+    generated = subprocess.run(["lt-proc", "-g", str(generator)], input="\n".join(units) + "\n",
                                capture_output=True, text=True, check=True).stdout.split("\n")
-    participles: dict[str, list[str]] = {}
-    inflections: dict[str, list[str]] = {}
-    for (word, unit), form in zip(units, generated):
-        form = form.strip()
-        kind = participles if "<vblex>" in unit else inflections
-        kind.setdefault(word, []).append(form if form and not form.startswith(("#", "@")) else "")
-    forms = {verb: list(dict.fromkeys(f)) for verb, f in participles.items() if all(f)}
-    for word, found in inflections.items():
-        term = DOCUMENT_ANALYZER.terms(word)
-        other = [f for f in dict.fromkeys(found) if f and DOCUMENT_ANALYZER.terms(f) != term]
+    found = {}
+    for n, word in enumerate(words):
+        forms = [w.strip() for w in generated[n * len(INFLECTION_TAGS):
+                                              (n + 1) * len(INFLECTION_TAGS)]]
+        own = DOCUMENT_ANALYZER.terms(word)
+        other = [f for f in dict.fromkeys(forms)
+                 if f and not f.startswith(("#", "@")) and DOCUMENT_ANALYZER.terms(f) != own]
         if other:
-            forms[word] = forms.get(word, []) + [f for f in other if f not in forms.get(word, [])]
-    return forms
+            found[word] = other
+    return found
 
 
 def write_table(path: Path, notice: str, table: dict[str, list[str]]) -> None:
@@ -387,7 +399,8 @@ def read_dictd(path: Path) -> dict[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
-    parser.add_argument("--forms", type=Path, default=FORMS_PATH)
+    parser.add_argument("--participles", type=Path, default=PARTICIPLES_PATH)
+    parser.add_argument("--inflections", type=Path, default=INFLECTIONS_PATH)
     args = parser.parse_args()
     through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
     back_through_spanish = back_pivot(top_n_list("fr", FRENCH_WORDS), APERTIUM_FRA_SPA,
@@ -405,8 +418,11 @@ def main() -> None:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))
     write_table(args.out, NOTICE, entries)
-    forms = french_forms((t for ts in entries.values() for t in ts), APERTIUM_FRENCH_FORMS)
-    write_table(args.forms, FORMS_NOTICE, forms)
+    translations = [t for ts in entries.values() for t in ts]
+    write_table(args.participles, PARTICIPLES_NOTICE,
+                irregular_participles(translations, APERTIUM_FRENCH_FORMS))
+    write_table(args.inflections, INFLECTIONS_NOTICE,
+                inflections(translations, APERTIUM_FRENCH_FORMS))
     print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 

@@ -276,7 +276,7 @@ def test_a_superlative_gets_its_comparatives_french():
 
 def test_an_english_passive_finds_the_participle_of_a_verb_not_in_er():
     # « défendre » is stemmed "defendr", « défendu » "defendu": the participle is searched too.
-    assert "défendu" in shipped_dictionary().forms("défendre")
+    assert "défendu" in shipped_dictionary().participles("défendre")
     quote = _quote(["L'avocat Jean Roche plaide le plus souvent devant la cour de Lyon.",
                     "Paul Martin a été défendu par Jean Roche lors de son procès en 2019.",
                     "Jean Roche aime défendre les accusés : c'est son métier depuis vingt ans."],
@@ -299,8 +299,8 @@ def _answer(paragraphs: list[str], question: str) -> str:
 def test_an_english_word_finds_the_plural_its_french_stem_misses():
     # "eyes" is « œil », stemmed "oeil"; « yeux » is another term, and so is « première »
     # (stemmed "premier") for "first", « premier » (stemmed "premi").
-    assert "yeux" in shipped_dictionary().forms("oeil")
-    assert "première" in shipped_dictionary().forms("premier")
+    assert "yeux" in shipped_dictionary().inflections("oeil")
+    assert "première" in shipped_dictionary().inflections("premier")
     paragraphs = ["La ville compte douze mille habitants et un marché couvert.",
                   "Sa sœur a les yeux bleus, et elle porte des lunettes depuis 1990.",
                   "Le port accueille des bateaux de pêche depuis le XVIIe siècle."]

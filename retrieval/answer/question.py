@@ -135,8 +135,8 @@ class Query:
     # question's other words do).
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
-    # ("paragraph" is « paragraphe »'s stem), of its translations' forms the stemmer cuts
-    # apart ("sent": « envoyée »; "first": « première »), of the words no dictionary gives as
+    # ("paragraph" is « paragraphe »'s stem), of its translations' participles ("sent":
+    # « envoyée »), feminines and plurals ("first": « première »), of the words no dictionary gives as
     # French ends them ("surrealist": « surréaliste ») and of its names as French may spell
     # them ("Utica": « Utique »):
     # alternatives kept only where a passage holds them (engine), never respelled into another
@@ -210,12 +210,17 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                 if not kept and not translations:
                     untranslated.add(token.term)
         if translations and not kept:
-            # The translations' forms (participles, feminines, plurals) at their word's weight,
-            # then the word as typed, the least likely: both kept only where a passage holds
-            # them (Query.cognates).
+            # The translations' participles at their verb's weight, their feminines and plurals
+            # at the next sense's (at their word's own, one more unanswerable English question
+            # was answered on PIAF's training articles, and none more was right), then the
+            # word as typed, the least likely: all kept only where a passage holds them
+            # (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
-            forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
-                     for f in dictionary.forms(t)] + [(w.term, typed) for w in content]
+            forms = ([(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
+                      for f in dictionary.participles(t)]
+                     + [(f, boost * TRANSLATION_DECAY ** (n + 1))
+                        for n, t in enumerate(translations) for f in dictionary.inflections(t)]
+                     + [(w.term, typed) for w in content])
             for form, weight in forms:
                 for token in QUESTION_ANALYZER(form):
                     if token.term not in boosts:

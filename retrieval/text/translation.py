@@ -17,11 +17,13 @@ from pathlib import Path
 from .frequency import typed_zipf, zipf
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
-# The forms of the dictionary's French words that the stemmer cuts apart from them, from
-# Apertium's French generator: the past participles of verbs not in -er (« naître »: « né »,
-# « née », « nés », « nées »), the feminine and plural forms of adjectives and nouns (« premier »:
-# « première », « premières »; « œil »: « yeux »).
-FORMS_PATH = Path(__file__).parents[1] / "data" / "fra-forms.tsv"
+# The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
+# « né », « née », « nés », « nées »), from Apertium's French generator.
+PARTICIPLES_PATH = Path(__file__).parents[1] / "data" / "fra-participles.tsv"
+# The feminine and plural forms of the dictionary's French adjectives and nouns that the stemmer
+# cuts apart from them (« premier » "premi": « première », « premières » "premier"; « œil »:
+# « yeux »), from Apertium's French generator.
+INFLECTIONS_PATH = Path(__file__).parents[1] / "data" / "fra-inflections.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
 # first, and each more one is one more chance of a wrong match.
 MAX_TRANSLATIONS = 4
@@ -66,16 +68,20 @@ FRENCH_ENDINGS = ((r"logy$", "logie"), (r"ity$", "ité"),
 # eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
 @dataclass(frozen=True, eq=False)
 class Dictionary:
-    """English word → French translations, most common sense first; and the French words'
-    forms that the stemmer cuts apart from them, where they are not regular participles."""
+    """English word → French translations, most common sense first; French verbs' past
+    participles where they are not regular, and the feminine and plural forms of adjectives
+    and nouns that the stemmer cuts apart from them."""
 
     entries: dict[str, tuple[str, ...]]
-    french_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    inflected: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = DICTIONARY_PATH,
-             forms_path: Path | None = FORMS_PATH) -> Dictionary:
-        return cls(_read_table(path), _read_table(forms_path) if forms_path else {})
+             participles_path: Path | None = PARTICIPLES_PATH,
+             inflections_path: Path | None = INFLECTIONS_PATH) -> Dictionary:
+        return cls(_read_table(path), _read_table(participles_path) if participles_path else {},
+                   _read_table(inflections_path) if inflections_path else {})
 
     # Questions repeat their words, and each run of words is looked up as a phrase: each is
     # looked up once (a question's lookups took a quarter of its reading).
@@ -92,17 +98,24 @@ class Dictionary:
                 return self.entries[base + space + rest][:MAX_TRANSLATIONS]
         return ()
 
-    def forms(self, translation: str) -> tuple[str, ...]:
-        """The forms of a French word that the stemmer cuts apart from it: a verb's past
-        participles ("envoyer" → « envoyé », « envoyée »; « naître » → « né », « née », ...), an
-        English past or passive being most often one in the article; an adjective's or a noun's
-        feminine and plural (« premier » → « première », « premières »; « œil » → « yeux »).
-        () for a word that has none; a noun that ends in -er (« dîner ») gives participles no
+    def participles(self, translation: str) -> tuple[str, ...]:
+        """The past participles of a French verb ("envoyer" → « envoyé », « envoyée »; « naître »
+        → « né », « née », ...): an English past or passive is most often one in the article,
+        and the stemmer cuts some apart from their infinitive (« envoyer » "envoi", « envoyée »
+        "envoy"). () for any other word; a noun that ends in -er (« dîner ») gives forms no
         article holds."""
-        listed = self.french_forms.get(translation, ())
+        if translation in self.irregular_participles:
+            return self.irregular_participles[translation]
         if " " in translation or not translation.endswith("er") or len(translation) < MIN_VERB:
-            return listed
-        return *listed, translation[:-2] + "é", translation[:-2] + "ée"
+            return ()
+        return translation[:-2] + "é", translation[:-2] + "ée"
+
+    def inflections(self, translation: str) -> tuple[str, ...]:
+        """The feminine and plural forms of a French adjective or noun whose stems are not its
+        own (« premier » → « première », « premières »; « œil » → « yeux »): the dictionary
+        gives the masculine singular, the article the form its sentence wants. () for a word
+        that has none."""
+        return self.inflected.get(translation, ())
 
 
 def base_forms(lower: str) -> list[str]:
