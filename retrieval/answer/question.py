@@ -136,11 +136,10 @@ class Query:
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
     # ("paragraph" is « paragraphe »'s stem), of its translations' participles ("sent":
-    # « envoyée »), feminines and plurals ("first": « première »), of the words no dictionary gives as
-    # French ends them ("surrealist": « surréaliste ») and of its names as French may spell
-    # them ("Utica": « Utique »):
-    # alternatives kept only where a passage holds them (engine), never respelled into another
-    # word.
+    # « envoyée »), feminines and plurals ("first": « première »), of the words no dictionary
+    # gives as French ends them ("surrealist": « surréaliste ») and of its names as French may
+    # spell them ("Utica": « Utique »): alternatives kept only where a passage holds them
+    # (engine), never respelled into another word.
     cognates: frozenset[str] = frozenset()
     # The word a French question's term was read from, in lower case (the first, when two
     # words share a term): a typo respelled weighs as the word it was corrected to would.
