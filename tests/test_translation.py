@@ -12,7 +12,7 @@ import pytest
 from benchmarks.build_dictionary import invert, merge
 from retrieval import AnswerEngine, parse_txt
 from retrieval.answer.question import parse_query, wanted_pattern
-from retrieval.text.translation import shipped_dictionary
+from retrieval.text.translation import base_forms, shipped_dictionary
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -195,6 +195,9 @@ def test_regular_english_forms_get_their_base_forms_translations():
     dictionary = shipped_dictionary()
     assert dictionary.translate("used") == dictionary.translate("use")  # not "us"
     assert dictionary.translate("stopped") == dictionary.translate("stop")
+    assert dictionary.translate("themes") == dictionary.translate("theme")  # not "them"
+    assert dictionary.translate("lines") == dictionary.translate("line")  # not "lin"
+    assert base_forms("boxes")[0] == "box" and base_forms("wishes")[0] == "wish"
 
 
 def test_an_english_modal_is_not_translated_as_a_noun():

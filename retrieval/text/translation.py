@@ -41,6 +41,9 @@ MIN_VERB = 5
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
              ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""),
              ("ier", "y"), ("er", "e"), ("er", ""))
+# English writes -es, not -s, after these endings ("boxes", "wishes", "heroes"); after any other
+# the e is the word's own ("themes" is "theme", not "them").
+ES_AFTER = ("s", "x", "z", "ch", "sh", "o")
 # How many words' and phrases' translations are remembered: a few MB at most.
 TRANSLATION_CACHE_SIZE = 100_000
 # The shortest base form looked up: shorter ones are other words ("us", "is").
@@ -125,6 +128,8 @@ def base_forms(lower: str) -> list[str]:
     for suffix, base in _SUFFIXES:
         if lower.endswith(suffix):
             stem = lower[: -len(suffix)] + base
+            if suffix == "es" and not stem.endswith(ES_AFTER):
+                continue
             undoubled = stem[:-1] if not base and stem[-2:-1] == stem[-1:] not in "aeiou" else ""
             forms += [f for f in (stem, undoubled) if len(f) >= MIN_BASE]
     return forms
