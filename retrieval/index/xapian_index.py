@@ -399,27 +399,26 @@ def _passages(document: Document, article_digest: str) -> Iterator[xapian.Docume
                 passage.add_term(term, wdf)
         passage.add_boolean_term(ID_PREFIX + document.id)
         words = PassageWords(terms, starts, ends, sentences.sentence_spans(paragraph.text),
-                             frozenset())
+                             frozenset(title))
         passage.set_data(_data([document.id, paragraph.number, article_digest],
-                               kept if paragraph.number == 1 else "", len(paragraph.text),
-                               words, title))
+                               kept if paragraph.number == 1 else "", len(paragraph.text), words))
         yield passage
 
 
-def _data(head: list, outline: str, length: int, words: PassageWords, title: list[str]
-          ) -> bytes:
+def _data(head: list, outline: str, length: int, words: PassageWords) -> bytes:
     """A passage's data, three parts a newline apart (JSON writes none): its head (article id,
     paragraph number, digest of the article's content, and its distinct terms, the title's and
-    the paragraph's), the article's outline (`_outline`, on its first passage, else empty), then its
-    analysis: NUMBER_TYPES of its paragraph's length, word count and sentence count, its words'
+    the paragraph's), the article's outline (`_outline`, on its first passage, else empty),
+    then its analysis: NUMBER_TYPES of its paragraph's length, word count and sentence count, its words'
     terms (by position in the head's terms), starts and ends, its sentences' starts and ends,
-    and its title's terms."""
+    and its title's terms (sorted: the same bytes at every build)."""
+    title = sorted(words.title)
     table = list(dict.fromkeys(title + words.terms))
     position = {term: n for n, term in enumerate(table)}
     numbers = [length, len(words.terms), len(words.sentences),
                *(position[t] for t in words.terms), *words.starts, *words.ends,
                *(n for span in words.sentences for n in span),
-               *(position[t] for t in dict.fromkeys(title))]
+               *(position[t] for t in title)]
     size = 2 if max(numbers) < 2 ** 16 else 4
     return b"\n".join([json.dumps([*head, table], ensure_ascii=False).encode(), outline.encode(),
                        bytes([size]) + np.array(numbers, NUMBER_TYPES[size]).tobytes()])
