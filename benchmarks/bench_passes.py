@@ -10,6 +10,9 @@ turn (`--root`) to compare them on one machine:
 
     .venv/bin/python benchmarks/bench_peers.py --systems engine-answer   # builds the index
     .venv/bin/python benchmarks/bench_passes.py --questions 1000 --runs 3
+
+`--backend xapian` answers from bench_peers.py's Xapian database (`--systems
+engine-xapian-answer` builds it) instead of the memory index.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--backend", choices=("memory", "xapian"), default="memory")
     args = parser.parse_args()
     sys.path.insert(0, str(args.root.resolve()))
     from benchmarks.bench_peers import QUESTIONS, Engine, index_folder
@@ -47,8 +51,9 @@ def main() -> None:
 
     corpus, questions = ensure_corpus(args.data, args.passages, questions=QUESTIONS)
     questions = list(dict.fromkeys(questions))[:args.questions]
-    started = Engine("answer", "memory")  # as bench_peers.py starts it, as the bot starts
-    started.open_folder(corpus, args.data / f"peers-{args.passages}" / index_folder("engine-answer"))
+    system = "engine-answer" if args.backend == "memory" else "engine-xapian-answer"
+    started = Engine("answer", args.backend)  # as bench_peers.py starts it, as the bot starts
+    started.open_folder(corpus, args.data / f"peers-{args.passages}" / index_folder(system))
     started.warm()
     engine = started.engine
     first: list[float] = []
@@ -61,7 +66,8 @@ def main() -> None:
             if run == 0:
                 first.append(took)
             fastest[n] = min(fastest[n], took)
-    print(f"{args.root.resolve()}, {len(questions)} questions, {args.passages:,} passages")
+    print(f"{args.root.resolve()}, {args.backend}, {len(questions)} questions, "
+          f"{args.passages:,} passages")
     print(f"  first pass         {summary(first)}")
     print(f"  fastest of {args.runs} runs  {summary(fastest)}")
 

@@ -26,6 +26,7 @@ from retrieval.articles.corpus import Corpus
 from retrieval.index.contract import lucene_idf
 from retrieval.index.memory import MemoryIndex, passage_terms
 from retrieval.index.xapian_index import XapianIndex
+from test_cache import MIXED, analysed_words
 from test_index import random_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,6 +242,66 @@ def test_update_reindexes_only_the_changed_articles_and_answers_see_it(tmp_path,
     assert "Megève" in engine.answer("Quand ouvre la station de ski ?").excerpts[0].text
 
 
+def kept_words(index: XapianIndex, document) -> list:
+    """Each paragraph's words and sentences and its title's terms as the index keeps them."""
+    return [tuple(w) if (w := index.words(document.id, p.number)) else None
+            for p in document.paragraphs]
+
+
+def test_each_passage_keeps_its_analysis_through_an_update(tmp_path):
+    """What answering reads instead of analysing a paragraph (a very long one too): each
+    word's term and span, each sentence's span and the title's terms, as the analyzer and
+    sentence_spans give them, from a search's passages and from others; an article changed
+    and updated has its new ones."""
+    folder = write_corpus(tmp_path / "corpus", [])
+    for name, text in MIXED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    shutil.copy(next(SEEDS.glob("*.txt")), folder)
+    build_xapian(tmp_path / "db", folder, 2)
+    index = XapianIndex.open(shards(tmp_path / "db", 2), reopen_seconds=0)
+    documents = Corpus.listing(folder)[:]
+    assert max(len(p.text) for d in documents for p in d.paragraphs) > 100_000
+    for document in documents:
+        assert kept_words(index, document) == analysed_words(document)
+    found = index.search(["été", "chaud"], 3)
+    assert found and all(tuple(index.words(m.document, m.paragraph) or ()) == analysed_words(
+        next(d for d in documents if d.id == m.document))[m.paragraph - 1] for m in found)
+    assert index.words("accents", 3) is None and index.words("nowhere", 1) is None
+
+    (folder / "accents.txt").write_text("Abeilles\n\nAbricots et zèbres à Besançon.\n",
+                                        encoding="utf-8")
+    update_xapian(tmp_path / "db", folder)
+    for document in Corpus.listing(folder)[:]:
+        assert kept_words(index, document) == analysed_words(document)
+
+
+def test_a_passage_whose_kept_analysis_is_damaged_is_analysed_and_answers_the_same(tmp_path):
+    """A passage whose analysis does not fit together (cut short, offsets past its
+    paragraph) is read as if none were kept: its paragraph is analysed, and the answers are
+    those of the analyses intact."""
+    import xapian
+
+    build_xapian(tmp_path / "db", SEEDS, 1)
+    store = IndexStore("xapian", databases=shards(tmp_path / "db", 1))
+    intact = answers(AnswerEngine.from_folder(SEEDS, store), QUESTIONS)
+    db = xapian.WritableDatabase(str(tmp_path / "db" / "shard-0"), xapian.DB_OPEN)
+    damaged = []
+    for posting in db.postlist(""):
+        document = db.get_document(posting.docid)
+        head, outline, analysis = document.get_data().split(b"\n", 2)
+        # Cut short on odd passages; on even ones, the paragraph's length said to be 1.
+        analysis = (analysis[:-1] if posting.docid % 2 else
+                    analysis[:1] + (1).to_bytes(analysis[0], "little") + analysis[1 + analysis[0]:])
+        document.set_data(b"\n".join([head, outline, analysis]))
+        db.replace_document(posting.docid, document)
+        damaged.append(json.loads(head)[:2])
+    db.commit()
+    db.close()
+    index = XapianIndex.open(shards(tmp_path / "db", 1))
+    assert damaged and all(index.words(d, p) is None for d, p in damaged)
+    assert answers(AnswerEngine.from_folder(SEEDS, store), QUESTIONS) == intact
+
+
 # ---- real xapian-tcpsrv processes on 127.0.0.1 ----
 
 def tcpsrv() -> str:
@@ -317,6 +378,19 @@ def bot(args: list[str], databases: str, corpus: Path, **options) -> subprocess.
 def without_scores(answer: dict) -> dict:
     return {**answer, "results": [{k: v for k, v in r.items() if k != "score"}
                                   for r in answer["results"]]}
+
+
+def test_remote_shards_send_each_passages_kept_analysis(news, built, servers):
+    """A passage's analysis travels with it from the shards that xapian-tcpsrv serves."""
+    remote = XapianIndex.open([f"tcp://127.0.0.1:{port}" for _, port in servers])
+    local = XapianIndex.open(shards(built[3], 3))
+    documents = Corpus.listing(news)[:8]
+    for document in documents:
+        assert kept_words(remote, document) == kept_words(local, document) == analysed_words(
+            document)
+    found = remote.search(analysed_words(documents[0])[0][0][:3], 6)
+    assert found and [tuple(remote.words(m.document, m.paragraph) or ()) for m in found] == [
+        tuple(local.words(m.document, m.paragraph) or ()) for m in found]
 
 
 def test_three_remote_shards_answer_as_the_memory_index_in_the_same_json(news, servers,

@@ -14,16 +14,18 @@ the same for nearly every question). The idf the engine reads (`idf`) is Lucene'
 Xapian's document frequencies.
 
 A Xapian document is a passage: its terms, a unique term Q<article id> that every passage of
-the article holds (to delete an article's passages at once), and as data its article's id,
-paragraph number and the digest of the article's content when indexed; the article's first
-passage also holds its outline (title, url, date, where its paragraphs stand: what parsing it
-decided), so that answering slices quotes from the file without parsing it again. Each article goes to
-shard crc32(id) mod N, and each shard remembers the digest of every article it holds
-(metadata `digest:<id>`), which is what `update` compares.
+the article holds (to delete an article's passages at once), and as data (`_data`) its
+article's id, paragraph number and the digest of the article's content when indexed; the
+article's first passage also holds its outline (title, url, date, where its paragraphs stand:
+what parsing it decided), so that answering slices quotes from the file without parsing it
+again. Each article goes to shard crc32(id) mod N, and each shard remembers the digest of every
+article it holds (metadata `digest:<id>`), which is what `update` compares.
 
-Unlike the memory index's store, the databases keep no paragraph's analysis (its words'
-offsets, its sentences, its title's terms: `words` is None): a paragraph quoted from Xapian is
-analysed when read.
+Each passage's data also keeps its analysis, as the memory index's store does: its words' terms
+and offsets, its sentences, its title's terms (`words`), so that answering analyses no
+paragraph; in the data, not beside it, so that remote shards send it with the passage. The
+terms it holds are read from there too (which of the question's it matches) rather than asked
+of Xapian one passage at a time.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import xapian
 from tqdm import tqdm
 
@@ -49,9 +52,10 @@ from ..articles.corpus import digest
 from ..articles.documents import Document, Outline, parsed_article
 from ..articles.files import (CorpusError, article_max_bytes, corpus_files, corpus_folder,
                               is_corpus_file, read_article, set_article_max_bytes)
+from ..text import sentences
 from ..text.analysis import DOCUMENT_ANALYZER
+from .contract import BM25, IndexUnavailable, Match, PassageWords, lucene_idf
 from .remote import parse_remote
-from .contract import BM25, IndexUnavailable, Match, indexed_text, lucene_idf
 from .signature import index_signature
 
 log = logging.getLogger(__name__)
@@ -83,14 +87,22 @@ FLUSH_PASSAGES = "50000"
 PARALLEL_MIN_ARTICLES = 5000
 # Corpora smaller than this index too fast for a progress bar.
 PROGRESS_MIN_ARTICLES = 1000
+# The numbers of a passage's analysis in its data, by the byte that comes before them: the
+# narrowest of these types that holds them all (16 bits for all but the longest paragraphs:
+# half the bytes to read), little-endian on every machine, read with numpy.frombuffer (never
+# unpickled).
+NUMBER_TYPES: dict[int, np.dtype] = {2: np.dtype("<u2"), 4: np.dtype("<u4")}
+# How many numbers of an analysis come before its words': the paragraph's length, its count
+# of words and of sentences.
+HEADER_NUMBERS = 3
 
 T = TypeVar("T")
 
 
 def signature() -> str:
     """The signature a database built by this code records (signature.py): Xapian stores no
-    BM25 weight, so its parameters are not part of it."""
-    return index_signature(sys.modules[__name__])
+    BM25 weight, so its parameters are not part of it; each paragraph's sentences are."""
+    return index_signature(sys.modules[__name__], stored=(sentences,))
 
 
 def recorded_signature(db: xapian.Database) -> str | None:
@@ -143,6 +155,9 @@ class XapianIndex:
         self._df: dict[str, int] = {}
         self._lock = threading.Lock()
         self._down_until = 0.0  # after a failure: questions until then fail at once
+        # Each thread's last search's passages, by article and paragraph: their term table and
+        # analysis, which `words` reads next for the same question, from the same revision.
+        self._found = threading.local()
 
     @classmethod
     def open(cls, specs: Iterable[str], bm25: BM25 = BM25(),
@@ -247,11 +262,14 @@ class XapianIndex:
             self._df.update((t, mset.get_termfreq(t)) for t in query_terms)
             items = _best(mset, k)
             mset.fetch()  # the documents' data in one round trip from remote shards
-            matches = []
+            matches, found = [], {}
             for item in items:
-                document, paragraph, article_digest = json.loads(item.document.get_data())[:3]
-                matched = frozenset(t.decode() for t in enquire.matching_terms(item))
+                head, _, analysis = item.document.get_data().split(b"\n", 2)
+                document, paragraph, article_digest, table = json.loads(head)
+                matched = frozenset(set(table).intersection(query_terms))
                 matches.append(Match(document, paragraph, item.weight, matched, article_digest))
+                found[document, paragraph] = table, analysis
+            self._found.passages = found
             # Equal scores in corpus order, as the memory index ranks them: Xapian's own order
             # (by document number) depends on how passages are spread over the shards.
             matches.sort(key=lambda m: (-m.score, m.document, m.paragraph))
@@ -259,9 +277,15 @@ class XapianIndex:
 
         return self._call(ask)
 
-    def words(self, document: str, paragraph: int) -> None:
-        """Not kept (see the module's docstring): the paragraph is analysed when read."""
-        return None
+    def words(self, document: str, paragraph: int) -> PassageWords | None:
+        """The paragraph's analysis as its data keeps it: from this thread's last search when
+        it found the paragraph (no second read), else read; None when there is no such
+        paragraph or its analysis does not fit together (a damaged database: the caller
+        analyses the text)."""
+        kept = getattr(self._found, "passages", {}).get((document, paragraph))
+        if kept is None:
+            kept = self._call(lambda db: _kept_analysis(db, document, paragraph))
+        return None if kept is None else _passage_words(*kept)
 
     def outline(self, document_id: str) -> Outline | None:
         """An article's outline as its first passage keeps it, with the digest of the content
@@ -269,12 +293,51 @@ class XapianIndex:
         article is parsed)."""
         def ask(db: xapian.Database) -> Outline | None:
             for posting in db.postlist(ID_PREFIX + document_id):
-                data = json.loads(db.get_document(posting.docid).get_data())
-                if len(data) == 4:
-                    return _outline(data[2], data[3])
+                outline = db.get_document(posting.docid).get_data().split(b"\n", 2)[1]
+                if outline:
+                    return _outline(json.loads(outline))
             return None
 
         return self._call(ask)
+
+
+def _kept_analysis(db: xapian.Database, document_id: str, paragraph: int
+                   ) -> tuple[list[str], bytes] | None:
+    """A paragraph's term table and analysis as its passage's data keeps them, looked up."""
+    for posting in db.postlist(ID_PREFIX + document_id):
+        head, _, analysis = db.get_document(posting.docid).get_data().split(b"\n", 2)
+        data = json.loads(head)
+        if data[1] == paragraph:
+            return data[3], analysis
+    return None
+
+
+def _passage_words(table: list[str], analysis: bytes) -> PassageWords | None:
+    """A passage's analysis as `_data` keeps it (`table`: its distinct terms, which its words
+    and title name by position); None unless it fits together: counts that add up, terms in
+    the table, offsets within the paragraph."""
+    kind = NUMBER_TYPES.get(analysis[0]) if analysis else None
+    if kind is None or (len(analysis) - 1) % kind.itemsize:
+        return None
+    numbers = np.frombuffer(analysis, kind, offset=1).tolist()
+    length, count, spans = numbers[:HEADER_NUMBERS] if len(numbers) >= HEADER_NUMBERS else (
+        -1, -1, -1)
+    words_end = HEADER_NUMBERS + 3 * count
+    spans_end = words_end + 2 * spans
+    if min(length, count, spans) < 0 or spans_end > len(numbers):
+        return None
+    ids = numbers[HEADER_NUMBERS:HEADER_NUMBERS + count]
+    starts = numbers[HEADER_NUMBERS + count:HEADER_NUMBERS + 2 * count]
+    ends = numbers[HEADER_NUMBERS + 2 * count:words_end]
+    cut = numbers[words_end:spans_end]
+    title = numbers[spans_end:]
+    named = ids + title
+    if (named and not 0 <= min(named) <= max(named) < len(table)) or (
+            count and not (min(starts) >= 0 and max(ends) <= length)) or (
+            cut and not (min(cut) >= 0 and max(cut) <= length)):
+        return None
+    return PassageWords([table[i] for i in ids], starts, ends, list(zip(cut[::2], cut[1::2])),
+                        frozenset(table[i] for i in title))
 
 
 def _best(mset: xapian.MSet, k: int) -> list[xapian.MSetItem]:
@@ -289,17 +352,18 @@ def _best(mset: xapian.MSet, k: int) -> list[xapian.MSetItem]:
     return items
 
 
-def _outline(article_digest: object, kept: object) -> Outline | None:
-    """An outline as a passage's data keeps it, checked: [title, url, date, spans]."""
-    if not (isinstance(article_digest, str) and isinstance(kept, list) and len(kept) == 4):
+def _outline(kept: object) -> Outline | None:
+    """An outline as a passage's data keeps it, checked: [digest of the content it was made
+    from, title, url, date, each paragraph's start and end one after the other]."""
+    if not (isinstance(kept, list) and len(kept) == 5):
         return None
-    title, url, date, spans = kept
-    if not (isinstance(title, str) and all(v is None or isinstance(v, str) for v in (url, date))
-            and isinstance(spans, list)
-            and all(type(span) is list and len(span) == 2 and type(span[0]) is int
-                    and type(span[1]) is int for span in spans)):
+    article_digest, title, url, date, spans = kept
+    if not (isinstance(article_digest, str) and isinstance(title, str)
+            and all(v is None or isinstance(v, str) for v in (url, date))
+            and isinstance(spans, list) and len(spans) % 2 == 0
+            and all(type(n) is int for n in spans)):
         return None
-    return Outline(title, url, date, tuple((a, b) for a, b in spans), article_digest)
+    return Outline(title, url, date, tuple(zip(spans[::2], spans[1::2])), article_digest)
 
 
 @dataclass
@@ -320,20 +384,44 @@ def shard_of(document_id: str, shards: int) -> int:
 
 
 def _passages(document: Document, article_digest: str) -> Iterator[xapian.Document]:
-    """The Xapian documents of an article's passages."""
+    """The Xapian documents of an article's passages. A passage's terms are its title's then
+    its paragraph's, each word analysed alone, as the memory index reads `indexed_text`: the
+    title analysed once an article, each paragraph once for its terms and its analysis."""
     outline = Outline.of(document)
+    kept = json.dumps([article_digest, outline.title, outline.url, outline.date,
+                       [n for span in outline.spans for n in span]], ensure_ascii=False)
+    title = DOCUMENT_ANALYZER.terms(document.title)
     for paragraph in document.paragraphs:
+        terms, starts, ends = DOCUMENT_ANALYZER.columns(paragraph.text)
         passage = xapian.Document()
-        for term, wdf in Counter(DOCUMENT_ANALYZER.terms(indexed_text(document, paragraph))
-                                 ).items():
+        for term, wdf in Counter(title + terms).items():
             if len(term.encode()) <= MAX_TERM_BYTES:
                 passage.add_term(term, wdf)
         passage.add_boolean_term(ID_PREFIX + document.id)
-        data: list = [document.id, paragraph.number, article_digest]
-        if paragraph.number == 1:
-            data.append([outline.title, outline.url, outline.date, outline.spans])
-        passage.set_data(json.dumps(data, ensure_ascii=False))
+        words = PassageWords(terms, starts, ends, sentences.sentence_spans(paragraph.text),
+                             frozenset(title))
+        passage.set_data(_data([document.id, paragraph.number, article_digest],
+                               kept if paragraph.number == 1 else "", len(paragraph.text), words))
         yield passage
+
+
+def _data(head: list, outline: str, length: int, words: PassageWords) -> bytes:
+    """A passage's data, three parts a newline apart (JSON writes none): its head (article id,
+    paragraph number, digest of the article's content, and its distinct terms, the title's and
+    the paragraph's), the article's outline (`_outline`, on its first passage, else empty),
+    then its analysis: NUMBER_TYPES of its paragraph's length, word count and sentence count, its words'
+    terms (by position in the head's terms), starts and ends, its sentences' starts and ends,
+    and its title's terms (sorted: the same bytes at every build)."""
+    title = sorted(words.title)
+    table = list(dict.fromkeys(title + words.terms))
+    position = {term: n for n, term in enumerate(table)}
+    numbers = [length, len(words.terms), len(words.sentences),
+               *(position[t] for t in words.terms), *words.starts, *words.ends,
+               *(n for span in words.sentences for n in span),
+               *(position[t] for t in title)]
+    size = 2 if max(numbers) < 2 ** 16 else 4
+    return b"\n".join([json.dumps([*head, table], ensure_ascii=False).encode(), outline.encode(),
+                       bytes([size]) + np.array(numbers, NUMBER_TYPES[size]).tobytes()])
 
 
 def _index_article(db: xapian.WritableDatabase, path: Path, content: bytes) -> int:
