@@ -175,16 +175,19 @@ static PyObject *best(PyObject *self, PyObject *args)
         goto done;
     }
     Py_ssize_t count = 0;
-    /* The short terms' passages are the candidates; each term added in query order, a long
-     * one at each candidate that holds it. */
+    /* The short terms' passages are the candidates, each term's weights added in query order:
+     * at once where no term is long; else in a second pass, a long term's at each candidate
+     * that holds it. */
     for (Py_ssize_t t = 0; t < terms; t++)
         if (!is_long[t])
             for (int64_t i = sp[2 * t]; i < sp[2 * t + 1]; i++) {
                 if ((uint32_t)p[i] >= (uint32_t)size)
                     goto outside_scratch;
                 mark(marked, candidates, &count, p[i]);
+                if (!any_long)
+                    total[p[i]] += b[t] * w[i];
             }
-    for (Py_ssize_t t = 0; t < terms; t++) {
+    for (Py_ssize_t t = 0; t < terms && any_long; t++) {
         int64_t s = sp[2 * t], e = sp[2 * t + 1];
         if (!is_long[t]) {
             for (int64_t i = s; i < e; i++)
