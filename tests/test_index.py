@@ -131,7 +131,7 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
 
     def best(*args):
         found = compiled.best(*args)
-        long, outside, k, scores = args[4], args[5], args[6], args[10]
+        long, outside, k, scores = args[4], args[5], args[6], args[11]
         if any(long):
             cut.append(found == k and scores[k - 1] > outside)
         return found

@@ -117,22 +117,25 @@ static inline void mark(uint8_t *marks, int32_t *candidates, Py_ssize_t *count, 
 }
 
 PyDoc_STRVAR(best_doc,
-"best(passages, weights, spans, boosts, long, outside, k, totals, marks, rows, scores, held)\n"
-"-> int\n\n"
+"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first, rows, scores,\n"
+"held, documents) -> int\n\n"
 "The k best passages of the terms whose postings are passages[spans[2t]:spans[2t+1]] (int32,\n"
 "ascending) with weights (float64), each weight times boosts[t]: their rows and scores\n"
 "written to rows (int32) and scores (float64), best first, and whether the n-th holds term t\n"
-"to held[n * terms + t] (uint8); how many returned. long[t] (uint8)\n"
+"to held[n * terms + t] (uint8), and its document's number to documents (int64: the last d\n"
+"with first[d] <= row, first ascending); how many returned. long[t] (uint8)\n"
 "marks the terms read only where the others' passages are while the k-th best score found\n"
 "is above outside. totals (float64) and marks (uint8), one slot a passage, must be zero.");
 
 static PyObject *best(PyObject *self, PyObject *args)
 {
-    Py_buffer passages, weights, spans, boosts, longs, totals, marks, rows, scores, holds;
+    Py_buffer passages, weights, spans, boosts, longs, totals, marks, firsts, rows, scores, holds,
+        documents;
     double outside;
     Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*w*w*w*", &passages, &weights, &spans, &boosts,
-                          &longs, &outside, &k, &totals, &marks, &rows, &scores, &holds))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*w*w*w*w*", &passages, &weights, &spans, &boosts,
+                          &longs, &outside, &k, &totals, &marks, &firsts, &rows, &scores, &holds,
+                          &documents))
         return NULL;
     PyObject *result = NULL;
     int32_t *candidates = NULL;
@@ -150,7 +153,8 @@ static PyObject *best(PyObject *self, PyObject *args)
     if (weights.len / (Py_ssize_t)sizeof(double) != n_postings
         || spans.len != 2 * terms * (Py_ssize_t)sizeof(int64_t) || longs.len != terms
         || marks.len != size || k < 0 || k > k_room
-        || scores.len / (Py_ssize_t)sizeof(double) < k || holds.len < k * terms) {
+        || scores.len / (Py_ssize_t)sizeof(double) < k || holds.len < k * terms
+        || documents.len / (Py_ssize_t)sizeof(int64_t) < k || firsts.len < (Py_ssize_t)sizeof(int64_t)) {
         PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
         goto done;
     }
@@ -228,9 +232,22 @@ static PyObject *best(PyObject *self, PyObject *args)
     }
     order(&top);
     uint8_t *held = holds.buf;
-    for (Py_ssize_t n = 0; n < top.size; n++)
+    const int64_t *first = firsts.buf;
+    int64_t *document = documents.buf;
+    Py_ssize_t articles = firsts.len / (Py_ssize_t)sizeof(int64_t);
+    for (Py_ssize_t n = 0; n < top.size; n++) {
         for (Py_ssize_t t = 0; t < terms; t++)
             held[n * terms + t] = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t], top.rows[n]) >= 0;
+        Py_ssize_t lo = 0, hi = articles;  /* the first d with first[d] > row */
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (first[mid] <= top.rows[n])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        document[n] = lo - 1;
+    }
     result = PyLong_FromSsize_t(top.size);
 outside_scratch:
     if (result == NULL)
@@ -251,6 +268,8 @@ done:
     PyBuffer_Release(&rows);
     PyBuffer_Release(&scores);
     PyBuffer_Release(&holds);
+    PyBuffer_Release(&firsts);
+    PyBuffer_Release(&documents);
     return result;
 }
 

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import compress
+from itertools import chain, compress
 from typing import Protocol
 
 import numpy as np
@@ -583,19 +583,20 @@ class MemoryIndex:
         if _scoring is None:
             rows, scores = _best(p, spans, boosts, k)
             held = _held(p, spans, rows)
+            documents = np.searchsorted(self.first, rows, side="right") - 1
         else:
-            rows, scores, held = self._best_compiled(spans, boosts, columns, k)
-        documents = (np.searchsorted(self.first, rows, side="right") - 1).tolist()
+            rows, scores, held, documents = self._best_compiled(spans, boosts, columns, k)
         first, names, digests = self._first, self.documents, self.digests
         return [Match(names[d], row - first[d] + 1, score, frozenset(compress(query, holds)),
                       None if digests is None else digests[d])
-                for score, row, d, holds in zip(scores.tolist(), rows.tolist(), documents, held)]
+                for score, row, d, holds in zip(scores.tolist(), rows.tolist(),
+                                                documents.tolist(), held)]
 
     def _best_compiled(self, spans: list[tuple[int, int]], boosts: list[float],
                        columns: list[tuple[str, int]], k: int
-                       ) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-        """`_best`'s passages and scores, to the bit, and which terms each holds (`_held`),
-        from the compiled scorer: a question
+                       ) -> tuple[np.ndarray, np.ndarray, list[list[int]], np.ndarray]:
+        """`_best`'s passages and scores, to the bit, which terms each holds (`_held`) and
+        its document's number, from the compiled scorer: a question
         whose rarer terms' postings are few beside the long columns' reads those only where
         the rarer terms are, while their best scores cannot lift another passage into the top
         k (max-score pruning)."""
@@ -614,12 +615,12 @@ class MemoryIndex:
         if self._scratch is None:  # one slot a passage, all zero between questions
             self._scratch = np.zeros(p.size), np.zeros(p.size, dtype=np.uint8)
         totals, marks = self._scratch
-        rows, scores = np.empty(k, dtype=np.int32), np.empty(k)
+        rows, scores, documents = np.empty(k, dtype=np.int32), np.empty(k), np.empty(k, np.int64)
         held = np.empty((k, len(spans)), dtype=np.uint8)
-        found = _scoring.best(p.passages, p.weights, np.array(spans, dtype=np.int64),
-                              np.array(boosts), bytes(long), outside, k, totals, marks,
-                              rows, scores, held)
-        return rows[:found], scores[:found], held[:found].tolist()
+        found = _scoring.best(p.passages, p.weights, array("q", chain.from_iterable(spans)),
+                              array("d", boosts), bytes(long), outside, k, totals, marks,
+                              self.first, rows, scores, held, documents)
+        return rows[:found], scores[:found], held[:found].tolist(), documents[:found]
 
     def _max_weight(self, column: int) -> float:
         """The highest weight of a term in any passage."""
