@@ -183,6 +183,25 @@ def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch
     assert any(len(r) == len(index) for r in reference)  # every passage ranked
 
 
+def test_the_compiled_scorer_refuses_postings_beyond_its_passages() -> None:
+    """Postings that name a passage the index has not (a damaged store) are refused, not
+    read or written past the scratch, which is left all zero for the next question."""
+    import numpy as np
+
+    best = compiled_scorer().best
+    totals, marks = np.zeros(3), np.zeros(3, dtype=np.uint8)
+    out = (np.zeros(2, dtype=np.int64), np.empty(1, dtype=np.int32), np.empty(1),
+           np.empty(1, dtype=np.uint8), np.empty(1, dtype=np.int64))
+    for long in (b"\0", b"\1"):
+        with pytest.raises(ValueError):
+            best(np.array([1, 7], dtype=np.int32), np.ones(2), np.array([0, 2], dtype=np.int64),
+                 np.ones(1), long, 0.0, 1, totals, marks, *out)
+        assert not totals.any() and not marks.any()
+    with pytest.raises(ValueError):  # a span beyond the postings
+        best(np.array([1], dtype=np.int32), np.ones(1), np.array([0, 5], dtype=np.int64),
+             np.ones(1), b"\0", 0.0, 1, totals, marks, *out)
+
+
 def test_ties_come_in_corpus_order() -> None:
     index = MemoryIndex.build([document("a", ["lettre signée", "autre chose", "lettre signée"])])
     hits = index.search(["lettr"], 5)

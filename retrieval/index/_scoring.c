@@ -125,7 +125,8 @@ PyDoc_STRVAR(best_doc,
 "to held[n * terms + t] (uint8), and its document's number to documents (int64: the last d\n"
 "with first[d] <= row, first ascending); how many returned. long[t] (uint8)\n"
 "marks the terms read only where the others' passages are while the k-th best score found\n"
-"is above outside. totals (float64) and marks (uint8), one slot a passage, must be zero.");
+"is above outside (k at least 1). totals (float64) and marks (uint8), one slot a passage,\n"
+"must be zero.");
 
 static PyObject *best(PyObject *self, PyObject *args)
 {
@@ -152,7 +153,7 @@ static PyObject *best(PyObject *self, PyObject *args)
     Py_ssize_t k_room = rows.len / (Py_ssize_t)sizeof(int32_t);
     if (weights.len / (Py_ssize_t)sizeof(double) != n_postings
         || spans.len != 2 * terms * (Py_ssize_t)sizeof(int64_t) || longs.len != terms
-        || marks.len != size || k < 0 || k > k_room
+        || marks.len != size || k < 1 || k > k_room
         || scores.len / (Py_ssize_t)sizeof(double) < k || holds.len < k * terms
         || documents.len / (Py_ssize_t)sizeof(int64_t) < k || firsts.len < (Py_ssize_t)sizeof(int64_t)) {
         PyErr_SetString(PyExc_ValueError, "arrays do not fit together");

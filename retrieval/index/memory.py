@@ -485,7 +485,9 @@ class MemoryIndex:
         # Where each column starts and each document's first row, as Python ints read straight
         # from the (maybe memory-mapped) arrays: a search reads a few of each.
         self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
-        self._scratch: tuple[np.ndarray, np.ndarray] | None = None  # the compiled scorer's
+        # The compiled scorer's totals and marks, one slot a passage (made at its first
+        # question).
+        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -596,10 +598,10 @@ class MemoryIndex:
                        columns: list[tuple[str, int]], k: int
                        ) -> tuple[np.ndarray, np.ndarray, list[list[int]], np.ndarray]:
         """`_best`'s passages and scores, to the bit, which terms each holds (`_held`) and
-        its document's number, from the compiled scorer: a question
-        whose rarer terms' postings are few beside the long columns' reads those only where
-        the rarer terms are, while their best scores cannot lift another passage into the top
-        k (max-score pruning)."""
+        its document's number, from the compiled scorer: a question whose rarer terms'
+        postings are few beside the long columns' reads those only where the rarer terms are,
+        while their best scores cannot lift another passage into the top k (max-score
+        pruning)."""
         p = self.postings
         long = [e > s and (e - s) * LONG_SHARE >= p.size for s, e in spans]
         short_postings = sum(e - s for (s, e), is_long in zip(spans, long) if not is_long)
