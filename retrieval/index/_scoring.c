@@ -250,9 +250,10 @@ static PyObject *best(PyObject *self, PyObject *args)
         document[n] = lo - 1;
     }
     result = PyLong_FromSsize_t(top.size);
+    goto clear;
 outside_scratch:
-    if (result == NULL)
-        PyErr_SetString(PyExc_ValueError, "a passage outside the index");
+    PyErr_SetString(PyExc_ValueError, "a passage outside the index");
+clear:
     for (Py_ssize_t c = 0; c < count; c++) {  /* the scratch left as it was found */
         total[candidates[c]] = 0.0;
         marked[candidates[c]] = 0;
