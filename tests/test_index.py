@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-import os
 import random
 import sys
 from collections import Counter
@@ -14,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import compiled_memory
 from retrieval.articles.documents import Document, Paragraph, load_corpus
 from retrieval.index.memory import LuceneBM25, MemoryIndex, analyse, passage_terms
 
@@ -75,19 +75,6 @@ def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
     assert index.idf("inconnu") == pytest.approx(math.log(1 + (n + 0.5) / 0.5))
 
 
-def compiled_scorer():
-    """The compiled scorer (retrieval/index/_scoring.c), built at install where a C compiler
-    is; CI must have it: missing there is a failure."""
-    import retrieval.index.memory as memory
-
-    if memory._scoring is None:
-        message = "retrieval/index/_scoring.c was not built: pip install -e . with a C compiler"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return memory._scoring
-
-
 @pytest.mark.parametrize("seed", range(10))
 def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkeypatch) -> None:
     """A question that reads many postings adds them up in a dense array, one with few
@@ -96,7 +83,7 @@ def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkey
     np.unique's sums and a partition's top k."""
     import retrieval.index.memory as memory
 
-    compiled = compiled_scorer()
+    compiled = compiled_memory()
     rng = random.Random(seed)
     documents, _ = random_corpus(rng)
     documents.append(document("copies", [documents[0].paragraphs[0].text] * 3))  # ties
@@ -105,7 +92,7 @@ def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkey
     queries = [(rng.choices(known, k=rng.randint(1, 5)), rng.randint(1, 10),
                 {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in known}) for _ in range(20)]
     # The reference: numpy, never dense, the top k by a partition.
-    monkeypatch.setattr(memory, "_scoring", None)
+    monkeypatch.setattr(memory, "_memory", None)
     monkeypatch.setattr(memory, "DENSE_SHARE", 0)
     monkeypatch.setattr(memory, "SORTED_TOP_MAX", 0)
     reference = [index.search(q, k, w) for q, k, w in queries]
@@ -113,7 +100,7 @@ def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkey
         monkeypatch.setattr(memory, "DENSE_SHARE", dense)
         monkeypatch.setattr(memory, "SORTED_TOP_MAX", sorted_top)
         assert [index.search(q, k, w) for q, k, w in queries] == reference
-    monkeypatch.setattr(memory, "_scoring", compiled)
+    monkeypatch.setattr(memory, "_memory", compiled)
     assert [index.search(q, k, w) for q, k, w in queries] == reference
     assert not index._scratch[0].any() and not index._scratch[1].any()  # left as found
 
@@ -126,7 +113,7 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
     its ways are taken: the long columns left unread, or read after all."""
     import retrieval.index.memory as memory
 
-    compiled = compiled_scorer()
+    compiled = compiled_memory()
     cut = []  # for each question tried with long columns: whether they were left unread
 
     def best(*args):
@@ -151,9 +138,9 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
                                                       else [0.0, 1.0, 3.7, 9.0]) for t in known})
                    for _ in range(30)]
         index = MemoryIndex.build(documents)
-        monkeypatch.setattr(memory, "_scoring", None)
+        monkeypatch.setattr(memory, "_memory", None)
         reference = [index.search(q, k, w) for q, k, w in queries]
-        monkeypatch.setattr(memory, "_scoring", SimpleNamespace(best=best))
+        monkeypatch.setattr(memory, "_memory", SimpleNamespace(best=best, position=compiled.position))
         for share, ratio in ((1.5, 0), (3, 0), (3, memory.PRUNE_RATIO), (math.inf, 0)):
             monkeypatch.setattr(memory, "LONG_SHARE", share)
             monkeypatch.setattr(memory, "PRUNE_RATIO", ratio)  # 0: pruning always tried
@@ -167,7 +154,7 @@ def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch
     and some of its rarest: the same passages, scores to the bit, terms held and ties."""
     import retrieval.index.memory as memory
 
-    compiled = compiled_scorer()
+    compiled = compiled_memory()
     documents = load_corpus(SEEDS)
     index = MemoryIndex.build(documents)
     counts = Counter(t for passage in passage_terms(documents) for t in passage)
@@ -176,9 +163,9 @@ def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch
     queries = [list(q) for size in (1, 2, 3) for q in itertools.combinations(common, size)]
     queries += [[r, c] for r, c in zip(rare, common)]
     for k in (1, 3, 10):
-        monkeypatch.setattr(memory, "_scoring", None)
+        monkeypatch.setattr(memory, "_memory", None)
         reference = [index.search(q, k) for q in queries]
-        monkeypatch.setattr(memory, "_scoring", compiled)
+        monkeypatch.setattr(memory, "_memory", compiled)
         assert [index.search(q, k) for q in queries] == reference
     assert any(len(r) == len(index) for r in reference)  # every passage ranked
 
@@ -188,7 +175,7 @@ def test_the_compiled_scorer_refuses_postings_beyond_its_passages() -> None:
     read or written past the scratch, which is left all zero for the next question."""
     import numpy as np
 
-    best = compiled_scorer().best
+    best = compiled_memory().best
     totals, marks = np.zeros(3), np.zeros(3, dtype=np.uint8)
     out = (np.zeros(2, dtype=np.int64), np.empty(1, dtype=np.int32), np.empty(1),
            np.empty(1, dtype=np.uint8), np.empty(1, dtype=np.int64))

@@ -142,8 +142,8 @@ def test_the_wheel_carries_the_bot_and_runs_without_the_checkout(tmp_path):
     assert "retrieval/data/eng-fra.tsv" in files and "bot/seeds/000_85afb7300cb9c276.txt" in files
     assert not any(f.startswith(("benchmarks/", "tests/")) for f in files)
     assert any(f.endswith("dist-info/licenses/LICENSE") for f in files)
-    if memory._scoring is not None:  # a C compiler here: the wheel's scorer is compiled too
-        assert any(f.startswith("retrieval/index/_scoring.") and f.endswith(".so") for f in files)
+    if memory._memory is not None:  # a C compiler here: the wheel's scorer is compiled too
+        assert any(f.startswith("retrieval/index/_memory.") and f.endswith(".so") for f in files)
 
     # A fresh environment with only the wheel; its dependencies are this environment's.
     venv = tmp_path / "venv"

@@ -1,6 +1,9 @@
-/* The memory index's scoring in compiled code: a question's postings added up and its k best
- * passages picked, as memory.py's numpy reference (`_best`) does, to the bit and in the same
- * order, without numpy's concatenations and sorts of every posting read.
+/* memory.py's inner loops in compiled code, each beside the Python reference the tests compare
+ * it with: a term's place in the vocabulary (`position`), and a question's postings added up
+ * and its k best passages picked (`best`).
+ *
+ * `best` does as the numpy reference (`_best`) does, to the bit and in the same order, without
+ * numpy's concatenations and sorts of every posting read.
  *
  * Each passage's score is its terms' weighted BM25 weights added in query order, as the
  * reference adds them (compiled with -ffp-contract=off: a fused multiply-add would round
@@ -275,17 +278,63 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(position_doc,
+"position(blob, offsets, key, lo) -> int\n\n"
+"The position of the first term, from lo on, not below key (bytes), the terms being\n"
+"blob[offsets[i]:offsets[i + 1]] (int64 offsets, the terms in ascending byte order).");
+
+static PyObject *position(PyObject *self, PyObject *args)
+{
+    Py_buffer blob, offsets, key;
+    Py_ssize_t lo;
+    if (!PyArg_ParseTuple(args, "y*y*y*n", &blob, &offsets, &key, &lo))
+        return NULL;
+    PyObject *result = NULL;
+    const unsigned char *bytes = blob.buf, *wanted = key.buf;
+    const int64_t *at = offsets.buf;
+    Py_ssize_t hi = offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    if (hi < 0 || lo < 0 || at[0] != 0 || at[hi] != blob.len) {
+        PyErr_SetString(PyExc_ValueError, "offsets do not fit the terms");
+        goto done;
+    }
+    if (lo > hi)
+        lo = hi;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        int64_t start = at[mid], end = at[mid + 1];
+        if (start < 0 || end < start || end > blob.len) {
+            PyErr_SetString(PyExc_ValueError, "offsets do not fit the terms");
+            goto done;
+        }
+        Py_ssize_t length = (Py_ssize_t)(end - start);
+        Py_ssize_t common = length < key.len ? length : key.len;
+        int order = memcmp(bytes + start, wanted, (size_t)common);
+        if (order < 0 || (order == 0 && length < key.len))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    result = PyLong_FromSsize_t(lo);
+done:
+    PyBuffer_Release(&blob);
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&key);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"position", position, METH_VARARGS, position_doc},
     {"best", best, METH_VARARGS, best_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_scoring",
-    "The memory index's scoring and top k in compiled code (see memory.py).", -1, methods,
+    PyModuleDef_HEAD_INIT, "_memory",
+    "memory.py's inner loops in compiled code: the vocabulary's search, the scoring and top k.",
+    -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__scoring(void)
+PyMODINIT_FUNC PyInit__memory(void)
 {
     return PyModule_Create(&module);
 }

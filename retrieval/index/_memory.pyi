@@ -1,4 +1,4 @@
-"""The compiled scorer's one function (_scoring.c): its types, for the type checker."""
+"""memory.py's inner loops in compiled code (_memory.c): their types, for the type checker."""
 
 from array import array
 
@@ -8,3 +8,5 @@ def best(passages: np.ndarray, weights: np.ndarray, spans: array[int], boosts: a
          long: bytes, outside: float, k: int, totals: np.ndarray, marks: np.ndarray,
          first: np.ndarray, rows: np.ndarray, scores: np.ndarray, held: np.ndarray,
          documents: np.ndarray, /) -> int: ...
+
+def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int, /) -> int: ...
