@@ -1,6 +1,8 @@
 """Build retrieval/data/eng-fra.tsv, the English → French word list English questions go through,
-and retrieval/data/fra-participles.tsv, the participles of the French verbs not in -er among its
-translations (Apertium's French generator: « naître » → « né », « née », « nés », « nées »).
+retrieval/data/fra-participles.tsv, the participles of the French verbs not in -er among its
+translations (Apertium's French generator: « naître » → « né », « née », « nés », « nées »), and
+retrieval/data/fra-inflections.tsv, the feminine and plural forms of its adjectives and nouns
+that the stemmer cuts apart from them (« premier » → « première », « œil » → « yeux »).
 
 Five sources, all read from installed Debian packages (the bot itself only reads the TSV):
 `apt-get install dict-freedict-eng-fra dict-freedict-fra-eng apertium-eng-spa apertium-fr-es
@@ -47,8 +49,8 @@ from typing import BinaryIO
 
 from wordfreq import top_n_list, zipf_frequency
 
-from retrieval.text.analysis import tokenize
-from retrieval.text.translation import DICTIONARY_PATH, PARTICIPLES_PATH
+from retrieval.text.analysis import DOCUMENT_ANALYZER, tokenize
+from retrieval.text.translation import DICTIONARY_PATH, INFLECTIONS_PATH, PARTICIPLES_PATH
 
 ENG_FRA = Path("/usr/share/dictd/freedict-eng-fra.dict.dz")
 FRA_ENG = Path("/usr/share/dictd/freedict-fra-eng.dict.dz")
@@ -87,6 +89,10 @@ _UNIT = re.compile(r"\^(.*?)\$")
 # ("naître<vblex><pp><f><sg>" → « née »; "#" marks a lemma it does not know).
 APERTIUM_FRENCH_FORMS = Path("/usr/share/apertium/apertium-fr-es/es-fr.autogen.bin")
 PARTICIPLE_TAGS = ("<pp><m><sg>", "<pp><f><sg>", "<pp><m><pl>", "<pp><f><pl>")
+# The feminine and plural forms of adjectives and nouns (a noun's gender tried both ways: the
+# generator answers only for the right one; « artiste » is <mf>).
+INFLECTION_TAGS = ("<adj><f><sg>", "<adj><m><pl>", "<adj><f><pl>", "<adj><mf><pl>",
+                   "<n><m><pl>", "<n><f><pl>", "<n><mf><pl>")
 COUNTRIES = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 COUNTRIES_FRENCH = Path("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo")
 # The sources and their licences, at the top of the file; WordNet's licence asks for its notice
@@ -107,6 +113,9 @@ WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHT
 PARTICIPLES_NOTICE = """The past participles of French verbs not in -er, made by benchmarks/build_dictionary.py
 with Apertium French-Spanish 0.9.4's French generator, apertium.org, Debian package
 apertium-fr-es: GPL-2."""
+INFLECTIONS_NOTICE = """The feminine and plural forms of French adjectives and nouns that the stemmer cuts apart
+from them, made by benchmarks/build_dictionary.py with Apertium French-Spanish 0.9.4's French
+generator, apertium.org, Debian package apertium-fr-es: GPL-2."""
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -354,6 +363,27 @@ def irregular_participles(translations: Iterable[str], generator: Path) -> dict[
     return participles
 
 
+def inflections(translations: Iterable[str], generator: Path) -> dict[str, list[str]]:
+    """The feminine and plural forms of the adjectives and nouns among the translations whose
+    terms are not the word's own (« premier » "premi" → « première » "premier"; « nouveau » →
+    « nouvelle »; « œil » → « yeux »; « emploi » → « emplois »), from Apertium's French
+    generator, which answers only for the tags a word has ("#" otherwise)."""
+    words = sorted({t for t in translations if re.fullmatch(r"[^\W\d_]+", t) and t.islower()})
+    units = [f"^{word}{tag}$" for word in words for tag in INFLECTION_TAGS]
+    generated = subprocess.run(["lt-proc", "-g", str(generator)], input="\n".join(units) + "\n",
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+    found = {}
+    for n, word in enumerate(words):
+        forms = [w.strip() for w in generated[n * len(INFLECTION_TAGS):
+                                              (n + 1) * len(INFLECTION_TAGS)]]
+        own = DOCUMENT_ANALYZER.terms(word)
+        other = [f for f in dict.fromkeys(forms)
+                 if f and not f.startswith(("#", "@")) and DOCUMENT_ANALYZER.terms(f) != own]
+        if other:
+            found[word] = other
+    return found
+
+
 def write_table(path: Path, notice: str, table: dict[str, list[str]]) -> None:
     """Word, tab, its words separated by "|", one line each, sorted, under the notice."""
     header = "".join(f"# {line}\n" for line in notice.splitlines())
@@ -370,6 +400,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DICTIONARY_PATH)
     parser.add_argument("--participles", type=Path, default=PARTICIPLES_PATH)
+    parser.add_argument("--inflections", type=Path, default=INFLECTIONS_PATH)
     args = parser.parse_args()
     through_spanish = pivot(wordnet_lemmas(WORDNET), APERTIUM_ENG_SPA, APERTIUM_SPA_FRA)
     back_through_spanish = back_pivot(top_n_list("fr", FRENCH_WORDS), APERTIUM_FRA_SPA,
@@ -387,9 +418,11 @@ def main() -> None:
         add_countries(entries, json.loads(COUNTRIES.read_text(encoding="utf-8"))["3166-1"],
                       gettext.GNUTranslations(f))
     write_table(args.out, NOTICE, entries)
-    participles = irregular_participles((t for ts in entries.values() for t in ts),
-                                        APERTIUM_FRENCH_FORMS)
-    write_table(args.participles, PARTICIPLES_NOTICE, participles)
+    translations = [t for ts in entries.values() for t in ts]
+    write_table(args.participles, PARTICIPLES_NOTICE,
+                irregular_participles(translations, APERTIUM_FRENCH_FORMS))
+    write_table(args.inflections, INFLECTIONS_NOTICE,
+                inflections(translations, APERTIUM_FRENCH_FORMS))
     print(f"{len(entries)} English words → {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
 

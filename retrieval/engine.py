@@ -133,10 +133,12 @@ class AnswerEngine:
         confidences = model.confidence(quote_inputs(
             model.inputs, chosen.features, names, chosen.scores, chosen.margins, passages,
             chosen.english))
-        row = question_inputs(model.question.inputs, chosen.features, names, chosen.scores,
-                              chosen.margins, [(e.source.document, e.source.paragraph)
-                                               for e in chosen.excerpts], confidences,
-                              chosen.english)
+        # The question's row, only where its trees read it (on an archive).
+        row = (question_inputs(model.question.inputs, chosen.features, names, chosen.scores,
+                               chosen.margins, [(e.source.document, e.source.paragraph)
+                                                for e in chosen.excerpts], confidences,
+                               chosen.english)
+               if model.on_archive(passages) else None)
         return Judged(tuple(Excerpt(e.text, e.score, e.highlights, e.source,
                                     round(float(c), 4))
                             for e, c in zip(chosen.excerpts, confidences)),

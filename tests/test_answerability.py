@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from retrieval import ANSWERED, NONE, UNSURE, AnswerEngine, parse_md, parse_txt
-from retrieval.answer.answerability import (ANSWERABILITY_PATH, ARCHIVE_PASSAGES, Answerability,
-                                            Trees)
+from retrieval.answer.answerability import (ANSWER_QUOTES, ANSWERABILITY_PATH, ARCHIVE_PASSAGES,
+                                            Answerability, Trees, quotes_chance)
 from retrieval.answer.features import FEATURES
 from retrieval.articles.documents import load_corpus
 from retrieval.engine import NEAREST_QUOTES
@@ -109,6 +109,32 @@ def test_trees_are_walked_to_their_leaves():
         assert trees.chance(np.array(row)) == pytest.approx(1 / (1 + np.exp(-(0.5 + leaf))))
     with pytest.raises(ValueError):
         Trees.of(("a",), 0.5, 2, [tree])  # a node reads input 1, which it has not
+
+
+def test_the_shipped_trees_give_the_chance_of_each_tree_walked_node_by_node():
+    """The trees are walked from every node's way for the row, worked out at once: the same
+    leaves, and the same chance to the bit, as walking each tree from its root."""
+    model = Answerability.from_json(ANSWERABILITY_PATH.read_text(encoding="utf-8"), FEATURES)
+    trees = model.question
+    rows = np.random.default_rng(17).normal(size=(200, len(trees.inputs)))
+    for row in rows:
+        leaves = []
+        for root in range(0, len(trees.value), trees.width):
+            node = root
+            for _ in range(trees.depth):
+                node = int(trees.left[node] if row[trees.feature[node]] <= trees.threshold[node]
+                           else trees.right[node])
+            leaves.append(node)
+        expected = 1 / (1 + np.exp(-np.clip(trees.base + trees.value[leaves].sum(), -30, 30)))
+        assert trees.chance(row) == float(expected)
+
+
+def test_the_quotes_chance_is_numpys_product_to_the_bit():
+    """1 − Π(1 − confidence) over the first three quotes, multiplied in numpy's order."""
+    for confidences in np.random.default_rng(3).random((500, 4)) ** 3:
+        for count in (1, 2, 3, 4):
+            chosen = confidences[:count]
+            assert quotes_chance(chosen) == float(1 - np.prod(1 - chosen[:ANSWER_QUOTES]))
 
 
 def test_the_model_is_plain_json_naming_features_the_code_declares():

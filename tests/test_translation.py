@@ -12,7 +12,7 @@ import pytest
 from benchmarks.build_dictionary import invert, merge
 from retrieval import AnswerEngine, parse_txt
 from retrieval.answer.question import parse_query, wanted_pattern
-from retrieval.text.translation import shipped_dictionary
+from retrieval.text.translation import base_forms, shipped_dictionary
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -195,6 +195,9 @@ def test_regular_english_forms_get_their_base_forms_translations():
     dictionary = shipped_dictionary()
     assert dictionary.translate("used") == dictionary.translate("use")  # not "us"
     assert dictionary.translate("stopped") == dictionary.translate("stop")
+    assert dictionary.translate("themes") == dictionary.translate("theme")  # not "them"
+    assert dictionary.translate("lines") == dictionary.translate("line")  # not "lin"
+    assert base_forms("boxes")[0] == "box" and base_forms("wishes")[0] == "wish"
 
 
 def test_an_english_modal_is_not_translated_as_a_noun():
@@ -287,3 +290,51 @@ def test_an_english_passive_finds_the_participle_of_a_verb_not_in_er():
 def test_a_phrase_is_found_from_its_inflected_first_word():
     dictionary = shipped_dictionary()
     assert dictionary.translate("gives up") == dictionary.translate("give up")
+
+
+def _answer(paragraphs: list[str], question: str) -> str:
+    """The first quote the engine answers with on one article, "" when it is not sure."""
+    text = "\n\n".join(["L'article", *paragraphs])
+    answer = AnswerEngine([parse_txt("article", text)]).answer(question)
+    return answer.excerpts[0].text if answer.excerpts else ""
+
+
+def test_an_english_word_finds_the_plural_its_french_stem_misses():
+    # "eyes" is « œil », stemmed "oeil"; « yeux » is another term, and so is « première »
+    # (stemmed "premier") for "first", « premier » (stemmed "premi").
+    assert "yeux" in shipped_dictionary().inflections("oeil")
+    assert "première" in shipped_dictionary().inflections("premier")
+    paragraphs = ["La ville compte douze mille habitants et un marché couvert.",
+                  "Sa sœur a les yeux bleus, et elle porte des lunettes depuis 1990.",
+                  "Le port accueille des bateaux de pêche depuis le XVIIe siècle."]
+    assert "bleus" in _answer(paragraphs, "What colour are his sister's eyes?")
+
+
+def test_a_learned_word_no_dictionary_gives_is_read_as_french_ends_it():
+    # No dictionary gives "surrealist": « surréaliste » (stemmed "surreal") is its French form,
+    # too far from "surrealist" for the speller.
+    quote = _quote(["La ville compte douze mille habitants et un marché couvert.",
+                    "Le peintre surréaliste Paul Dumont y a vécu de 1930 à 1950.",
+                    "Le port accueille des bateaux de pêche depuis le XVIIe siècle."],
+                   "Which surrealist lived there?")
+    assert "Paul Dumont" in quote
+
+
+def test_an_english_comparative_gets_its_adjectives_translations():
+    # No dictionary lists "higher": it is "high", « élevé », which French says « plus élevé ».
+    assert shipped_dictionary().translate("higher") == shipped_dictionary().translate("high")
+    quote = _quote(["Le risque de cancer est le même pour les deux souches de rats, selon "
+                    "l'étude.",
+                    "Le risque de cancer est plus élevé chez les rats nourris au sucre.",
+                    "L'étude a duré deux ans et porté sur trois cents rats."],
+                   "Which rats have a higher risk of cancer?")
+    assert "nourris au sucre" in quote
+
+
+def test_an_english_preposition_whose_french_is_a_stop_word_is_not_searched():
+    # "over" is « sur » here, a stop word; translated, it was « au-dessus », and the quote that
+    # held it came first.
+    quote = _quote(["La route passe au-dessus du sentier, sur une distance de dix kilomètres.",
+                    "Le sentier s'étend sur trois kilomètres le long de la rivière."],
+                   "Over what distance does the path extend?")
+    assert "rivière" in quote

@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress
 from operator import itemgetter
 
 import numpy as np
@@ -144,7 +145,8 @@ class _Asked:
         self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
-        self.word_weights = np.array(list(self.coverage.group_weights.values()))  # by column
+        weights = list(self.coverage.group_weights.values())
+        self.word_weights = np.array(weights)  # by column
         # Each term's question word, by place: an English word's translations share one, so
         # that "in order" means the question's words, not its alternatives, side by side.
         self.order = {t: self.column[question.groups[t]] for t in question.weights}
@@ -157,13 +159,14 @@ class _Asked:
             self.term_columns = np.array([self.column[question.groups[t]] for t in terms])
             mean = np.array([question.weights[t] for t in terms], dtype=np.float32) @ \
                 self.term_vectors
-            self.vector = mean / (np.linalg.norm(mean) or 1.0)
+            # Its norm as np.linalg.norm(mean) works it out, without its checks.
+            self.vector = mean / (np.sqrt(mean.dot(mean)) or 1.0)
         # The question's rarer half of words (at or above the median weight; the median as
         # np.median gives it, without its cost on a few values), by column, 0 for the others.
-        ordered = sorted(self.word_weights.tolist())
+        ordered = sorted(weights)
         half = len(ordered) // 2
         median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-        self.rare = np.where(self.word_weights >= median, self.word_weights, 0.0)
+        self.rare = np.array([w if w >= median else 0.0 for w in weights])
         # The columns of its names, and of its words that no passage holds (an English word
         # when none of its translations is held): most questions have neither.
         self.name_columns = self.columns_of(question.names)
@@ -179,6 +182,14 @@ class _Asked:
             if t in self.groups:
                 mask[self.column[self.groups[t]]] = True
         return mask
+
+
+def _held(terms: list[str], starts: list[int], ends: list[int], weights: dict[str, float]
+          ) -> list[Token]:
+    """The words whose terms are the question's: a few of a paragraph's tens, each found by
+    a lookup in C (map), not a step of a Python loop."""
+    found = compress(range(len(terms)), map(weights.__contains__, terms))
+    return [Token(terms[n], starts[n], ends[n]) for n in found]
 
 
 @lru_cache(maxsize=TITLE_CACHE_SIZE)
@@ -207,8 +218,8 @@ class _Passage:
         self.sentences = stored.sentences if stored else sentence_spans(text)
         self.words = (stored[:3] if stored else
                       analyzer.columns(text) if len(text) <= ANALYSE_WHOLE_CHARS else None)
-        tokens = ([Token(t, a, b) for t, a, b in zip(*self.words) if t in weights]
-                  if self.words is not None else analyzer.matches(text, weights))
+        tokens = (_held(*self.words, weights) if self.words is not None
+                  else analyzer.matches(text, weights))
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
         self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
                        if asked.names else tokens)
@@ -342,8 +353,10 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages])
     sentence_base, token_base = sizes.cumsum(axis=0).T
     sentence_passage = np.arange(-1, len(passages)).repeat(sizes[:, 0])
-    starts, ends = np.array([s for p in passages for s in p.sentences],
-                            dtype=np.int64).reshape(-1, 2).T
+    # (np.fromiter over the spans' numbers: np.array reads a list of pairs a pair at a time.)
+    starts, ends = np.fromiter(chain.from_iterable(chain.from_iterable(
+        p.sentences for p in passages)), dtype=np.int64, count=2 * int(sentence_base[-1])
+                               ).reshape(-1, 2).T
     tokens = [t for p in passages for t in p.tokens]
     token_starts, token_ends, columns = np.array(
         [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
@@ -407,7 +420,8 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     # pairs are within its passage: those across two passages are never counted).
     pairs_in_order = ((token_starts[1:] - token_ends[:-1] <= IN_ORDER_CHARS)
                       & (columns[1:] == columns[:-1] + 1))
-    in_order_sums = np.concatenate(([0], np.cumsum(pairs_in_order)))
+    in_order_sums = np.zeros(len(pairs_in_order) + 1, dtype=np.int64)
+    np.cumsum(pairs_in_order, out=in_order_sums[1:])
     pairs = max(len(asked.column) - 1, 1)
     in_order = np.where(held, (in_order_sums[top] - in_order_sums[bottom]) / pairs, 0.0)
     compact = np.divide(last_word - token_starts[bottom], length, out=np.zeros(len(i)),

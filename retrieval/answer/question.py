@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
 from ..text.frequency import typed_zipf, zipf
-from ..text.translation import Dictionary, french_spellings, is_english
+from ..text.translation import Dictionary, french_endings, french_spellings, is_english
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -42,7 +42,11 @@ MAX_PHRASE_WORDS = 4
 ENGLISH_FUNCTION_WORDS = frozenset(
     "can could may might must shall should would ought some any not".split())
 ENGLISH_PARTICLES = frozenset("up out off away apart".split())
-_NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES
+# English prepositions whose French are French stop words (« sur », « dans », « par », « de »),
+# which a French question's search leaves out: translated, "about" was « environ » and "over"
+# « au-dessus », words the answer seldom holds.
+ENGLISH_PREPOSITIONS = frozenset("about over upon onto within via".split())
+_NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES | ENGLISH_PREPOSITIONS
 
 
 @lru_cache(maxsize=100_000)
@@ -132,9 +136,10 @@ class Query:
     untranslated: frozenset[str] = frozenset()
     # The terms of an English question's translated words as typed, read as French words
     # ("paragraph" is « paragraphe »'s stem), of its translations' participles ("sent":
-    # « envoyée ») and of its names as French may spell them ("Utica": « Utique »):
-    # alternatives kept only where a passage holds them (engine), never respelled into another
-    # word.
+    # « envoyée »), feminines and plurals ("first": « première »), of the words no dictionary
+    # gives as French ends them ("surrealist": « surréaliste ») and of its names as French may
+    # spell them ("Utica": « Utique »): alternatives kept only where a passage holds them
+    # (engine), never respelled into another word.
     cognates: frozenset[str] = frozenset()
     # The word a French question's term was read from, in lower case (the first, when two
     # words share a term): a typo respelled weighs as the word it was corrected to would.
@@ -206,15 +211,30 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                 if not kept and not translations:
                     untranslated.add(token.term)
         if translations and not kept:
-            # The translations' participles at their verb's weight, then the word as typed,
-            # the least likely: both kept only where a passage holds them (Query.cognates).
+            # The translations' participles at their verb's weight, their feminines and plurals
+            # at the next sense's (at their word's own, one more unanswerable English question
+            # was answered on PIAF's training articles, and none more was right), then the
+            # word as typed, the least likely: all kept only where a passage holds them
+            # (Query.cognates).
             typed = boost * TRANSLATION_DECAY ** len(translations)
-            forms = [(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
-                     for f in dictionary.participles(t)] + [(w.term, typed) for w in content]
+            forms = ([(f, boost * TRANSLATION_DECAY ** n) for n, t in enumerate(translations)
+                      for f in dictionary.participles(t)]
+                     + [(f, boost * TRANSLATION_DECAY ** (n + 1))
+                        for n, t in enumerate(translations) for f in dictionary.inflections(t)]
+                     + [(w.term, typed) for w in content])
             for form, weight in forms:
                 for token in QUESTION_ANALYZER(form):
                     if token.term not in boosts:
                         boosts[token.term] = weight
+                        groups[token.term] = start
+                        cognates.add(token.term)
+        if not translations and not kept:
+            # A learned word no dictionary gives, as French would end it ("etymology":
+            # « étymologie »), where a passage holds it.
+            for spelling in (s for w in content for s in french_endings(w.term)):
+                for token in QUESTION_ANALYZER(spelling):
+                    if token.term not in boosts:
+                        boosts[token.term] = boost
                         groups[token.term] = start
                         cognates.add(token.term)
         for name in (w.term for w in content if _is_name(w.term, w.start)):

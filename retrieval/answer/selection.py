@@ -3,6 +3,7 @@ not overlap, sliced verbatim from their article's text with their sources."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -34,7 +35,7 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     default). A margin is over the next excerpt, or for the last over the next that does not
     overlap the chosen ones, else the weakest window."""
     names = ranker.features if names is None else names
-    wanted = tuple(dict.fromkeys((*ranker.features, *names)))
+    wanted, columns = _columns(ranker.features, names)
     found, features = windows_found(hits, question, vectors, wanted, analyzer)
     if not found:
         return Chosen([], np.zeros((0, len(names))), np.zeros(0), np.zeros(0))
@@ -62,10 +63,18 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     chosen = [_excerpt(found, n, passages[passage_of[n]], float(scores[n])) for n in shown]
     picked = scores[rows]
     following = np.concatenate((picked[1:], [scores.min()]))[:k]
-    column = {f: n for n, f in enumerate(wanted)}
-    columns = [column[f] for f in names]
     return Chosen(chosen, features[shown][:, columns], picked[:k], picked[:k] - following,
                   question.english)
+
+
+@cache
+def _columns(ranked: tuple[str, ...], names: tuple[str, ...]
+             ) -> tuple[tuple[str, ...], list[int]]:
+    """The features worked out for a question, the ranker's (`ranked`) first, and the
+    columns of the `names` among them."""
+    wanted = tuple(dict.fromkeys((*ranked, *names)))
+    column = {f: n for n, f in enumerate(wanted)}
+    return wanted, [column[f] for f in names]
 
 
 def _excerpt(found: Found, n: int, passage: Passage, score: float) -> Excerpt:

@@ -20,6 +20,10 @@ DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
 # « né », « née », « nés », « nées »), from Apertium's French generator.
 PARTICIPLES_PATH = Path(__file__).parents[1] / "data" / "fra-participles.tsv"
+# The feminine and plural forms of the dictionary's French adjectives and nouns that the stemmer
+# cuts apart from them (« premier » "premi": « première », « premières » "premier"; « œil »:
+# « yeux »), from Apertium's French generator.
+INFLECTIONS_PATH = Path(__file__).parents[1] / "data" / "fra-inflections.tsv"
 # How many translations of a word are searched for: the dictionary lists the common senses
 # first, and each more one is one more chance of a wrong match.
 MAX_TRANSLATIONS = 4
@@ -31,9 +35,15 @@ LANGUAGE_MARGIN = 1.0
 MIN_VERB = 5
 # Inflected English forms and the base forms to try for them, in order: "used" → "use" before
 # "us", "attacked" → "attack", "stopped" → "stop" (a doubled consonant undone), superlatives
-# "largest" → "large", "biggest" → "big" (French says « le plus grand »).
+# "largest" → "large", "biggest" → "big" (French says « le plus grand »), and comparatives,
+# "higher" → "high", "larger" → "large" (« plus grand »), as nouns of agents the dictionary
+# lacks, "wrestler" → "wrestle".
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
-             ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""))
+             ("es", ""), ("s", ""), ("'s", ""), ("iest", "y"), ("est", "e"), ("est", ""),
+             ("ier", "y"), ("er", "e"), ("er", ""))
+# English writes -es, not -s, after these endings ("boxes", "wishes", "heroes"); after any other
+# the e is the word's own ("themes" is "theme", not "them").
+ES_AFTER = ("s", "x", "z", "ch", "sh", "o")
 # How many words' and phrases' translations are remembered: a few MB at most.
 TRANSLATION_CACHE_SIZE = 100_000
 # The shortest base form looked up: shorter ones are other words ("us", "is").
@@ -49,19 +59,32 @@ NAME_SPELLINGS = ((r"ica$", "ique"), (r"ia$", "ie"), (r"(?<=[^aeiou])y$", "ie"),
                   (r"oo", "ou"), (r"ee", "i"))
 
 
+# How French ends the learned words English shares with it, ending for ending ("etymology":
+# « étymologie », "surrealist": « surréaliste », "apnoea": « apnée », "toxicity": « toxicité »):
+# for a word no dictionary gives, whose French form the stemmer does not meet.
+FRENCH_ENDINGS = ((r"logy$", "logie"), (r"ity$", "ité"),
+                  (r"ist$", "iste"), (r"ism$", "isme"), (r"ical$", "ique"), (r"ic$", "ique"),
+                  (r"ous$", "eux"), (r"ive$", "if"), (r"ary$", "aire"), (r"ory$", "oire"),
+                  (r"oea$", "ée"), (r"(?<=[^aeiou])y$", "ie"), (r"ial$", "iel"))
+
+
 # eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
 @dataclass(frozen=True, eq=False)
 class Dictionary:
-    """English word → French translations, most common sense first; and French verbs' past
-    participles where they are not regular."""
+    """English word → French translations, most common sense first; French verbs' past
+    participles where they are not regular, and the feminine and plural forms of adjectives
+    and nouns that the stemmer cuts apart from them."""
 
     entries: dict[str, tuple[str, ...]]
     irregular_participles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    inflected: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = DICTIONARY_PATH,
-             participles_path: Path | None = PARTICIPLES_PATH) -> Dictionary:
-        return cls(_read_table(path), _read_table(participles_path) if participles_path else {})
+             participles_path: Path | None = PARTICIPLES_PATH,
+             inflections_path: Path | None = INFLECTIONS_PATH) -> Dictionary:
+        return cls(_read_table(path), _read_table(participles_path) if participles_path else {},
+                   _read_table(inflections_path) if inflections_path else {})
 
     # Questions repeat their words, and each run of words is looked up as a phrase: each is
     # looked up once (a question's lookups took a quarter of its reading).
@@ -90,6 +113,13 @@ class Dictionary:
             return ()
         return translation[:-2] + "é", translation[:-2] + "ée"
 
+    def inflections(self, translation: str) -> tuple[str, ...]:
+        """The feminine and plural forms of a French adjective or noun whose stems are not its
+        own (« premier » → « première », « premières »; « œil » → « yeux »): the dictionary
+        gives the masculine singular, the article the form its sentence wants. () for a word
+        that has none."""
+        return self.inflected.get(translation, ())
+
 
 def base_forms(lower: str) -> list[str]:
     """The base forms an inflected English word may have, likeliest first ("used" → "use"
@@ -98,6 +128,8 @@ def base_forms(lower: str) -> list[str]:
     for suffix, base in _SUFFIXES:
         if lower.endswith(suffix):
             stem = lower[: -len(suffix)] + base
+            if suffix == "es" and not stem.endswith(ES_AFTER):
+                continue
             undoubled = stem[:-1] if not base and stem[-2:-1] == stem[-1:] not in "aeiou" else ""
             forms += [f for f in (stem, undoubled) if len(f) >= MIN_BASE]
     return forms
@@ -123,6 +155,14 @@ def french_spellings(name: str) -> list[str]:
     for pattern, french in NAME_SPELLINGS:
         whole = re.sub(pattern, french, whole)
     return [s for s in dict.fromkeys([whole, *each]) if s != lower]
+
+
+def french_endings(word: str) -> list[str]:
+    """The French a learned English word may be, by its ending (FRENCH_ENDINGS), lower case;
+    [] when no ending is known."""
+    lower = word.casefold()
+    return [s for s in dict.fromkeys(re.sub(pattern, french, lower)
+                                     for pattern, french in FRENCH_ENDINGS) if s != lower]
 
 
 def _read_table(path: Path) -> dict[str, tuple[str, ...]]:

@@ -8,7 +8,7 @@ dot product is a cosine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from functools import cache
 from itertools import repeat
 from pathlib import Path
@@ -47,9 +47,10 @@ class WordVectors:
     def __contains__(self, term: str) -> bool:
         return term in self._rows
 
-    def rows(self, terms: Iterable[str]) -> np.ndarray:
+    def rows(self, terms: Collection[str]) -> np.ndarray:
         """Each term's row, -1 for a term without a vector."""
-        return np.array(list(map(self._rows.get, terms, repeat(-1))), dtype=np.int64)
+        return np.fromiter(map(self._rows.get, terms, repeat(-1)), dtype=np.int64,
+                           count=len(terms))
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine of two terms' vectors; 0 when one has none."""
