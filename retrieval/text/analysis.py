@@ -159,8 +159,9 @@ BARE_REMEMBERED = 0x3000
 
 class _BareTable(dict[int, str]):
     """Each character's `_bare` form by code point, worked out when first met: str.translate
-    then folds a whole text in C (a question's accents: a tenth of the time, character by
-    character in Python)."""
+    then folds a whole text in C, where the whole text's decomposition was filtered a
+    character at a time in Python (every question is folded to find the kind of answer it
+    wants)."""
 
     def __missing__(self, code: int) -> str:
         bare = _bare(chr(code))
