@@ -1,16 +1,31 @@
 """Fixtures and helpers shared by the tests: settings no developer's environment can change,
-a fake Bot API, a local news site, a free port."""
+a fake Bot API, a local news site, a free port, the memory index's compiled code."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
 
 from article_server import ArticleSite
 from fake_telegram import FakeTelegram
 from telegram_harness import SETTINGS, TOKEN
+
+
+def compiled_memory() -> ModuleType:
+    """The memory index's compiled code (retrieval/index/_memory.c), built at install where a
+    C compiler is; CI must have it: missing there is a failure."""
+    from retrieval.index import memory
+
+    if memory._memory is None:
+        message = "retrieval/index/_memory.c was not built: pip install -e . with a C compiler"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return memory._memory
 
 
 def free_port() -> int:

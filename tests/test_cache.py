@@ -18,6 +18,7 @@ import retrieval.articles.documents
 import retrieval.articles.files
 import retrieval.index.memory_store
 import retrieval.index.memory
+from conftest import compiled_memory
 from retrieval import AnswerEngine, IndexStore
 from retrieval.text.analysis import DOCUMENT_ANALYZER, QUESTION_WORDS, STOP_WORDS, french_analyzer
 from retrieval.articles.corpus import digest
@@ -543,9 +544,15 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
                        no_analyses).search(["x"], 3) == []
 
 
-def test_a_large_vocabulary_finds_every_term_and_prefix_as_a_sorted_list_does() -> None:
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_large_vocabulary_finds_every_term_and_prefix_as_a_sorted_list_does(
+        compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Terms across many of the binary search's fences (every FENCE_STEP-th term kept apart):
-    each term, and each word between or beyond them, found where a sorted list has it."""
+    each term, and each word between or beyond them, found where a sorted list has it, by the
+    compiled search and by the Python one, the reference."""
+    from retrieval.index import memory
+
+    monkeypatch.setattr(memory, "_memory", compiled_memory() if compiled else None)
     rng = random.Random(3)
     terms = sorted({"".join(rng.choices("aeélnrst", k=rng.randint(1, 7))) for _ in range(3000)})
     vocabulary = Vocabulary.of(terms)
