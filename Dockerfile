@@ -6,8 +6,11 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
+# A C compiler for the memory index's scorer (setup.py), in this stage only.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/citebot && /opt/citebot/bin/pip install --quiet --upgrade pip
-COPY pyproject.toml README.md LICENSE constraints.txt ./
+COPY pyproject.toml setup.py README.md LICENSE constraints.txt ./
 COPY bot bot
 COPY retrieval retrieval
 COPY seeds seeds

@@ -1,7 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up .venv first, with
 # the Xapian extra, at the versions of constraints.txt; as root (CI) they also install Debian's
+# build-essential and python3-dev (the C compiler and headers that build the memory index's
+# scorer, setup.py),
 # xapian-tools (xapian-tcpsrv, which the remote-shard tests run) and systemd's systemd-analyze
-# (the unit's test) when missing. Not root: `sudo apt-get install xapian-tools`.
+# (the unit's test) when missing. Not root: `sudo apt-get install build-essential xapian-tools`.
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -10,16 +12,19 @@ PIP_INSTALL := pip install --quiet -c constraints.txt
 
 .PHONY: run test lint stress constraints clean
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/$(PIP_INSTALL) -e '.[dev,xapian]'
+$(STAMP): pyproject.toml constraints.txt setup.py retrieval/index/_scoring.c
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		missing=""; \
+		command -v cc >/dev/null || missing="$$missing build-essential"; \
+		[ -e "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] \
+			|| missing="$$missing python3-dev"; \
 		command -v xapian-tcpsrv >/dev/null || missing="$$missing xapian-tools"; \
 		command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 		if [ -n "$$missing" ]; then apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/$(PIP_INSTALL) -e '.[dev,xapian]'
 	touch $(STAMP)
 
 run: $(STAMP)

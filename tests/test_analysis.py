@@ -1,5 +1,9 @@
 """Text analysis: each step of the chain alone, then the chain as questions and articles use it."""
 
+import random
+import sys
+import unicodedata
+
 import pytest
 
 from retrieval.text.analysis import (
@@ -12,6 +16,7 @@ from retrieval.text.analysis import (
     fold_accents,
     lowercase,
     normalize,
+    remove_accents,
     stop_filter,
     strip_elision,
     strip_final_e,
@@ -55,6 +60,28 @@ def test_stop_words_are_dropped_with_or_without_accents():
 
 def test_fold_accents_spells_out_ligatures():
     assert terms(fold_accents(tokenize("États envoyée cœur"))) == ["Etats", "envoyee", "coeur"]
+
+
+def decomposed_without_marks(text: str) -> str:
+    """Accents removed as the definition says: the whole text's compatibility decomposition
+    without its combining marks, œ and æ spelled out."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.replace("œ", "oe").replace("æ", "ae")
+
+
+def test_accents_are_removed_character_by_character_as_from_the_whole_text():
+    """remove_accents folds a text one character at a time (a table str.translate reads): the
+    same as decomposing the whole text, for every character of Unicode and for texts of
+    letters and loose combining marks (which NFKD reorders), remembered or not."""
+    for code in range(sys.maxunicode + 1):
+        assert remove_accents(chr(code)) == decomposed_without_marks(chr(code)), hex(code)
+    rng = random.Random(0)
+    pool = ([chr(c) for c in range(0x20, 0x3100)] + list("éèàçœæŒÆÉﬁﬂ\u0301\u0327\u0308")
+            + ["\U0001d400", "\u3131", "\uac00"])
+    for _ in range(20_000):
+        text = "".join(rng.choices(pool, k=rng.randint(1, 12)))
+        assert remove_accents(text) == decomposed_without_marks(text), repr(text)
 
 
 def test_plurals_and_verb_forms_meet_in_the_chain():

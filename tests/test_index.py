@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
+import os
 import random
 import sys
+from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from retrieval.articles.documents import Document, Paragraph
+from retrieval.articles.documents import Document, Paragraph, load_corpus
 from retrieval.index.memory import LuceneBM25, MemoryIndex, analyse, passage_terms
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def document(doc_id: str, paragraphs: list[str]) -> Document:
@@ -68,13 +75,28 @@ def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
     assert index.idf("inconnu") == pytest.approx(math.log(1 + (n + 0.5) / 0.5))
 
 
+def compiled_scorer():
+    """The compiled scorer (retrieval/index/_scoring.c), built at install where a C compiler
+    is; CI must have it: missing there is a failure."""
+    import retrieval.index.memory as memory
+
+    if memory._scoring is None:
+        message = "retrieval/index/_scoring.c was not built: pip install -e . with a C compiler"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return memory._scoring
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkeypatch) -> None:
     """A question that reads many postings adds them up in a dense array, one with few
-    candidates picks its top k by one sort (the fast paths): the same passages, scores to the
-    last bit, terms held and order of ties as np.unique's sums and a partition's top k."""
+    candidates picks its top k by one sort, and the compiled scorer does both its own way (the
+    fast paths): the same passages, scores to the last bit, terms held and order of ties as
+    np.unique's sums and a partition's top k."""
     import retrieval.index.memory as memory
 
+    compiled = compiled_scorer()
     rng = random.Random(seed)
     documents, _ = random_corpus(rng)
     documents.append(document("copies", [documents[0].paragraphs[0].text] * 3))  # ties
@@ -82,7 +104,8 @@ def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkey
     known = sorted({t for passage in passage_terms(documents) for t in passage})
     queries = [(rng.choices(known, k=rng.randint(1, 5)), rng.randint(1, 10),
                 {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in known}) for _ in range(20)]
-    # The reference: never dense, the top k by a partition.
+    # The reference: numpy, never dense, the top k by a partition.
+    monkeypatch.setattr(memory, "_scoring", None)
     monkeypatch.setattr(memory, "DENSE_SHARE", 0)
     monkeypatch.setattr(memory, "SORTED_TOP_MAX", 0)
     reference = [index.search(q, k, w) for q, k, w in queries]
@@ -90,18 +113,29 @@ def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkey
         monkeypatch.setattr(memory, "DENSE_SHARE", dense)
         monkeypatch.setattr(memory, "SORTED_TOP_MAX", sorted_top)
         assert [index.search(q, k, w) for q, k, w in queries] == reference
+    monkeypatch.setattr(memory, "_scoring", compiled)
+    assert [index.search(q, k, w) for q, k, w in queries] == reference
+    assert not index._scratch[0].any() and not index._scratch[1].any()  # left as found
 
 
 def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_alike(
         monkeypatch) -> None:
-    """Max-score pruning (a common term read only at the passages of the rarer ones) finds the
-    same passages, scores to the last bit, terms held and order of ties as reading every
-    posting, and it is taken when it can be told safe."""
+    """Max-score pruning (a common term read only at the passages of the rarer ones, by the
+    compiled scorer) finds the same passages, scores to the last bit, terms held and order of
+    ties as the numpy reference reading every posting; it is tried when it may pay, and both
+    its ways are taken: the long columns left unread, or read after all."""
     import retrieval.index.memory as memory
 
-    pruned = []
-    real = memory._best_pruned
-    monkeypatch.setattr(memory, "_best_pruned", lambda *a: pruned.append(r := real(*a)) or r)
+    compiled = compiled_scorer()
+    cut = []  # for each question tried with long columns: whether they were left unread
+
+    def best(*args):
+        found = compiled.best(*args)
+        long, outside, k, scores = args[4], args[5], args[6], args[11]
+        if any(long):
+            cut.append(found == k and scores[k - 1] > outside)
+        return found
+
     for seed in range(10):
         rng = random.Random(seed)
         documents, _ = random_corpus(rng)
@@ -116,16 +150,56 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
                     rng.randint(1, 8), {t: rng.choice([0.0, 0.1, 0.3, 1.0] if t in long
                                                       else [0.0, 1.0, 3.7, 9.0]) for t in known})
                    for _ in range(30)]
-        monkeypatch.setattr(memory, "LONG_SHARE", 0)  # no long column: the reference
         index = MemoryIndex.build(documents)
+        monkeypatch.setattr(memory, "_scoring", None)
         reference = [index.search(q, k, w) for q, k, w in queries]
+        monkeypatch.setattr(memory, "_scoring", SimpleNamespace(best=best))
         for share, ratio in ((1.5, 0), (3, 0), (3, memory.PRUNE_RATIO), (math.inf, 0)):
             monkeypatch.setattr(memory, "LONG_SHARE", share)
             monkeypatch.setattr(memory, "PRUNE_RATIO", ratio)  # 0: pruning always tried
-            index = MemoryIndex.build(documents)
             assert [index.search(q, k, w) for q, k, w in queries] == reference
-    assert sum(r is not None for r in pruned) >= 100
-    assert sum(r is None for r in pruned) >= 100
+    assert sum(cut) >= 100
+    assert len(cut) - sum(cut) >= 100
+
+
+def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch) -> None:
+    """On a real article (the demo one of seeds/), every pair and triple of its commonest terms
+    and some of its rarest: the same passages, scores to the bit, terms held and ties."""
+    import retrieval.index.memory as memory
+
+    compiled = compiled_scorer()
+    documents = load_corpus(SEEDS)
+    index = MemoryIndex.build(documents)
+    counts = Counter(t for passage in passage_terms(documents) for t in passage)
+    common = [t for t, _ in counts.most_common(12)]
+    rare = [t for t, n in counts.items() if n == 1][:12]
+    queries = [list(q) for size in (1, 2, 3) for q in itertools.combinations(common, size)]
+    queries += [[r, c] for r, c in zip(rare, common)]
+    for k in (1, 3, 10):
+        monkeypatch.setattr(memory, "_scoring", None)
+        reference = [index.search(q, k) for q in queries]
+        monkeypatch.setattr(memory, "_scoring", compiled)
+        assert [index.search(q, k) for q in queries] == reference
+    assert any(len(r) == len(index) for r in reference)  # every passage ranked
+
+
+def test_the_compiled_scorer_refuses_postings_beyond_its_passages() -> None:
+    """Postings that name a passage the index has not (a damaged store) are refused, not
+    read or written past the scratch, which is left all zero for the next question."""
+    import numpy as np
+
+    best = compiled_scorer().best
+    totals, marks = np.zeros(3), np.zeros(3, dtype=np.uint8)
+    out = (np.zeros(2, dtype=np.int64), np.empty(1, dtype=np.int32), np.empty(1),
+           np.empty(1, dtype=np.uint8), np.empty(1, dtype=np.int64))
+    for long in (b"\0", b"\1"):
+        with pytest.raises(ValueError):
+            best(np.array([1, 7], dtype=np.int32), np.ones(2), np.array([0, 2], dtype=np.int64),
+                 np.ones(1), long, 0.0, 1, totals, marks, *out)
+        assert not totals.any() and not marks.any()
+    with pytest.raises(ValueError):  # a span beyond the postings
+        best(np.array([1], dtype=np.int32), np.ones(1), np.array([0, 5], dtype=np.int64),
+             np.ones(1), b"\0", 0.0, 1, totals, marks, *out)
 
 
 def test_ties_come_in_corpus_order() -> None:

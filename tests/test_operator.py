@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import free_port
 from retrieval import IndexStore
+from retrieval.index import memory
 from telegram_harness import PROJECT, SEEDS, bot_env, corpus_with, http_get, running_bot
 
 EXTRA = "Grève au port\n\nLes dockers de Sète ont cessé le travail lundi matin.\n"
@@ -127,9 +128,12 @@ def test_add_writes_to_the_data_folder_never_to_the_codes_seeds(tmp_path, capsys
 def test_the_wheel_carries_the_bot_and_runs_without_the_checkout(tmp_path):
     source = tmp_path / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "bot", "retrieval", "seeds"):
-        copy = shutil.copytree if (PROJECT / name).is_dir() else shutil.copy
-        copy(PROJECT / name, source / name)  # the tree as committed, without build leftovers
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "bot", "retrieval", "seeds"):
+        if (PROJECT / name).is_dir():  # the tree as committed, without build leftovers
+            shutil.copytree(PROJECT / name, source / name,
+                            ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+        else:
+            shutil.copy(PROJECT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                     "--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)],
                    check=True, timeout=WHEEL_SECONDS, capture_output=True)
@@ -138,6 +142,8 @@ def test_the_wheel_carries_the_bot_and_runs_without_the_checkout(tmp_path):
     assert "retrieval/data/eng-fra.tsv" in files and "bot/seeds/000_85afb7300cb9c276.txt" in files
     assert not any(f.startswith(("benchmarks/", "tests/")) for f in files)
     assert any(f.endswith("dist-info/licenses/LICENSE") for f in files)
+    if memory._scoring is not None:  # a C compiler here: the wheel's scorer is compiled too
+        assert any(f.startswith("retrieval/index/_scoring.") and f.endswith(".so") for f in files)
 
     # A fresh environment with only the wheel; its dependencies are this environment's.
     venv = tmp_path / "venv"

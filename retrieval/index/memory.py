@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain, compress
 from typing import Protocol
 
 import numpy as np
@@ -31,6 +32,11 @@ from ..articles.documents import Document, Outline
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from ..text.sentences import sentence_spans
 from .contract import BM25, Match, PassageWords, indexed_text, lucene_idf
+
+try:  # built at install (setup.py) where a C compiler is: the numpy reference otherwise
+    from . import _scoring
+except ImportError:
+    _scoring = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -479,6 +485,9 @@ class MemoryIndex:
         # Where each column starts and each document's first row, as Python ints read straight
         # from the (maybe memory-mapped) arrays: a search reads a few of each.
         self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
+        # The compiled scorer's totals and marks, one slot a passage (made at its first
+        # question).
+        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -573,25 +582,47 @@ class MemoryIndex:
         query = [t for t, _ in columns]
         spans = [(starts[c], starts[c + 1]) for _, c in columns]
         boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
+        if _scoring is None:
+            rows, scores = _best(p, spans, boosts, k)
+            held = _held(p, spans, rows)
+            documents = np.searchsorted(self.first, rows, side="right") - 1
+        else:
+            rows, scores, held, documents = self._best_compiled(spans, boosts, columns, k)
+        first, names, digests = self._first, self.documents, self.digests
+        return [Match(names[d], row - first[d] + 1, score, frozenset(compress(query, holds)),
+                      None if digests is None else digests[d])
+                for score, row, d, holds in zip(scores.tolist(), rows.tolist(),
+                                                documents.tolist(), held)]
+
+    def _best_compiled(self, spans: list[tuple[int, int]], boosts: list[float],
+                       columns: list[tuple[str, int]], k: int
+                       ) -> tuple[np.ndarray, np.ndarray, list[list[int]], np.ndarray]:
+        """`_best`'s passages and scores, to the bit, which terms each holds (`_held`) and
+        its document's number, from the compiled scorer: a question whose rarer terms'
+        postings are few beside the long columns' reads those only where the rarer terms are,
+        while their best scores cannot lift another passage into the top k (max-score
+        pruning)."""
+        p = self.postings
         long = [e > s and (e - s) * LONG_SHARE >= p.size for s, e in spans]
         short_postings = sum(e - s for (s, e), is_long in zip(spans, long) if not is_long)
         long_postings = sum(e - s for s, e in spans) - short_postings
-        found = None
         # (A bound is a term's best score times its weight: not one for a negative weight.)
-        if short_postings and short_postings * PRUNE_RATIO <= long_postings and min(boosts) >= 0:
-            bounds = [w * self._column_max(c) if is_long else None
-                      for w, (_, c), is_long in zip(boosts, columns, long)]
-            found = _best_pruned(p, spans, boosts, bounds, k)
-        rows, scores = found or _best(p, spans, boosts, k)
-        # Which terms each of the k passages holds: one binary search per term for all of them.
-        held = [_holding(p.passages[s:e], rows) for s, e in spans]
-        documents = (np.searchsorted(self.first, rows, side="right") - 1).tolist()
-        first, names, digests = self._first, self.documents, self.digests
-        return [Match(names[d], row - first[d] + 1, score,
-                      frozenset(t for t, h in zip(query, held) if h[n]),
-                      None if digests is None else digests[d])
-                for n, (score, row, d) in enumerate(zip(scores.tolist(), rows.tolist(),
-                                                        documents))]
+        if not (short_postings and short_postings * PRUNE_RATIO <= long_postings
+                and min(boosts) >= 0):
+            long = [False] * len(spans)
+        outside = 0.0  # added in query order, as the scores are: no passage's exceeds it
+        for w, (_, c), is_long in zip(boosts, columns, long):
+            if is_long:
+                outside += w * self._column_max(c)
+        if self._scratch is None:  # one slot a passage, all zero between questions
+            self._scratch = np.zeros(p.size), np.zeros(p.size, dtype=np.uint8)
+        totals, marks = self._scratch
+        rows, scores, documents = np.empty(k, dtype=np.int32), np.empty(k), np.empty(k, np.int64)
+        held = np.empty((k, len(spans)), dtype=np.uint8)
+        found = _scoring.best(p.passages, p.weights, array("q", chain.from_iterable(spans)),
+                              array("d", boosts), bytes(long), outside, k, totals, marks,
+                              self.first, rows, scores, held, documents)
+        return rows[:found], scores[:found], held[:found].tolist(), documents[:found]
 
     def _max_weight(self, column: int) -> float:
         """The highest weight of a term in any passage."""
@@ -607,36 +638,6 @@ def _best(p: Postings, spans: list[tuple[int, int]], boosts: list[float], k: int
     candidates, totals = _totals(passages, scores, p.size)
     top = _top(totals, k)
     return (top if candidates is None else candidates[top]), totals[top]
-
-
-def _best_pruned(p: Postings, spans: list[tuple[int, int]], boosts: list[float],
-                 bounds: list[float | None], k: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The k best passages and their scores as `_best` finds them, to the bit, reading only
-    the passages of the rarer terms, and the long columns (`bounds`: a long column's best
-    weighted score, None for the others) only where those passages are; None when that cannot
-    be told so: a passage with none of the rarer terms scores at most the long columns'
-    bounds added up, and it must be below the k-th best found."""
-    short = [span for span, bound in zip(spans, bounds) if bound is None]
-    if not short or len(short) == len(spans):
-        return None
-    candidates = np.unique(np.concatenate([p.passages[s:e] for s, e in short]))
-    # Each term's weighted score in each candidate, 0 where it does not hold the term, added in
-    # query order as `_best` adds them (x + 0.0 is x).
-    totals = np.zeros(len(candidates))
-    for w, (s, e) in zip(boosts, spans):
-        if e == s:  # only in a damaged store
-            continue
-        column = p.passages[s:e]
-        at = np.minimum(np.searchsorted(column, candidates), e - s - 1)
-        totals += np.where(column[at] == candidates, w * p.weights[s:e][at], 0.0)
-    top = _top(totals, k)
-    # Added in query order too: no float sum of a passage's long-column scores exceeds it.
-    outside = 0.0
-    for bound in bounds:
-        outside += bound or 0.0
-    if len(top) < k or not totals[top[-1]] > outside:
-        return None
-    return candidates[top], totals[top]
 
 
 def _kept(previous: MemoryIndex | None, document: str
@@ -699,12 +700,18 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return positive[np.lexsort((positive, -scores[positive]))][:k]
 
 
-def _holding(column: np.ndarray, rows: np.ndarray) -> list[bool]:
-    """Whether a term's passage list (ascending) holds each of the rows."""
-    if len(column) == 0:  # only in a damaged store
-        return [False] * len(rows)
-    i = np.minimum(np.searchsorted(column, rows), len(column) - 1)
-    return (column[i] == rows).tolist()
+def _held(p: Postings, spans: list[tuple[int, int]], rows: np.ndarray) -> list[list[bool]]:
+    """Whether each of the rows holds each term (its passages: a span of the postings): one
+    binary search per term for all of them."""
+    holding = []
+    for s, e in spans:
+        column = p.passages[s:e]
+        if len(column) == 0:  # only in a damaged store
+            holding.append([False] * len(rows))
+            continue
+        i = np.minimum(np.searchsorted(column, rows), len(column) - 1)
+        holding.append((column[i] == rows).tolist())
+    return [list(row) for row in zip(*holding)]
 
 
 def _totals(passages: np.ndarray, scores: np.ndarray, size: int

@@ -1,0 +1,291 @@
+/* The memory index's scoring in compiled code: a question's postings added up and its k best
+ * passages picked, as memory.py's numpy reference (`_best`) does, to the bit and in the same
+ * order, without numpy's concatenations and sorts of every posting read.
+ *
+ * Each passage's score is its terms' weighted BM25 weights added in query order, as the
+ * reference adds them (compiled with -ffp-contract=off: a fused multiply-add would round
+ * differently). The k best are the highest positive scores, ties by lowest row.
+ *
+ * Max-score pruning: terms marked long are read at first only where the other terms' passages
+ * are (a binary search per candidate); when the k-th best score found is above what the long
+ * terms alone can give (`outside`), no other passage can enter the top k. Otherwise the long
+ * columns' other passages are read too, and the result is the same as without pruning.
+ *
+ * Only buffers cross the boundary (no numpy headers needed to build): the caller owns two
+ * scratch arrays of one slot per passage, all zero, which are left all zero on return. The
+ * GIL is held throughout, so one index's scratch serves one question at a time. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether passage a (score sa) ranks before passage b: higher score, then lower row. */
+static inline int before(double sa, int32_t a, double sb, int32_t b)
+{
+    return sa > sb || (sa == sb && a < b);
+}
+
+/* The position of row in column[0..n) (ascending), or -1. */
+static Py_ssize_t find(const int32_t *column, Py_ssize_t n, int32_t row)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (column[mid] < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && column[lo] == row ? lo : -1;
+}
+
+/* A heap of the best `size` passages so far, the worst at the root. */
+typedef struct {
+    int32_t *rows;
+    double *scores;
+    Py_ssize_t size, k;
+} Top;
+
+static void sift_down(Top *t, Py_ssize_t i)
+{
+    for (;;) {
+        Py_ssize_t worst = i, l = 2 * i + 1, r = l + 1;
+        if (l < t->size && before(t->scores[worst], t->rows[worst], t->scores[l], t->rows[l]))
+            worst = l;
+        if (r < t->size && before(t->scores[worst], t->rows[worst], t->scores[r], t->rows[r]))
+            worst = r;
+        if (worst == i)
+            return;
+        int32_t row = t->rows[i];
+        double score = t->scores[i];
+        t->rows[i] = t->rows[worst];
+        t->scores[i] = t->scores[worst];
+        t->rows[worst] = row;
+        t->scores[worst] = score;
+        i = worst;
+    }
+}
+
+static void offer(Top *t, int32_t row, double score)
+{
+    if (!(score > 0.0))
+        return;
+    if (t->size < t->k) {  /* sift up */
+        Py_ssize_t i = t->size++;
+        while (i > 0) {
+            Py_ssize_t parent = (i - 1) / 2;
+            if (!before(t->scores[parent], t->rows[parent], score, row))
+                break;
+            t->rows[i] = t->rows[parent];
+            t->scores[i] = t->scores[parent];
+            i = parent;
+        }
+        t->rows[i] = row;
+        t->scores[i] = score;
+    } else if (before(score, row, t->scores[0], t->rows[0])) {
+        t->rows[0] = row;
+        t->scores[0] = score;
+        sift_down(t, 0);
+    }
+}
+
+/* The heap's passages best first (k is small: an insertion sort). */
+static void order(Top *t)
+{
+    for (Py_ssize_t i = 1; i < t->size; i++) {
+        int32_t row = t->rows[i];
+        double score = t->scores[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && before(score, row, t->scores[j - 1], t->rows[j - 1]); j--) {
+            t->rows[j] = t->rows[j - 1];
+            t->scores[j] = t->scores[j - 1];
+        }
+        t->rows[j] = row;
+        t->scores[j] = score;
+    }
+}
+
+/* A new candidate row, unless marked already. */
+static inline void mark(uint8_t *marks, int32_t *candidates, Py_ssize_t *count, int32_t row)
+{
+    if (!marks[row]) {
+        marks[row] = 1;
+        candidates[(*count)++] = row;
+    }
+}
+
+PyDoc_STRVAR(best_doc,
+"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first, rows, scores,\n"
+"held, documents) -> int\n\n"
+"The k best passages of the terms whose postings are passages[spans[2t]:spans[2t+1]] (int32,\n"
+"ascending) with weights (float64), each weight times boosts[t]: their rows and scores\n"
+"written to rows (int32) and scores (float64), best first, and whether the n-th holds term t\n"
+"to held[n * terms + t] (uint8), and its document's number to documents (int64: the last d\n"
+"with first[d] <= row, first ascending); how many returned. long[t] (uint8)\n"
+"marks the terms read only where the others' passages are while the k-th best score found\n"
+"is above outside (k at least 1). totals (float64) and marks (uint8), one slot a passage,\n"
+"must be zero.");
+
+static PyObject *best(PyObject *self, PyObject *args)
+{
+    Py_buffer passages, weights, spans, boosts, longs, totals, marks, firsts, rows, scores, holds,
+        documents;
+    double outside;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*w*w*w*w*", &passages, &weights, &spans, &boosts,
+                          &longs, &outside, &k, &totals, &marks, &firsts, &rows, &scores, &holds,
+                          &documents))
+        return NULL;
+    PyObject *result = NULL;
+    int32_t *candidates = NULL;
+    const int32_t *p = passages.buf;
+    const double *w = weights.buf;
+    const int64_t *sp = spans.buf;
+    const double *b = boosts.buf;
+    const uint8_t *is_long = longs.buf;
+    double *total = totals.buf;
+    uint8_t *marked = marks.buf;
+    Py_ssize_t terms = boosts.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t size = totals.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n_postings = passages.len / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t k_room = rows.len / (Py_ssize_t)sizeof(int32_t);
+    if (weights.len / (Py_ssize_t)sizeof(double) != n_postings
+        || spans.len != 2 * terms * (Py_ssize_t)sizeof(int64_t) || longs.len != terms
+        || marks.len != size || k < 1 || k > k_room
+        || scores.len / (Py_ssize_t)sizeof(double) < k || holds.len < k * terms
+        || documents.len / (Py_ssize_t)sizeof(int64_t) < k || firsts.len < (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
+        goto done;
+    }
+    /* Every span within the postings, every passage within the scratch (checked as read): a
+     * store may hold anything. */
+    Py_ssize_t room = 0;
+    int any_long = 0;
+    for (Py_ssize_t t = 0; t < terms; t++) {
+        int64_t s = sp[2 * t], e = sp[2 * t + 1];
+        if (s < 0 || e < s || e > n_postings) {
+            PyErr_SetString(PyExc_ValueError, "a span outside the postings");
+            goto done;
+        }
+        any_long |= is_long[t];
+        room += e - s;
+    }
+    if (!any_long)
+        outside = 0.0;
+    candidates = PyMem_Malloc((size_t)(room > 0 ? room : 1) * sizeof(int32_t));
+    if (candidates == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t count = 0;
+    /* The short terms' passages are the candidates, each term's weights added in query order:
+     * at once where no term is long; else in a second pass, a long term's at each candidate
+     * that holds it. */
+    for (Py_ssize_t t = 0; t < terms; t++)
+        if (!is_long[t])
+            for (int64_t i = sp[2 * t]; i < sp[2 * t + 1]; i++) {
+                if ((uint32_t)p[i] >= (uint32_t)size)
+                    goto outside_scratch;
+                mark(marked, candidates, &count, p[i]);
+                if (!any_long)
+                    total[p[i]] += b[t] * w[i];
+            }
+    for (Py_ssize_t t = 0; t < terms && any_long; t++) {
+        int64_t s = sp[2 * t], e = sp[2 * t + 1];
+        if (!is_long[t]) {
+            for (int64_t i = s; i < e; i++)
+                total[p[i]] += b[t] * w[i];
+        } else {
+            for (Py_ssize_t c = 0; c < count; c++) {
+                Py_ssize_t at = find(p + s, e - s, candidates[c]);
+                if (at >= 0)
+                    total[candidates[c]] += b[t] * w[s + at];
+            }
+        }
+    }
+    Top top = {rows.buf, scores.buf, 0, k};
+    for (Py_ssize_t c = 0; c < count; c++)
+        offer(&top, candidates[c], total[candidates[c]]);
+    if (any_long && !(top.size == k && top.scores[0] > outside)) {
+        /* A passage without the short terms may still be among the best: the long columns'
+         * other passages, each term added in query order. */
+        Py_ssize_t first_new = count;
+        for (Py_ssize_t t = 0; t < terms; t++) {
+            if (!is_long[t])
+                continue;
+            for (int64_t i = sp[2 * t]; i < sp[2 * t + 1]; i++) {
+                int32_t row = p[i];
+                if ((uint32_t)row >= (uint32_t)size)
+                    goto outside_scratch;
+                if (marked[row] == 1)
+                    continue;  /* a candidate: its sum is whole */
+                if (!marked[row]) {
+                    marked[row] = 2;
+                    candidates[count++] = row;
+                }
+                total[row] += b[t] * w[i];
+            }
+        }
+        for (Py_ssize_t c = first_new; c < count; c++)
+            offer(&top, candidates[c], total[candidates[c]]);
+    }
+    order(&top);
+    uint8_t *held = holds.buf;
+    const int64_t *first = firsts.buf;
+    int64_t *document = documents.buf;
+    Py_ssize_t articles = firsts.len / (Py_ssize_t)sizeof(int64_t);
+    for (Py_ssize_t n = 0; n < top.size; n++) {
+        for (Py_ssize_t t = 0; t < terms; t++)
+            held[n * terms + t] = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t], top.rows[n]) >= 0;
+        Py_ssize_t lo = 0, hi = articles;  /* the first d with first[d] > row */
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (first[mid] <= top.rows[n])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        document[n] = lo - 1;
+    }
+    result = PyLong_FromSsize_t(top.size);
+    goto clear;
+outside_scratch:
+    PyErr_SetString(PyExc_ValueError, "a passage outside the index");
+clear:
+    for (Py_ssize_t c = 0; c < count; c++) {  /* the scratch left as it was found */
+        total[candidates[c]] = 0.0;
+        marked[candidates[c]] = 0;
+    }
+done:
+    PyMem_Free(candidates);
+    PyBuffer_Release(&passages);
+    PyBuffer_Release(&weights);
+    PyBuffer_Release(&spans);
+    PyBuffer_Release(&boosts);
+    PyBuffer_Release(&longs);
+    PyBuffer_Release(&totals);
+    PyBuffer_Release(&marks);
+    PyBuffer_Release(&rows);
+    PyBuffer_Release(&scores);
+    PyBuffer_Release(&holds);
+    PyBuffer_Release(&firsts);
+    PyBuffer_Release(&documents);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"best", best, METH_VARARGS, best_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_scoring",
+    "The memory index's scoring and top k in compiled code (see memory.py).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__scoring(void)
+{
+    return PyModule_Create(&module);
+}
