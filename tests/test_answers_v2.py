@@ -344,3 +344,27 @@ def test_the_compiled_windows_are_the_reference_to_the_bit_on_random_passages(se
         assert both[0] == both[1]
         compared += 1
     assert compared >= 15
+
+
+def test_the_compiled_windows_refuse_arrays_that_do_not_fit_together() -> None:
+    """A best sentence outside the passages, or outputs too small for its windows, are
+    refused, not read or written past the arrays' ends."""
+    windows = compiled_windows().windows
+    passage_of, bases, spans = (np.zeros(2, dtype=np.int64), np.array([[0, 0], [2, 0]]),
+                                np.array([[0, 10], [11, 20]]))
+    none, shares = np.zeros(0, dtype=np.int64), np.ones(2)
+    arrays = (passage_of, bases, spans, none, none, shares)
+    constants = (features.MAX_SENTENCES, MAX_CHARS, features.IN_ORDER_CHARS, 1)
+    room = len(features._AROUND_PAIRS)
+
+    def outputs(capacity: int) -> tuple[np.ndarray, ...]:
+        return (np.empty((len(features._WINDOW_INTS), capacity), dtype=np.int64),
+                np.empty((len(features._WINDOW_FLOATS), capacity)),
+                np.zeros(2, dtype=np.uint8), np.empty(2, dtype=np.int64))
+
+    assert windows(np.array([1]), features._AROUND_PAIRS, *arrays, *constants,
+                   *outputs(room)) == 3  # (0, 1), (1, 1) and (0, 0)
+    for best, capacity in ((np.array([2]), room), (np.array([-1]), room),
+                           (np.array([1]), room - 1)):
+        with pytest.raises(ValueError):
+            windows(best, features._AROUND_PAIRS, *arrays, *constants, *outputs(capacity))
