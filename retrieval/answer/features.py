@@ -443,9 +443,10 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                   names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
                   ) -> tuple[Found, np.ndarray]:
     """candidates' windows as arrays (Found) and their features. Which windows there are and
-    what each holds (the best of what its up to three sentences hold) are worked out with
-    numpy for all the question's passages at once: a question has tens of windows, and a
-    Python object or loop for each costs more than their arithmetic."""
+    what each holds (the best of what its up to three sentences hold) are worked out for all
+    the question's passages at once, with numpy and the windows themselves in compiled code
+    (_window_facts): a question has tens of windows, and a Python object or loop for each
+    costs more than their arithmetic."""
     names = FEATURES if names is None else names
     asked = _Asked(question, vectors)
     passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
@@ -453,10 +454,11 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
     # one array (numpy's cost is per call): where each passage's sentences and tokens start,
     # each sentence's span and passage, each token's span and column.
-    sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages])
+    sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages],
+                     dtype=np.int64)
     bases = sizes.cumsum(axis=0)  # (sentence, token) each passage starts at, and the ends
     sentence_base = bases[:, 0]
-    sentence_passage = np.arange(-1, len(passages)).repeat(sizes[:, 0])
+    sentence_passage = np.arange(-1, len(passages), dtype=np.int64).repeat(sizes[:, 0])
     # (np.fromiter over the spans' numbers: np.array reads a list of pairs a pair at a time.)
     spans = np.fromiter(chain.from_iterable(chain.from_iterable(
         p.sentences for p in passages)), dtype=np.int64, count=2 * int(sentence_base[-1])
