@@ -1,9 +1,10 @@
 /* A question's candidate windows and their own facts in compiled code, as features.py's numpy
- * reference (`_window_facts_reference`) works them out, to the bit: a question has tens of
- * windows, and numpy's forty-odd calls on arrays that small cost more than their arithmetic.
+ * reference (`_window_facts_reference`) works them out, to the bit, and the best of each
+ * window's sentences' facts (`Windows._bests`): a question has tens of windows, and numpy's
+ * forty-odd calls on arrays that small cost more than their arithmetic.
  *
  * Every float is one operation on exact integers (a count, a length over MAX_CHARS, a share
- * copied), as numpy does it: no sums, nothing a fused multiply-add could round differently
+ * copied) or the greatest of three, as numpy does it: no sums, nothing a fused multiply-add could round differently
  * (compiled with -ffp-contract=off all the same, as _scoring.c).
  *
  * Only buffers cross the boundary (no numpy headers needed to build); the caller sizes the
@@ -190,8 +191,82 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(bests_doc,
+"bests(first, middle, last, facts, rows, out) -> None\n\n"
+"Windows._bests in C: per window (its first, middle and last sentence's rows, int64) and each\n"
+"sentence fact of facts (float64, rows x columns, C order), the greatest of its three rows'\n"
+"values as numpy's maximum gives it (NaN kept), written to out (float64): each fact's block of\n"
+"windows x columns, in C order, one after another.");
+
+/* numpy's maximum: the first unless the second is greater (NaN is kept, from either). */
+static inline double maximum(double a, double b)
+{
+    return (a >= b || a != a) ? a : b;
+}
+
+static PyObject *bests(PyObject *self, PyObject *args)
+{
+    Py_buffer first_b, middle_b, last_b, out_b;
+    PyObject *facts;
+    Py_ssize_t rows;
+    if (!PyArg_ParseTuple(args, "y*y*y*Onw*", &first_b, &middle_b, &last_b, &facts, &rows,
+                          &out_b))
+        return NULL;
+    PyObject *result = NULL, *seq = PySequence_Fast(facts, "facts must be a sequence");
+    Py_ssize_t n = first_b.len / (Py_ssize_t)sizeof(int64_t), at = 0;
+    const int64_t *row[3] = {first_b.buf, middle_b.buf, last_b.buf};
+    double *out = out_b.buf;
+    if (seq == NULL)
+        goto done;
+    if (middle_b.len != first_b.len || last_b.len != first_b.len || rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < 3; k++)
+        for (Py_ssize_t w = 0; w < n; w++)
+            if (row[k][w] < 0 || row[k][w] >= rows) {
+                PyErr_SetString(PyExc_ValueError, "a window's sentence outside the facts");
+                goto done;
+            }
+    for (Py_ssize_t f = 0; f < PySequence_Fast_GET_SIZE(seq); f++) {
+        Py_buffer fact;
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, f), &fact, PyBUF_C_CONTIGUOUS) < 0)
+            goto done;
+        Py_ssize_t size = fact.len / (Py_ssize_t)sizeof(double);
+        Py_ssize_t columns = rows ? size / rows : 0;
+        if (columns * rows != size || (at + n * columns) * (Py_ssize_t)sizeof(double) > out_b.len) {
+            PyBuffer_Release(&fact);
+            PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
+            goto done;
+        }
+        const double *v = fact.buf;
+        for (Py_ssize_t w = 0; w < n; w++) {
+            const double *a = v + row[0][w] * columns, *b = v + row[1][w] * columns,
+                *c = v + row[2][w] * columns;
+            for (Py_ssize_t j = 0; j < columns; j++)
+                out[at + w * columns + j] = maximum(maximum(a[j], b[j]), c[j]);
+        }
+        at += n * columns;
+        PyBuffer_Release(&fact);
+    }
+    if (at * (Py_ssize_t)sizeof(double) != out_b.len) {
+        PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
+        goto done;
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    Py_XDECREF(seq);
+    PyBuffer_Release(&first_b);
+    PyBuffer_Release(&middle_b);
+    PyBuffer_Release(&last_b);
+    PyBuffer_Release(&out_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"windows", windows, METH_VARARGS, windows_doc},
+    {"bests", bests, METH_VARARGS, bests_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -602,16 +602,27 @@ class Windows:
 
     def _bests(self) -> dict[str, np.ndarray]:
         """best() of each sentence fact the features read, all in one: numpy's cost is per
-        call, not per value, on a question's tens of windows. Each is laid out as best() gives
-        it, so that sums and products over it are those of best()'s own result."""
+        call, not per value, on a question's tens of windows (one C call where _windows.c was
+        built, one numpy call its reference). Each is laid out as best() gives it, so that sums
+        and products over it are those of best()'s own result."""
         facts = {"titled": self.titled, "untitled": self.untitled, "soft": self.soft,
                  "held": self.held, "kinds": self.kinds,
                  "sentence_titled": self.titled.sum(axis=1)[:, None]}
-        stacked = self.best(np.concatenate(list(facts.values()), axis=1))
         bests, at = {}, 0
+        if _windows is None:  # the reference
+            stacked = self.best(np.concatenate(list(facts.values()), axis=1))
+            for name, fact in facts.items():
+                bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
+                at += fact.shape[1]
+            return bests
+        # Compiled (_windows.c): each fact's best laid out in a block of its own.
+        count = len(self.first_row)
+        blocks = np.empty(count * sum(fact.shape[1] for fact in facts.values()))
+        _windows.bests(self.first_row, self.middle_row, self.last_row, tuple(facts.values()),
+                       len(self.titled), blocks)
         for name, fact in facts.items():
-            bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
-            at += fact.shape[1]
+            bests[name] = blocks[at:at + count * fact.shape[1]].reshape(count, fact.shape[1])
+            at += count * fact.shape[1]
         return bests
 
 
