@@ -347,8 +347,9 @@ def test_the_compiled_windows_are_the_reference_to_the_bit_on_random_passages(se
 
 
 def test_the_compiled_windows_refuse_arrays_that_do_not_fit_together() -> None:
-    """A best sentence outside the passages, or outputs too small for its windows, are
-    refused, not read or written past the arrays' ends."""
+    """A best sentence outside the passages, outputs too small for its windows, a window's
+    sentence outside the facts whose best it reads, are refused, not read or written past the
+    arrays' ends."""
     windows = compiled_windows().windows
     passage_of, bases, spans = (np.zeros(2, dtype=np.int64), np.array([[0, 0], [2, 0]]),
                                 np.array([[0, 10], [11, 20]]))
@@ -368,3 +369,10 @@ def test_the_compiled_windows_refuse_arrays_that_do_not_fit_together() -> None:
                            (np.array([1]), room - 1)):
         with pytest.raises(ValueError):
             windows(best, features._AROUND_PAIRS, *arrays, *constants, *outputs(capacity))
+    bests, facts, rows = compiled_windows().bests, (np.ones((2, 3)), np.ones((2, 1))), np.zeros(1)
+    bests(rows.astype(np.int64), rows.astype(np.int64), rows.astype(np.int64), facts, 2,
+          np.empty(4))
+    for row, out in ((2, np.empty(4)), (-1, np.empty(4)), (0, np.empty(3))):
+        with pytest.raises(ValueError):
+            bests(rows.astype(np.int64), rows.astype(np.int64), rows.astype(np.int64) + row,
+                  facts, 2, out)
