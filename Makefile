@@ -12,7 +12,7 @@ PIP_INSTALL := pip install --quiet -c constraints.txt
 
 .PHONY: run test lint stress constraints clean
 
-$(STAMP): pyproject.toml constraints.txt setup.py retrieval/index/_memory.c
+$(STAMP): pyproject.toml constraints.txt setup.py retrieval/index/_memory.c retrieval/answer/_windows.c
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		missing=""; \
 		command -v cc >/dev/null || missing="$$missing build-essential"; \

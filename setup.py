@@ -1,12 +1,16 @@
-"""The one compiled part, the memory index's inner loops (retrieval/index/_memory.c): optional,
-so that an install without a C compiler still works, on the Python references (memory.py uses
-the compiled code when it was built)."""
+"""The compiled parts, each optional, so that an install without a C compiler still works, on
+its Python reference (the module that imports it says which one a process uses): the memory
+index's inner loops (retrieval/index/_memory.c) and a question's windows
+(retrieval/answer/_windows.c)."""
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension(
-    "retrieval.index._memory", ["retrieval/index/_memory.c"],
-    # No fused multiply-add: the sums must round as numpy's reference rounds them.
-    extra_compile_args=["-O2", "-ffp-contract=off"],
-    optional=True,
-)])
+# No fused multiply-add: the sums must round as numpy's reference rounds them.
+_FLAGS = ["-O2", "-ffp-contract=off"]
+
+setup(ext_modules=[
+    Extension("retrieval.index._memory", ["retrieval/index/_memory.c"],
+              extra_compile_args=_FLAGS, optional=True),
+    Extension("retrieval.answer._windows", ["retrieval/answer/_windows.c"],
+              extra_compile_args=_FLAGS, optional=True),
+])

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import heapq
 import json
+import os
+import random
 import re
 from bisect import bisect_right
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval import AnswerEngine, parse_txt
@@ -248,3 +251,128 @@ def test_the_windows_found_for_all_passages_at_once_are_those_read_one_by_one(qu
         expected = [(spans[i][0], spans[j][1]) for i, j in _reference_windows(spans, shares)]
         assert [(c.start, c.end) for c in found if c.hit is hit] == expected
     assert crowded == ("grève" in question)
+
+
+def compiled_windows():
+    """The compiled windows (retrieval/answer/_windows.c), built at install where a C compiler
+    is; CI must have it: missing there is a failure."""
+    if features._windows is None:
+        message = "retrieval/answer/_windows.c was not built: pip install -e . with a C compiler"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return features._windows
+
+
+def test_the_compiled_windows_choose_and_describe_them_as_the_reference_to_the_bit(
+        seeds, monkeypatch):
+    """Questions made of the seed articles' own words (some asking for a number or a date),
+    and a paragraph where more sentences hold the question than are scored: the same windows,
+    question words and features, to the last bit, from the compiled windows as from numpy."""
+    compiled = compiled_windows()
+    strike = " ".join(f"Les dockers font grève au quai {n}." for n in range(30))
+    articles = [*seeds.articles, parse_txt("greve", f"La grève\n\n{strike}")]
+    engine = AnswerEngine(articles)
+    rng = random.Random(0)
+    questions = ["Combien de dockers font grève au quai ?"]
+    for article in articles:
+        for paragraph in article.paragraphs:
+            words = paragraph.text.split()
+            for opening in ("", "Combien ", "Quand ", "Qui ") * 3:
+                questions.append(opening + " ".join(rng.sample(words, min(len(words), 4))))
+    compared = 0
+    for question in questions:
+        read = engine._read(question)
+        if read is None:
+            continue
+        both = []
+        for way in (compiled, None):
+            monkeypatch.setattr(features, "_windows", way)
+            found, matrix = features.windows_found(*read, engine.vectors)
+            both.append([matrix.shape] + [a.tobytes() for a in (
+                matrix, found.passage, found.start, found.end, found.low, found.high)])
+        assert both[0] == both[1], question
+        compared += 1
+    assert compared >= 60
+
+
+def _laid_out(rng: random.Random) -> tuple[np.ndarray, ...]:
+    """Random passages' sentences and question words laid end to end, as windows_found lays
+    them out: sentences of 1 to 250 characters (some windows too long), words a few
+    characters apart (some side by side, in the question's order or not), shares that tie."""
+    spans, tokens, sentence_of, passage_of, shares, bases = [], [], [], [], [], [(0, 0)]
+    for passage in range(rng.randint(1, 8)):
+        at = 0
+        for _ in range(rng.randint(1, 40)):
+            start = at + rng.randint(0, 2)
+            at = start + rng.randint(1, 250)
+            held, word = 0, start
+            while rng.random() < 0.5 and word < at:
+                end = word + rng.randint(1, 8)
+                tokens.append((word, end, rng.randint(0, 4)))
+                sentence_of.append(len(spans))
+                word, held = end + rng.randint(0, 16), held + 1
+            shares.append(rng.choice([0.1, 0.25, 0.5, 1.0]) if held else 0.0)
+            spans.append((start, at))
+            passage_of.append(passage)
+        bases.append((len(spans), len(tokens)))
+    return (np.array(passage_of, dtype=np.int64), np.array(bases, dtype=np.int64),
+            np.array(spans, dtype=np.int64).reshape(-1, 2), np.array(sentence_of, dtype=np.int64),
+            np.array(tokens, dtype=np.int64).reshape(-1, 3), np.array(shares))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_compiled_windows_are_the_reference_to_the_bit_on_random_passages(seed, monkeypatch):
+    """Every window around the best sentences of random passages, its span, question words,
+    rows and facts (shares, lengths, in order, compact...), to the last bit, and the sentences
+    covered, from the compiled windows as from numpy."""
+    compiled = compiled_windows()
+    rng = random.Random(seed)
+    compared = 0
+    for _ in range(20):
+        passage_of, bases, spans, sentence_of, tokens, shares = _laid_out(rng)
+        best = features._best_sentences(shares, passage_of)
+        if not len(best):
+            continue
+        pairs = rng.randint(1, 4)  # the question's neighbouring words
+        both = []
+        for way in (compiled, None):
+            monkeypatch.setattr(features, "_windows", way)
+            both.append([(a.shape, a.dtype.kind, np.ascontiguousarray(a).tobytes())
+                         for a in features._window_facts(best, passage_of, bases, spans,
+                                                         sentence_of, tokens, shares, pairs)])
+        assert both[0] == both[1]
+        compared += 1
+    assert compared >= 15
+
+
+def test_the_compiled_windows_refuse_arrays_that_do_not_fit_together() -> None:
+    """A best sentence outside the passages, outputs too small for its windows, a window's
+    sentence outside the facts whose best it reads, are refused, not read or written past the
+    arrays' ends."""
+    windows = compiled_windows().windows
+    passage_of, bases, spans = (np.zeros(2, dtype=np.int64), np.array([[0, 0], [2, 0]]),
+                                np.array([[0, 10], [11, 20]]))
+    none, shares = np.zeros(0, dtype=np.int64), np.ones(2)
+    arrays = (passage_of, bases, spans, none, none, shares)
+    constants = (features.MAX_SENTENCES, MAX_CHARS, features.IN_ORDER_CHARS, 1)
+    room = len(features._AROUND_PAIRS)
+
+    def outputs(capacity: int) -> tuple[np.ndarray, ...]:
+        return (np.empty((len(features._WINDOW_INTS), capacity), dtype=np.int64),
+                np.empty((len(features._WINDOW_FLOATS), capacity)),
+                np.zeros(2, dtype=np.uint8), np.empty(2, dtype=np.int64))
+
+    assert windows(np.array([1]), features._AROUND_PAIRS, *arrays, *constants,
+                   *outputs(room)) == 3  # (0, 1), (1, 1) and (0, 0)
+    for best, capacity in ((np.array([2]), room), (np.array([-1]), room),
+                           (np.array([1]), room - 1)):
+        with pytest.raises(ValueError):
+            windows(best, features._AROUND_PAIRS, *arrays, *constants, *outputs(capacity))
+    bests, facts, rows = compiled_windows().bests, (np.ones((2, 3)), np.ones((2, 1))), np.zeros(1)
+    bests(rows.astype(np.int64), rows.astype(np.int64), rows.astype(np.int64), facts, 2,
+          np.empty(4))
+    for row, out in ((2, np.empty(4)), (-1, np.empty(4)), (0, np.empty(3))):
+        with pytest.raises(ValueError):
+            bests(rows.astype(np.int64), rows.astype(np.int64), rows.astype(np.int64) + row,
+                  facts, 2, out)

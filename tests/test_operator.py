@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import free_port
 from retrieval import IndexStore
+from retrieval.answer import features
 from retrieval.index import memory
 from telegram_harness import PROJECT, SEEDS, bot_env, corpus_with, http_get, running_bot
 
@@ -144,6 +145,8 @@ def test_the_wheel_carries_the_bot_and_runs_without_the_checkout(tmp_path):
     assert any(f.endswith("dist-info/licenses/LICENSE") for f in files)
     if memory._memory is not None:  # a C compiler here: the wheel's scorer is compiled too
         assert any(f.startswith("retrieval/index/_memory.") and f.endswith(".so") for f in files)
+    if features._windows is not None:  # and its windows
+        assert any(f.startswith("retrieval/answer/_windows.") and f.endswith(".so") for f in files)
 
     # A fresh environment with only the wheel; its dependencies are this environment's.
     venv = tmp_path / "venv"

@@ -31,6 +31,11 @@ from ..text.vectors import WordVectors
 from .question import Coverage
 from .results import Hit
 
+try:  # built at install (setup.py) where a C compiler is: the numpy reference otherwise
+    from . import _windows
+except ImportError:
+    _windows = None  # type: ignore[assignment]
+
 MAX_CHARS = 300
 MAX_SENTENCES = 3
 # The windows around a sentence that holds some of the question, as (first, last) sentence
@@ -38,8 +43,16 @@ MAX_SENTENCES = 3
 # before or after it alone (the answer is often the sentence next to the question's words,
 # and the two together may be too long to quote: +2 points of PIAF questions with an
 # answering window).
-_AROUND = np.array([(i, j) for i in range(1 - MAX_SENTENCES, 1)
-                    for j in range(0, i + MAX_SENTENCES)] + [(-1, -1), (1, 1)]).T[:, :, None]
+_AROUND_PAIRS = np.array([(i, j) for i in range(1 - MAX_SENTENCES, 1)
+                          for j in range(0, i + MAX_SENTENCES)] + [(-1, -1), (1, 1)],
+                         dtype=np.int64)
+_AROUND = _AROUND_PAIRS.T[:, :, None]  # as numpy adds them to the sentences
+# A window's own facts, as _window_facts gives them (one row each, in _windows.c's order):
+# whole numbers (its passage, span, question words' slice of the passage's tokens, and its
+# first, middle and last sentence's row among the sentence facts) and the others.
+_WINDOW_INTS = ("passage", "start", "end", "low", "high", "first_row", "middle_row", "last_row")
+_WINDOW_FLOATS = ("sentences", "after", "length", "overlong", "first", "in_order", "compact",
+                  "share_before", "share_after")
 
 
 # Per passage, windows are scored only around the sentences that hold the most of the question:
@@ -336,50 +349,41 @@ def _best_sentences(shares: np.ndarray, passage: np.ndarray) -> np.ndarray:
     return np.sort(ranked[place < MAX_SCORED_SENTENCES])
 
 
-def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
-                  names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
-                  ) -> tuple[Found, np.ndarray]:
-    """candidates' windows as arrays (Found) and their features. Which windows there are and
-    what each holds (the best of what its up to three sentences hold) are worked out with
-    numpy for all the question's passages at once: a question has tens of windows, and a
-    Python object or loop for each costs more than their arithmetic."""
-    names = FEATURES if names is None else names
-    asked = _Asked(question, vectors)
-    passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
-                for rank, hit in enumerate(hits)]
-    # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
-    # one array (numpy's cost is per call): where each passage's sentences and tokens start,
-    # each sentence's span and passage, each token's span and column.
-    sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages])
-    sentence_base, token_base = sizes.cumsum(axis=0).T
-    sentence_passage = np.arange(-1, len(passages)).repeat(sizes[:, 0])
-    # (np.fromiter over the spans' numbers: np.array reads a list of pairs a pair at a time.)
-    starts, ends = np.fromiter(chain.from_iterable(chain.from_iterable(
-        p.sentences for p in passages)), dtype=np.int64, count=2 * int(sentence_base[-1])
-                               ).reshape(-1, 2).T
-    tokens = [t for p in passages for t in p.tokens]
-    token_starts, token_ends, columns = np.array(
-        [(t.start, t.end, asked.order[t.term]) for t in tokens], dtype=np.int64).reshape(-1, 3).T
-    # Each token's sentence (the first that ends after its start, else its passage's last) and
-    # the question's terms each sentence holds: the question's few tokens read in Python.
-    sentence_list: list[int] = []
-    terms_of: dict[int, tuple[int, set[str]]] = {}
-    for n, (p, base) in enumerate(zip(passages, sentence_base.tolist())):
-        final = len(p.sentences) - 1
-        for t in p.tokens:
-            s = base + min(bisect_right(p.sentences, t.start, key=_END), final)
-            sentence_list.append(s)
-            terms_of.setdefault(s, (n, set()))[1].add(t.term)
-    sentence_of = np.array(sentence_list, dtype=np.int64)
-    # The share of the question each sentence holds (title words at TITLE_TERM_WEIGHT), each
-    # summed exactly (Coverage).
-    shares = np.zeros(len(starts))
-    for s, (n, held_terms) in terms_of.items():
-        shares[s] = passages[n].titled(held_terms)
-    best = _best_sentences(shares, sentence_passage)
-    if not len(best):
-        empty = np.zeros(0, dtype=np.int64)
-        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
+def _window_facts(best: np.ndarray, sentence_passage: np.ndarray, bases: np.ndarray,
+                  spans: np.ndarray, sentence_of: np.ndarray, tokens: np.ndarray,
+                  shares: np.ndarray, pairs: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_window_facts_reference's arrays, to the bit, from compiled code (_windows.c) where it
+    was built: its forty-odd numpy calls on a question's tens of windows cost more than their
+    arithmetic."""
+    if _windows is None:
+        return _window_facts_reference(best, sentence_passage, bases, spans, sentence_of, tokens,
+                                       shares, pairs)
+    capacity = len(best) * _AROUND_PAIRS.shape[0]
+    ints = np.empty((len(_WINDOW_INTS), capacity), dtype=np.int64)
+    floats = np.empty((len(_WINDOW_FLOATS), capacity))
+    covered = np.zeros(len(spans), dtype=np.uint8)
+    row_of = np.empty(len(spans), dtype=np.int64)
+    count = _windows.windows(best, _AROUND_PAIRS, sentence_passage, bases, spans, sentence_of,
+                             tokens, shares, MAX_SENTENCES, MAX_CHARS, IN_ORDER_CHARS, pairs,
+                             ints, floats, covered, row_of)
+    return ints[:, :count], floats[:, :count], covered.view(bool), row_of
+
+
+def _window_facts_reference(best: np.ndarray, sentence_passage: np.ndarray, bases: np.ndarray,
+                            spans: np.ndarray, sentence_of: np.ndarray, tokens: np.ndarray,
+                            shares: np.ndarray, pairs: int
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The windows around the `best` sentences and their own facts: per window its
+    _WINDOW_INTS and _WINDOW_FLOATS (a row each), which sentences they cover and each one's
+    row among those. The passages' sentences and tokens are laid end to end: each sentence's
+    passage, span (a row of `spans`) and share, each passage's first sentence and token (a row
+    of `bases`, and one past the last passage), each token's sentence and (start, end,
+    column) (a row of `tokens`); `pairs`: how many neighbouring pairs the question's words
+    make, at least 1."""
+    sentence_base, token_base = bases.T
+    starts, ends = spans.T
+    token_starts, token_ends, columns = tokens.T
     # Every window around them within their passage (first and last sentence, end to end),
     # each marked once in a table of every sentence's MAX_SENTENCES possible windows, which
     # reads them in order: by passage, first sentence, last.
@@ -395,16 +399,9 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
     middle = (i + j) // 2  # a window of three sentences holds its middle one
     which = sentence_passage[i]
     first, last = i - sentence_base[which], j - sentence_base[which]
-    # The sentences of the windows, each a row of the question's sentence facts (row_of), and
-    # each passage's among them (as its own indices) and where their rows start.
     covered = np.zeros(len(starts), dtype=bool)
     covered[i] = covered[j] = covered[middle] = True
     row_of = covered.cumsum() - 1
-    rows = np.flatnonzero(covered)
-    relevant, row_base = rows.tolist(), rows.searchsorted(sentence_base).tolist()
-    own = [[s - base for s in relevant[row_base[n]:row_base[n + 1]]]
-           for n, base in enumerate(sentence_base.tolist()[:-1])]
-
     start, end = starts[i], ends[j]
     length = end - start
     # Its tokens (sentence_of is in order).
@@ -422,36 +419,96 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
                       & (columns[1:] == columns[:-1] + 1))
     in_order_sums = np.zeros(len(pairs_in_order) + 1, dtype=np.int64)
     np.cumsum(pairs_in_order, out=in_order_sums[1:])
-    pairs = max(len(asked.column) - 1, 1)
     in_order = np.where(held, (in_order_sums[top] - in_order_sums[bottom]) / pairs, 0.0)
     compact = np.divide(last_word - token_starts[bottom], length, out=np.zeros(len(i)),
                         where=held & (length > 0))
-    # Each window's own facts, by name (Windows[name]), one value per window.
-    facts = {
-        "sentences": (last - first + 1).astype(np.float64),
-        # Its passage's: the question's titled weight in it, its BM25 score over the best
-        # passage's, 1 / (1 + its rank), the share of the question it holds.
-        **dict(zip(("titled_total", "passage_score", "passage_rank", "passage_share"),
-                   np.array([(p.titled.total or 1.0, *p.passage) for p in passages],
-                            dtype=np.float64)[which].T)),
-        "after": after.astype(np.float64),  # sentences after the last question word
-        "length": length / MAX_CHARS,
-        "overlong": np.maximum(0, length - MAX_CHARS) / MAX_CHARS,
-        "first": (first == 0).astype(np.float64),  # 1 when it starts its paragraph
-        # Neighbouring question words side by side, in the question's order.
-        "in_order": in_order,
-        "compact": compact,  # span from the first to the last question word over its length
+    ints = np.array([which, start, end, low - token_base[which], high - token_base[which],
+                     row_of[i], row_of[middle], row_of[j]], dtype=np.int64)
+    floats = np.array([
+        last - first + 1,  # sentences
+        after,  # sentences after the last question word
+        length / MAX_CHARS,
+        np.maximum(0, length - MAX_CHARS) / MAX_CHARS,  # overlong
+        first == 0,  # first: 1 when it starts its paragraph
+        in_order,  # neighbouring question words side by side, in the question's order
+        compact,  # span from the first to the last question word over its length
         # The share of the question held by the sentence before it, and after it.
-        "share_before": np.where(first > 0, shares[i - 1], 0.0),
-        "share_after": np.where(j + 1 < sentence_base[which + 1],
-                                shares[np.minimum(j + 1, len(shares) - 1)], 0.0),
-    }
+        np.where(first > 0, shares[i - 1], 0.0),
+        np.where(j + 1 < sentence_base[which + 1], shares[np.minimum(j + 1, len(shares) - 1)],
+                 0.0)], dtype=np.float64)
+    return ints, floats, covered, row_of
+
+
+def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | None = None,
+                  names: tuple[str, ...] | None = None, analyzer: Analyzer = DOCUMENT_ANALYZER
+                  ) -> tuple[Found, np.ndarray]:
+    """candidates' windows as arrays (Found) and their features. Which windows there are and
+    what each holds (the best of what its up to three sentences hold) are worked out for all
+    the question's passages at once, with numpy and the windows themselves in compiled code
+    (_window_facts): a question has tens of windows, and a Python object or loop for each
+    costs more than their arithmetic."""
+    names = FEATURES if names is None else names
+    asked = _Asked(question, vectors)
+    passages = [_Passage(hit, rank, hits[0].score, asked, analyzer)
+                for rank, hit in enumerate(hits)]
+    # The passages' sentences and tokens laid end to end, in the passages' order, each kind in
+    # one array (numpy's cost is per call): where each passage's sentences and tokens start,
+    # each sentence's span and passage, each token's span and column.
+    sizes = np.array([(0, 0)] + [(len(p.sentences), len(p.tokens)) for p in passages],
+                     dtype=np.int64)
+    bases = sizes.cumsum(axis=0)  # (sentence, token) each passage starts at, and the ends
+    sentence_base = bases[:, 0]
+    sentence_passage = np.arange(-1, len(passages), dtype=np.int64).repeat(sizes[:, 0])
+    # (np.fromiter over the spans' numbers: np.array reads a list of pairs a pair at a time.)
+    spans = np.fromiter(chain.from_iterable(chain.from_iterable(
+        p.sentences for p in passages)), dtype=np.int64, count=2 * int(sentence_base[-1])
+                        ).reshape(-1, 2)
+    tokens = [t for p in passages for t in p.tokens]
+    token_facts = np.array([(t.start, t.end, asked.order[t.term]) for t in tokens],
+                           dtype=np.int64).reshape(-1, 3)  # (start, end, column) a token
+    # Each token's sentence (the first that ends after its start, else its passage's last) and
+    # the question's terms each sentence holds: the question's few tokens read in Python.
+    sentence_list: list[int] = []
+    terms_of: dict[int, tuple[int, set[str]]] = {}
+    for n, (p, base) in enumerate(zip(passages, sentence_base.tolist())):
+        final = len(p.sentences) - 1
+        for t in p.tokens:
+            s = base + min(bisect_right(p.sentences, t.start, key=_END), final)
+            sentence_list.append(s)
+            terms_of.setdefault(s, (n, set()))[1].add(t.term)
+    sentence_of = np.array(sentence_list, dtype=np.int64)
+    # The share of the question each sentence holds (title words at TITLE_TERM_WEIGHT), each
+    # summed exactly (Coverage).
+    shares = np.zeros(len(spans))
+    for s, (n, held_terms) in terms_of.items():
+        shares[s] = passages[n].titled(held_terms)
+    best = _best_sentences(shares, sentence_passage)
+    if not len(best):
+        empty = np.zeros(0, dtype=np.int64)
+        return Found([], empty, empty, empty, empty, empty), np.zeros((0, len(names)))
+    window_ints, window_floats, covered, row_of = _window_facts(
+        best, sentence_passage, bases, spans, sentence_of, token_facts, shares,
+        max(len(asked.column) - 1, 1))
+    which, start, end, low, high, first_row, middle_row, last_row = window_ints
+    # The sentences of the windows, each a row of the question's sentence facts (row_of), and
+    # each passage's among them (as its own indices) and where their rows start.
+    rows = np.flatnonzero(covered)
+    relevant, row_base = rows.tolist(), rows.searchsorted(sentence_base).tolist()
+    own = [[s - base for s in relevant[row_base[n]:row_base[n + 1]]]
+           for n, base in enumerate(sentence_base.tolist()[:-1])]
+    # Each window's own facts, by name (Windows[name]), one value per window; and its
+    # passage's: the question's titled weight in it, its BM25 score over the best passage's,
+    # 1 / (1 + its rank), the share of the question it holds.
+    facts = {**dict(zip(_WINDOW_FLOATS, window_floats)),
+             **dict(zip(("titled_total", "passage_score", "passage_rank", "passage_share"),
+                        np.array([(p.titled.total or 1.0, *p.passage) for p in passages],
+                                 dtype=np.float64)[which].T))}
 
     # Each relevant sentence's facts (rows), from its question words (columns).
     shape = (len(relevant), len(asked.column))
     titled, untitled, held_words = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     kept = covered[sentence_of]
-    at = (row_of[sentence_of][kept], columns[kept])
+    at = (row_of[sentence_of][kept], token_facts[:, 2][kept])
     titled_weights, untitled_weights = np.array(
         [(p.titled.weights[t.term], asked.weights[t.term]) for p in passages for t in p.tokens],
         dtype=np.float64).reshape(-1, 2)[kept].T
@@ -473,10 +530,9 @@ def windows_found(hits: list[Hit], question: Question, vectors: WordVectors | No
             counts.extend(held_counts)
     soft, sums = _soft(asked, words, np.arange(len(relevant)).repeat(counts) if counts
                        else np.zeros(0, np.int64), len(relevant))
-    windows = Windows(facts, (row_of[i], row_of[middle], row_of[j]), titled, untitled,
+    windows = Windows(facts, (first_row, middle_row, last_row), titled, untitled,
                       held_words, kinds, soft, sums, asked)
-    found = Found(passages, which, start, end, low - token_base[which],
-                  high - token_base[which])
+    found = Found(passages, which, start, end, low, high)
     return found, feature_matrix(windows, names)
 
 
@@ -546,16 +602,27 @@ class Windows:
 
     def _bests(self) -> dict[str, np.ndarray]:
         """best() of each sentence fact the features read, all in one: numpy's cost is per
-        call, not per value, on a question's tens of windows. Each is laid out as best() gives
-        it, so that sums and products over it are those of best()'s own result."""
+        call, not per value, on a question's tens of windows (one C call where _windows.c was
+        built, one numpy call its reference). Each is laid out as best() gives it, so that sums
+        and products over it are those of best()'s own result."""
         facts = {"titled": self.titled, "untitled": self.untitled, "soft": self.soft,
                  "held": self.held, "kinds": self.kinds,
                  "sentence_titled": self.titled.sum(axis=1)[:, None]}
-        stacked = self.best(np.concatenate(list(facts.values()), axis=1))
         bests, at = {}, 0
+        if _windows is None:  # the reference
+            stacked = self.best(np.concatenate(list(facts.values()), axis=1))
+            for name, fact in facts.items():
+                bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
+                at += fact.shape[1]
+            return bests
+        # Compiled (_windows.c): each fact's best laid out in a block of its own.
+        count = len(self.first_row)
+        blocks = np.empty(count * sum(fact.shape[1] for fact in facts.values()))
+        _windows.bests(self.first_row, self.middle_row, self.last_row, tuple(facts.values()),
+                       len(self.titled), blocks)
         for name, fact in facts.items():
-            bests[name] = np.ascontiguousarray(stacked[:, at:at + fact.shape[1]])
-            at += fact.shape[1]
+            bests[name] = blocks[at:at + count * fact.shape[1]].reshape(count, fact.shape[1])
+            at += count * fact.shape[1]
         return bests
 
 
