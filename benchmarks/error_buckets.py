@@ -24,13 +24,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from benchmarks.train_ranker import FOLDS, fit, windows
+from benchmarks.train_ranker import FOLDS, fit, training_set, windows
 from retrieval import AnswerEngine
 from retrieval.answer.answerability import always_answers
-from retrieval.answer.features import RANKED_FEATURES
-from retrieval.answer.ranker import hand_tuned
 from retrieval.answer.results import Excerpt
-from retrieval.evaluation import SquadQuestion, held_out, load_squad, quotes_one_of
+from retrieval.evaluation import SquadQuestion, quotes_one_of
 
 QUOTES = 3
 BUCKETS = ("first quote right", "second or third quote right",
@@ -71,11 +69,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=100,
                         help="first-quote misses printed for reading by hand")
     args = parser.parse_args()
-    documents, questions = load_squad(args.squad)
-    documents = [d for d in documents if not held_out(d.id)]
-    questions = [q for q in questions if not held_out(q.document)]
-    engine = AnswerEngine(documents, ranker=hand_tuned(RANKED_FEATURES),
-                          answerability=always_answers())
+    documents, questions, engine = training_set(args.squad)
     features, labels, owner = windows(engine, questions)
     articles = np.array([q.document for q in questions])
     buckets: dict[int, str] = {}

@@ -29,7 +29,7 @@ from sklearn.model_selection import GroupKFold
 
 from retrieval.evaluation import Report, SquadQuestion, combine, evaluate_squad, load_squad
 from retrieval.evaluation import held_out, quotes_one_of
-from retrieval import AnswerEngine
+from retrieval import AnswerEngine, Document
 from retrieval.answer.answerability import always_answers
 from retrieval.answer.features import FEATURES, RANKED_FEATURES
 from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
@@ -37,6 +37,17 @@ from retrieval.answer.ranker import RANKER_PATH, WindowRanker, hand_tuned
 FOLDS = 5
 # The weights' L2 penalty per question: 0.01 did best of 0.0001 to 0.03 in cross-validation.
 L2 = 0.01
+def training_set(squad: Path) -> tuple[list[Document], list[SquadQuestion], AnswerEngine]:
+    """PIAF's articles but the held-out ones, their questions, and an engine over them that
+    scores windows by the hand-tuned ranker and always answers: what the ranker learns from."""
+    documents, questions = load_squad(squad)
+    documents = [d for d in documents if not held_out(d.id)]
+    questions = [q for q in questions if not held_out(q.document)]
+    engine = AnswerEngine(documents, ranker=hand_tuned(RANKED_FEATURES),
+                          answerability=always_answers())
+    return documents, questions, engine
+
+
 def windows(engine: AnswerEngine, questions: list[SquadQuestion]
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features the ranker is trained on (RANKED_FEATURES), labels (holds the answer) and
@@ -104,11 +115,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RANKER_PATH)
     args = parser.parse_args()
     began = time.perf_counter()
-    documents, questions = load_squad(args.squad)
-    documents = [d for d in documents if not held_out(d.id)]
-    questions = [q for q in questions if not held_out(q.document)]
-    engine = AnswerEngine(documents, ranker=hand_tuned(RANKED_FEATURES),
-                          answerability=always_answers())
+    documents, questions, engine = training_set(args.squad)
     data = windows(engine, questions)
     print(f"{len(questions)} questions, {len(data[0])} candidate windows, "
           f"{data[1].mean():.1%} positive", flush=True)

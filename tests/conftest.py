@@ -1,5 +1,5 @@
 """Fixtures and helpers shared by the tests: settings no developer's environment can change,
-a fake Bot API, a local news site, a free port, the memory index's compiled code."""
+a fake Bot API, a local news site, a free port, the compiled code (the memory index's, the answer's windows)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,31 @@ from fake_telegram import FakeTelegram
 from telegram_harness import SETTINGS, TOKEN
 
 
-def compiled_memory() -> ModuleType:
-    """The memory index's compiled code (retrieval/index/_memory.c), built at install where a
-    C compiler is; CI must have it: missing there is a failure."""
-    from retrieval.index import memory
-
-    if memory._memory is None:
-        message = "retrieval/index/_memory.c was not built: pip install -e . with a C compiler"
+def compiled(module: ModuleType, name: str) -> ModuleType:
+    """The compiled code a module imports as `name` (retrieval/index/_memory.c,
+    retrieval/answer/_windows.c), built at install where a C compiler is; CI must have it:
+    missing there is a failure, elsewhere a skip."""
+    built = getattr(module, name)
+    if built is None:
+        message = f"{name}.c was not built: pip install -e . with a C compiler"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    return memory._memory
+    return built
+
+
+def compiled_memory() -> ModuleType:
+    """The memory index's compiled code (retrieval/index/_memory.c)."""
+    from retrieval.index import memory
+
+    return compiled(memory, "_memory")
+
+
+def compiled_windows() -> ModuleType:
+    """The answer's compiled windows (retrieval/answer/_windows.c)."""
+    from retrieval.answer import features
+
+    return compiled(features, "_windows")
 
 
 def free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
 import random
 import re
 from bisect import bisect_right
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import compiled_windows
 from retrieval import AnswerEngine, parse_txt
 from retrieval.text.analysis import DOCUMENT_ANALYZER, remove_accents
 from retrieval.answer import features
@@ -251,17 +251,6 @@ def test_the_windows_found_for_all_passages_at_once_are_those_read_one_by_one(qu
         expected = [(spans[i][0], spans[j][1]) for i, j in _reference_windows(spans, shares)]
         assert [(c.start, c.end) for c in found if c.hit is hit] == expected
     assert crowded == ("grève" in question)
-
-
-def compiled_windows():
-    """The compiled windows (retrieval/answer/_windows.c), built at install where a C compiler
-    is; CI must have it: missing there is a failure."""
-    if features._windows is None:
-        message = "retrieval/answer/_windows.c was not built: pip install -e . with a C compiler"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return features._windows
 
 
 def test_the_compiled_windows_choose_and_describe_them_as_the_reference_to_the_bit(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import compiled_windows
 from retrieval import AnswerEngine, IndexStore, IndexUnavailable, build_xapian, parse_txt
 from retrieval.answer import features
 from retrieval.answer.features import FEATURE_FUNCTIONS, FEATURES
@@ -239,10 +239,9 @@ def test_the_best_facts_read_in_one_go_are_each_facts_best(compiled, monkeypatch
     """Windows.bests (every sentence fact's best in one call: _windows.c's, or numpy's where it
     is not built) against best() on each fact alone: the same values, laid out as best() gives
     them (sums over them then add in the same order, to the bit)."""
-    if compiled and features._windows is None:  # CI must have it: missing there is a failure
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            "retrieval/answer/_windows.c was not built: pip install -e . with a C compiler")
-    if not compiled:
+    if compiled:
+        compiled_windows()
+    else:
         monkeypatch.setattr(features, "_windows", None)
     seen: list[features.Windows] = []
     matrix = features.feature_matrix
