@@ -25,7 +25,8 @@ from operator import itemgetter
 
 import numpy as np
 
-from ..text.analysis import DOCUMENT_ANALYZER, Analyzer, Token, remove_accents
+from ..text.analysis import (DOCUMENT_ANALYZER, Analyzer, CharacterTable, Token,
+                             remove_accents)
 from ..text.sentences import sentence_spans
 from ..text.vectors import WordVectors
 from .question import Coverage
@@ -116,15 +117,12 @@ class Question:
     english: bool = False  # read as English: its terms are translations
 
 
-class _FoldTable(dict):
-    """str.translate's table that removes accents one character for one, filled as it goes."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = remove_accents(chr(code))[:1] or chr(code)
-        return self[code]
+def _folded_character(character: str) -> str:
+    """The character without its accent, one character for one."""
+    return remove_accents(character)[:1] or character
 
 
-_FOLD_TABLE = _FoldTable()
+_FOLD_TABLE = CharacterTable(_folded_character)
 
 
 # A character that may carry an accent: ASCII ones never do.

@@ -152,25 +152,29 @@ def _bare(character: str) -> str:
     return bare.replace("œ", "oe").replace("æ", "ae")
 
 
-# The characters whose bare form is remembered: up to the CJK punctuation, which holds every
-# Latin, Greek, Cyrillic and Arabic letter (at most 12,288 entries, about 1.5 MB).
-BARE_REMEMBERED = 0x3000
+# The characters whose forms a CharacterTable remembers: up to the CJK punctuation, which holds
+# every Latin, Greek, Cyrillic and Arabic letter (at most 12,288 entries, about 1.5 MB a table,
+# whatever characters a hostile text brings).
+CHARACTERS_REMEMBERED = 0x3000
 
 
-class _BareTable(dict[int, str]):
-    """Each character's `_bare` form by code point, worked out when first met: str.translate
-    then folds a whole text in C, where the whole text's decomposition was filtered a
-    character at a time in Python (every question is folded to find the kind of answer it
-    wants)."""
+class CharacterTable(dict[int, str]):
+    """A str.translate table of each character's `form`, worked out when first met: the
+    text is then mapped in C, a character at a time, where a Python loop or a Unicode
+    decomposition of the whole text cost far more (every question is folded)."""
+
+    def __init__(self, form: Callable[[str], str]) -> None:
+        super().__init__()
+        self._form = form
 
     def __missing__(self, code: int) -> str:
-        bare = _bare(chr(code))
-        if code < BARE_REMEMBERED:
-            self[code] = bare
-        return bare
+        form = self._form(chr(code))
+        if code < CHARACTERS_REMEMBERED:
+            self[code] = form
+        return form
 
 
-_BARE = _BareTable()
+_BARE = CharacterTable(_bare)
 
 
 class SnowballStep:

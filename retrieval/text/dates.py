@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .analysis import fold_apostrophes, remove_accents
+from .analysis import CharacterTable, fold_apostrophes, remove_accents
 
 MONTHS = {
     **{name: n for n, name in enumerate(
@@ -102,17 +102,12 @@ EXPRESSIONS: list[tuple[re.Pattern[str], Reader, bool]] = [
 ]
 
 
-class _FoldTable(dict):
-    """str.translate's table that folds case and accents one character for one, filled as it
-    goes: one pass over the question instead of a Unicode decomposition per character."""
-
-    def __missing__(self, code: int) -> str:
-        c = chr(code)
-        self[code] = (remove_accents(c.lower()) or c)[:1]
-        return self[code]
+def _folded_character(character: str) -> str:
+    """The character in lower case without its accent, one character for one."""
+    return (remove_accents(character.lower()) or character)[:1]
 
 
-_FOLD_TABLE = _FoldTable()
+_FOLD_TABLE = CharacterTable(_folded_character)
 
 
 def _folded(text: str) -> str:
