@@ -188,6 +188,17 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
     names: set[str] = set()
     untranslated: set[str] = set()
     cognates: set[str] = set()
+
+    def add_cognates(text: str, weight: float, group: int) -> list[str]:
+        """The terms of `text` the query has not yet, added at `weight` in `group` as
+        cognates (kept only where a passage holds them); those added."""
+        added = [t.term for t in QUESTION_ANALYZER(text) if t.term not in boosts]
+        for term in added:
+            boosts[term] = weight
+            groups[term] = group
+            cognates.add(term)
+        return added
+
     end = 0
     while end < len(words):
         start = end  # the entry's first word, and its group
@@ -223,30 +234,17 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
                         for n, t in enumerate(translations) for f in dictionary.inflections(t)]
                      + [(w.term, typed) for w in content])
             for form, weight in forms:
-                for token in QUESTION_ANALYZER(form):
-                    if token.term not in boosts:
-                        boosts[token.term] = weight
-                        groups[token.term] = start
-                        cognates.add(token.term)
+                add_cognates(form, weight, start)
         if not translations and not kept:
             # A learned word no dictionary gives, as French would end it ("etymology":
             # « étymologie »), where a passage holds it.
             for spelling in (s for w in content for s in french_endings(w.term)):
-                for token in QUESTION_ANALYZER(spelling):
-                    if token.term not in boosts:
-                        boosts[token.term] = boost
-                        groups[token.term] = start
-                        cognates.add(token.term)
+                add_cognates(spelling, boost, start)
         for name in (w.term for w in content if _is_name(w.term, w.start)):
             names.update(t.term for t in QUESTION_ANALYZER(name))
             # As French may spell it (« Oulianovsk »), where a passage holds it.
             for spelling in french_spellings(name):
-                for token in QUESTION_ANALYZER(spelling):
-                    if token.term not in boosts:
-                        boosts[token.term] = boost
-                        groups[token.term] = start
-                        cognates.add(token.term)
-                        names.add(token.term)
+                names.update(add_cognates(spelling, boost, start))
     return Query(question, boosts, groups, wanted_pattern(question), english=True,
                  names=frozenset(names), untranslated=frozenset(untranslated),
                  cognates=frozenset(cognates))
