@@ -77,7 +77,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 17
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 20
 
 
 def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
@@ -538,7 +538,7 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
     empty = Postings(Vocabulary.of([]), np.zeros(1, np.int64), np.zeros(0, np.int32),
                      np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32))
     empty.check()
-    no_outlines = Outlines(np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+    no_outlines = Outlines(*[np.zeros(0, np.int64)] * 4, np.zeros(0, np.uint64), [])
     no_analyses = Analyses.of([])
     assert MemoryIndex(empty, [], np.zeros(1, np.int64), no_outlines,
                        no_analyses).search(["x"], 3) == []

@@ -80,6 +80,7 @@ def _columns(ranked: tuple[str, ...], names: tuple[str, ...]
 def _excerpt(found: Found, n: int, passage: Passage, score: float) -> Excerpt:
     """Window n of the found ones as a quote of its article, with its source."""
     doc, paragraph = passage.document, passage.paragraph
-    start, end = paragraph.start + int(found.start[n]), paragraph.start + int(found.end[n])
-    source = Source(doc.id, doc.title, doc.url, paragraph.number, start, end, doc.date)
-    return Excerpt(doc.text[start:end], round(score, 4), found.highlights(n), source)
+    within = slice(int(found.start[n]), int(found.end[n]))  # the paragraph's text is the file's
+    source = Source(doc.id, doc.title, doc.url, paragraph.number, paragraph.start + within.start,
+                    paragraph.start + within.stop, doc.date)
+    return Excerpt(paragraph.text[within], round(score, 4), found.highlights(n), source)

@@ -12,6 +12,14 @@ article's content as indexed: an article changed since is not quoted until the i
 it (the memory index's store at the next start or by the watcher, `index --update` for
 Xapian). The index keeps each article's outline: its paragraphs are sliced from the file's
 content as the outline says, without parsing it again.
+
+An index that keeps where each paragraph stands in its file's bytes (the memory index's
+store: documents.Place), given the status each file had when its digest was taken, has a quote
+read its paragraph alone: a file whose status is still that one (as a start trusts it) is read
+at the paragraph's bytes only, and those are quoted if their digest is the one indexed, which
+also covers the paragraph's number and span in the text. Otherwise, the whole file is read,
+as above (changed since indexing: not quoted). Reading a paragraph costs an open, a status,
+a read of its bytes and a hash of them; a whole article was read, hashed and decoded before.
 """
 
 from __future__ import annotations
@@ -25,9 +33,10 @@ from pathlib import Path
 from threading import Lock
 from typing import NamedTuple
 
-from .documents import Document, Outline, Passage, outlined_article, parsed_article
+from .documents import (Document, Outline, Paragraph, Passage, Place, outlined_article,
+                        paragraph_digest, parsed_article)
 from .files import (EXTENSIONS, corpus_names, document_id, is_corpus_file, read_article_status,
-                    status_of, unchanged)
+                    read_unchanged, status_of, unchanged)
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +60,35 @@ class Read(NamedTuple):
     checked_ns: int
 
 
+class Indexed(NamedTuple):
+    """The article files as their index saw them, by name: the digest of each one's content
+    and its status when that was taken (status_of), and when those were checked
+    (files.unchanged)."""
+
+    digests: dict[str, str]
+    statuses: dict[str, list[int]]
+    checked_ns: int
+
+
 class Corpus(Sequence[Document]):
     """The articles of a corpus folder, in a fixed order, by id; parsed on first use."""
 
     def __init__(self, folder: Path | None, names: dict[str, str] | None = None,
-                 outline: Callable[[str], Outline | None] | None = None) -> None:
+                 outline: Callable[[str], Outline | None] | None = None,
+                 place: Callable[[str, int], Place | None] | None = None,
+                 indexed: Indexed | None = None) -> None:
         """The articles of `folder`: `names` their file names by id, in order (None: the
         folder's article files, listed when first needed); `outline` an article's outline by
         id, as decided when indexing it (an article without one, or whose outline does not fit
-        its text, is parsed)."""
+        its text, is parsed); `place` where a paragraph (by article id and number) stood in its
+        file when indexed, and `indexed` the files then: a quote of a file still as it was
+        reads its paragraph alone."""
         self._folder = folder
         self._names = names
         self._ids: list[str] | None = None
         self._outline = outline
+        self._place = place
+        self._indexed = indexed
         self._parsed: OrderedDict[str, Read] = OrderedDict()
         self._capacity = PARSED_ARTICLES
         self._lock = Lock()  # answers may run in several threads
@@ -184,8 +209,37 @@ class Corpus(Sequence[Document]):
     def passage(self, document_id: str, paragraph: int, expected: str | None = None
                 ) -> Passage | None:
         """A paragraph (numbered from 1) of an article, or None when the article or the
-        paragraph is not there (an index of other articles, or damaged: ranked, not quoted)."""
+        paragraph is not there (an index of other articles, or damaged: ranked, not quoted).
+        Read alone when it can be, else from the whole article."""
+        alone = self._alone(document_id, paragraph, expected)
+        if alone is not None:
+            return alone
         document = self.get(document_id, expected)
         if document is None or not 1 <= paragraph <= len(document.paragraphs):
             return None
-        return Passage(document, document.paragraphs[paragraph - 1])
+        return Passage(document.header, document.paragraphs[paragraph - 1])
+
+    def _alone(self, document_id: str, paragraph: int, expected: str | None) -> Passage | None:
+        """The paragraph read alone from its file, where it stood when indexed: when the
+        file's status is the one taken with the digest indexed (`expected`, if given), and the
+        bytes read have the digest indexed; else None (the whole file is read)."""
+        indexed, names = self._indexed, self._names
+        if indexed is None or self._place is None or names is None or self._folder is None:
+            return None
+        name = names.get(document_id)
+        status = None if name is None else indexed.statuses.get(name)
+        if status is None or (expected is not None and indexed.digests.get(name) != expected):
+            return None
+        place = self._place(document_id, paragraph)
+        if place is None:
+            return None
+        data = read_unchanged(self._folder / name, status, indexed.checked_ns, place.byte_start,
+                              place.byte_end)
+        if data is None or paragraph_digest(place.number, place.start, place.end,
+                                            data) != place.digest:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return Passage(place.header, Paragraph(place.number, place.start, place.end, text))

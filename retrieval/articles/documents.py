@@ -11,11 +11,12 @@ article's words and are dropped: see `LEFTOVER_PATTERNS`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import NamedTuple, overload
 
 import yaml
 
@@ -104,6 +105,17 @@ class OutlinedParagraphs(Sequence[Paragraph]):
         return hash(tuple(self))
 
 
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What a quote says of its article: its id (file name without extension), title, url
+    and date."""
+
+    id: str
+    title: str
+    url: str | None = None
+    date: str | None = None
+
+
 @dataclass(frozen=True)
 class Document:
     """An article: id (file name without extension), title, url, date, and its paragraphs."""
@@ -114,6 +126,10 @@ class Document:
     paragraphs: Sequence[Paragraph]
     url: str | None = None
     date: str | None = None
+
+    @property
+    def header(self) -> Header:
+        return Header(self.id, self.title, self.url, self.date)
 
 
 @dataclass(frozen=True)
@@ -139,10 +155,46 @@ class Outline:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A paragraph of a document, the unit BM25 ranks."""
+    """A paragraph of an article, the unit BM25 ranks: what a quote needs of it."""
 
-    document: Document
+    document: Header
     paragraph: Paragraph
+
+
+class Place(NamedTuple):
+    """Where a paragraph stood in its article's file when it was indexed: its article's
+    header, its number and span in the text, its span in the file's bytes, and their digest
+    (paragraph_digest): what quoting it reads and checks, without the rest of the file."""
+
+    header: Header
+    number: int
+    start: int
+    end: int
+    byte_start: int
+    byte_end: int
+    digest: int
+
+
+def paragraph_digest(number: int, start: int, end: int, data: bytes) -> int:
+    """A paragraph's fingerprint, as a number (a store keeps one a passage, 8 bytes): its
+    bytes in its file, and its number and span in the text, so that a span changed in a
+    damaged store is caught as well as a changed file."""
+    head = b"%d %d %d\n" % (number, start, end)
+    return int.from_bytes(hashlib.sha256(head + data).digest()[:8], "little")
+
+
+def byte_places(document: Document) -> list[tuple[int, int, int]]:
+    """Each paragraph's span in its file's bytes (its text encoded as UTF-8, the file's
+    content) and its digest, in order: the text before each paragraph is encoded once (a
+    text not read from a file may hold lone surrogates: kept as such, as no file has them)."""
+    text, places, at, byte_at = document.text, [], 0, 0
+    for p in document.paragraphs:
+        byte_at += len(text[at:p.start].encode(errors="surrogatepass"))
+        data = p.text.encode(errors="surrogatepass")
+        places.append((byte_at, byte_at + len(data),
+                       paragraph_digest(p.number, p.start, p.end, data)))
+        byte_at, at = byte_at + len(data), p.end
+    return places
 
 
 def is_leftover(paragraph: str) -> bool:

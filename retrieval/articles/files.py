@@ -241,6 +241,30 @@ def unchanged(path: str | Path, status: list[int], checked_ns: int) -> bool:
     return max(status[1], status[2]) < checked_ns - RACY_NS and file_status(path) == status
 
 
+def read_unchanged(path: Path, status: list[int], checked_ns: int, start: int, end: int
+                   ) -> bytes | None:
+    """Bytes start..end of a file whose content is the one read when `status` (status_of)
+    was taken, as `unchanged` tells it (the same status now, of the file opened, and not racy
+    then), read without the rest of it; None when it is not that file any more, or cannot be
+    read (gone, cut short, a symbolic link now)."""
+    if not (0 <= start <= end <= status[0]) or max(status[1], status[2]) >= checked_ns - RACY_NS:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or status_of(found) != status:
+            return None
+        data = os.pread(fd, end - start, start)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) == end - start else None
+
+
 def read_article(path: Path) -> bytes | None:
     """An article file's content, or None (with one warning) when it cannot be read: no
     permission, gone since it was listed, an I/O error, a symbolic link, bigger than the

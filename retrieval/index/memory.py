@@ -28,7 +28,7 @@ from typing import Protocol
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from ..articles.documents import Document, Outline
+from ..articles.documents import Document, Header, Outline, Place, byte_places
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from ..text.sentences import sentence_spans
 from .contract import BM25, Match, PassageWords, indexed_text, lucene_idf
@@ -192,32 +192,43 @@ class Postings:
 @dataclass(frozen=True)
 class Outlines:
     """Every article's outline (what parsing it decided: documents.Outline), kept with the
-    index so that answering parses no article: each passage's span in its article's text, one
-    row per passage as in the postings, and each article's title, url and date."""
+    index so that answering parses no article: each passage's span in its article's text and
+    in its file's bytes, and the digest of those bytes (documents.Place), one row per passage
+    as in the postings; and each article's title, url and date."""
 
     starts: np.ndarray  # int64, one per passage
     ends: np.ndarray  # int64
+    byte_starts: np.ndarray  # int64
+    byte_ends: np.ndarray  # int64
+    digests: np.ndarray  # uint64 (documents.paragraph_digest)
     headers: list[list[str | None]]  # [title, url, date] per article
 
     @classmethod
-    def of(cls, outlines: Sequence[Outline | tuple[Outlines, int, int, list[str | None]]]
-           ) -> Outlines:
-        """The outlines of articles in order: each an Outline, or rows first..last of other
-        Outlines with their header (an article kept from a previous index)."""
-        starts, ends, headers = [], [], []
-        for o in outlines:
-            if isinstance(o, Outline):
-                spans = np.array(o.spans, dtype=np.int64).reshape(-1, 2)
-                starts.append(spans[:, 0])
-                ends.append(spans[:, 1])
-                headers.append([o.title, o.url, o.date])
+    def of(cls, articles: Sequence[Document | tuple[Outlines, int, int, int]]) -> Outlines:
+        """The outlines of articles in order: each a document, or article n of other Outlines
+        with its passages' rows first..last (an article kept from a previous index)."""
+        columns: list[list[np.ndarray]] = [[], [], [], [], []]
+        headers = []
+        for a in articles:
+            if isinstance(a, Document):
+                places = byte_places(a)
+                rows = [np.array(c, dtype=np.int64) for c in (
+                    [p.start for p in a.paragraphs], [p.end for p in a.paragraphs],
+                    [s for s, _, _ in places], [e for _, e, _ in places])]
+                rows.append(np.array([d for _, _, d in places], dtype=np.uint64))
+                headers.append([a.title, a.url, a.date])
             else:
-                kept, first, last, header = o
-                starts.append(np.asarray(kept.starts[first:last]))
-                ends.append(np.asarray(kept.ends[first:last]))
-                headers.append(header)
-        empty = [np.zeros(0, np.int64)]
-        return cls(np.concatenate(starts or empty), np.concatenate(ends or empty), headers)
+                kept, n, first, last = a
+                rows = [np.asarray(c[first:last]) for c in kept.columns()]
+                headers.append(kept.headers[n])
+            for column, row in zip(columns, rows):
+                column.append(row)
+        return cls(*(np.concatenate(c) if c else np.zeros(0, t)
+                     for c, t in zip(columns, [np.int64] * 4 + [np.uint64])), headers)
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """The arrays of one row per passage."""
+        return self.starts, self.ends, self.byte_starts, self.byte_ends, self.digests
 
     def outline(self, article: int, first: int, last: int) -> Outline:
         """The outline of article number `article`, whose passages are rows first..last."""
@@ -225,11 +236,18 @@ class Outlines:
         spans = tuple(zip(self.starts[first:last].tolist(), self.ends[first:last].tolist()))
         return Outline(str(title), url, date, spans)
 
+    def place(self, header: Header, row: int, number: int) -> Place:
+        """Where passage `row`, paragraph `number` of the article of `header`, stood."""
+        return Place(header, number, int(self.starts[row]), int(self.ends[row]),
+                     int(self.byte_starts[row]), int(self.byte_ends[row]),
+                     int(self.digests[row]))
+
     def check(self, passages: int, articles: int) -> None:
         """Raise ValueError unless there is a span per passage and a header per article whose
         title is text (a store may hold anything; a span that does not fit its article's text
-        is refused when the article is read)."""
-        if not (len(self.starts) == len(self.ends) == passages and len(self.headers) == articles
+        is refused when the article is read, one whose digest is not its bytes' when the
+        paragraph is)."""
+        if not (all(len(c) == passages for c in self.columns()) and len(self.headers) == articles
                 and all(isinstance(h, list) and len(h) == 3 and isinstance(h[0], str)
                         and all(v is None or isinstance(v, str) for v in h[1:])
                         for h in self.headers)):
@@ -505,18 +523,32 @@ class MemoryIndex:
             return None
         return self.outlines.outline(n, int(self.first[n]), int(self.first[n + 1]))
 
+    def place(self, document_id: str, paragraph: int) -> Place | None:
+        """Where a paragraph stood in its article's file when it was indexed (quoting reads
+        that much of the file), None for one it does not hold."""
+        n, row = self._row(document_id, paragraph)
+        if row is None:
+            return None
+        title, url, date = self.outlines.headers[n]
+        return self.outlines.place(Header(document_id, str(title), url, date), row, paragraph)
+
     def words(self, document_id: str, paragraph: int) -> PassageWords | None:
         """A paragraph's words and sentences and its title's terms as analysed when it was
         indexed; None for one it does not hold, or whose stored analysis does not fit it (a
         damaged store: the caller analyses the text)."""
-        n = self._positions.get(document_id)
-        if n is None:
-            return None
-        row = self._first[n] + paragraph - 1
-        if not self._first[n] <= row < self._first[n + 1]:
+        _, row = self._row(document_id, paragraph)
+        if row is None:
             return None
         return self.analyses.passage(row, int(self.outlines.ends[row] - self.outlines.starts[row]),
                                      self._terms)
+
+    def _row(self, document_id: str, paragraph: int) -> tuple[int, int | None]:
+        """The article's number and the paragraph's row (None: not held)."""
+        n = self._positions.get(document_id, -1)
+        if n < 0:
+            return n, None
+        row = self._first[n] + paragraph - 1
+        return n, row if self._first[n] <= row < self._first[n + 1] else None
 
     @classmethod
     def build(cls, documents: Sequence[Document | str], analyzer: Analyzer = DOCUMENT_ANALYZER,
@@ -528,7 +560,7 @@ class MemoryIndex:
         one only. The index is the same, to the last bit, as one of them all analysed anew."""
         ids = [d if isinstance(d, str) else d.id for d in documents]
         reused = {} if previous is None else previous._positions
-        outlines = Outlines.of([Outline.of(d) if not isinstance(d, str) else _kept(previous, d)
+        outlines = Outlines.of([d if not isinstance(d, str) else _kept(previous, d)
                                 for d in documents])
         kept_sizes = [] if previous is None else np.diff(previous.first).tolist()
         sizes = [kept_sizes[reused[d]] if isinstance(d, str) else len(d.paragraphs)
@@ -644,13 +676,11 @@ def _best(p: Postings, spans: list[tuple[int, int]], boosts: list[float], k: int
     return (top if candidates is None else candidates[top]), totals[top]
 
 
-def _kept(previous: MemoryIndex | None, document: str
-          ) -> tuple[Outlines, int, int, list[str | None]]:
+def _kept(previous: MemoryIndex | None, document: str) -> tuple[Outlines, int, int, int]:
     """A document kept from the previous index: where its outline is there."""
     assert previous is not None  # a document is given by id only when kept from one
     n = previous._positions[document]
-    return (previous.outlines, int(previous.first[n]), int(previous.first[n + 1]),
-            previous.outlines.headers[n])
+    return previous.outlines, n, int(previous.first[n]), int(previous.first[n + 1])
 
 
 def _merged(previous: MemoryIndex, reused: dict[str, int], documents: Sequence[Document | str],

@@ -49,7 +49,7 @@ import numpy as np
 import platformdirs
 from numpy.typing import DTypeLike
 
-from ..articles.corpus import Corpus, digest
+from ..articles.corpus import Corpus, Indexed, digest
 from ..articles.documents import Document, parsed_article
 from ..articles.files import (CorpusError, corpus_folder, corpus_names, document_id,
                               read_article_status, replaced_atomically, status_of, unchanged)
@@ -64,13 +64,15 @@ log = logging.getLogger(__name__)
 
 # Bumped when the layout of the store changes: a store of another format is rebuilt, never
 # read as this one (4: the articles' outlines, so that answering parses no article; 5: each
-# paragraph's analysis, so that answering analyses none).
-CACHE_FORMAT = "5"
+# paragraph's analysis, so that answering analyses none; 6: each paragraph's span in its file's
+# bytes and their digest, so that a quote reads its paragraph, not its article).
+CACHE_FORMAT = "6"
 # The store's arrays and their types; anything else is not read.
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
-          "paragraph_ends": np.int64, "words": np.int64, "word_data": np.int32,
+          "paragraph_ends": np.int64, "byte_starts": np.int64, "byte_ends": np.int64,
+          "paragraph_digests": np.uint64, "words": np.int64, "word_data": np.int32,
           "sentences": np.int64, "sentence_data": np.int32, "titles": np.int64,
           "title_data": np.int32}
 # Those read a slice at a time (FileVector), not memory-mapped.
@@ -182,7 +184,8 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
             except OSError as e:
                 log.warning("index cache's file statuses not written to %s: %s", path, e)
         # The same files as stored: those it indexed are the store's.
-        return Corpus(folder, stored.names, stored.index.outline), stored.index
+        return Corpus(folder, stored.names, stored.index.outline, stored.index.place,
+                      Indexed(files.digests, files.statuses, checked_ns)), stored.index
     index = _updated(files, stored, bm25)
     if not index.documents:
         raise CorpusError("no_articles", folder=folder)
@@ -191,7 +194,8 @@ def load_indexed_corpus(folder: str | Path, cache_dir: Path | None = None, bm25:
     except OSError as e:
         log.warning("index cache not written to %s: %s", path, e)
     return Corpus(folder, {document_id(name): name for name in files.indexed(index)},
-                  index.outline), index
+                  index.outline, index.place,
+                  Indexed(files.digests, files.statuses, checked_ns)), index
 
 
 def article_files(folder: Path, stored: StoredIndex | None) -> ArticleFiles:
@@ -246,7 +250,9 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
     arrays = {"terms": p.vocabulary.blob, "term_offsets": p.vocabulary.offsets,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
               "counts": p.counts, "lengths": p.lengths, "first": index.first,
-              "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends}
+              "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends,
+              "byte_starts": index.outlines.byte_starts, "byte_ends": index.outlines.byte_ends,
+              "paragraph_digests": index.outlines.digests}
     a = index.analyses
     arrays.update({"words": a.words, "word_data": a.word_data[0:len(a.word_data)],
                    "sentences": a.sentences,
@@ -318,7 +324,9 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     headers = meta.get("headers")
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
-    outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"], headers)
+    outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"],
+                        arrays["byte_starts"], arrays["byte_ends"], arrays["paragraph_digests"],
+                        headers)
     read = {name: FileVector(path / f"{name}.npy", ARRAYS[name]) for name in READ_ARRAYS}
     analyses = Analyses(arrays["words"], read["word_data"], arrays["sentences"],
                         read["sentence_data"], arrays["titles"], read["title_data"])
