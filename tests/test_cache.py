@@ -157,13 +157,14 @@ def test_a_file_edited_with_its_size_and_mtime_given_back_is_read_again(
 
 def unseen_change(monkeypatch: pytest.MonkeyPatch, path: Path, text: str) -> None:
     """The file rewritten with `text`, its status as it was: a change that keeps size, mtime,
-    ctime and inode (the clock set back, a disk edited offline)."""
+    ctime and inode (the clock set back, a disk edited offline), whether its status is looked
+    up by its path or by the file opened."""
     files = retrieval.articles.files
-    status = files.file_status(path)
+    status, inode = files.file_status(path), path.stat().st_ino
     path.write_text(text, encoding="utf-8")
-    status_now = files.file_status
-    monkeypatch.setattr(files, "file_status",
-                        lambda p: status if str(p) == str(path) else status_now(p))
+    status_now = files.status_of
+    monkeypatch.setattr(files, "status_of",
+                        lambda found: status if found.st_ino == inode else status_now(found))
 
 
 CHANGED_B = ARTICLES["b.txt"].replace("une résolution", "le budget de l'armée")
@@ -193,6 +194,127 @@ def test_a_change_no_status_shows_is_not_seen_at_start_and_never_quoted(
     answer_ = engine.answer("Qui a voté une résolution ?")
     assert all(e.source.document != "b" for e in answer_.excerpts + answer_.nearest)
     assert "article b changed since it was indexed" in caplog.text
+
+
+@pytest.fixture
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The article files read whole to quote them (their names)."""
+    import retrieval.articles.corpus as corpus_module
+
+    names: list[str] = []
+    read = corpus_module.read_article_status
+    monkeypatch.setattr(corpus_module, "read_article_status",
+                        lambda path: names.append(path.name) or read(path))
+    return names
+
+
+# Issue 17: the first quote of an article read the whole file, hashed and decoded it. Now a
+# file whose status is the one stored with its digest is read at the quoted paragraph's bytes
+# only, quoted if they are the bytes indexed.
+
+EDGES = {  # a byte order mark, CRLF lines, accents and a character of four bytes
+    "c.md": "\ufeff---\r\ntitle: Le budget\r\ndate: 2020-01-05\r\n---\r\n\r\n"
+            "Les députés 😀 ont voté le budget de l'armée.\r\n\r\n"
+            "Les commentaires sont fermés.\r\n\r\nLe Sénat a voté la réforme des retraites.\r\n",
+}
+
+
+def test_answers_read_only_the_quoted_paragraphs_and_quote_as_parsing_would(
+        corpus, cache_dir, later, whole_reads) -> None:
+    """Every quote's text, span and source as from the parsed articles, with no article file
+    read whole: byte order mark, front matter, CRLF lines, leftovers and characters of several
+    bytes before the paragraph included."""
+    for name, text in EDGES.items():
+        (corpus / name).write_bytes(text.encode())
+    parsed = AnswerEngine(load_corpus(corpus))
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    asked = [*QUESTIONS, "Qui a voté le budget de l'armée ?", "Qui a voté la réforme ?"]
+    quoted = []
+    for question in asked:
+        answer_ = engine.answer(question)
+        assert answer_ == parsed.answer(question)
+        quoted += answer_.excerpts + answer_.nearest
+    assert {e.source.document for e in quoted} == {"a", "b", "c"}
+    assert whole_reads == []
+
+
+EDITS = {  # the file's words as indexed → as edited, outside the quoted paragraph
+    "the same size, bytes in place": ("Le Pentagone", "Le Pentagon!"),
+    "characters moved, bytes in place": ("annonçait", "annoncait"[:-1] + " t"),
+    "offsets shifted": ("Le Pentagone", "Le Pentagone américain"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_an_article_edited_outside_the_quoted_paragraph_is_not_quoted_until_indexed_again(
+        corpus, cache_dir, later, edit) -> None:
+    """Its title, its paragraphs' numbers or their places in its text may have changed: its
+    status says it is not the file indexed, and it is not quoted (its paragraph's bytes still
+    are those indexed, where they were: not enough)."""
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    before = engine.answer("Qui a démenti ?")
+    assert before.excerpts[0].source.document == "a"
+    path = corpus / "a.txt"
+    path.write_text(ARTICLES["a.txt"].replace(*edit), encoding="utf-8")
+    stale = engine.answer("Qui a démenti ?")
+    assert all(e.source.document != "a" for e in stale.excerpts + stale.nearest)
+    fresh = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).answer(
+        "Qui a démenti ?")
+    text = path.read_text(encoding="utf-8")
+    assert fresh.excerpts[0].source.document == "a"
+    assert text[fresh.excerpts[0].source.start:fresh.excerpts[0].source.end] == \
+        fresh.excerpts[0].text
+
+
+UNSEEN = {  # b.txt as indexed → as changed without its status showing it
+    "in the paragraph, the same size": ("une résolution", "une révolution"),
+    "in the paragraph": ("une résolution", "le budget de l'armée"),
+    "cut short": ("une résolution en janvier.\n", "une"),
+}
+
+
+@pytest.mark.parametrize("change", UNSEEN.values(), ids=UNSEEN.keys())
+def test_a_paragraph_changed_without_its_status_showing_it_is_never_quoted(
+        corpus, cache_dir, monkeypatch, later, caplog, change) -> None:
+    """The quoted paragraph's bytes are read and their digest checked: other bytes, or fewer,
+    are not quoted (the whole file is read then, and is not the one indexed)."""
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    unseen_change(monkeypatch, corpus / "b.txt", ARTICLES["b.txt"].replace(*change))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    answer_ = engine.answer("Qui a voté une résolution ?")
+    assert all(e.source.document != "b" for e in answer_.excerpts + answer_.nearest)
+    assert "article b changed since it was indexed" in caplog.text
+
+
+def test_an_article_gone_or_replaced_by_a_link_is_not_quoted(corpus, cache_dir, later,
+                                                              tmp_path) -> None:
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert engine.answer("Qui a démenti ?").excerpts[0].source.document == "a"
+    elsewhere = tmp_path / "a.txt"
+    os.rename(corpus / "a.txt", elsewhere)
+    assert not engine.answer("Qui a démenti ?").excerpts
+    (corpus / "a.txt").symlink_to(elsewhere)
+    assert not engine.answer("Qui a démenti ?").excerpts
+
+
+def test_a_store_of_the_previous_format_is_rebuilt_and_answers_rightly(corpus, cache_dir,
+                                                                         later, analyses
+                                                                         ) -> None:
+    """A store written before the paragraphs' bytes were kept (format 5) is not read as
+    this one: it is built anew, and quotes are read as parsing would."""
+    parsed = AnswerEngine(load_corpus(corpus))
+    AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    analyses.clear()
+    stored = cache_path(corpus, cache_dir)
+    for name in ("byte_starts", "byte_ends", "paragraph_digests"):
+        (stored / f"{name}.npy").unlink()
+    meta = json.loads((stored / "meta.json").read_text(encoding="utf-8"))
+    (stored / "meta.json").write_text(json.dumps({**meta, "format": "5"}), encoding="utf-8")
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    assert analyses == [3]
+    for question in QUESTIONS:
+        assert engine.answer(question) == parsed.answer(question)
 
 
 def test_a_file_changed_while_answering_is_not_quoted_until_indexed_again(corpus, cache_dir
@@ -403,18 +525,24 @@ def swap_outlines(path: Path) -> None:
     np.save(path / "paragraph_ends.npy", ends[::-1].copy())
 
 
-@pytest.mark.parametrize("damage", [shift_outlines, swap_outlines])
-def test_an_outline_that_does_not_fit_its_article_is_not_trusted(corpus, cache_dir, damage
-                                                                 ) -> None:
+def shift_bytes(path: Path) -> None:
+    for name in ("byte_starts", "byte_ends"):
+        np.save(path / f"{name}.npy", np.load(path / f"{name}.npy") + 1)
+
+
+@pytest.mark.parametrize("damage", [shift_outlines, swap_outlines, shift_bytes])
+def test_an_outline_that_does_not_fit_its_article_is_not_trusted(corpus, cache_dir, later,
+                                                                 damage) -> None:
     """Outlines of other files: the article is parsed instead, or at worst another stretch of
-    the same file is quoted; never text that is not in it."""
+    the same file is quoted; never text that is not in it. A paragraph whose bytes, or whose
+    span in the text, are not those its digest was taken of is not read alone."""
     fresh = AnswerEngine(load_corpus(corpus))
     AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     damage(cache_path(corpus, cache_dir))
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     for question in QUESTIONS:
         answer_ = engine.answer(question)
-        if damage is shift_outlines:  # out of the text: parsed, the same answers
+        if damage is not swap_outlines:  # parsed, or read as indexed: the same answers
             assert answer_ == fresh.answer(question)
         for excerpt in answer_.excerpts:
             text = (corpus / f"{excerpt.source.document}.txt").read_text(encoding="utf-8")
