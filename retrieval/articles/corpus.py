@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -89,6 +90,8 @@ class Corpus(Sequence[Document]):
         self._outline = outline
         self._place = place
         self._indexed = indexed
+        # The folder as a string to join names to: a Path a quote cost as much as reading it.
+        self._prefix = None if folder is None else os.path.join(folder, "")
         self._parsed: OrderedDict[str, Read] = OrderedDict()
         self._capacity = PARSED_ARTICLES
         self._lock = Lock()  # answers may run in several threads
@@ -224,7 +227,7 @@ class Corpus(Sequence[Document]):
         file's status is the one taken with the digest indexed (`expected`, if given), and the
         bytes read have the digest indexed; else None (the whole file is read)."""
         indexed, names = self._indexed, self._names
-        if indexed is None or self._place is None or names is None or self._folder is None:
+        if indexed is None or self._place is None or names is None or self._prefix is None:
             return None
         name = names.get(document_id)
         status = None if name is None else indexed.statuses.get(name)
@@ -233,7 +236,7 @@ class Corpus(Sequence[Document]):
         place = self._place(document_id, paragraph)
         if place is None:
             return None
-        data = read_unchanged(self._folder / name, status, indexed.checked_ns, place.byte_start,
+        data = read_unchanged(self._prefix + name, status, indexed.checked_ns, place.byte_start,
                               place.byte_end)
         if data is None or paragraph_digest(place.number, place.start, place.end,
                                             data) != place.digest:

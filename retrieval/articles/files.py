@@ -241,7 +241,7 @@ def unchanged(path: str | Path, status: list[int], checked_ns: int) -> bool:
     return max(status[1], status[2]) < checked_ns - RACY_NS and file_status(path) == status
 
 
-def read_unchanged(path: Path, status: list[int], checked_ns: int, start: int, end: int
+def read_unchanged(path: str | Path, status: list[int], checked_ns: int, start: int, end: int
                    ) -> bytes | None:
     """Bytes start..end of a file whose content is the one read when `status` (status_of)
     was taken, as `unchanged` tells it (the same status now, of the file opened, and not racy

@@ -236,12 +236,6 @@ class Outlines:
         spans = tuple(zip(self.starts[first:last].tolist(), self.ends[first:last].tolist()))
         return Outline(str(title), url, date, spans)
 
-    def place(self, header: Header, row: int, number: int) -> Place:
-        """Where passage `row`, paragraph `number` of the article of `header`, stood."""
-        return Place(header, number, int(self.starts[row]), int(self.ends[row]),
-                     int(self.byte_starts[row]), int(self.byte_ends[row]),
-                     int(self.digests[row]))
-
     def check(self, passages: int, articles: int) -> None:
         """Raise ValueError unless there is a span per passage and a header per article whose
         title is text (a store may hold anything; a span that does not fit its article's text
@@ -504,9 +498,11 @@ class MemoryIndex:
         self._terms = _Terms(postings.vocabulary)
         self._column = lru_cache(maxsize=COLUMN_CACHE_SIZE)(postings.vocabulary.find)
         self._column_max = lru_cache(maxsize=COLUMN_CACHE_SIZE)(self._max_weight)
-        # Where each column starts and each document's first row, as Python ints read straight
-        # from the (maybe memory-mapped) arrays: a search reads a few of each.
+        # Where each column starts and each document's first row, and each passage's place in
+        # its file, as Python ints read straight from the (maybe memory-mapped) arrays: a
+        # search reads a few of each, a quote one of each place's.
         self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
+        self._places = [np.asarray(c).data for c in outlines.columns()]
         # The compiled scorer's totals and marks, one slot a passage (made at its first
         # question).
         self._scratch: tuple[np.ndarray, np.ndarray] | None = None
@@ -530,7 +526,9 @@ class MemoryIndex:
         if row is None:
             return None
         title, url, date = self.outlines.headers[n]
-        return self.outlines.place(Header(document_id, str(title), url, date), row, paragraph)
+        starts, ends, byte_starts, byte_ends, digests = self._places
+        return Place(Header(document_id, str(title), url, date), paragraph, starts[row],
+                     ends[row], byte_starts[row], byte_ends[row], digests[row])
 
     def words(self, document_id: str, paragraph: int) -> PassageWords | None:
         """A paragraph's words and sentences and its title's terms as analysed when it was
