@@ -18,6 +18,7 @@ import importlib.util
 import json
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.corpus import ensure_corpus  # noqa: E402
 from bot.terminal.render import answer_json  # noqa: E402
 from retrieval import AnswerEngine, IndexStore  # noqa: E402
+from retrieval.articles.files import RACY_NS  # noqa: E402
 from retrieval.evaluation import load_dev, load_squad  # noqa: E402
 from retrieval.index.backends import build_xapian  # noqa: E402
 
@@ -67,7 +69,11 @@ def engines(work: Path, name: str, folder: Path) -> dict[str, AnswerEngine]:
 def dump(out: Path, squad: Path | None, piaf: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, out.open("w", encoding="utf-8") as lines:
         work = Path(tmp)
-        for name, (folder, questions) in question_sets(squad, piaf, work).items():
+        sets = question_sets(squad, piaf, work)
+        # Articles written less than RACY_NS ago are read whole to be quoted (their status
+        # says nothing yet): a bot's are older, and its quotes read their paragraphs alone.
+        time.sleep(RACY_NS / 1e9)
+        for name, (folder, questions) in sets.items():
             for backend, engine in engines(work, name, folder).items():
                 for question in questions:
                     row = {"set": name, "backend": backend,

@@ -230,7 +230,9 @@ class Corpus(Sequence[Document]):
         if indexed is None or self._place is None or names is None or self._prefix is None:
             return None
         name = names.get(document_id)
-        status = None if name is None else indexed.statuses.get(name)
+        if name is None:
+            return None
+        status = indexed.statuses.get(name)
         if status is None or (expected is not None and indexed.digests.get(name) != expected):
             return None
         place = self._place(document_id, paragraph)

@@ -189,6 +189,11 @@ class Postings:
             raise ValueError("postings do not fit together")
 
 
+# The types of Outlines' columns, one row a passage: its span in its article's text, in its
+# file's bytes, and their digest (documents.paragraph_digest, 64 bits).
+OUTLINE_TYPES = (np.int64, np.int64, np.int64, np.int64, np.uint64)
+
+
 @dataclass(frozen=True)
 class Outlines:
     """Every article's outline (what parsing it decided: documents.Outline), kept with the
@@ -207,24 +212,24 @@ class Outlines:
     def of(cls, articles: Sequence[Document | tuple[Outlines, int, int, int]]) -> Outlines:
         """The outlines of articles in order: each a document, or article n of other Outlines
         with its passages' rows first..last (an article kept from a previous index)."""
-        columns: list[list[np.ndarray]] = [[], [], [], [], []]
+        parts: list[list[np.ndarray]] = [[] for _ in OUTLINE_TYPES]
         headers = []
         for a in articles:
             if isinstance(a, Document):
-                places = byte_places(a)
-                rows = [np.array(c, dtype=np.int64) for c in (
-                    [p.start for p in a.paragraphs], [p.end for p in a.paragraphs],
-                    [s for s, _, _ in places], [e for _, e, _ in places])]
-                rows.append(np.array([d for _, _, d in places], dtype=np.uint64))
+                values = [(p.start, p.end, *place) for p, place in zip(a.paragraphs,
+                                                                        byte_places(a))]
+                rows = [np.array([v[n] for v in values], dtype=kind)
+                        for n, kind in enumerate(OUTLINE_TYPES)]
                 headers.append([a.title, a.url, a.date])
             else:
                 kept, n, first, last = a
                 rows = [np.asarray(c[first:last]) for c in kept.columns()]
                 headers.append(kept.headers[n])
-            for column, row in zip(columns, rows):
-                column.append(row)
-        return cls(*(np.concatenate(c) if c else np.zeros(0, t)
-                     for c, t in zip(columns, [np.int64] * 4 + [np.uint64])), headers)
+            for part, row in zip(parts, rows):
+                part.append(row)
+        starts, ends, byte_starts, byte_ends, digests = (
+            np.concatenate(part or [np.zeros(0, kind)]) for part, kind in zip(parts, OUTLINE_TYPES))
+        return cls(starts, ends, byte_starts, byte_ends, digests, headers)
 
     def columns(self) -> tuple[np.ndarray, ...]:
         """The arrays of one row per passage."""
