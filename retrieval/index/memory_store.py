@@ -5,12 +5,15 @@ One folder per corpus folder, in the cache folder (`CACHE_DIR`, by default the u
 folder, so that a read-only corpus caches too): plain numeric arrays (`.npy`, memory-mapped as
 they are or read a slice at a time, never unpickled) and one JSON file. It holds index data
 only (terms, postings, which article and paragraph each passage is, each article's outline:
-title, url, date and where its paragraphs stand in its text; each paragraph's analysis: its
-words' terms and offsets, its sentences, its title's terms): every quoted text is sliced from
-the article files as read at start, within a paragraph's span only when that span fits the
-text (else the article is parsed again), and a stored analysis is read only where its offsets
-fit the paragraph (else the paragraph is analysed), so a damaged or forged store can at worst
-rank badly or quote another stretch of the same article.
+title, url, date and where its paragraphs stand in its text and in its file's bytes, with the
+digest of each paragraph's bytes; each paragraph's analysis: its words' terms and offsets, its
+sentences, its title's terms): every quoted text is read from the article files, a paragraph
+alone only when its bytes have the digest stored (which covers its number and span in the text
+too), else sliced from the whole file within a span that fits the text (else the article is
+parsed again), and a stored analysis is read only where its offsets fit the paragraph (else
+the paragraph is analysed), so a damaged or forged store can at worst rank badly or quote
+another stretch of the same article (a forged one, whose digests were worked out again, can
+also misstate where in its file a quote stands).
 
 Its key hashes the index signature (signature.py: the code of the analysis, the parser, what a
 passage is indexed by and the memory index's weighting; BM25's k1 and b) and every article
@@ -28,8 +31,9 @@ its status (files.RACY_NS): it may have been written again in the same tick of t
 system's clock. A file edited and given back its size and mtime (`touch -d`, `rsync -t`) is
 read again: its ctime changed, and no tool sets that back. A change that keeps all four (the
 clock set back, a disk edited offline) is not seen at start, and yet never quoted: every quote
-checks its file (corpus.py: its status, else its content's digest) against the digest indexed,
-and the watcher re-reads a file it sees written.
+checks its file (corpus.py: the quoted paragraph's bytes against their digest when the file's
+status is the one stored, else its whole content against the digest indexed), and the watcher
+re-reads a file it sees written.
 """
 
 from __future__ import annotations
