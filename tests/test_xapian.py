@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -23,6 +24,8 @@ from bot.terminal.cli import main
 from conftest import free_port
 from retrieval import AnswerEngine, IndexStore, IndexUnavailable, build_xapian, update_xapian
 from retrieval.articles.corpus import Corpus
+from retrieval.articles.documents import Header, Place, paragraph_digest
+from retrieval.articles.files import file_status
 from retrieval.index.contract import lucene_idf
 from retrieval.index.memory import MemoryIndex, passage_terms
 from retrieval.index.xapian_index import XapianIndex
@@ -191,6 +194,78 @@ def test_an_article_changed_since_indexing_is_not_quoted_from_its_old_outline(tm
     article.write_text("Autre chose\n\n" + article.read_text(encoding="utf-8")[40:],
                        encoding="utf-8")
     assert not AnswerEngine.from_folder(folder, store).answer("Qui a signé la lettre ?").answered
+
+
+@pytest.fixture
+def later_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every article indexed 10 s after it was written, as an archive's are: none of them is
+    racy (files.RACY_NS) when it is quoted."""
+    import retrieval.index.xapian_index as xapian_index
+
+    clock = time.time_ns
+    monkeypatch.setattr(xapian_index, "time", SimpleNamespace(
+        time_ns=lambda: clock() + 10 * 10**9, monotonic=time.monotonic,
+        perf_counter=time.perf_counter))
+
+
+@pytest.fixture
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The article files read whole to quote them (their names)."""
+    import retrieval.articles.corpus as corpus_module
+
+    names: list[str] = []
+    read = corpus_module.read_article_status
+    monkeypatch.setattr(corpus_module, "read_article_status",
+                        lambda path: names.append(path.name) or read(path))
+    return names
+
+
+def test_quotes_from_three_shards_read_only_their_paragraphs(news, tmp_path, later_index,
+                                                             whole_reads, monkeypatch):
+    """Each passage keeps its place in its file: a file as indexed is read at the quoted
+    paragraph's bytes only, with the same quotes and sources as from the whole files."""
+    build_xapian(tmp_path / "db", news, 3)
+    store = IndexStore("xapian", databases=shards(tmp_path / "db", 3))
+    questions = QUESTIONS + generated_questions(news)
+    three = answers(AnswerEngine.from_folder(news, store), questions)
+    assert whole_reads == [] and any(three)
+    monkeypatch.setattr(XapianIndex, "place", lambda self, document, paragraph: None)
+    assert answers(AnswerEngine.from_folder(news, store), questions) == three
+    assert whole_reads
+
+
+def test_an_article_edited_outside_the_quoted_paragraph_is_not_quoted_from_xapian(
+        tmp_path, later_index):
+    """Its paragraph's bytes are still those indexed, where they were; its title is not:
+    its status says the file changed, and the whole file, not the one indexed, is refused."""
+    folder = write_corpus(tmp_path / "corpus", [])
+    seed = next(p for p in SEEDS.iterdir() if p.suffix == ".txt")
+    article = folder / seed.name
+    shutil.copy(seed, article)
+    build_xapian(tmp_path / "db", folder, 1)
+    engine = AnswerEngine.from_folder(folder, IndexStore("xapian",
+                                                         databases=shards(tmp_path / "db", 1)))
+    assert engine.answer("Qui a signé la lettre ?").answered
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text[:3].upper() + text[3:], encoding="utf-8")  # the same size
+    assert not engine.answer("Qui a signé la lettre ?").answered
+
+
+def test_a_place_naming_a_file_out_of_the_folder_is_never_read(tmp_path):
+    """An index (damaged, forged) whose article id and place name a file elsewhere: the
+    paragraph is not read, whatever its digest says."""
+    folder = write_corpus(tmp_path / "corpus", [])
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"Le mot de passe est 1234.")
+    os.utime(secret, ns=(0, 0))
+    document = f"x{os.sep}..{os.sep}..{os.sep}secret"
+    data = secret.read_bytes()
+    place = Place(Header(document, "Secret"), 1, 0, len(data), 0, len(data),
+                  paragraph_digest(1, 0, len(data), data),
+                  (f"{document}.txt", file_status(secret), time.time_ns() + 10**10))
+    corpus = Corpus.listing(folder, place=lambda d, n: place)
+    (folder / "x").mkdir()
+    assert corpus.passage(document, 1) is None
 
 
 def test_the_cli_builds_shards_and_says_what_it_built(news, tmp_path, capsys):

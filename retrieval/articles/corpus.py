@@ -36,8 +36,8 @@ from typing import NamedTuple
 
 from .documents import (Document, Outline, Paragraph, Passage, Place, outlined_article,
                         paragraph_digest, parsed_article)
-from .files import (EXTENSIONS, corpus_names, document_id, is_corpus_file, read_article_status,
-                    read_unchanged, status_of, unchanged)
+from .files import (EXTENSIONS, corpus_names, document_id, is_article_name, is_corpus_file,
+                    read_article_status, read_unchanged, status_of, unchanged)
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +106,14 @@ class Corpus(Sequence[Document]):
         return corpus
 
     @classmethod
-    def listing(cls, folder: Path, outline: Callable[[str], Outline | None] | None = None
-                ) -> Corpus:
+    def listing(cls, folder: Path, outline: Callable[[str], Outline | None] | None = None,
+                place: Callable[[str, int], Place | None] | None = None) -> Corpus:
         """The articles of a folder, each read when quoted, found by its id (an article added
         since start, and indexed by `index --update`, too); the folder is listed only when the
         list is asked for (an archive's 500k files take seconds). `outline`: as the index
-        keeps it, with the digest of the content it was made from."""
-        return cls(folder, outline=outline)
+        keeps it, with the digest of the content it was made from; `place`: where a paragraph
+        stood, with its file as indexed (Xapian keeps both with each paragraph)."""
+        return cls(folder, outline=outline, place=place)
 
     @property
     def names(self) -> dict[str, str]:
@@ -226,19 +227,20 @@ class Corpus(Sequence[Document]):
         """The paragraph read alone from its file, where it stood when indexed: when the
         file's status is the one taken with the digest indexed (`expected`, if given), and the
         bytes read have the digest indexed; else None (the whole file is read)."""
-        indexed, names = self._indexed, self._names
-        if indexed is None or self._place is None or names is None or self._prefix is None:
-            return None
-        name = names.get(document_id)
-        if name is None:
-            return None
-        status = indexed.statuses.get(name)
-        if status is None or (expected is not None and indexed.digests.get(name) != expected):
+        if self._place is None or self._prefix is None:
             return None
         place = self._place(document_id, paragraph)
         if place is None:
             return None
-        data = read_unchanged(self._prefix + name, status, indexed.checked_ns, place.byte_start,
+        file = place.file or self._file(document_id, expected)
+        if file is None:
+            return None
+        name, status, checked_ns = file
+        # A name the index gives is an article file's of this folder, with this id.
+        if not (name.startswith(document_id) and name[len(document_id):] in EXTENSIONS
+                and is_article_name(name) and os.sep not in name):
+            return None
+        data = read_unchanged(self._prefix + name, status, checked_ns, place.byte_start,
                               place.byte_end)
         if data is None or paragraph_digest(place.number, place.start, place.end,
                                             data) != place.digest:
@@ -248,3 +250,15 @@ class Corpus(Sequence[Document]):
         except UnicodeDecodeError:
             return None
         return Passage(place.header, Paragraph(place.number, place.start, place.end, text))
+
+    def _file(self, document_id: str, expected: str | None) -> tuple[str, list[int], int] | None:
+        """The article's file as indexed (name, status, when checked), when the corpus was
+        given it, and its digest then was `expected` (if given)."""
+        indexed, names = self._indexed, self._names
+        name = None if indexed is None or names is None else names.get(document_id)
+        if indexed is None or name is None:
+            return None
+        status = indexed.statuses.get(name)
+        if status is None or (expected is not None and indexed.digests.get(name) != expected):
+            return None
+        return name, status, indexed.checked_ns

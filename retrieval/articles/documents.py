@@ -163,7 +163,9 @@ class Passage:
 class Place(NamedTuple):
     """Where a paragraph stood in its article's file when it was indexed: its article's
     header, its number and span in the text, its span in the file's bytes, and their digest
-    (paragraph_digest): what quoting it reads and checks, without the rest of the file."""
+    (paragraph_digest): what quoting it reads and checks, without the rest of the file. With
+    `file` when the index keeps it with each paragraph (Xapian): the file's name, its status
+    when it was read (files.status_of) and when that was checked (else the corpus knows)."""
 
     header: Header
     number: int
@@ -172,6 +174,7 @@ class Place(NamedTuple):
     byte_start: int
     byte_end: int
     digest: int
+    file: tuple[str, list[int], int] | None = None
 
 
 def paragraph_digest(number: int, start: int, end: int, data: bytes) -> int:

@@ -69,7 +69,7 @@ def open_index(folder: str | Path, store: IndexStore) -> tuple[Corpus, Index]:
         xapian = xapian_module()
         reopen = xapian.REOPEN_SECONDS if store.reopen_seconds is None else store.reopen_seconds
         index = xapian.XapianIndex.open(store.databases, store.bm25, reopen)
-        return Corpus.listing(corpus_folder(folder), index.outline), index
+        return Corpus.listing(corpus_folder(folder), index.outline, index.place), index
     return load_indexed_corpus(folder, store.cache_dir, store.bm25)
 
 

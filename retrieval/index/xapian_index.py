@@ -25,7 +25,11 @@ Each passage's data also keeps its analysis, as the memory index's store does: i
 and offsets, its sentences, its title's terms (`words`), so that answering analyses no
 paragraph; in the data, not beside it, so that remote shards send it with the passage. The
 terms it holds are read from there too (which of the question's it matches) rather than asked
-of Xapian one passage at a time.
+of Xapian one passage at a time. And its place (`place`): its article's title, url and date,
+its span in the text and in the file's bytes, their digest, and the file's name and status
+when it was indexed, so that a quote of a file still as it was reads its paragraph alone
+(articles/corpus.py; a shard built on another machine names statuses its files do not have
+here: their quotes read the whole file, as before).
 """
 
 from __future__ import annotations
@@ -49,9 +53,11 @@ import xapian
 from tqdm import tqdm
 
 from ..articles.corpus import digest
-from ..articles.documents import Document, Outline, parsed_article
+from ..articles.documents import (Document, Header, Outline, Place, byte_places,
+                                  parsed_article)
 from ..articles.files import (CorpusError, article_max_bytes, corpus_files, corpus_folder,
-                              is_corpus_file, read_article, set_article_max_bytes)
+                              is_corpus_file, read_article_status, set_article_max_bytes,
+                              status_of)
 from ..text import sentences
 from ..text.analysis import DOCUMENT_ANALYZER
 from .contract import BM25, IndexUnavailable, Match, PassageWords, lucene_idf
@@ -265,10 +271,10 @@ class XapianIndex:
             matches, found = [], {}
             for item in items:
                 head, _, analysis = item.document.get_data().split(b"\n", 2)
-                document, paragraph, article_digest, table = json.loads(head)
+                document, paragraph, article_digest, table, place = json.loads(head)
                 matched = frozenset(set(table).intersection(query_terms))
                 matches.append(Match(document, paragraph, item.weight, matched, article_digest))
-                found[document, paragraph] = table, analysis
+                found[document, paragraph] = table, analysis, place
             self._found.passages = found
             # Equal scores in corpus order, as the memory index ranks them: Xapian's own order
             # (by document number) depends on how passages are spread over the shards.
@@ -285,7 +291,14 @@ class XapianIndex:
         kept = getattr(self._found, "passages", {}).get((document, paragraph))
         if kept is None:
             kept = self._call(lambda db: _kept_analysis(db, document, paragraph))
-        return None if kept is None else _passage_words(*kept)
+        return None if kept is None else _passage_words(*kept[:2])
+
+    def place(self, document: str, paragraph: int) -> Place | None:
+        """Where the paragraph stood in its file when indexed, as its data keeps it, when this
+        thread's last search found it; None otherwise, or when it does not fit together (a
+        damaged database: the whole file is read)."""
+        kept = getattr(self._found, "passages", {}).get((document, paragraph))
+        return None if kept is None else _place(document, paragraph, kept[2])
 
     def outline(self, document_id: str) -> Outline | None:
         """An article's outline as its first passage keeps it, with the digest of the content
@@ -310,6 +323,22 @@ def _kept_analysis(db: xapian.Database, document_id: str, paragraph: int
         if data[1] == paragraph:
             return data[3], analysis
     return None
+
+
+def _place(document: str, paragraph: int, kept: object) -> Place | None:
+    """A paragraph's place as its passage's data keeps it (`_data`), checked: [title, url,
+    date, its start and end in the text and in the file's bytes, their digest, the file's
+    name, its status and when that was checked]."""
+    if not (isinstance(kept, list) and len(kept) == 11):
+        return None
+    title, url, date, *numbers, name, status, checked_ns = kept
+    if not (isinstance(title, str) and all(v is None or isinstance(v, str) for v in (url, date))
+            and isinstance(name, str) and isinstance(status, list) and len(status) == 4
+            and all(type(n) is int for n in [*numbers, *status, checked_ns])):
+        return None
+    start, end, byte_start, byte_end, bytes_digest = numbers
+    return Place(Header(document, title, url, date), paragraph, start, end, byte_start, byte_end,
+                 bytes_digest, (name, status, checked_ns))
 
 
 def _passage_words(table: list[str], analysis: bytes) -> PassageWords | None:
@@ -383,15 +412,17 @@ def shard_of(document_id: str, shards: int) -> int:
     return zlib.crc32(document_id.encode()) % shards
 
 
-def _passages(document: Document, article_digest: str) -> Iterator[xapian.Document]:
-    """The Xapian documents of an article's passages. A passage's terms are its title's then
-    its paragraph's, each word analysed alone, as the memory index reads `indexed_text`: the
-    title analysed once an article, each paragraph once for its terms and its analysis."""
+def _passages(document: Document, article_digest: str, file: tuple[str, list[int], int]
+              ) -> Iterator[xapian.Document]:
+    """The Xapian documents of an article's passages (`file`: its file's name, status and
+    when that was checked). A passage's terms are its title's then its paragraph's, each word
+    analysed alone, as the memory index reads `indexed_text`: the title analysed once an
+    article, each paragraph once for its terms and its analysis."""
     outline = Outline.of(document)
     kept = json.dumps([article_digest, outline.title, outline.url, outline.date,
                        [n for span in outline.spans for n in span]], ensure_ascii=False)
     title = DOCUMENT_ANALYZER.terms(document.title)
-    for paragraph in document.paragraphs:
+    for paragraph, place in zip(document.paragraphs, byte_places(document)):
         terms, starts, ends = DOCUMENT_ANALYZER.columns(paragraph.text)
         passage = xapian.Document()
         for term, wdf in Counter(title + terms).items():
@@ -400,15 +431,18 @@ def _passages(document: Document, article_digest: str) -> Iterator[xapian.Docume
         passage.add_boolean_term(ID_PREFIX + document.id)
         words = PassageWords(terms, starts, ends, sentences.sentence_spans(paragraph.text),
                              frozenset(title))
+        where = [document.title, document.url, document.date, paragraph.start, paragraph.end,
+                 *place, *file]
         passage.set_data(_data([document.id, paragraph.number, article_digest],
-                               kept if paragraph.number == 1 else "", len(paragraph.text), words))
+                               kept if paragraph.number == 1 else "", len(paragraph.text), words,
+                               where))
         yield passage
 
 
-def _data(head: list, outline: str, length: int, words: PassageWords) -> bytes:
+def _data(head: list, outline: str, length: int, words: PassageWords, place: list) -> bytes:
     """A passage's data, three parts a newline apart (JSON writes none): its head (article id,
-    paragraph number, digest of the article's content, and its distinct terms, the title's and
-    the paragraph's), the article's outline (`_outline`, on its first passage, else empty),
+    paragraph number, digest of the article's content, its distinct terms, the title's and
+    the paragraph's, and its place: `_place`), the article's outline (`_outline`, on its first passage, else empty),
     then its analysis: NUMBER_TYPES of its paragraph's length, word count and sentence count, its words'
     terms (by position in the head's terms), starts and ends, its sentences' starts and ends,
     and its title's terms (sorted: the same bytes at every build)."""
@@ -420,12 +454,16 @@ def _data(head: list, outline: str, length: int, words: PassageWords) -> bytes:
                *(n for span in words.sentences for n in span),
                *(position[t] for t in title)]
     size = 2 if max(numbers) < 2 ** 16 else 4
-    return b"\n".join([json.dumps([*head, table], ensure_ascii=False).encode(), outline.encode(),
+    return b"\n".join([json.dumps([*head, table, place], ensure_ascii=False).encode(),
+                       outline.encode(),
                        bytes([size]) + np.array(numbers, NUMBER_TYPES[size]).tobytes()])
 
 
-def _index_article(db: xapian.WritableDatabase, path: Path, content: bytes) -> int:
-    """(Re)index one article in its shard: its old passages out, its new ones in; how many."""
+def _index_article(db: xapian.WritableDatabase, path: Path, read: tuple[bytes, os.stat_result],
+                   checked_ns: int) -> int:
+    """(Re)index one article in its shard: its old passages out, its new ones in; how many.
+    `read`: its content and its file's status just before it was read, after `checked_ns`."""
+    content, status = read
     db.delete_document(ID_PREFIX + path.stem)
     article_digest = digest(content)
     db.set_metadata(DIGEST_KEY + path.stem, article_digest)
@@ -433,7 +471,8 @@ def _index_article(db: xapian.WritableDatabase, path: Path, content: bytes) -> i
     if document is None:
         return 0
     count = 0
-    for passage in _passages(document, article_digest):
+    for passage in _passages(document, article_digest,
+                             (path.name, status_of(status), checked_ns)):
         db.add_document(passage)
         count += 1
     return count
@@ -479,9 +518,10 @@ def _build_shard(path: Path, files: list[Path], shards: int) -> tuple[int, int]:
     db = xapian.WritableDatabase(str(path), xapian.DB_CREATE_OR_OVERWRITE)
     articles = passages = 0
     for file in _progress(files, path.name):
-        content = read_article(file)
-        if content is not None:
-            passages += _index_article(db, file, content)
+        checked_ns = time.time_ns()  # before the file is looked at: see files.RACY_NS
+        read = read_article_status(file)
+        if read is not None:
+            passages += _index_article(db, file, read, checked_ns)
             articles += 1
     db.set_metadata(SIGNATURE_KEY, json.dumps({"index": signature(), "shards": shards}))
     db.commit()
@@ -517,15 +557,16 @@ def update(directory: Path, folder: str | Path, paths: Iterable[Path] | None = N
             files = [p for p in paths if is_corpus_file(p)]
             gone = {p.stem for p in paths if not is_corpus_file(p)} & set(known)
         for path in _progress(files, "updating"):
-            content = read_article(path)
-            if content is None or known.get(path.stem) == digest(content):
-                report.unchanged += content is not None
+            checked_ns = time.time_ns()
+            read = read_article_status(path)
+            if read is None or known.get(path.stem) == digest(read[0]):
+                report.unchanged += read is not None
                 continue
             if path.stem in known:
                 report.changed += 1
             else:
                 report.added += 1
-            _index_article(dbs[shard_of(path.stem, len(dbs))], path, content)
+            _index_article(dbs[shard_of(path.stem, len(dbs))], path, read, checked_ns)
         for document_id in gone:
             db = dbs[shard_of(document_id, len(dbs))]
             db.delete_document(ID_PREFIX + document_id)
