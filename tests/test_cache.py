@@ -287,6 +287,28 @@ def test_a_paragraph_changed_without_its_status_showing_it_is_never_quoted(
     assert "article b changed since it was indexed" in caplog.text
 
 
+def test_a_paragraph_read_alone_is_read_again_only_when_its_status_changed(
+        corpus, cache_dir, later, monkeypatch) -> None:
+    """Quoted again, a paragraph costs a stat; its file edited since (given back its size and
+    mtime, even) is read again, and not quoted from the index of its old content."""
+    import retrieval.articles.corpus as corpus_module
+
+    reads: list[str] = []
+    read = corpus_module.read_unchanged
+    monkeypatch.setattr(corpus_module, "read_unchanged",
+                        lambda path, *place: reads.append(Path(path).name) or read(path, *place))
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    first = engine.answer("Qui a voté une résolution ?")
+    assert first.answered and "b.txt" in reads
+    reads.clear()
+    assert engine.answer("Qui a voté une résolution ?") == first
+    assert reads == []
+    edit_keeping_size_and_mtime(corpus / "b.txt", "une résolution", "un traité xxxx")
+    stale = engine.answer("Qui a voté une résolution ?")
+    assert "b.txt" in reads
+    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
+
+
 def test_an_article_gone_or_replaced_by_a_link_is_not_quoted(corpus, cache_dir, later,
                                                               tmp_path) -> None:
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
