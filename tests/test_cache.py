@@ -77,7 +77,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 20
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 18
 
 
 def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
@@ -329,8 +329,7 @@ def test_a_store_of_the_previous_format_is_rebuilt_and_answers_rightly(corpus, c
     AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     analyses.clear()
     stored = cache_path(corpus, cache_dir)
-    for name in ("byte_starts", "byte_ends", "paragraph_digests"):
-        (stored / f"{name}.npy").unlink()
+    (stored / "paragraph_places.npy").unlink()
     meta = json.loads((stored / "meta.json").read_text(encoding="utf-8"))
     (stored / "meta.json").write_text(json.dumps({**meta, "format": "5"}), encoding="utf-8")
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
@@ -548,8 +547,9 @@ def swap_outlines(path: Path) -> None:
 
 
 def shift_bytes(path: Path) -> None:
-    for name in ("byte_starts", "byte_ends"):
-        np.save(path / f"{name}.npy", np.load(path / f"{name}.npy") + 1)
+    places = np.load(path / "paragraph_places.npy").reshape(-1, 3)
+    places[:, :2] += 1  # each paragraph's byte start and end
+    np.save(path / "paragraph_places.npy", places.reshape(-1))
 
 
 @pytest.mark.parametrize("damage", [shift_outlines, swap_outlines, shift_bytes])
@@ -688,7 +688,7 @@ def test_vocabulary_finds_terms_and_prefixes() -> None:
     empty = Postings(Vocabulary.of([]), np.zeros(1, np.int64), np.zeros(0, np.int32),
                      np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32))
     empty.check()
-    no_outlines = Outlines(*[np.zeros(0, np.int64)] * 4, np.zeros(0, np.uint64), [])
+    no_outlines = Outlines(*[np.zeros(0, np.int64)] * 3, [])
     no_analyses = Analyses.of([])
     assert MemoryIndex(empty, [], np.zeros(1, np.int64), no_outlines,
                        no_analyses).search(["x"], 3) == []

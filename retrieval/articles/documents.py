@@ -178,11 +178,11 @@ class Place(NamedTuple):
 
 
 def paragraph_digest(number: int, start: int, end: int, data: bytes) -> int:
-    """A paragraph's fingerprint, as a number (a store keeps one a passage, 8 bytes): its
-    bytes in its file, and its number and span in the text, so that a span changed in a
-    damaged store is caught as well as a changed file."""
+    """A paragraph's fingerprint, as a signed 64-bit number (a store keeps one a passage
+    beside its offsets): its bytes in its file, and its number and span in the text, so that
+    a span changed in a damaged store is caught as well as a changed file."""
     head = b"%d %d %d\n" % (number, start, end)
-    return int.from_bytes(hashlib.sha256(head + data).digest()[:8], "little")
+    return int.from_bytes(hashlib.sha256(head + data).digest()[:8], "little", signed=True)
 
 
 def byte_places(document: Document) -> list[tuple[int, int, int]]:

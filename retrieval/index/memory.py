@@ -189,51 +189,47 @@ class Postings:
             raise ValueError("postings do not fit together")
 
 
-# The types of Outlines' columns, one row a passage: its span in its article's text, in its
-# file's bytes, and their digest (documents.paragraph_digest, 64 bits).
-OUTLINE_TYPES = (np.int64, np.int64, np.int64, np.int64, np.uint64)
+# How many numbers a passage's place in its file takes in Outlines.places: its byte start
+# and end and their digest (documents.paragraph_digest), side by side, so that a quote reads
+# one page of the store, not three (at 1M passages, quotes soon touch every page: 8 MB of
+# serve memory a column).
+PLACE_FIELDS = 3
 
 
 @dataclass(frozen=True)
 class Outlines:
     """Every article's outline (what parsing it decided: documents.Outline), kept with the
     index so that answering parses no article: each passage's span in its article's text and
-    in its file's bytes, and the digest of those bytes (documents.Place), one row per passage
-    as in the postings; and each article's title, url and date."""
+    in its file's bytes, and the digest of those bytes (documents.Place), rows as in the
+    postings; and each article's title, url and date."""
 
     starts: np.ndarray  # int64, one per passage
     ends: np.ndarray  # int64
-    byte_starts: np.ndarray  # int64
-    byte_ends: np.ndarray  # int64
-    digests: np.ndarray  # uint64 (documents.paragraph_digest)
+    places: np.ndarray  # int64, PLACE_FIELDS per passage
     headers: list[list[str | None]]  # [title, url, date] per article
 
     @classmethod
     def of(cls, articles: Sequence[Document | tuple[Outlines, int, int, int]]) -> Outlines:
         """The outlines of articles in order: each a document, or article n of other Outlines
         with its passages' rows first..last (an article kept from a previous index)."""
-        parts: list[list[np.ndarray]] = [[] for _ in OUTLINE_TYPES]
+        parts: list[list[np.ndarray]] = [[], [], []]
         headers = []
         for a in articles:
             if isinstance(a, Document):
-                values = [(p.start, p.end, *place) for p, place in zip(a.paragraphs,
-                                                                        byte_places(a))]
-                rows = [np.array([v[n] for v in values], dtype=kind)
-                        for n, kind in enumerate(OUTLINE_TYPES)]
+                rows = [np.array([p.start for p in a.paragraphs], dtype=np.int64),
+                        np.array([p.end for p in a.paragraphs], dtype=np.int64),
+                        np.array(byte_places(a), dtype=np.int64).reshape(-1)]
                 headers.append([a.title, a.url, a.date])
             else:
                 kept, n, first, last = a
-                rows = [np.asarray(c[first:last]) for c in kept.columns()]
+                rows = [np.asarray(kept.starts[first:last]), np.asarray(kept.ends[first:last]),
+                        np.asarray(kept.places[PLACE_FIELDS * first:PLACE_FIELDS * last])]
                 headers.append(kept.headers[n])
             for part, row in zip(parts, rows):
                 part.append(row)
-        starts, ends, byte_starts, byte_ends, digests = (
-            np.concatenate(part or [np.zeros(0, kind)]) for part, kind in zip(parts, OUTLINE_TYPES))
-        return cls(starts, ends, byte_starts, byte_ends, digests, headers)
-
-    def columns(self) -> tuple[np.ndarray, ...]:
-        """The arrays of one row per passage."""
-        return self.starts, self.ends, self.byte_starts, self.byte_ends, self.digests
+        starts, ends, places = (np.concatenate(part or [np.zeros(0, np.int64)])
+                                for part in parts)
+        return cls(starts, ends, places, headers)
 
     def outline(self, article: int, first: int, last: int) -> Outline:
         """The outline of article number `article`, whose passages are rows first..last."""
@@ -246,7 +242,8 @@ class Outlines:
         title is text (a store may hold anything; a span that does not fit its article's text
         is refused when the article is read, one whose digest is not its bytes' when the
         paragraph is)."""
-        if not (all(len(c) == passages for c in self.columns()) and len(self.headers) == articles
+        if not (len(self.starts) == len(self.ends) == passages
+                and len(self.places) == PLACE_FIELDS * passages and len(self.headers) == articles
                 and all(isinstance(h, list) and len(h) == 3 and isinstance(h[0], str)
                         and all(v is None or isinstance(v, str) for v in h[1:])
                         for h in self.headers)):
@@ -507,7 +504,8 @@ class MemoryIndex:
         # its file, as Python ints read straight from the (maybe memory-mapped) arrays: a
         # search reads a few of each, a quote one of each place's.
         self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
-        self._places = [np.asarray(c).data for c in outlines.columns()]
+        self._places = [np.asarray(c).data for c in (outlines.starts, outlines.ends,
+                                                     outlines.places)]
         # The compiled scorer's totals and marks, one slot a passage (made at its first
         # question).
         self._scratch: tuple[np.ndarray, np.ndarray] | None = None
@@ -531,9 +529,10 @@ class MemoryIndex:
         if row is None:
             return None
         title, url, date = self.outlines.headers[n]
-        starts, ends, byte_starts, byte_ends, digests = self._places
+        starts, ends, places = self._places
+        at = PLACE_FIELDS * row
         return Place(Header(document_id, str(title), url, date), paragraph, starts[row],
-                     ends[row], byte_starts[row], byte_ends[row], digests[row])
+                     ends[row], places[at], places[at + 1], places[at + 2])
 
     def words(self, document_id: str, paragraph: int) -> PassageWords | None:
         """A paragraph's words and sentences and its title's terms as analysed when it was

@@ -75,8 +75,7 @@ CACHE_FORMAT = "6"
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
-          "paragraph_ends": np.int64, "byte_starts": np.int64, "byte_ends": np.int64,
-          "paragraph_digests": np.uint64, "words": np.int64, "word_data": np.int32,
+          "paragraph_ends": np.int64, "paragraph_places": np.int64, "words": np.int64, "word_data": np.int32,
           "sentences": np.int64, "sentence_data": np.int32, "titles": np.int64,
           "title_data": np.int32}
 # Those read a slice at a time (FileVector), not memory-mapped.
@@ -255,8 +254,7 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
               "starts": p.starts, "passages": p.passages, "weights": p.weights,
               "counts": p.counts, "lengths": p.lengths, "first": index.first,
               "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends,
-              "byte_starts": index.outlines.byte_starts, "byte_ends": index.outlines.byte_ends,
-              "paragraph_digests": index.outlines.digests}
+              "paragraph_places": index.outlines.places}
     a = index.analyses
     arrays.update({"words": a.words, "word_data": a.word_data[0:len(a.word_data)],
                    "sentences": a.sentences,
@@ -329,8 +327,7 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     if not isinstance(headers, list):
         raise ValueError("meta.json does not list the articles' headers")
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"],
-                        arrays["byte_starts"], arrays["byte_ends"], arrays["paragraph_digests"],
-                        headers)
+                        arrays["paragraph_places"], headers)
     read = {name: FileVector(path / f"{name}.npy", ARRAYS[name]) for name in READ_ARRAYS}
     analyses = Analyses(arrays["words"], read["word_data"], arrays["sentences"],
                         read["sentence_data"], arrays["titles"], read["title_data"])
