@@ -210,7 +210,7 @@ WORD_CACHE_SIZE = 1_000_000
 
 # A word with what stands before it: re.split over it gives separators and words alternately,
 # whose lengths summed give each word's start without a match object for each word.
-_WORD_AND_SEPARATOR = re.compile(f"({_WORD.pattern})")
+WORD_AND_SEPARATOR = re.compile(f"({_WORD.pattern})")
 
 # A word's analysis: its term and the span of the word it was read from; () when it has none.
 Analysed = tuple[str, int, int] | tuple[()]
@@ -232,9 +232,9 @@ class Analyzer:
         self._known: dict[str, Analysed] = {}
         self._lock = Lock()  # texts may be analysed in several threads
 
-    def _analysed(self, words: list[str]) -> list[Analysed]:
-        """Each word's analysis: looked up when known (one dict lookup, in C, per word), the
-        others through the chain together."""
+    def analysed(self, words: list[str]) -> list[Analysed]:
+        """Each word's analysis (its term and the term's span in the word, or ()): looked up
+        when known (one dict lookup, in C, per word), the others through the chain together."""
         known = self._known
         found = list(map(known.get, words))
         if None not in found:
@@ -278,15 +278,15 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Only the terms, for indexing (no Token built: a million passages is many words)."""
-        return [analysed[0] for analysed in self._analysed(_WORD.findall(text)) if analysed]
+        return [analysed[0] for analysed in self.analysed(_WORD.findall(text)) if analysed]
 
     def columns(self, text: str) -> tuple[list[str], list[int], list[int]]:
         """Every word's term, start and end, as three lists: a whole paragraph read for exact
         and soft matches, without a Token for each word."""
-        pieces = _WORD_AND_SEPARATOR.split(text)  # separator, word, separator, ..., separator
+        pieces = WORD_AND_SEPARATOR.split(text)  # separator, word, separator, ..., separator
         ends = list(accumulate(map(len, pieces)))  # ends[2k]: where word k starts
         found = [(analysed[0], at + analysed[1], at + analysed[2]) for analysed, at
-                 in zip(self._analysed(pieces[1::2]), ends[::2]) if analysed]
+                 in zip(self.analysed(pieces[1::2]), ends[::2]) if analysed]
         if not found:
             return [], [], []
         terms, starts, stops = zip(*found)

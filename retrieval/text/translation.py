@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .frequency import typed_zipf, zipf
+from .frequency import zipfs
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
@@ -138,12 +138,13 @@ def base_forms(lower: str) -> list[str]:
 def is_english(words: list[str]) -> bool:
     """More of the words are clearly English than clearly French (names left out by the
     caller). Frequencies, not a list: a question is a handful of common words."""
-    english = french = 0
-    for word in words:
-        en, fr = zipf(word, "en"), typed_zipf(word, "fr")
-        english += en >= fr + LANGUAGE_MARGIN
-        french += fr >= en + LANGUAGE_MARGIN
-    return english > french
+    return sum(map(leaning, words)) > 0
+
+
+def leaning(word: str) -> int:
+    """1 for a word clearly English, -1 for one clearly French, 0 for either or neither."""
+    fr, en = zipfs(word)
+    return (en >= fr + LANGUAGE_MARGIN) - (fr >= en + LANGUAGE_MARGIN)
 
 
 def french_spellings(name: str) -> list[str]:
