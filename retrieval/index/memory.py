@@ -607,19 +607,22 @@ class MemoryIndex:
         while their best scores cannot lift another passage into the top k (max-score
         pruning)."""
         p = self.postings
-        long = [e > s and (e - s) * LONG_SHARE >= p.size for s, e in spans]
-        short_postings = sum(e - s for (s, e), is_long in zip(spans, long) if not is_long)
-        long_postings = sum(e - s for s, e in spans) - short_postings
-        # (A bound is a term's best score times its weight: not one for a negative weight.)
-        if not (short_postings and short_postings * PRUNE_RATIO <= long_postings
-                and min(boosts) >= 0):
-            long = [False] * len(spans)
+        size = p.size
+        lengths = [e - s for s, e in spans]
+        long = [n > 0 and n * LONG_SHARE >= size for n in lengths]
         outside = 0.0  # added in query order, as the scores are: no passage's exceeds it
-        for w, (_, c), is_long in zip(boosts, columns, long):
-            if is_long:
-                outside += w * self._column_max(c)
+        if any(long):
+            short_postings = sum(n for n, is_long in zip(lengths, long) if not is_long)
+            # (A bound is a term's best score times its weight: not one for a negative weight.)
+            if (short_postings and short_postings * PRUNE_RATIO <= sum(lengths) - short_postings
+                    and min(boosts) >= 0):
+                for w, (_, c), is_long in zip(boosts, columns, long):
+                    if is_long:
+                        outside += w * self._column_max(c)
+            else:
+                long = [False] * len(spans)
         if self._scratch is None:  # one slot a passage, all zero between questions
-            self._scratch = np.zeros(p.size), np.zeros(p.size, dtype=np.uint8)
+            self._scratch = np.zeros(size), np.zeros(size, dtype=np.uint8)
         totals, marks = self._scratch
         rows, scores, documents = np.empty(k, dtype=np.int32), np.empty(k), np.empty(k, np.int64)
         held = np.empty((k, len(spans)), dtype=np.uint8)
