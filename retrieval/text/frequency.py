@@ -5,9 +5,8 @@ typos), and wordfreq finds that out the slow way: it normalises and tokenizes th
 (about 20 µs) before one dictionary look-up, and a question asks about each word in both
 languages. A word of lower-case Latin letters alone is already what wordfreq's tokenizer
 would make of it (NFC, nothing to fold, one token, no digit nor apostrophe), so its frequency
-is one look-up in wordfreq's own table, and its Zipf frequency that frequency's, worked out
-by wordfreq once per frequency (wordfreq keeps them in centibels: a few hundred values a
-language); any other string goes through wordfreq (which remembers what it looked up).
+is one look-up in wordfreq's own table, made a Zipf frequency as wordfreq makes it (`_zipf_of`);
+any other string goes through wordfreq (which remembers what it looked up).
 
 Users type without accents (« etrangers », « deja »): wordfreq lists those spellings too, as
 the rarer typing they are (« etrangers » 2.9, « étrangers » 4.7), so a word typed bare is read
@@ -19,11 +18,12 @@ typo?): `zipfs` looks them up together, once a word.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import freq_to_zipf, get_frequency_dict, zipf_frequency
 
 from .analysis import remove_accents
 
@@ -44,23 +44,23 @@ def zipf(word: str, language: str) -> float:
     if not _PLAIN_WORD.fullmatch(word):
         return zipf_frequency(word, language)
     frequency = _frequencies(language).get(word)
-    if frequency is None:
-        return UNLISTED
-    by_frequency = _zipf_by_frequency(language)
-    if frequency not in by_frequency:  # wordfreq's own, for a plain word of that frequency
-        by_frequency[frequency] = zipf_frequency(word, language)
-    return by_frequency[frequency]
+    return UNLISTED if frequency is None else _zipf_of(frequency)
+
+
+def _zipf_of(frequency: float) -> float:
+    """The Zipf frequency wordfreq gives a word of one token that its list holds at
+    `frequency`: the frequency through the sum of inverses it combines tokens by, rounded to
+    three significant digits, then its Zipf value to hundredths (wordfreq's `_word_frequency`
+    and `zipf_frequency`: tests/test_frequency.py compares them at every frequency of its
+    lists)."""
+    frequency = 1.0 / (1.0 / frequency)
+    rounded = round(frequency, math.floor(-math.log(frequency, 10)) + 3)
+    return round(freq_to_zipf(rounded), 2)
 
 
 @cache
 def _frequencies(language: str) -> dict[str, float]:
     return get_frequency_dict(language, "best")
-
-
-@cache
-def _zipf_by_frequency(language: str) -> dict[float, float]:
-    """The Zipf frequency of each frequency a plain word was found at (filled by `zipf`)."""
-    return {}
 
 
 def typed_zipf(word: str, language: str) -> float:
