@@ -181,17 +181,17 @@ _known: dict[str, _Word] = {}
 
 
 def _read(words: list[str]) -> list[_Word]:
-    """The words as read: those met before looked up, the new ones analysed together."""
+    """The words as read: those met before looked up, the new ones analysed and read."""
     found = list(map(_known.get, words))
     if None not in found:
         return found  # type: ignore[return-value]  # no word is new
-    new = list(dict.fromkeys(w for w, f in zip(words, found) if f is None))
-    if len(_known) + len(new) > REMEMBERED_WORDS:
+    if len(_known) >= REMEMBERED_WORDS:
         _known.clear()
-    for word, analysed in zip(new, QUESTION_ANALYZER.analysed(new)):
-        _known[word] = _reading(word, analysed)
-    return [_known[w] if f is None else f for w, f in zip(words, found)]
-
+    analyses = QUESTION_ANALYZER.analysed(words)
+    for n, read in enumerate(found):
+        if read is None:
+            found[n] = _known[words[n]] = _reading(words[n], analyses[n])
+    return found  # type: ignore[return-value]  # every word read
 
 def _reading(word: str, analysed: Analysed) -> _Word:
     plain, capital = word.isalpha(), word[:1].isupper()
