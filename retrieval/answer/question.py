@@ -25,7 +25,13 @@ from ..text.analysis import (
     tokenize,
 )
 from ..text.frequency import zipfs
-from ..text.translation import Dictionary, french_endings, french_spellings, is_english
+from ..text.translation import (
+    Dictionary,
+    french_endings,
+    french_spellings,
+    is_english,
+    leaning,
+)
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -170,8 +176,10 @@ class _Word(NamedTuple):
     typed: str  # that span in lower case: the word as typed (Query.words)
     rarity: float  # the typed word's (rarity)
     named: bool  # the span starts with a capital: a name, unless it starts the question
-    plain: bool  # letters only: a word that may tell the question's language (is_english)
-    capital: bool  # the word starts with a capital
+    # Whether the word is clearly English (1) or French (-1), for a word of letters only (0
+    # for any other), and whether it starts with a capital: a name's leaning is not counted.
+    leaning: int
+    capital: bool
 
 
 # How many distinct words a process remembers as read (`_Word`, a few hundred bytes each):
@@ -194,13 +202,13 @@ def _read(words: list[str]) -> list[_Word]:
     return found  # type: ignore[return-value]  # every word read
 
 def _reading(word: str, analysed: Analysed) -> _Word:
-    plain, capital = word.isalpha(), word[:1].isupper()
+    language, capital = leaning(word) if word.isalpha() else 0, word[:1].isupper()
     if not analysed:
-        return _Word("", 0, 0, "", 0.0, False, plain, capital)
+        return _Word("", 0, 0, "", 0.0, False, language, capital)
     term, start, end = analysed
     typed = word[start:end].casefold()
-    return _Word(term, start, end, typed, rarity(typed), word[start:start + 1].isupper(), plain,
-                 capital)
+    return _Word(term, start, end, typed, rarity(typed), word[start:start + 1].isupper(),
+                 language, capital)
 
 
 def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
@@ -212,7 +220,7 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     read = _read(words)
     # A capitalised word that does not start the question is a name (_is_name): no language.
     if dictionary is not None and is_english(
-            [w for w, r, at in zip(words, read, starts) if r.plain and not (at and r.capital)]):
+            r.leaning for r, at in zip(read, starts) if not (at and r.capital)):
         return _english_query(question, tokenize(question), dictionary)
     boosts: dict[str, float] = {}
     names: set[str] = set()

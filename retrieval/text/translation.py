@@ -10,6 +10,7 @@ and numbers are kept as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -135,10 +136,11 @@ def base_forms(lower: str) -> list[str]:
     return forms
 
 
-def is_english(words: list[str]) -> bool:
-    """More of the words are clearly English than clearly French (names left out by the
-    caller). Frequencies, not a list: a question is a handful of common words."""
-    return sum(map(leaning, words)) > 0
+def is_english(leanings: Iterable[int]) -> bool:
+    """More of the words are clearly English than clearly French, given each word's `leaning`
+    (names left out by the caller). Frequencies, not a list: a question is a handful of
+    common words."""
+    return sum(leanings) > 0
 
 
 def leaning(word: str) -> int:
