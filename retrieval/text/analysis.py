@@ -107,6 +107,8 @@ def lowercase(token: Token) -> Token:
 def strip_elision(token: Token) -> Token:
     """Drop elided articles and pronouns (l'armée → armée, qu'il → il) and English 's."""
     start, term = token.start, token.term
+    if "'" not in term and token.end - start == len(term):
+        return token  # most words: nothing to strip, the span already the term's
     head, apostrophe, rest = term.partition("'")
     if apostrophe and rest and head.casefold() in ELISIONS:
         start, term = start + len(head) + 1, rest
