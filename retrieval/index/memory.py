@@ -589,10 +589,10 @@ class MemoryIndex:
         if _memory is None:
             rows, scores = _best(p, spans, boosts, k)
             documents = np.searchsorted(self.first, rows, side="right") - 1
-            found: list[tuple[float, int, int, Iterable[int]]] = list(zip(
+            found: Sequence[tuple[float, int, int, Iterable[int]]] = list(zip(
                 scores.tolist(), rows.tolist(), documents.tolist(), _held(p, spans, rows)))
         else:
-            found = self._best_compiled(spans, boosts, columns, k)  # type: ignore[assignment]
+            found = self._best_compiled(spans, boosts, columns, k)
         first, names, digests = self._first, self.documents, self.digests
         return [Match(names[d], row - first[d] + 1, score, frozenset(compress(query, holds)),
                       None if digests is None else digests[d])

@@ -255,11 +255,12 @@ class Analyzer:
 
     def _chain(self, word: str) -> Analysed:
         """The word through the chain."""
-        token: Token | None = Token(word, 0, len(word))
+        token = Token(word, 0, len(word))
         for step in self.steps:
-            token = step(token)  # type: ignore[arg-type]  # None ends the loop
-            if token is None:
+            stepped = step(token)
+            if stepped is None:
                 return ()
+            token = stepped
         return (token.term, token.start, token.end) if token.term else ()
 
     def __call__(self, text: str) -> list[Token]:
