@@ -232,7 +232,7 @@ class Analyzer:
         self.cache_size = cache_size
         # The words analysed, oldest first (forgotten in that order past cache_size).
         self._known: dict[str, Analysed] = {}
-        self._lock = Lock()  # texts may be analysed in several threads: one forgets at a time
+        self._lock = Lock()  # texts may be analysed in several threads
 
     def analysed(self, words: list[str]) -> list[Analysed]:
         """Each word's analysis (its term and the term's span in the word, or ()): looked up
@@ -241,16 +241,15 @@ class Analyzer:
         found = list(map(known.get, words))
         if None not in found:
             return found  # type: ignore[return-value]  # no word is new
-        for n, analysed in enumerate(found):
-            if analysed is None:
-                analysed = known.get(words[n])  # twice in the text
+        with self._lock:
+            for n, analysed in enumerate(found):
                 if analysed is None:
-                    analysed = known[words[n]] = self._chain(words[n])
-                found[n] = analysed
-        if len(known) > self.cache_size:
-            with self._lock:
-                for old in list(islice(known, max(len(known) - self.cache_size, 0))):
-                    known.pop(old, None)
+                    analysed = known.get(words[n])  # twice in the text, or by another thread
+                    if analysed is None:
+                        analysed = known[words[n]] = self._chain(words[n])
+                    found[n] = analysed
+            for old in list(islice(known, max(len(known) - self.cache_size, 0))):
+                del known[old]
         return found  # type: ignore[return-value]  # every word analysed
 
     def _chain(self, word: str) -> Analysed:
