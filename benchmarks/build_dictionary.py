@@ -116,6 +116,18 @@ apertium-fr-es: GPL-2."""
 INFLECTIONS_NOTICE = """The feminine and plural forms of French adjectives and nouns that the stemmer cuts apart
 from them, made by benchmarks/build_dictionary.py with Apertium French-Spanish 0.9.4's French
 generator, apertium.org, Debian package apertium-fr-es: GPL-2."""
+# The English cardinals, whose ordinals some dictionaries lack ("fifth", "sixth", "hundredth"):
+# each gets its cardinal's first translation made ordinal (« cinquième »). The ordinals not
+# spelt cardinal + "th" ("twenty" → "twentieth" by rule).
+ENGLISH_CARDINALS = ("two three four five six seven eight nine ten eleven twelve thirteen "
+                     "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty "
+                     "fifty sixty seventy eighty ninety hundred thousand million billion").split()
+IRREGULAR_ORDINALS = {"two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+                      "nine": "ninth", "twelve": "twelfth"}
+# French ordinals are the cardinal, without a final e, and -ième (« quatre » → « quatrième »),
+# but for these endings (« cinq » → « cinquième », « neuf » → « neuvième », « quatre-vingts » →
+# « quatre-vingtième »).
+FRENCH_ORDINAL_STEMS = (("q", "qu"), ("f", "v"), ("vingts", "vingt"))
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
@@ -302,6 +314,20 @@ def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) ->
             entries[form] = (own + [t for t in entries[base] if t not in own])[:MAX_KEPT]
 
 
+def add_ordinals(entries: dict[str, list[str]]) -> None:
+    """Give each English ordinal the dictionaries lack ("sixth") its cardinal's French made
+    ordinal (« six » → « sixième »)."""
+    for cardinal in ENGLISH_CARDINALS:
+        ordinal = IRREGULAR_ORDINALS.get(cardinal) or (
+            cardinal[:-1] + "ieth" if cardinal.endswith("y") else cardinal + "th")
+        if ordinal not in entries and cardinal in entries:
+            french = entries[cardinal][0].removesuffix("e")
+            for ending, stem in FRENCH_ORDINAL_STEMS:
+                if french.endswith(ending):
+                    french = french[:-len(ending)] + stem
+            entries[ordinal] = [french + "ième"]
+
+
 def add_countries(entries: dict[str, list[str]], countries: list[dict[str, str]],
                   french: gettext.NullTranslations) -> None:
     """Each country's English name → its French one, when FreeDict has none; official names
@@ -411,6 +437,7 @@ def main() -> None:
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
     add_superlatives(entries, (WORDNET / "adj.exc").read_text(encoding="utf-8").splitlines())
     add_irregular_forms(entries, exceptions)
+    add_ordinals(entries)
     with (WORDNET / "data.noun").open("rb") as nouns:
         add_nationalities(entries, (WORDNET / "data.adj").read_text(encoding="utf-8").splitlines(),
                           nouns)

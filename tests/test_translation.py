@@ -338,3 +338,27 @@ def test_an_english_preposition_whose_french_is_a_stop_word_is_not_searched():
                     "Le sentier s'étend sur trois kilomètres le long de la rivière."],
                    "Over what distance does the path extend?")
     assert "rivière" in quote
+
+
+def test_an_english_ordinal_in_figures_finds_the_french_way_of_writing_it():
+    # "20th" is « XXe » in a century and « 20e » elsewhere; as typed it matched nothing.
+    paragraphs = ["Mihály Munkácsy est le plus célèbre peintre hongrois du XIXe siècle.",
+                  "Victor Vasarely est le plus célèbre peintre hongrois du XXe siècle.",
+                  "Le musée a ouvert ses portes en 1906 et compte douze salles."]
+    assert "Vasarely" in _quote(paragraphs, "Who is the most famous painter of the 20th century?")
+    quote = _quote(["La mairie du 3e arrondissement se trouve rue Eugène-Spuller.",
+                    "La mairie du 5e arrondissement se trouve place du Panthéon.",
+                    "Paris compte vingt arrondissements et autant de mairies."],
+                   "Where is the town hall of the 5th district?")
+    assert "Panthéon" in quote
+
+
+def test_an_english_ordinal_the_dictionaries_lack_is_its_cardinals_french_made_ordinal():
+    # FreeDict and Apertium give "four" and "fourth" but "six" alone: "sixth" is « sixième ».
+    assert shipped_dictionary().translate("sixth") == ("sixième",)
+    assert shipped_dictionary().translate("eightieth") == ("quatre-vingtième",)
+    quote = _quote(["La cinquième symphonie de Tchaïkovski a été créée en 1888.",
+                    "La sixième symphonie, dite Pathétique, a été créée en 1893 à Saint-Pétersbourg.",
+                    "Le compositeur a aussi écrit trois ballets, dont Le Lac des cygnes."],
+                   "When was the sixth symphony first performed?")
+    assert "1893" in quote

@@ -68,6 +68,15 @@ FRENCH_ENDINGS = ((r"logy$", "logie"), (r"ity$", "ité"),
                   (r"oea$", "ée"), (r"(?<=[^aeiou])y$", "ie"), (r"ial$", "iel"))
 
 
+# An English ordinal in figures ("20th", "1st", "3rd"), which French writes « 20e » or, for
+# centuries and rulers, in Roman numerals (« XXe siècle », « François Ier »); the first is « 1er »
+# or « 1re ».
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# Roman numerals are written for centuries and rulers' numbers: none beyond this.
+MAX_ROMAN = 39
+_ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
 # eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
 @dataclass(frozen=True, eq=False)
 class Dictionary:
@@ -163,6 +172,24 @@ def french_endings(word: str) -> list[str]:
     lower = word.casefold()
     return [s for s in dict.fromkeys(re.sub(pattern, french, lower)
                                      for pattern, french in FRENCH_ENDINGS) if s != lower]
+
+
+def french_ordinals(word: str) -> list[str]:
+    """The forms French writes an English ordinal in figures in ("20th": « 20e », « xxe »;
+    "1st": « 1er », « 1re », « ier »), lower case; [] for any other word."""
+    match = _ORDINAL.fullmatch(word.casefold())
+    if match is None:
+        return []
+    number = int(match.group(1))
+    endings = ("er", "re") if number == 1 else ("e",)
+    forms = [match.group(1) + ending for ending in endings]
+    if 0 < number <= MAX_ROMAN:
+        roman = ""
+        for value, letters in _ROMAN:
+            count, number = divmod(number, value)
+            roman += letters * count
+        forms.append(roman + endings[0])
+    return forms
 
 
 def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
