@@ -42,6 +42,7 @@ import gettext
 import gzip
 import json
 import re
+import string
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -131,6 +132,11 @@ FRENCH_ORDINAL_STEMS = (("q", "qu"), ("f", "v"), ("vingts", "vingt"))
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
+# A misspelt English word of a source is read as the word meant when it is at least this long
+# (shorter ones have too many neighbours: "frair" is not "fair") and that word this common
+# (wordfreq's Zipf scale: once in ten million words; "household" is 4.5).
+MIN_MENDED = 6
+MIN_MENDED_ZIPF = 3.0
 # Where a French entry that does not give the English word at all would give it.
 MAX_POSITION = 1_000
 # A headword line: the word, its pronunciation between slashes, and in fra-eng its part of speech
@@ -161,12 +167,28 @@ def parse(lines: list[str]) -> dict[str, list[str]]:
 def invert(entries: dict[str, list[str]]) -> dict[str, dict[str, int]]:
     """French → English turned into English → French (not the affixes and quoted phrases some
     senses give: "-ness", '"Il faut que"'): each English word's French words, with how early
-    each gives it (« exiger » gives "demand" first, 0; « demander » after "ask" and more)."""
+    each gives it (« exiger » gives "demand" first, 0; « demander » after "ask" and more); an
+    English word misspelt, as the word meant (« ménage »: "houshold", "household")."""
     inverted: dict[str, dict[str, int]] = {}
     for french, translations in entries.items():
         for position, english in enumerate(filter(lambda e: e[:1].isalpha(), translations)):
-            inverted.setdefault(english, {}).setdefault(french, position)
+            inverted.setdefault(mended(english), {}).setdefault(french, position)
     return inverted
+
+
+def mended(english: str) -> str:
+    """A word English does not know (wordfreq) read as the commonest English word with a letter
+    more or a doubled letter once, where that one is common ("houshold" → "household",
+    "reconcilliation" → "reconciliation"); any other word as it is. Not a letter struck for
+    another ("karafe" is not "karate") nor one dropped ("splender" is not "slender")."""
+    if (len(english) < MIN_MENDED or not english.isalpha() or not english.islower()
+            or zipf_frequency(english, "en") > 0):
+        return english
+    splits = [(english[:n], english[n:]) for n in range(len(english) + 1)]
+    near = ({a + b[1:] for a, b in splits if b[:1] and a[-1:] == b[:1]}
+            | {a + c + b for a, b in splits for c in string.ascii_lowercase})
+    frequency, word = max((zipf_frequency(w, "en"), w) for w in near)
+    return word if frequency >= MIN_MENDED_ZIPF else english
 
 
 def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]],

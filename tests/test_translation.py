@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.build_dictionary import invert, merge
+from benchmarks.build_dictionary import invert, mended, merge
 from retrieval import AnswerEngine, parse_txt
 from retrieval.answer.question import parse_query, wanted_pattern
 from retrieval.text.translation import base_forms, shipped_dictionary
@@ -362,3 +362,16 @@ def test_an_english_ordinal_the_dictionaries_lack_is_its_cardinals_french_made_o
                     "Le compositeur a aussi écrit trois ballets, dont Le Lac des cygnes."],
                    "When was the sixth symphony first performed?")
     assert "1893" in quote
+
+
+def test_an_english_word_a_source_misspells_is_read_as_the_word_meant():
+    # FreeDict's « ménage » gives "houshold": turned round, "household" never met « ménage ».
+    assert invert({"ménage": ["houshold"]}) == {"household": {"ménage": 0}}
+    assert mended("reconcilliation") == "reconciliation"
+    assert mended("splender") == "splender"  # not "slender": a letter dropped is not mended
+    assert shipped_dictionary().translate("household")[0] == "ménage"
+    quote = _quote(["La maison de retraite accueille quarante résidents depuis 2012.",
+                    "Trois ménages sur quatre possèdent une voiture dans la commune.",
+                    "La commune compte deux écoles et une maison de santé."],
+                   "How many households own a car?")
+    assert "Trois" in quote
