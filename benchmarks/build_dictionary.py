@@ -232,6 +232,10 @@ def wordnet_lemmas(wordnet: Path) -> list[str]:
             lemma = line.split(" ", 1)[0].replace("_", " ")
             # Not the licence's lines, nor the modals.
             if re.fullmatch(r"[a-z][a-z' -]*", lemma) and lemma not in ENGLISH_MODALS:
+                # A verb of several words is inflected in its first one, which Apertium
+                # marks with "#" ("take# place<vblex>"); without it, none is found.
+                if pos == "verb":
+                    lemma = lemma.replace(" ", "# ", 1)
                 lemmas.append(f"{lemma}<{tag}>")
                 if pos == "noun":
                     name = " ".join(w.capitalize() for w in lemma.split(" "))

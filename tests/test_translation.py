@@ -375,3 +375,14 @@ def test_an_english_word_a_source_misspells_is_read_as_the_word_meant():
                     "La commune compte deux écoles et une maison de santé."],
                    "How many households own a car?")
     assert "Trois" in quote
+
+
+def test_an_english_phrasal_verb_gets_apertiums_translation():
+    # Apertium knows a verb of several words by its first word's mark ("turn# out"): asked
+    # "turn out", it found none, and "turn" and "out" were searched apart.
+    assert shipped_dictionary().translate("turned out") == ("résulter",)
+    quote = _quote(["Le tournoi a lieu chaque année au mois de mai à Lyon.",
+                    "De cette rencontre a résulté un accord entre les deux clubs.",
+                    "Le club a tourné une page en changeant d'entraîneur."],
+                   "What turned out of the meeting?")
+    assert "accord" in quote
