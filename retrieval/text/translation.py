@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .analysis import DOCUMENT_ANALYZER
 from .frequency import typed_zipf, zipf
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
@@ -175,8 +176,9 @@ def french_endings(word: str) -> list[str]:
 
 
 def french_ordinals(word: str) -> list[str]:
-    """The forms French writes an English ordinal in figures in ("20th": « 20e », « xxe »;
-    "1st": « 1er », « 1re », « ier »), lower case; [] for any other word."""
+    """The forms French writes an English ordinal in figures in ("5th": « 5e », « ve »; "1st":
+    « 1er », « 1re », « ier »), lower case; [] for any other word. Not a form the analyzer
+    reads as the bare number (« 20e » is "20", held by every « 20 mars »): « xxe » alone."""
     match = _ORDINAL.fullmatch(word.casefold())
     if match is None:
         return []
@@ -189,7 +191,7 @@ def french_ordinals(word: str) -> list[str]:
             count, number = divmod(number, value)
             roman += letters * count
         forms.append(roman + endings[0])
-    return forms
+    return [f for f in forms if not all(t.isdigit() for t in DOCUMENT_ANALYZER.terms(f))]
 
 
 def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
