@@ -28,6 +28,7 @@ from ..text.frequency import zipfs
 from ..text.translation import (
     Dictionary,
     french_endings,
+    french_ordinals,
     french_spellings,
     is_english,
     leaning,
@@ -303,6 +304,9 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
             # « étymologie »), where a passage holds it.
             for spelling in (s for w in content for s in french_endings(w.term)):
                 add_cognates(spelling, boost, start)
+        # An ordinal in figures as French writes it ("20th": « XXe », « 20e »), where held.
+        for spelling in (s for w in content for s in french_ordinals(w.term)):
+            add_cognates(spelling, boost, start)
         for name in (w.term for w in content if _is_name(w.term, w.start)):
             names.update(t.term for t in QUESTION_ANALYZER(name))
             # As French may spell it (« Oulianovsk »), where a passage holds it.

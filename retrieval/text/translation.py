@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .analysis import DOCUMENT_ANALYZER
 from .frequency import zipfs
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
@@ -67,6 +68,15 @@ FRENCH_ENDINGS = ((r"logy$", "logie"), (r"ity$", "ité"),
                   (r"ist$", "iste"), (r"ism$", "isme"), (r"ical$", "ique"), (r"ic$", "ique"),
                   (r"ous$", "eux"), (r"ive$", "if"), (r"ary$", "aire"), (r"ory$", "oire"),
                   (r"oea$", "ée"), (r"(?<=[^aeiou])y$", "ie"), (r"ial$", "iel"))
+
+
+# An English ordinal in figures ("20th", "1st", "3rd"), which French writes « 20e » or, for
+# centuries and rulers, in Roman numerals (« XXe siècle », « François Ier »); the first is « 1er »
+# or « 1re ».
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# Roman numerals are written for centuries and rulers' numbers: none beyond this.
+MAX_ROMAN = 39
+_ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 
 
 # eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
@@ -166,6 +176,25 @@ def french_endings(word: str) -> list[str]:
     lower = word.casefold()
     return [s for s in dict.fromkeys(re.sub(pattern, french, lower)
                                      for pattern, french in FRENCH_ENDINGS) if s != lower]
+
+
+def french_ordinals(word: str) -> list[str]:
+    """The forms French writes an English ordinal in figures in ("5th": « 5e », « ve »; "1st":
+    « 1er », « 1re », « ier »), lower case; [] for any other word. Not a form the analyzer
+    reads as the bare number (« 20e » is "20", held by every « 20 mars »): « xxe » alone."""
+    match = _ORDINAL.fullmatch(word.casefold())
+    if match is None:
+        return []
+    number = int(match.group(1))
+    endings = ("er", "re") if number == 1 else ("e",)
+    forms = [match.group(1) + ending for ending in endings]
+    if 0 < number <= MAX_ROMAN:
+        roman = ""
+        for value, letters in _ROMAN:
+            count, number = divmod(number, value)
+            roman += letters * count
+        forms.append(roman + endings[0])
+    return [f for f in forms if not all(t.isdigit() for t in DOCUMENT_ANALYZER.terms(f))]
 
 
 def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
