@@ -42,6 +42,7 @@ import gettext
 import gzip
 import json
 import re
+import string
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -116,9 +117,26 @@ apertium-fr-es: GPL-2."""
 INFLECTIONS_NOTICE = """The feminine and plural forms of French adjectives and nouns that the stemmer cuts apart
 from them, made by benchmarks/build_dictionary.py with Apertium French-Spanish 0.9.4's French
 generator, apertium.org, Debian package apertium-fr-es: GPL-2."""
+# The English cardinals, whose ordinals some dictionaries lack ("fifth", "sixth", "hundredth"):
+# each gets its cardinal's first translation made ordinal (« cinquième »). The ordinals not
+# spelt cardinal + "th" ("twenty" → "twentieth" by rule).
+ENGLISH_CARDINALS = ("two three four five six seven eight nine ten eleven twelve thirteen "
+                     "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty "
+                     "fifty sixty seventy eighty ninety hundred thousand million billion").split()
+IRREGULAR_ORDINALS = {"two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+                      "nine": "ninth", "twelve": "twelfth"}
+# French ordinals are the cardinal, without a final e, and -ième (« quatre » → « quatrième »),
+# but for these endings (« cinq » → « cinquième », « neuf » → « neuvième », « quatre-vingts » →
+# « quatre-vingtième »).
+FRENCH_ORDINAL_STEMS = (("q", "qu"), ("f", "v"), ("vingts", "vingt"))
 # Translations kept per English word: the engine searches the first few; more only make the file
 # bigger.
 MAX_KEPT = 8
+# A misspelt English word of a source is read as the word meant when it is at least this long
+# (shorter ones have too many neighbours: "frair" is not "fair") and that word this common
+# (wordfreq's Zipf scale: once in ten million words; "household" is 4.5).
+MIN_MENDED = 6
+MIN_MENDED_ZIPF = 3.0
 # Where a French entry that does not give the English word at all would give it.
 MAX_POSITION = 1_000
 # A headword line: the word, its pronunciation between slashes, and in fra-eng its part of speech
@@ -149,12 +167,28 @@ def parse(lines: list[str]) -> dict[str, list[str]]:
 def invert(entries: dict[str, list[str]]) -> dict[str, dict[str, int]]:
     """French → English turned into English → French (not the affixes and quoted phrases some
     senses give: "-ness", '"Il faut que"'): each English word's French words, with how early
-    each gives it (« exiger » gives "demand" first, 0; « demander » after "ask" and more)."""
+    each gives it (« exiger » gives "demand" first, 0; « demander » after "ask" and more); an
+    English word misspelt, as the word meant (« ménage »: "houshold", "household")."""
     inverted: dict[str, dict[str, int]] = {}
     for french, translations in entries.items():
         for position, english in enumerate(filter(lambda e: e[:1].isalpha(), translations)):
-            inverted.setdefault(english, {}).setdefault(french, position)
+            inverted.setdefault(mended(english), {}).setdefault(french, position)
     return inverted
+
+
+def mended(english: str) -> str:
+    """A word English does not know (wordfreq) read as the commonest English word with a letter
+    more or a doubled letter once, where that one is common ("houshold" → "household",
+    "reconcilliation" → "reconciliation"); any other word as it is. Not a letter struck for
+    another ("karafe" is not "karate") nor one dropped ("splender" is not "slender")."""
+    if (len(english) < MIN_MENDED or not english.isalpha() or not english.islower()
+            or zipf_frequency(english, "en") > 0):
+        return english
+    splits = [(english[:n], english[n:]) for n in range(len(english) + 1)]
+    near = ({a + b[1:] for a, b in splits if b[:1] and a[-1:] == b[:1]}
+            | {a + c + b for a, b in splits for c in string.ascii_lowercase})
+    frequency, word = max((zipf_frequency(w, "en"), w) for w in near)
+    return word if frequency >= MIN_MENDED_ZIPF else english
 
 
 def merge(eng_fra: dict[str, list[str]], fra_eng: dict[str, dict[str, int]],
@@ -198,6 +232,10 @@ def wordnet_lemmas(wordnet: Path) -> list[str]:
             lemma = line.split(" ", 1)[0].replace("_", " ")
             # Not the licence's lines, nor the modals.
             if re.fullmatch(r"[a-z][a-z' -]*", lemma) and lemma not in ENGLISH_MODALS:
+                # A verb of several words is inflected in its first one, which Apertium
+                # marks with "#" ("take# place<vblex>"); without it, none is found.
+                if pos == "verb":
+                    lemma = lemma.replace(" ", "# ", 1)
                 lemmas.append(f"{lemma}<{tag}>")
                 if pos == "noun":
                     name = " ".join(w.capitalize() for w in lemma.split(" "))
@@ -300,6 +338,20 @@ def add_irregular_forms(entries: dict[str, list[str]], exceptions: list[str]) ->
         if base and "_" not in form:
             own = entries.get(form, [])
             entries[form] = (own + [t for t in entries[base] if t not in own])[:MAX_KEPT]
+
+
+def add_ordinals(entries: dict[str, list[str]]) -> None:
+    """Give each English ordinal the dictionaries lack ("sixth") its cardinal's French made
+    ordinal (« six » → « sixième »)."""
+    for cardinal in ENGLISH_CARDINALS:
+        ordinal = IRREGULAR_ORDINALS.get(cardinal) or (
+            cardinal[:-1] + "ieth" if cardinal.endswith("y") else cardinal + "th")
+        if ordinal not in entries and cardinal in entries:
+            french = entries[cardinal][0].removesuffix("e")
+            for ending, stem in FRENCH_ORDINAL_STEMS:
+                if french.endswith(ending):
+                    french = french[:-len(ending)] + stem
+            entries[ordinal] = [french + "ième"]
 
 
 def add_countries(entries: dict[str, list[str]], countries: list[dict[str, str]],
@@ -411,6 +463,7 @@ def main() -> None:
                   for line in (WORDNET / name).read_text(encoding="utf-8").splitlines()]
     add_superlatives(entries, (WORDNET / "adj.exc").read_text(encoding="utf-8").splitlines())
     add_irregular_forms(entries, exceptions)
+    add_ordinals(entries)
     with (WORDNET / "data.noun").open("rb") as nouns:
         add_nationalities(entries, (WORDNET / "data.adj").read_text(encoding="utf-8").splitlines(),
                           nouns)

@@ -91,6 +91,18 @@ def test_an_english_question_is_put_in_french_keeping_names_and_numbers():
     assert not parse_query("Qui a signé la lettre ?", shipped_dictionary()).english
 
 
+def test_a_questions_words_read_again_give_the_same_query_each_typed_word_its_own():
+    """A question's words are read once a process and remembered: asked again, the same
+    query. Each term's typed word is its word alone, even where normalising changed the word's
+    length (« ﬁn » is "fin", not "fin" and the space after it); a capital inside the question
+    is a name."""
+    question = "Qu'a dit Macron de la ﬁn des aides ?"
+    query = parse_query(question, shipped_dictionary())
+    assert query == parse_query(question, shipped_dictionary())
+    assert query.words == {"dit": "dit", "macron": "macron", "fin": "fin", "aid": "aides"}
+    assert query.names == {"macron"} and not query.english
+
+
 def test_the_dictionary_finds_inflected_english_words():
     dictionary = Dictionary.load(DICTIONARY_PATH)
     assert "attaquer" in dictionary.translate("attacked")

@@ -7,9 +7,9 @@ import random
 import unicodedata
 
 import pytest
-from wordfreq import lossy_tokenize, top_n_list, zipf_frequency
+from wordfreq import get_frequency_dict, lossy_tokenize, top_n_list, zipf_frequency
 
-from retrieval.text.frequency import _PLAIN_WORD, is_word, typed_zipf, zipf
+from retrieval.text.frequency import _PLAIN_WORD, is_word, typed_zipf, zipf, zipfs
 
 LANGUAGES = ("fr", "en")
 # Every character the fast path takes a word of, as it is written.
@@ -35,6 +35,25 @@ def test_the_fast_lookup_is_wordfreqs_zipf_frequency(language: str) -> None:
                for w in listed for i in [rng.randrange(len(w))]]
     words = listed + made_up + changed + AS_TYPED + [w.capitalize() for w in listed[:500]]
     assert [zipf(w, language) for w in words] == [zipf_frequency(w, language) for w in words]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_listed_plain_word_of_every_frequency_of_the_list_has_wordfreqs_zipf(language: str
+                                                                            ) -> None:
+    """A plain word's Zipf value is worked out from its listed frequency as wordfreq works it
+    out: the same, to the bit, at each frequency the list gives a plain word."""
+    one_of_each: dict[float, str] = {}
+    for word, frequency in get_frequency_dict(language, "best").items():
+        if _PLAIN_WORD.fullmatch(word):
+            one_of_each.setdefault(frequency, word)
+    assert len(one_of_each) > 500
+    words = list(one_of_each.values())
+    assert [zipf(w, language) for w in words] == [zipf_frequency(w, language) for w in words]
+
+
+def test_both_frequencies_of_a_word_are_its_french_as_typed_and_its_english() -> None:
+    for word in AS_TYPED + ["deja", "etrangers", "lettre", "who"]:
+        assert zipfs(word) == (typed_zipf(word, "fr"), zipf(word, "en"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

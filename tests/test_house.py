@@ -178,7 +178,7 @@ def test_changing_the_analysis_logic_changes_the_index_key_and_a_comment_does_no
                                        'otherwise'), encoding="utf-8")
     assert signature_in(tmp_path) == index_signature(memory)
 
-    logic = "len(t.term) > 2 and t.term.endswith(\"e\")"
+    logic = "len(term) > 2 and term.endswith(\"e\")"
     assert logic in source
     analysis.write_text(source.replace(logic, logic.replace("> 2", "> 3")), encoding="utf-8")
     assert signature_in(tmp_path) != index_signature(memory)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.build_dictionary import invert, merge
+from benchmarks.build_dictionary import invert, mended, merge
 from retrieval import AnswerEngine, parse_txt
 from retrieval.answer.question import parse_query, wanted_pattern
-from retrieval.text.translation import base_forms, shipped_dictionary
+from retrieval.text.translation import base_forms, french_ordinals, shipped_dictionary
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -338,3 +338,53 @@ def test_an_english_preposition_whose_french_is_a_stop_word_is_not_searched():
                     "Le sentier s'étend sur trois kilomètres le long de la rivière."],
                    "Over what distance does the path extend?")
     assert "rivière" in quote
+
+
+def test_an_english_ordinal_in_figures_finds_the_french_way_of_writing_it():
+    # "20th" is « XXe » in a century and « 5e » elsewhere; as typed it matched nothing. Not
+    # « 20e », which the analyzer reads as "20", held by every « 20 mars ».
+    assert french_ordinals("20th") == ["xxe"]
+    paragraphs = ["Mihály Munkácsy est le plus célèbre peintre hongrois du XIXe siècle.",
+                  "Victor Vasarely est le plus célèbre peintre hongrois du XXe siècle.",
+                  "Le musée a ouvert ses portes en 1906 et compte douze salles."]
+    assert "Vasarely" in _quote(paragraphs, "Who is the most famous painter of the 20th century?")
+    quote = _quote(["La mairie du 3e arrondissement se trouve rue Eugène-Spuller.",
+                    "La mairie du 5e arrondissement se trouve place du Panthéon.",
+                    "Paris compte vingt arrondissements et autant de mairies."],
+                   "Where is the town hall of the 5th district?")
+    assert "Panthéon" in quote
+
+
+def test_an_english_ordinal_the_dictionaries_lack_is_its_cardinals_french_made_ordinal():
+    # FreeDict and Apertium give "four" and "fourth" but "six" alone: "sixth" is « sixième ».
+    assert shipped_dictionary().translate("sixth") == ("sixième",)
+    assert shipped_dictionary().translate("eightieth") == ("quatre-vingtième",)
+    quote = _quote(["La cinquième symphonie de Tchaïkovski a été créée en 1888.",
+                    "La sixième symphonie, dite Pathétique, a été créée en 1893 à Saint-Pétersbourg.",
+                    "Le compositeur a aussi écrit trois ballets, dont Le Lac des cygnes."],
+                   "When was the sixth symphony first performed?")
+    assert "1893" in quote
+
+
+def test_an_english_word_a_source_misspells_is_read_as_the_word_meant():
+    # FreeDict's « ménage » gives "houshold": turned round, "household" never met « ménage ».
+    assert invert({"ménage": ["houshold"]}) == {"household": {"ménage": 0}}
+    assert mended("reconcilliation") == "reconciliation"
+    assert mended("splender") == "splender"  # not "slender": a letter dropped is not mended
+    assert shipped_dictionary().translate("household")[0] == "ménage"
+    quote = _quote(["La maison de retraite accueille quarante résidents depuis 2012.",
+                    "Trois ménages sur quatre possèdent une voiture dans la commune.",
+                    "La commune compte deux écoles et une maison de santé."],
+                   "How many households own a car?")
+    assert "Trois" in quote
+
+
+def test_an_english_phrasal_verb_gets_apertiums_translation():
+    # Apertium knows a verb of several words by its first word's mark ("turn# out"): asked
+    # "turn out", it found none, and "turn" and "out" were searched apart.
+    assert shipped_dictionary().translate("turned out") == ("résulter",)
+    quote = _quote(["Le tournoi a lieu chaque année au mois de mai à Lyon.",
+                    "De cette rencontre a résulté un accord entre les deux clubs.",
+                    "Le club a tourné une page en changeant d'entraîneur."],
+                   "What turned out of the meeting?")
+    assert "accord" in quote

@@ -13,10 +13,26 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, islice
+from typing import NamedTuple
 
-from ..text.analysis import QUESTION_ANALYZER, Token, remove_accents, tokenize
-from ..text.frequency import typed_zipf, zipf
-from ..text.translation import Dictionary, french_endings, french_spellings, is_english
+from ..text.analysis import (
+    QUESTION_ANALYZER,
+    WORD_AND_SEPARATOR,
+    Analysed,
+    Token,
+    remove_accents,
+    tokenize,
+)
+from ..text.frequency import zipfs
+from ..text.translation import (
+    Dictionary,
+    french_endings,
+    french_ordinals,
+    french_spellings,
+    is_english,
+    leaning,
+)
 
 # Zipf frequency of the most frequent words (de, la, le): a word that common is worth nothing.
 _ZIPF_CEILING = 7.5
@@ -49,14 +65,14 @@ ENGLISH_PREPOSITIONS = frozenset("about over upon onto within via".split())
 _NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES | ENGLISH_PREPOSITIONS
 
 
-@lru_cache(maxsize=100_000)
 def rarity(word: str, language: str = "fr") -> float:
     """How rare a word is in general French (or English), from 0 (very common) upward. For an
     English question (language "en"), its English frequency alone."""
+    french, english = zipfs(word)
     if language == "en":
-        frequency = zipf(word, "en")
+        frequency = english
     else:
-        frequency = max(typed_zipf(word, "fr"), zipf(word, "en") - ENGLISH_IN_FRENCH_DISCOUNT)
+        frequency = max(french, english - ENGLISH_IN_FRENCH_DISCOUNT)
     return max(_ZIPF_CEILING - max(frequency, _ZIPF_FLOOR), 0.0)
 
 
@@ -150,24 +166,72 @@ class Query:
         return list(self.boosts)
 
 
+class _Word(NamedTuple):
+    """What a question reads of one of its words, worked out the first time a process meets
+    the word (`_read`): questions repeat their words, and reading a new one (its analysis, its
+    frequencies in both languages) cost a question twice what the rest did."""
+
+    term: str  # "" for a word the analysis drops (a stop word)
+    start: int  # the term's span in the word
+    end: int
+    typed: str  # that span in lower case: the word as typed (Query.words)
+    rarity: float  # the typed word's (rarity)
+    named: bool  # the span starts with a capital: a name, unless it starts the question
+    # Whether the word is clearly English (1) or French (-1), for a word of letters only (0
+    # for any other), and whether it starts with a capital: a name's leaning is not counted.
+    leaning: int
+    capital: bool
+
+
+# How many distinct words a process remembers as read (`_Word`, a few hundred bytes each):
+# forgotten all at once past that, as wordfreq forgets its look-ups.
+REMEMBERED_WORDS = 100_000
+_known: dict[str, _Word] = {}
+
+
+def _read(words: list[str]) -> list[_Word]:
+    """The words as read: those met before looked up, the new ones analysed and read."""
+    found = list(map(_known.get, words))
+    if None not in found:
+        return found  # type: ignore[return-value]  # no word is new
+    if len(_known) >= REMEMBERED_WORDS:
+        _known.clear()
+    analyses = QUESTION_ANALYZER.analysed(words)
+    for n, read in enumerate(found):
+        if read is None:
+            found[n] = _known[words[n]] = _reading(words[n], analyses[n])
+    return found  # type: ignore[return-value]  # every word read
+
+def _reading(word: str, analysed: Analysed) -> _Word:
+    language, capital = leaning(word) if word.isalpha() else 0, word[:1].isupper()
+    if not analysed:
+        return _Word("", 0, 0, "", 0.0, False, language, capital)
+    term, start, end = analysed
+    typed = word[start:end].casefold()
+    return _Word(term, start, end, typed, rarity(typed), word[start:start + 1].isupper(),
+                 language, capital)
+
+
 def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     """Terms (deduplicated, in order), their general-language boosts, the wanted answer kind;
     an English question's words put in French when a dictionary is given."""
-    words = tokenize(question)
-    plain = [w.term for w in words if w.term.isalpha() and not _is_name(w.term, w.start)]
-    if dictionary is not None and is_english(plain):
-        return _english_query(question, words, dictionary)
+    pieces = WORD_AND_SEPARATOR.split(question)  # separator, word, separator, ..., separator
+    words = pieces[1::2]
+    starts = list(islice(accumulate(map(len, pieces)), 0, None, 2))  # where each word starts
+    read = _read(words)
+    # A capitalised word that does not start the question is a name (_is_name): no language.
+    if dictionary is not None and is_english(
+            r.leaning for r, at in zip(read, starts) if not (at and r.capital)):
+        return _english_query(question, tokenize(question), dictionary)
     boosts: dict[str, float] = {}
     names: set[str] = set()
     typed: dict[str, str] = {}
-    # The analyzer's columns, not a Token each: one pass over the words.
-    for term, start, end in zip(*QUESTION_ANALYZER.columns(question)):
-        word = question[start:end]
-        lower = word.casefold()
-        boosts[term] = max(boosts.get(term, 0.0), rarity(lower))
-        typed.setdefault(term, lower)
-        if _is_name(word, start):
-            names.add(term)
+    for r, at in zip(read, starts):
+        if term := r.term:
+            boosts[term] = max(boosts.get(term, 0.0), r.rarity)
+            typed.setdefault(term, r.typed)
+            if r.named and at + r.start:
+                names.add(term)
     return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, wanted_pattern(question),
                  names=frozenset(names), words=typed)
 
@@ -240,6 +304,9 @@ def _english_query(question: str, words: list[Token], dictionary: Dictionary) ->
             # « étymologie »), where a passage holds it.
             for spelling in (s for w in content for s in french_endings(w.term)):
                 add_cognates(spelling, boost, start)
+        # An ordinal in figures as French writes it ("20th": « XXe », « 20e »), where held.
+        for spelling in (s for w in content for s in french_ordinals(w.term)):
+            add_cognates(spelling, boost, start)
         for name in (w.term for w in content if _is_name(w.term, w.start)):
             names.update(t.term for t in QUESTION_ANALYZER(name))
             # As French may spell it (« Oulianovsk »), where a passage holds it.

@@ -120,29 +120,26 @@ static inline void mark(uint8_t *marks, int32_t *candidates, Py_ssize_t *count, 
 }
 
 PyDoc_STRVAR(best_doc,
-"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first, rows, scores,\n"
-"held, documents) -> int\n\n"
+"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first) -> list\n\n"
 "The k best passages of the terms whose postings are passages[spans[2t]:spans[2t+1]] (int32,\n"
-"ascending) with weights (float64), each weight times boosts[t]: their rows and scores\n"
-"written to rows (int32) and scores (float64), best first, and whether the n-th holds term t\n"
-"to held[n * terms + t] (uint8), and its document's number to documents (int64: the last d\n"
-"with first[d] <= row, first ascending); how many returned. long[t] (uint8)\n"
-"marks the terms read only where the others' passages are while the k-th best score found\n"
-"is above outside (k at least 1). totals (float64) and marks (uint8), one slot a passage,\n"
-"must be zero.");
+"ascending) with weights (float64), each weight times boosts[t], best first, each as\n"
+"(score, row, document, held): its document's number (the last d with first[d] <= row,\n"
+"first int64 ascending) and whether it holds each term (bytes, 1 or 0 a term). long[t]\n"
+"(uint8) marks the terms read only where the others' passages are while the k-th best score\n"
+"found is above outside (k at least 1). totals (float64) and marks (uint8), one slot a\n"
+"passage, must be zero.");
 
 static PyObject *best(PyObject *self, PyObject *args)
 {
-    Py_buffer passages, weights, spans, boosts, longs, totals, marks, firsts, rows, scores, holds,
-        documents;
+    Py_buffer passages, weights, spans, boosts, longs, totals, marks, firsts;
     double outside;
     Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*w*w*w*w*", &passages, &weights, &spans, &boosts,
-                          &longs, &outside, &k, &totals, &marks, &firsts, &rows, &scores, &holds,
-                          &documents))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*", &passages, &weights, &spans, &boosts,
+                          &longs, &outside, &k, &totals, &marks, &firsts))
         return NULL;
     PyObject *result = NULL;
-    int32_t *candidates = NULL;
+    int32_t *candidates = NULL, *top_rows = NULL;
+    double *top_scores = NULL;
     const int32_t *p = passages.buf;
     const double *w = weights.buf;
     const int64_t *sp = spans.buf;
@@ -153,15 +150,14 @@ static PyObject *best(PyObject *self, PyObject *args)
     Py_ssize_t terms = boosts.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t size = totals.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t n_postings = passages.len / (Py_ssize_t)sizeof(int32_t);
-    Py_ssize_t k_room = rows.len / (Py_ssize_t)sizeof(int32_t);
     if (weights.len / (Py_ssize_t)sizeof(double) != n_postings
         || spans.len != 2 * terms * (Py_ssize_t)sizeof(int64_t) || longs.len != terms
-        || marks.len != size || k < 1 || k > k_room
-        || scores.len / (Py_ssize_t)sizeof(double) < k || holds.len < k * terms
-        || documents.len / (Py_ssize_t)sizeof(int64_t) < k || firsts.len < (Py_ssize_t)sizeof(int64_t)) {
+        || marks.len != size || k < 1 || firsts.len < (Py_ssize_t)sizeof(int64_t)) {
         PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
         goto done;
     }
+    if (k > size)  /* no more passages to return than there are */
+        k = size > 0 ? size : 1;
     /* Every span within the postings, every passage within the scratch (checked as read): a
      * store may hold anything. */
     Py_ssize_t room = 0;
@@ -178,7 +174,9 @@ static PyObject *best(PyObject *self, PyObject *args)
     if (!any_long)
         outside = 0.0;
     candidates = PyMem_Malloc((size_t)(room > 0 ? room : 1) * sizeof(int32_t));
-    if (candidates == NULL) {
+    top_rows = PyMem_Malloc((size_t)k * sizeof(int32_t));
+    top_scores = PyMem_Malloc((size_t)k * sizeof(double));
+    if (candidates == NULL || top_rows == NULL || top_scores == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -208,7 +206,7 @@ static PyObject *best(PyObject *self, PyObject *args)
             }
         }
     }
-    Top top = {rows.buf, scores.buf, 0, k};
+    Top top = {top_rows, top_scores, 0, k};
     for (Py_ssize_t c = 0; c < count; c++)
         offer(&top, candidates[c], total[candidates[c]]);
     if (any_long && !(top.size == k && top.scores[0] > outside)) {
@@ -235,13 +233,20 @@ static PyObject *best(PyObject *self, PyObject *args)
             offer(&top, candidates[c], total[candidates[c]]);
     }
     order(&top);
-    uint8_t *held = holds.buf;
     const int64_t *first = firsts.buf;
-    int64_t *document = documents.buf;
     Py_ssize_t articles = firsts.len / (Py_ssize_t)sizeof(int64_t);
+    PyObject *found = PyList_New(top.size);
+    if (found == NULL)
+        goto clear;
     for (Py_ssize_t n = 0; n < top.size; n++) {
+        PyObject *held = PyBytes_FromStringAndSize(NULL, terms);
+        if (held == NULL) {
+            Py_DECREF(found);
+            goto clear;
+        }
+        char *holds = PyBytes_AS_STRING(held);
         for (Py_ssize_t t = 0; t < terms; t++)
-            held[n * terms + t] = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t], top.rows[n]) >= 0;
+            holds[t] = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t], top.rows[n]) >= 0;
         Py_ssize_t lo = 0, hi = articles;  /* the first d with first[d] > row */
         while (lo < hi) {
             Py_ssize_t mid = lo + (hi - lo) / 2;
@@ -250,9 +255,14 @@ static PyObject *best(PyObject *self, PyObject *args)
             else
                 hi = mid;
         }
-        document[n] = lo - 1;
+        PyObject *passage = Py_BuildValue("(dinN)", top.scores[n], (int)top.rows[n], lo - 1, held);
+        if (passage == NULL) {
+            Py_DECREF(found);
+            goto clear;
+        }
+        PyList_SET_ITEM(found, n, passage);
     }
-    result = PyLong_FromSsize_t(top.size);
+    result = found;
     goto clear;
 outside_scratch:
     PyErr_SetString(PyExc_ValueError, "a passage outside the index");
@@ -263,6 +273,8 @@ clear:
     }
 done:
     PyMem_Free(candidates);
+    PyMem_Free(top_rows);
+    PyMem_Free(top_scores);
     PyBuffer_Release(&passages);
     PyBuffer_Release(&weights);
     PyBuffer_Release(&spans);
@@ -270,11 +282,7 @@ done:
     PyBuffer_Release(&longs);
     PyBuffer_Release(&totals);
     PyBuffer_Release(&marks);
-    PyBuffer_Release(&rows);
-    PyBuffer_Release(&scores);
-    PyBuffer_Release(&holds);
     PyBuffer_Release(&firsts);
-    PyBuffer_Release(&documents);
     return result;
 }
 

@@ -45,12 +45,12 @@ def indexed_text(document: Document, paragraph: Paragraph) -> str:
 
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A ranked passage as an index knows it: its article's id and paragraph number (from 1),
     its score, which of the query's terms it holds, and the digest of the article's content
     when it was indexed, if the index keeps it (an index of files: each is read when quoted,
-    and may have changed since)."""
+    and may have changed since). A named tuple: a search makes one per passage found, three
+    times quicker to build than a frozen dataclass."""
 
     document: str
     paragraph: int

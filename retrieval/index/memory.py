@@ -622,45 +622,47 @@ class MemoryIndex:
         boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
         if _memory is None:
             rows, scores = _best(p, spans, boosts, k)
-            held = _held(p, spans, rows)
             documents = np.searchsorted(self.first, rows, side="right") - 1
+            found: Sequence[tuple[float, int, int, Iterable[int]]] = list(zip(
+                scores.tolist(), rows.tolist(), documents.tolist(), _held(p, spans, rows)))
         else:
-            rows, scores, held, documents = self._best_compiled(spans, boosts, columns, k)
+            found = self._best_compiled(spans, boosts, columns, k)
         first, names, digests = self._first, self.documents, self.digests
         return [Match(names[d], row - first[d] + 1, score, frozenset(compress(query, holds)),
                       None if digests is None else digests[d])
-                for score, row, d, holds in zip(scores.tolist(), rows.tolist(),
-                                                documents.tolist(), held)]
+                for score, row, d, holds in found]
 
     def _best_compiled(self, spans: list[tuple[int, int]], boosts: list[float],
                        columns: list[tuple[str, int]], k: int
-                       ) -> tuple[np.ndarray, np.ndarray, list[list[int]], np.ndarray]:
-        """`_best`'s passages and scores, to the bit, which terms each holds (`_held`) and
-        its document's number, from the compiled scorer: a question whose rarer terms'
+                       ) -> list[tuple[float, int, int, bytes]]:
+        """`_best`'s passages, best first, each as its score (to the bit), row, document's
+        number and which terms it holds (`_held`, a byte a term), made by the compiled scorer
+        as Python objects (numpy's arrays out cost more than scoring a question's few hundred
+        postings): a question whose rarer terms'
         postings are few beside the long columns' reads those only where the rarer terms are,
         while their best scores cannot lift another passage into the top k (max-score
         pruning)."""
         p = self.postings
-        long = [e > s and (e - s) * LONG_SHARE >= p.size for s, e in spans]
-        short_postings = sum(e - s for (s, e), is_long in zip(spans, long) if not is_long)
-        long_postings = sum(e - s for s, e in spans) - short_postings
-        # (A bound is a term's best score times its weight: not one for a negative weight.)
-        if not (short_postings and short_postings * PRUNE_RATIO <= long_postings
-                and min(boosts) >= 0):
-            long = [False] * len(spans)
+        size = p.size
+        lengths = [e - s for s, e in spans]
+        long = [n > 0 and n * LONG_SHARE >= size for n in lengths]
         outside = 0.0  # added in query order, as the scores are: no passage's exceeds it
-        for w, (_, c), is_long in zip(boosts, columns, long):
-            if is_long:
-                outside += w * self._column_max(c)
+        if any(long):
+            short_postings = sum(n for n, is_long in zip(lengths, long) if not is_long)
+            # (A bound is a term's best score times its weight: not one for a negative weight.)
+            if (short_postings and short_postings * PRUNE_RATIO <= sum(lengths) - short_postings
+                    and min(boosts) >= 0):
+                for w, (_, c), is_long in zip(boosts, columns, long):
+                    if is_long:
+                        outside += w * self._column_max(c)
+            else:
+                long = [False] * len(spans)
         if self._scratch is None:  # one slot a passage, all zero between questions
-            self._scratch = np.zeros(p.size), np.zeros(p.size, dtype=np.uint8)
+            self._scratch = np.zeros(size), np.zeros(size, dtype=np.uint8)
         totals, marks = self._scratch
-        rows, scores, documents = np.empty(k, dtype=np.int32), np.empty(k), np.empty(k, np.int64)
-        held = np.empty((k, len(spans)), dtype=np.uint8)
-        found = _memory.best(p.passages, p.weights, array("q", chain.from_iterable(spans)),
-                              array("d", boosts), bytes(long), outside, k, totals, marks,
-                              self.first, rows, scores, held, documents)
-        return rows[:found], scores[:found], held[:found].tolist(), documents[:found]
+        return _memory.best(p.passages, p.weights, array("q", chain.from_iterable(spans)),
+                            array("d", boosts), bytes(long), outside, k, totals, marks,
+                            self.first)
 
     def _max_weight(self, column: int) -> float:
         """The highest weight of a term in any passage."""

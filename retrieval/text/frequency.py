@@ -4,22 +4,26 @@ A question's rare words are mostly words wordfreq does not list (names, technica
 typos), and wordfreq finds that out the slow way: it normalises and tokenizes the word
 (about 20 µs) before one dictionary look-up, and a question asks about each word in both
 languages. A word of lower-case Latin letters alone is already what wordfreq's tokenizer
-would make of it (NFC, nothing to fold, one token, no digit nor apostrophe), so whether it
-is listed is one look-up in wordfreq's own table; only listed words, and any other string,
-go through wordfreq (which remembers what it looked up).
+would make of it (NFC, nothing to fold, one token, no digit nor apostrophe), so its frequency
+is one look-up in wordfreq's own table, made a Zipf frequency as wordfreq makes it (`_zipf_of`);
+any other string goes through wordfreq (which remembers what it looked up).
 
 Users type without accents (« etrangers », « deja »): wordfreq lists those spellings too, as
 the rarer typing they are (« etrangers » 2.9, « étrangers » 4.7), so a word typed bare is read
 as its commonest accented form (`typed_zipf`).
+
+Whoever reads a question's word asks both of its frequencies (is it English? how rare? a
+typo?): `zipfs` looks them up together, once a word.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import freq_to_zipf, get_frequency_dict, zipf_frequency
 
 from .analysis import remove_accents
 
@@ -29,21 +33,36 @@ from .analysis import remove_accents
 _PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœ]+")
 # wordfreq's Zipf frequency of a word it does not list (its minimum, 0 by default).
 UNLISTED = zipf_frequency("", "fr")
-# How many words' frequencies are remembered: a question asks about each word in both
-# languages, twice (is it English? how rare?), and the question words come back every time.
+# How many words' frequencies are remembered: a question's words come back (its question
+# words every time), and the speller weighs hundreds of strings a typo.
 REMEMBERED_WORDS = 100_000
 
 
-@lru_cache(maxsize=REMEMBERED_WORDS)
 def zipf(word: str, language: str) -> float:
     """wordfreq's `zipf_frequency(word, language)`, to the bit, without tokenizing a plain
-    word that wordfreq does not list."""
-    if _PLAIN_WORD.fullmatch(word) and word not in get_frequency_dict(language, "best"):
-        return UNLISTED
-    return zipf_frequency(word, language)
+    word."""
+    if not _PLAIN_WORD.fullmatch(word):
+        return zipf_frequency(word, language)
+    frequency = _frequencies(language).get(word)
+    return UNLISTED if frequency is None else _zipf_of(frequency)
 
 
-@lru_cache(maxsize=REMEMBERED_WORDS)
+def _zipf_of(frequency: float) -> float:
+    """The Zipf frequency wordfreq gives a word of one token that its list holds at
+    `frequency`: the frequency through the sum of inverses it combines tokens by, rounded to
+    three significant digits, then its Zipf value to hundredths (wordfreq's `_word_frequency`
+    and `zipf_frequency`: tests/test_frequency.py compares them at every frequency of its
+    lists)."""
+    frequency = 1.0 / (1.0 / frequency)
+    rounded = round(frequency, math.floor(-math.log(frequency, 10)) + 3)
+    return round(freq_to_zipf(rounded), 2)
+
+
+@cache
+def _frequencies(language: str) -> dict[str, float]:
+    return get_frequency_dict(language, "best")
+
+
 def typed_zipf(word: str, language: str) -> float:
     """The Zipf frequency of a word as users type it: one typed without accents is as common
     as the commonest word it may stand for, itself or an accented one (« deja » is « déjà »,
@@ -54,12 +73,18 @@ def typed_zipf(word: str, language: str) -> float:
     return max(zipf(word, language), zipf(accented, language) if accented else UNLISTED)
 
 
+@lru_cache(maxsize=REMEMBERED_WORDS)
+def zipfs(word: str) -> tuple[float, float]:
+    """A word's Zipf frequency in French as typed (`typed_zipf`) and in English (`zipf`)."""
+    return typed_zipf(word, "fr"), zipf(word, "en")
+
+
 @cache
 def _accented(language: str) -> dict[str, str]:
     """Each bare spelling of wordfreq's accented words and the commonest of them (read once,
     when a bare word is first looked up: 61,000 French words, a tenth of a second)."""
     best: dict[str, str] = {}
-    for word in get_frequency_dict(language, "best"):  # commonest first
+    for word in _frequencies(language):  # commonest first
         if not word.isascii():
             best.setdefault(remove_accents(word), word)
     return best
@@ -73,11 +98,11 @@ WORD_ZIPF = 2.0
 
 def is_word(word: str) -> bool:
     """Whether a word typed is a word, French (accents restored) or English, not a typo."""
-    return max(typed_zipf(word, "fr"), zipf(word, "en")) >= WORD_ZIPF
+    return max(zipfs(word)) >= WORD_ZIPF
 
 
 def listed(words: Iterable[str], language: str = "fr") -> set[str]:
     """Those of the bare lower-case words that wordfreq lists, as they are or accented (set
     look-ups: how the speller sifts hundreds of strings)."""
-    frequencies, accented = get_frequency_dict(language, "best"), _accented(language)
+    frequencies, accented = _frequencies(language), _accented(language)
     return {w for w in words if w in frequencies or w in accented}

@@ -10,11 +10,13 @@ and numbers are kept as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .frequency import typed_zipf, zipf
+from .analysis import DOCUMENT_ANALYZER
+from .frequency import zipfs
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
@@ -66,6 +68,15 @@ FRENCH_ENDINGS = ((r"logy$", "logie"), (r"ity$", "ité"),
                   (r"ist$", "iste"), (r"ism$", "isme"), (r"ical$", "ique"), (r"ic$", "ique"),
                   (r"ous$", "eux"), (r"ive$", "if"), (r"ary$", "aire"), (r"ory$", "oire"),
                   (r"oea$", "ée"), (r"(?<=[^aeiou])y$", "ie"), (r"ial$", "iel"))
+
+
+# An English ordinal in figures ("20th", "1st", "3rd"), which French writes « 20e » or, for
+# centuries and rulers, in Roman numerals (« XXe siècle », « François Ier »); the first is « 1er »
+# or « 1re ».
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# Roman numerals are written for centuries and rulers' numbers: none beyond this.
+MAX_ROMAN = 39
+_ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 
 
 # eq=False: a dictionary is itself, hashed by identity, so that its look-ups can be remembered.
@@ -135,15 +146,17 @@ def base_forms(lower: str) -> list[str]:
     return forms
 
 
-def is_english(words: list[str]) -> bool:
-    """More of the words are clearly English than clearly French (names left out by the
-    caller). Frequencies, not a list: a question is a handful of common words."""
-    english = french = 0
-    for word in words:
-        en, fr = zipf(word, "en"), typed_zipf(word, "fr")
-        english += en >= fr + LANGUAGE_MARGIN
-        french += fr >= en + LANGUAGE_MARGIN
-    return english > french
+def is_english(leanings: Iterable[int]) -> bool:
+    """More of the words are clearly English than clearly French, given each word's `leaning`
+    (names left out by the caller). Frequencies, not a list: a question is a handful of
+    common words."""
+    return sum(leanings) > 0
+
+
+def leaning(word: str) -> int:
+    """1 for a word clearly English, -1 for one clearly French, 0 for either or neither."""
+    fr, en = zipfs(word)
+    return (en >= fr + LANGUAGE_MARGIN) - (fr >= en + LANGUAGE_MARGIN)
 
 
 def french_spellings(name: str) -> list[str]:
@@ -163,6 +176,25 @@ def french_endings(word: str) -> list[str]:
     lower = word.casefold()
     return [s for s in dict.fromkeys(re.sub(pattern, french, lower)
                                      for pattern, french in FRENCH_ENDINGS) if s != lower]
+
+
+def french_ordinals(word: str) -> list[str]:
+    """The forms French writes an English ordinal in figures in ("5th": « 5e », « ve »; "1st":
+    « 1er », « 1re », « ier »), lower case; [] for any other word. Not a form the analyzer
+    reads as the bare number (« 20e » is "20", held by every « 20 mars »): « xxe » alone."""
+    match = _ORDINAL.fullmatch(word.casefold())
+    if match is None:
+        return []
+    number = int(match.group(1))
+    endings = ("er", "re") if number == 1 else ("e",)
+    forms = [match.group(1) + ending for ending in endings]
+    if 0 < number <= MAX_ROMAN:
+        roman = ""
+        for value, letters in _ROMAN:
+            count, number = divmod(number, value)
+            roman += letters * count
+        forms.append(roman + endings[0])
+    return [f for f in forms if not all(t.isdigit() for t in DOCUMENT_ANALYZER.terms(f))]
 
 
 def _read_table(path: Path) -> dict[str, tuple[str, ...]]:
