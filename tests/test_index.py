@@ -15,6 +15,7 @@ import pytest
 
 from conftest import compiled_memory
 from retrieval.articles.documents import Document, Paragraph, load_corpus
+from retrieval.index.contract import Match
 from retrieval.index.memory import LuceneBM25, MemoryIndex, analyse, passage_terms
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -120,7 +121,7 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
         found = compiled.best(*args)
         long, outside, k = args[4], args[5], args[6]
         if any(long):
-            cut.append(len(found) == k and found[k - 1][0] > outside)
+            cut.append(len(found) == k and found[k - 1].score > outside)
         return found
 
     for seed in range(10):
@@ -151,12 +152,15 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
 
 def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch) -> None:
     """On a real article (the demo one of seeds/), every pair and triple of its commonest terms
-    and some of its rarest: the same passages, scores to the bit, terms held and ties."""
+    and some of its rarest: the same passages, scores to the bit, terms held, ties and the
+    digest of each passage's article, when the index keeps them."""
     import retrieval.index.memory as memory
 
     compiled = compiled_memory()
     documents = load_corpus(SEEDS)
-    index = MemoryIndex.build(documents)
+    built = MemoryIndex.build(documents)
+    index = MemoryIndex(built.postings, built.documents, built.first, built.outlines,
+                        built.analyses, built.bm25, [f"digest of {d}" for d in built.documents])
     counts = Counter(t for passage in passage_terms(documents) for t in passage)
     common = [t for t, _ in counts.most_common(12)]
     rare = [t for t, n in counts.items() if n == 1][:12]
@@ -168,6 +172,7 @@ def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch
         monkeypatch.setattr(memory, "_memory", compiled)
         assert [index.search(q, k) for q in queries] == reference
     assert any(len(r) == len(index) for r in reference)  # every passage ranked
+    assert reference[0][0].digest == f"digest of {reference[0][0].document}"
 
 
 def test_the_compiled_scorer_refuses_postings_beyond_its_passages() -> None:
@@ -181,11 +186,11 @@ def test_the_compiled_scorer_refuses_postings_beyond_its_passages() -> None:
     for long in (b"\0", b"\1"):
         with pytest.raises(ValueError):
             best(np.array([1, 7], dtype=np.int32), np.ones(2), np.array([0, 2], dtype=np.int64),
-                 np.ones(1), long, 0.0, 1, totals, marks, first)
+                 np.ones(1), long, 0.0, 1, totals, marks, first, ["t"], ["a"], None, Match)
         assert not totals.any() and not marks.any()
     with pytest.raises(ValueError):  # a span beyond the postings
         best(np.array([1], dtype=np.int32), np.ones(1), np.array([0, 5], dtype=np.int64),
-             np.ones(1), b"\0", 0.0, 1, totals, marks, first)
+             np.ones(1), b"\0", 0.0, 1, totals, marks, first, ["t"], ["a"], None, Match)
 
 
 def test_ties_come_in_corpus_order() -> None:

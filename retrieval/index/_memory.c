@@ -14,7 +14,8 @@
  * terms alone can give (`outside`), no other passage can enter the top k. Otherwise the long
  * columns' other passages are read too, and the result is the same as without pruning.
  *
- * Only buffers cross the boundary (no numpy headers needed to build): the caller owns two
+ * Only buffers and lists cross the boundary (no numpy headers needed to build), and the k
+ * passages come back as the matches a search gives (`matches`): the caller owns two
  * scratch arrays of one slot per passage, all zero, which are left all zero on return. The
  * GIL is held throughout, so one index's scratch serves one question at a time. */
 
@@ -119,12 +120,98 @@ static inline void mark(uint8_t *marks, int32_t *candidates, Py_ssize_t *count, 
     }
 }
 
+/* The passages of `top` (ordered) as `match` objects, made as tuple.__new__ makes a named
+ * tuple's: each passage's article id (names[d], d the last with first[d] <= row), its
+ * paragraph number from 1, its score, the frozenset of the query's terms it holds (one set
+ * shared by the passages that hold the same terms) and its article's digest (None without
+ * digests). Building them here costs a question a few microseconds less than in Python. */
+static PyObject *matches(const Top *top, const int32_t *p, const int64_t *sp, Py_ssize_t terms,
+                         const int64_t *first, Py_ssize_t articles, PyObject *query,
+                         PyObject *names, PyObject *digests, PyTypeObject *match)
+{
+    PyObject *found = PyList_New(top->size);
+    char *holds = PyMem_Malloc((size_t)(top->size * terms + 1));
+    Py_ssize_t *distinct = PyMem_Malloc((size_t)(top->size + 1) * sizeof(Py_ssize_t));
+    PyObject **sets = PyMem_Malloc((size_t)(top->size + 1) * sizeof(PyObject *));
+    Py_ssize_t n_distinct = 0;
+    if (found == NULL || holds == NULL || distinct == NULL || sets == NULL) {
+        if (found != NULL)
+            PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t n = 0; n < top->size; n++) {
+        int32_t row = top->rows[n];
+        char *held = holds + n * terms;
+        for (Py_ssize_t t = 0; t < terms; t++)
+            held[t] = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t], row) >= 0;
+        Py_ssize_t lo = 0, hi = articles;  /* the first d with first[d] > row */
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (first[mid] <= row)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        Py_ssize_t d = lo - 1;
+        if (d < 0 || d >= PyList_GET_SIZE(names)) {
+            PyErr_SetString(PyExc_ValueError, "a passage outside the documents");
+            goto fail;
+        }
+        PyObject *set = NULL;
+        for (Py_ssize_t m = 0; m < n_distinct && set == NULL; m++)
+            if (memcmp(holds + distinct[m] * terms, held, (size_t)terms) == 0)
+                set = sets[distinct[m]];
+        if (set != NULL) {
+            Py_INCREF(set);
+        } else {
+            set = PyFrozenSet_New(NULL);
+            for (Py_ssize_t t = 0; t < terms && set != NULL; t++)
+                if (held[t] && PySet_Add(set, PyList_GET_ITEM(query, t)) < 0)
+                    Py_CLEAR(set);
+            if (set == NULL)
+                goto fail;
+            distinct[n_distinct++] = n;
+        }
+        sets[n] = set;  /* borrowed from the match that holds it */
+        PyObject *item = match->tp_alloc(match, 5);
+        PyObject *paragraph = PyLong_FromLongLong((long long)row - first[d] + 1);
+        PyObject *score = PyFloat_FromDouble(top->scores[n]);
+        if (item == NULL || paragraph == NULL || score == NULL) {
+            Py_XDECREF(item);
+            Py_XDECREF(paragraph);
+            Py_XDECREF(score);
+            Py_DECREF(set);
+            goto fail;
+        }
+        PyObject *name = PyList_GET_ITEM(names, d);
+        PyObject *digest = digests == Py_None ? Py_None : PyList_GET_ITEM(digests, d);
+        Py_INCREF(name);
+        Py_INCREF(digest);
+        PyTuple_SET_ITEM(item, 0, name);
+        PyTuple_SET_ITEM(item, 1, paragraph);
+        PyTuple_SET_ITEM(item, 2, score);
+        PyTuple_SET_ITEM(item, 3, set);
+        PyTuple_SET_ITEM(item, 4, digest);
+        PyList_SET_ITEM(found, n, item);
+    }
+    goto done;
+fail:
+    Py_CLEAR(found);
+done:
+    PyMem_Free(holds);
+    PyMem_Free(distinct);
+    PyMem_Free(sets);
+    return found;
+}
+
 PyDoc_STRVAR(best_doc,
-"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first) -> list\n\n"
-"The k best passages of the terms whose postings are passages[spans[2t]:spans[2t+1]] (int32,\n"
-"ascending) with weights (float64), each weight times boosts[t], best first, each as\n"
-"(score, row, document, held): its document's number (the last d with first[d] <= row,\n"
-"first int64 ascending) and whether it holds each term (bytes, 1 or 0 a term). long[t]\n"
+"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first, query,\n"
+"     names, digests, match) -> list\n\n"
+"The k best passages of the terms query[t] whose postings are passages[spans[2t]:spans[2t+1]]\n"
+"(int32, ascending) with weights (float64), each weight times boosts[t], best first, each as\n"
+"match(names[d], paragraph, score, held, digests[d] or None): d its document's number (the\n"
+"last d with first[d] <= row, first int64 ascending), paragraph its row less first[d] plus 1,\n"
+"held the frozenset of the terms it holds; match a named tuple of those five fields. long[t]\n"
 "(uint8) marks the terms read only where the others' passages are while the k-th best score\n"
 "found is above outside (k at least 1). totals (float64) and marks (uint8), one slot a\n"
 "passage, must be zero.");
@@ -134,8 +221,12 @@ static PyObject *best(PyObject *self, PyObject *args)
     Py_buffer passages, weights, spans, boosts, longs, totals, marks, firsts;
     double outside;
     Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*", &passages, &weights, &spans, &boosts,
-                          &longs, &outside, &k, &totals, &marks, &firsts))
+    PyObject *query, *names, *digests;
+    PyTypeObject *match;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*O!O!OO!", &passages, &weights, &spans,
+                          &boosts, &longs, &outside, &k, &totals, &marks, &firsts,
+                          &PyList_Type, &query, &PyList_Type, &names, &digests,
+                          &PyType_Type, &match))
         return NULL;
     PyObject *result = NULL;
     int32_t *candidates = NULL, *top_rows = NULL;
@@ -152,7 +243,12 @@ static PyObject *best(PyObject *self, PyObject *args)
     Py_ssize_t n_postings = passages.len / (Py_ssize_t)sizeof(int32_t);
     if (weights.len / (Py_ssize_t)sizeof(double) != n_postings
         || spans.len != 2 * terms * (Py_ssize_t)sizeof(int64_t) || longs.len != terms
-        || marks.len != size || k < 1 || firsts.len < (Py_ssize_t)sizeof(int64_t)) {
+        || marks.len != size || k < 1 || firsts.len < (Py_ssize_t)sizeof(int64_t)
+        || PyList_GET_SIZE(query) != terms
+        || PyList_GET_SIZE(names) != firsts.len / (Py_ssize_t)sizeof(int64_t) - 1
+        || (digests != Py_None
+            && !(PyList_Check(digests) && PyList_GET_SIZE(digests) == PyList_GET_SIZE(names)))
+        || !PyType_IsSubtype(match, &PyTuple_Type)) {
         PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
         goto done;
     }
@@ -233,36 +329,8 @@ static PyObject *best(PyObject *self, PyObject *args)
             offer(&top, candidates[c], total[candidates[c]]);
     }
     order(&top);
-    const int64_t *first = firsts.buf;
-    Py_ssize_t articles = firsts.len / (Py_ssize_t)sizeof(int64_t);
-    PyObject *found = PyList_New(top.size);
-    if (found == NULL)
-        goto clear;
-    for (Py_ssize_t n = 0; n < top.size; n++) {
-        PyObject *held = PyBytes_FromStringAndSize(NULL, terms);
-        if (held == NULL) {
-            Py_DECREF(found);
-            goto clear;
-        }
-        char *holds = PyBytes_AS_STRING(held);
-        for (Py_ssize_t t = 0; t < terms; t++)
-            holds[t] = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t], top.rows[n]) >= 0;
-        Py_ssize_t lo = 0, hi = articles;  /* the first d with first[d] > row */
-        while (lo < hi) {
-            Py_ssize_t mid = lo + (hi - lo) / 2;
-            if (first[mid] <= top.rows[n])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        PyObject *passage = Py_BuildValue("(dinN)", top.scores[n], (int)top.rows[n], lo - 1, held);
-        if (passage == NULL) {
-            Py_DECREF(found);
-            goto clear;
-        }
-        PyList_SET_ITEM(found, n, passage);
-    }
-    result = found;
+    result = matches(&top, p, sp, terms, firsts.buf,
+                     firsts.len / (Py_ssize_t)sizeof(int64_t), query, names, digests, match);
     goto clear;
 outside_scratch:
     PyErr_SetString(PyExc_ValueError, "a passage outside the index");

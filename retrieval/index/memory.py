@@ -620,25 +620,26 @@ class MemoryIndex:
         query = [t for t, _ in columns]
         spans = [(starts[c], starts[c + 1]) for _, c in columns]
         boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
-        if _memory is None:
-            rows, scores = _best(p, spans, boosts, k)
-            documents = np.searchsorted(self.first, rows, side="right") - 1
-            found: Sequence[tuple[float, int, int, Iterable[int]]] = list(zip(
-                scores.tolist(), rows.tolist(), documents.tolist(), _held(p, spans, rows)))
-        else:
-            found = self._best_compiled(spans, boosts, columns, k)
+        if _memory is not None:
+            return self._best_compiled(query, spans, boosts, columns, k)
+        rows, scores = _best(p, spans, boosts, k)
+        documents = np.searchsorted(self.first, rows, side="right") - 1
         first, names, digests = self._first, self.documents, self.digests
-        return [Match(names[d], row - first[d] + 1, score, frozenset(compress(query, holds)),
+        # A question's k passages mostly hold the same few sets of its terms: each set made
+        # once (as the compiled scorer makes them).
+        held: dict[tuple[bool, ...], frozenset[str]] = {}
+        return [Match(names[d], row - first[d] + 1, score,
+                      held.get(holds) or held.setdefault(holds, frozenset(compress(query, holds))),
                       None if digests is None else digests[d])
-                for score, row, d, holds in found]
+                for score, row, d, holds in zip(scores.tolist(), rows.tolist(),
+                                                documents.tolist(), _held(p, spans, rows))]
 
-    def _best_compiled(self, spans: list[tuple[int, int]], boosts: list[float],
-                       columns: list[tuple[str, int]], k: int
-                       ) -> list[tuple[float, int, int, bytes]]:
-        """`_best`'s passages, best first, each as its score (to the bit), row, document's
-        number and which terms it holds (`_held`, a byte a term), made by the compiled scorer
-        as Python objects (numpy's arrays out cost more than scoring a question's few hundred
-        postings): a question whose rarer terms'
+    def _best_compiled(self, query: list[str], spans: list[tuple[int, int]],
+                       boosts: list[float], columns: list[tuple[str, int]], k: int
+                       ) -> list[Match]:
+        """`_best`'s passages, best first, scores to the bit, made by the compiled scorer as
+        the matches `search` gives (numpy's arrays out, then each match built in Python, cost
+        more than scoring a question's few hundred postings): a question whose rarer terms'
         postings are few beside the long columns' reads those only where the rarer terms are,
         while their best scores cannot lift another passage into the top k (max-score
         pruning)."""
@@ -662,7 +663,7 @@ class MemoryIndex:
         totals, marks = self._scratch
         return _memory.best(p.passages, p.weights, array("q", chain.from_iterable(spans)),
                             array("d", boosts), bytes(long), outside, k, totals, marks,
-                            self.first)
+                            self.first, query, self.documents, self.digests, Match)
 
     def _max_weight(self, column: int) -> float:
         """The highest weight of a term in any passage."""
@@ -738,7 +739,8 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return positive[np.lexsort((positive, -scores[positive]))][:k]
 
 
-def _held(p: Postings, spans: list[tuple[int, int]], rows: np.ndarray) -> list[list[bool]]:
+def _held(p: Postings, spans: list[tuple[int, int]], rows: np.ndarray
+          ) -> list[tuple[bool, ...]]:
     """Whether each of the rows holds each term (its passages: a span of the postings): one
     binary search per term for all of them."""
     holding = []
@@ -749,7 +751,7 @@ def _held(p: Postings, spans: list[tuple[int, int]], rows: np.ndarray) -> list[l
             continue
         i = np.minimum(np.searchsorted(column, rows), len(column) - 1)
         holding.append((column[i] == rows).tolist())
-    return [list(row) for row in zip(*holding)]
+    return list(zip(*holding))
 
 
 def _totals(passages: np.ndarray, scores: np.ndarray, size: int
