@@ -14,6 +14,7 @@ from retrieval.text.analysis import (
     SnowballStep,
     Token,
     fold_accents,
+    fold_apostrophes,
     lowercase,
     normalize,
     remove_accents,
@@ -40,6 +41,12 @@ def test_tokenize_keeps_elided_and_compound_words_whole_and_drops_punctuation():
 
 def test_normalize_unifies_apostrophes_and_compatibility_forms():
     assert terms(each(normalize, tokenize("l’effet ﬁnal"))) == ["l'effet", "final"]
+
+
+def test_every_apostrophe_is_folded_one_character_for_one():
+    text = "l’effet, l‘an, lʼarmée, l`été, l'eau"
+    assert fold_apostrophes(text) == "l'effet, l'an, l'armée, l'été, l'eau"
+    assert fold_apostrophes("aucune") == "aucune"
 
 
 def test_lowercase_folds_case():

@@ -52,7 +52,9 @@ def test_a_listed_plain_word_of_every_frequency_of_the_list_has_wordfreqs_zipf(l
 
 
 def test_both_frequencies_of_a_word_are_its_french_as_typed_and_its_english() -> None:
-    for word in AS_TYPED + ["deja", "etrangers", "lettre", "who"]:
+    listed = top_n_list("fr", 2000) + top_n_list("en", 1000)
+    bare = [unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode() for w in listed]
+    for word in AS_TYPED + listed + bare + ["deja", "etrangers", "lettre", "who"]:
         assert zipfs(word) == (typed_zipf(word, "fr"), zipf(word, "en"))
 
 

@@ -69,7 +69,12 @@ _NOT_CONTENT = ENGLISH_FUNCTION_WORDS | ENGLISH_PARTICLES | ENGLISH_PREPOSITIONS
 def rarity(word: str, language: str = "fr") -> float:
     """How rare a word is in general French (or English), from 0 (very common) upward. For an
     English question (language "en"), its English frequency alone."""
-    french, english = zipfs(word)
+    return rarity_of(*zipfs(word), language)
+
+
+def rarity_of(french: float, english: float, language: str = "fr") -> float:
+    """A word's `rarity` from its Zipf frequencies (`zipfs`): a question's new word looks them
+    up once for its rarity and its leaning."""
     if language == "en":
         frequency = english
     else:
@@ -218,13 +223,15 @@ def _read(words: list[str]) -> list[_Word]:
     return found  # type: ignore[return-value]  # every word read
 
 def _reading(word: str, analysed: Analysed) -> _Word:
-    language, capital = leaning(word) if word.isalpha() else 0, word[:1].isupper()
+    frequencies = zipfs(word) if word.isalpha() else None
+    language, capital = leaning(*frequencies) if frequencies else 0, word[:1].isupper()
     if not analysed:
         return _Word("", 0, 0, "", 0.0, False, language, capital)
     term, start, end = analysed
     typed = word[start:end].casefold()
-    return _Word(term, start, end, typed, rarity(typed), word[start:start + 1].isupper(),
-                 language, capital)
+    french, english = frequencies if frequencies and typed == word else zipfs(typed)
+    return _Word(term, start, end, typed, rarity_of(french, english),
+                 word[start:start + 1].isupper(), language, capital)
 
 
 def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:

@@ -47,6 +47,7 @@ def zipf(word: str, language: str) -> float:
     return UNLISTED if frequency is None else _zipf_of(frequency)
 
 
+@cache  # a list holds few distinct frequencies (564 in each of French's and English's)
 def _zipf_of(frequency: float) -> float:
     """The Zipf frequency wordfreq gives a word of one token that its list holds at
     `frequency`: the frequency through the sum of inverses it combines tokens by, rounded to
@@ -75,8 +76,16 @@ def typed_zipf(word: str, language: str) -> float:
 
 @lru_cache(maxsize=REMEMBERED_WORDS)
 def zipfs(word: str) -> tuple[float, float]:
-    """A word's Zipf frequency in French as typed (`typed_zipf`) and in English (`zipf`)."""
-    return typed_zipf(word, "fr"), zipf(word, "en")
+    """A word's Zipf frequency in French as typed (`typed_zipf`) and in English (`zipf`). A
+    plain word (most are) is found plain once for both and its bare spelling looked up once:
+    the look-ups of a question's new words, by half."""
+    if not _PLAIN_WORD.fullmatch(word):
+        return typed_zipf(word, "fr"), zipf_frequency(word, "en")
+    french, english = _frequencies("fr").get(word), _frequencies("en").get(word)
+    typed = UNLISTED if french is None else _zipf_of(french)
+    if word.isascii() and (accented := _accented("fr").get(word)) is not None:
+        typed = max(typed, zipf(accented, "fr"))
+    return typed, UNLISTED if english is None else _zipf_of(english)
 
 
 @cache

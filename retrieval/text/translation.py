@@ -16,7 +16,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from .analysis import DOCUMENT_ANALYZER
-from .frequency import zipfs
 
 DICTIONARY_PATH = Path(__file__).parents[1] / "data" / "eng-fra.tsv"
 # The past participles of the French verbs of the dictionary that do not end in -er (« naître »:
@@ -153,10 +152,11 @@ def is_english(leanings: Iterable[int]) -> bool:
     return sum(leanings) > 0
 
 
-def leaning(word: str) -> int:
-    """1 for a word clearly English, -1 for one clearly French, 0 for either or neither."""
-    fr, en = zipfs(word)
-    return (en >= fr + LANGUAGE_MARGIN) - (fr >= en + LANGUAGE_MARGIN)
+def leaning(french: float, english: float) -> int:
+    """1 for a word clearly English, -1 for one clearly French, 0 for either or neither, given
+    its Zipf frequencies in both (`zipfs`: a question's new word looks them up once for its
+    leaning and its rarity)."""
+    return (english >= french + LANGUAGE_MARGIN) - (french >= english + LANGUAGE_MARGIN)
 
 
 def french_spellings(name: str) -> list[str]:
