@@ -222,7 +222,11 @@ def _read(words: list[str]) -> list[_Word]:
             found[n] = _known[words[n]] = _reading(words[n], analyses[n])
     return found  # type: ignore[return-value]  # every word read
 
+
 def _reading(word: str, analysed: Analysed) -> _Word:
+    """A new word as a question reads it: its frequencies looked up once, for its language
+    and its rarity alike (a word of letters only leans one way; the typed span, when the
+    analysis kept less than the word, is looked up on its own)."""
     frequencies = zipfs(word) if word.isalpha() else None
     language, capital = leaning(*frequencies) if frequencies else 0, word[:1].isupper()
     if not analysed:
