@@ -77,7 +77,7 @@ def test_unchanged_corpus_is_not_analysed_again(corpus, cache_dir, analyses) -> 
     assert analyses == [3]
     assert first == second == [("a", 1), ("b", 1)]
     stored = cache_path(corpus, cache_dir)
-    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 18
+    assert sorted(p.suffix for p in stored.iterdir()) == [".json"] + [".npy"] * 14
 
 
 def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
@@ -323,15 +323,17 @@ def test_an_article_gone_or_replaced_by_a_link_is_not_quoted(corpus, cache_dir, 
 def test_a_store_of_the_previous_format_is_rebuilt_and_answers_rightly(corpus, cache_dir,
                                                                          later, analyses
                                                                          ) -> None:
-    """A store written before the paragraphs' bytes were kept (format 5) is not read as
-    this one: it is built anew, and quotes are read as parsing would."""
+    """A store written before each passage's analysis was kept in one slice (format 6: its
+    words, sentences and title in three files) is not read as this one: it is built anew,
+    and quotes are read as parsing would."""
     parsed = AnswerEngine(load_corpus(corpus))
     AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     analyses.clear()
     stored = cache_path(corpus, cache_dir)
-    (stored / "paragraph_places.npy").unlink()
+    (stored / "analyses.npy").rename(stored / "words.npy")
+    (stored / "analysis_data.npy").rename(stored / "word_data.npy")
     meta = json.loads((stored / "meta.json").read_text(encoding="utf-8"))
-    (stored / "meta.json").write_text(json.dumps({**meta, "format": "5"}), encoding="utf-8")
+    (stored / "meta.json").write_text(json.dumps({**meta, "format": "6"}), encoding="utf-8")
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     assert analyses == [3]
     for question in QUESTIONS:
@@ -836,19 +838,28 @@ def analysed_words(document) -> list:
              frozenset(DOCUMENT_ANALYZER.terms(document.title))) for p in document.paragraphs]
 
 
-def test_the_stored_analysis_is_the_analyzers_and_kept_through_an_update(tmp_path) -> None:
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_stored_analysis_is_the_analyzers_and_kept_through_an_update(
+        tmp_path, compiled, monkeypatch) -> None:
     """What answering reads instead of analysing a paragraph: each word's term and span and
-    each sentence's span, as the analyzer and sentence_spans give them; an article kept when
-    another changes keeps them (its term ids renumbered in the new vocabulary)."""
+    each sentence's span, as the analyzer and sentence_spans give them (read in C and in
+    Python, the reference), as built and as stored; an article kept when another changes
+    keeps them (its term ids renumbered in the new vocabulary, a few passages at a time)."""
+    from retrieval.index import memory
+
+    monkeypatch.setattr(memory, "_memory", compiled_memory() if compiled else None)
+    monkeypatch.setattr(memory, "RENUMBER_PASSAGES", 2)
     folder = tmp_path / "corpus"
     folder.mkdir()
     for name, text in {**MIXED, **ARTICLES}.items():
         (folder / name).write_text(text, encoding="utf-8")
     documents = {d.id: d for d in load_corpus(folder)}
     assert len(documents["long"].paragraphs[0].text) > 100_000
-    _, index = load_indexed_corpus(folder, tmp_path / "cache")
+    built = load_indexed_corpus(folder, tmp_path / "cache")[1]
+    stored = load_indexed_corpus(folder, tmp_path / "cache")[1]
     for document in documents.values():
-        assert [tuple(w) for w in stored_words(index, document)] == analysed_words(document)
+        for index in (built, stored):
+            assert [tuple(w) for w in stored_words(index, document)] == analysed_words(document)
     # New words sorted before and among the kept ones: every kept term id moves.
     (folder / "b.txt").write_text("Abeilles\n\nAbricots, zèbres et accords à Besançon.\n",
                                   encoding="utf-8")
@@ -872,19 +883,29 @@ def test_a_store_of_another_sentence_splitter_is_rebuilt(corpus, cache_dir, anal
     assert analyses == [3, 3]
 
 
-@pytest.mark.parametrize("name, field, change", [
-    ("word_data", 2, 1000), ("word_data", 1, -1000), ("word_data", 0, 10**6),
-    ("word_data", 0, -10**6), ("sentence_data", 1, 1000), ("title_data", 0, 10**6)])
-def test_damaged_stored_words_are_not_read(corpus, cache_dir, name, field, change) -> None:
-    """Offsets beyond the paragraph, terms beyond the vocabulary: those paragraphs are analysed
-    when read, as with an index that keeps no analysis, and the answer is the same."""
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("part, field, change", [
+    ("word", 2, 1000), ("word", 1, -1000), ("word", 0, 10**6), ("word", 0, -10**6),
+    ("sentence", 1, 1000), ("title", 0, 10**6), ("count", 0, 10**6), ("count", 1, -10**6)])
+def test_damaged_stored_words_are_not_read(corpus, cache_dir, part, field, change, compiled,
+                                           monkeypatch) -> None:
+    """Offsets beyond the paragraph, terms beyond the vocabulary, counts beyond the numbers
+    stored: those paragraphs are analysed when read, as with an index that keeps no
+    analysis, and the answer is the same (read in C and in Python, the reference)."""
+    from retrieval.index import memory
+
+    monkeypatch.setattr(memory, "_memory", compiled_memory() if compiled else None)
     question = "Qui a voté une résolution ?"
     expected = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).answer(question)
-    path = cache_path(corpus, cache_dir) / f"{name}.npy"
-    data = np.load(path)
-    fields = {"word_data": 3, "sentence_data": 2, "title_data": 1}[name]
-    data[field::fields] += np.int32(change)
-    np.save(path, data)
+    stored = cache_path(corpus, cache_dir)
+    offsets, data = np.load(stored / "analyses.npy"), np.load(stored / "analysis_data.npy")
+    for at, end in zip(offsets[:-1], offsets[1:]):  # a passage: 2 counts, words, sentences, title
+        words, sentences = at + 2, at + 2 + 3 * data[at]
+        title = sentences + 2 * data[at + 1]
+        start, stop, step = {"count": (at, words, 1), "word": (words, sentences, 3),
+                             "sentence": (sentences, title, 2), "title": (title, end, 1)}[part]
+        data[start + field:stop:step] += np.int32(change)
+    np.save(stored / "analysis_data.npy", data)
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     assert engine.index.words("b", 1) is None
     assert engine.answer(question) == expected

@@ -14,6 +14,9 @@
  * terms alone can give (`outside`), no other passage can enter the top k. Otherwise the long
  * columns' other passages are read too, and the result is the same as without pruning.
  *
+ * A passage's stored analysis is turned into the lists answering reads (`passage_words`), as
+ * Analyses.passage does it, without a Python object per number on the way.
+ *
  * Only buffers and lists cross the boundary (no numpy headers needed to build), and the k
  * passages come back as the matches a search gives (`matches`): the caller owns two
  * scratch arrays of one slot per passage, all zero, which are left all zero on return. The
@@ -398,15 +401,122 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(passage_words_doc,
+"passage_words(data, length, blob, offsets, terms) -> tuple | None\n\n"
+"A passage's stored analysis as Analyses.passage reads it (int32: its word and sentence\n"
+"counts, then term id, start and end of each word, start and end of each sentence, then its\n"
+"title's term ids): its words' terms, starts and ends, its sentences' spans and its title's\n"
+"terms; None unless the counts fit the data, every offset the paragraph's length and every\n"
+"id the vocabulary (blob and int64 offsets). `terms` is the dict of the terms decoded so\n"
+"far, by id: a term first met is decoded and added to it.");
+
+/* The term of vocabulary id `id` (checked to be in it), from `terms` or decoded into it: a
+ * borrowed reference, NULL on error. */
+static PyObject *term_of(PyObject *terms, int32_t id, const char *blob, Py_ssize_t size,
+                         const int64_t *at)
+{
+    PyObject *key = PyLong_FromLong(id);
+    if (key == NULL)
+        return NULL;
+    PyObject *term = PyDict_GetItemWithError(terms, key);
+    if (term == NULL && !PyErr_Occurred()) {
+        int64_t start = at[id], end = at[id + 1];
+        if (start < 0 || end < start || end > size)
+            PyErr_SetString(PyExc_ValueError, "offsets do not fit the terms");
+        else if ((term = PyUnicode_DecodeUTF8(blob + start, (Py_ssize_t)(end - start),
+                                              "strict")) != NULL) {
+            int failed = PyDict_SetItem(terms, key, term);
+            Py_DECREF(term);  /* the dict holds it */
+            if (failed)
+                term = NULL;
+        }
+    }
+    Py_DECREF(key);
+    return term;
+}
+
+static PyObject *passage_words(PyObject *self, PyObject *args)
+{
+    Py_buffer data, blob, offsets;
+    Py_ssize_t length;
+    PyObject *terms;
+    if (!PyArg_ParseTuple(args, "y*ny*y*O!", &data, &length, &blob, &offsets, &PyDict_Type,
+                          &terms))
+        return NULL;
+    PyObject *result = NULL, *found = NULL, *starts = NULL, *ends = NULL, *sentences = NULL,
+             *titled = NULL;
+    const int32_t *w = data.buf;
+    const int64_t *at = offsets.buf;
+    Py_ssize_t size = data.len / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t vocabulary = offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    if (size < 2 || w[0] < 0 || w[1] < 0 || 2 + 3 * (Py_ssize_t)w[0] + 2 * (Py_ssize_t)w[1] > size)
+        goto unfit;
+    Py_ssize_t n = w[0], m = w[1];
+    w += 2;
+    const int32_t *s = w + 3 * n, *t = s + 2 * m;
+    Py_ssize_t k = size - 2 - 3 * n - 2 * m;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (w[3 * i] < 0 || w[3 * i] >= vocabulary || w[3 * i + 1] < 0 || w[3 * i + 2] > length)
+            goto unfit;
+    for (Py_ssize_t i = 0; i < 2 * m; i++)
+        if (s[i] < 0 || s[i] > length)
+            goto unfit;
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (t[i] < 0 || t[i] >= vocabulary)
+            goto unfit;
+    if (!(found = PyList_New(n)) || !(starts = PyList_New(n)) || !(ends = PyList_New(n))
+            || !(sentences = PyList_New(m)) || !(titled = PyFrozenSet_New(NULL)))
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *term = term_of(terms, w[3 * i], blob.buf, blob.len, at), *start, *end;
+        if (term == NULL || !(start = PyLong_FromLong(w[3 * i + 1])))
+            goto done;
+        Py_INCREF(term);
+        PyList_SET_ITEM(found, i, term);
+        PyList_SET_ITEM(starts, i, start);
+        if (!(end = PyLong_FromLong(w[3 * i + 2])))
+            goto done;
+        PyList_SET_ITEM(ends, i, end);
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *span = Py_BuildValue("(ll)", (long)s[2 * i], (long)s[2 * i + 1]);
+        if (span == NULL)
+            goto done;
+        PyList_SET_ITEM(sentences, i, span);
+    }
+    for (Py_ssize_t i = 0; i < k; i++) {
+        PyObject *term = term_of(terms, t[i], blob.buf, blob.len, at);
+        if (term == NULL || PySet_Add(titled, term) < 0)
+            goto done;
+    }
+    result = PyTuple_Pack(5, found, starts, ends, sentences, titled);
+    goto done;
+unfit:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    Py_XDECREF(found);
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(sentences);
+    Py_XDECREF(titled);
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&blob);
+    PyBuffer_Release(&offsets);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"position", position, METH_VARARGS, position_doc},
     {"best", best, METH_VARARGS, best_doc},
+    {"passage_words", passage_words, METH_VARARGS, passage_words_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_memory",
-    "memory.py's inner loops in compiled code: the vocabulary's search, the scoring and top k.",
+    "memory.py's inner loops in compiled code: the vocabulary's search, the scoring and top k,\n"
+    "a passage's stored analysis read.",
     -1, methods,
 };
 

@@ -259,10 +259,14 @@ class Vector(Protocol):
     def __getitem__(self, where: slice, /) -> np.ndarray: ...
 
 
-# How many numbers each word, sentence and title term takes in Analyses' vectors.
+# How many numbers each word and sentence takes in a passage's analysis, and how many head it
+# (its word count, its sentence count; its title's terms are the numbers after its sentences).
 WORD_FIELDS = 3  # term id, start, end
 SENTENCE_FIELDS = 2  # start, end
-TITLE_FIELDS = 1  # term id
+HEAD_FIELDS = 2  # words, sentences
+# How many passages' term ids are renumbered at a time: the positions of a million passages'
+# words would take 300 MB.
+RENUMBER_PASSAGES = 65_536
 
 
 @dataclass(frozen=True)
@@ -270,33 +274,21 @@ class Analyses:
     """Every passage as analysed when indexing, so that answering analyses no paragraph and
     no title: each word of its paragraph (its term's position in the vocabulary, its start
     and end in the paragraph), the paragraph's sentences, and the terms of its article's
-    title. Rows as in the postings: passage r's words are `words[r]:words[r + 1]`, each
-    WORD_FIELDS numbers of `word_data` side by side (a passage is read in one slice), and its
-    sentences and title terms likewise."""
+    title. Passage r's are `data[offsets[r]:offsets[r + 1]]`, all its numbers side by side
+    so that it is read in one slice (one system call from the store; three were a third of
+    reading it): its word and sentence counts, then WORD_FIELDS numbers a word, SENTENCE_FIELDS
+    a sentence, then its title's term ids."""
 
-    words: np.ndarray  # int64, one more than passages: where each passage's words start
-    word_data: Vector  # int32: term id, start, end of each word
-    sentences: np.ndarray  # int64, one more than passages
-    sentence_data: Vector  # int32: start, end of each sentence
-    titles: np.ndarray  # int64, one more than passages
-    title_data: Vector  # int32: term id of each word of the title
-
-    def parts(self) -> tuple[tuple[np.ndarray, Vector, int], ...]:
-        """(offsets, vector, fields) of the words, the sentences and the title terms."""
-        return ((self.words, self.word_data, WORD_FIELDS),
-                (self.sentences, self.sentence_data, SENTENCE_FIELDS),
-                (self.titles, self.title_data, TITLE_FIELDS))
+    offsets: np.ndarray  # int64, one more than passages: where each passage's numbers start
+    data: Vector  # int32
 
     @classmethod
-    def counted(cls, columns: tuple[array, ...]) -> Analyses:
-        """The analyses as `_analysed` appends them: each passage's word count, its words'
-        term ids, starts and ends, its sentence count, its sentences' starts and ends, its
-        title's term count and ids."""
-        words, ids, starts, ends, sentences, spans, titles, title_ids = (
-            np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
-            for c in columns)
-        return cls(_offsets(words), np.stack([ids, starts, ends], axis=1).ravel(),
-                   _offsets(sentences), spans, _offsets(titles), title_ids)
+    def counted(cls, columns: tuple[array, array]) -> Analyses:
+        """The analyses as `_analysed` appends them: each passage's count of numbers, and
+        the numbers."""
+        sizes, data = (np.frombuffer(c, dtype=np.intc) if len(c) else np.zeros(0, np.intc)
+                       for c in columns)
+        return cls(_offsets(sizes), data.astype(np.int32))
 
     @classmethod
     def of(cls, parts: Sequence[tuple[Analyses, int, int]]) -> Analyses:
@@ -308,25 +300,32 @@ class Analyses:
                 runs[-1] = (kept, runs[-1][1], last)
             else:
                 runs.append((kept, first, last))
-        sizes: list[list[np.ndarray]] = [[], [], []]  # each passage's count of each part
-        data: list[list[np.ndarray]] = [[], [], []]
-        for kept, first, last in runs:
-            for n, (offsets, vector, fields) in enumerate(kept.parts()):
-                sizes[n].append(np.diff(offsets[first:last + 1]))
-                data[n].append(vector[int(offsets[first]) * fields:int(offsets[last]) * fields])
         empty = [np.zeros(0, np.int32)]
-        return cls(*(v for counts, values in zip(sizes, data)
-                     for v in (_offsets(np.concatenate(counts or empty)),
-                               np.concatenate(values or empty).astype(np.int32))))
+        sizes = [np.diff(kept.offsets[first:last + 1]) for kept, first, last in runs]
+        data = [kept.data[int(kept.offsets[first]):int(kept.offsets[last])]
+                for kept, first, last in runs]
+        return cls(_offsets(np.concatenate(sizes or empty)),
+                   np.concatenate(data or empty).astype(np.int32))
 
-    def passage(self, row: int, length: int, terms: dict[int, str]) -> PassageWords | None:
+    def passage(self, row: int, length: int, terms: _Terms) -> PassageWords | None:
         """Passage `row`'s words (`terms`: each id's term), sentences and title terms; None
         unless they fit its paragraph's `length` and the vocabulary (a store may hold
-        anything)."""
-        words, sentences, title = (vector[fields * int(offsets[row]):
-                                          fields * int(offsets[row + 1])].tolist()
-                                   for offsets, vector, fields in self.parts())
-        ids, starts, ends = (words[n::WORD_FIELDS] for n in range(WORD_FIELDS))
+        anything). In C where the extension is built: in Python, turning its numbers into
+        lists was a third of the 18 us a passage cost."""
+        data = self.data[int(self.offsets[row]):int(self.offsets[row + 1])]
+        vocabulary = terms.vocabulary
+        if _memory is not None:
+            read = _memory.passage_words(data, length, vocabulary.blob, vocabulary.offsets,
+                                         terms)
+            return None if read is None else PassageWords(*read)
+        numbers = data.tolist()
+        n, m = numbers[:HEAD_FIELDS] if len(numbers) >= HEAD_FIELDS else (-1, -1)
+        title_at = HEAD_FIELDS + WORD_FIELDS * n + SENTENCE_FIELDS * m
+        if n < 0 or m < 0 or title_at > len(numbers):
+            return None
+        words = numbers[HEAD_FIELDS:HEAD_FIELDS + WORD_FIELDS * n]
+        sentences, title = numbers[HEAD_FIELDS + WORD_FIELDS * n:title_at], numbers[title_at:]
+        ids, starts, ends = (words[f::WORD_FIELDS] for f in range(WORD_FIELDS))
         if (ids and not (min(ids) >= 0 and min(starts) >= 0 and max(ends) <= length)) or (
                 sentences and not (min(sentences) >= 0 and max(sentences) <= length)) or (
                 title and min(title) < 0):
@@ -340,34 +339,47 @@ class Analyses:
                             titled)
 
     def renumbered(self, terms: np.ndarray) -> Analyses:
-        """The same with each term id t as terms[t] (the vocabulary's order once sorted): the
-        words' in place, as they are 400 MB at 1M passages (analyses just made, not stored)."""
-        word_data = self.word_data[0:len(self.word_data)]
-        word_data[::WORD_FIELDS] = terms[word_data[::WORD_FIELDS]]
-        title_data = terms[self.title_data[0:len(self.title_data)]].astype(np.int32)
-        return Analyses(self.words, word_data, self.sentences, self.sentence_data, self.titles,
-                        title_data)
+        """The same with each term id t as terms[t] (the vocabulary's order once sorted), in
+        place, as they are 500 MB at 1M passages (analyses just made, not stored), a block of
+        passages at a time."""
+        data = self.data[0:len(self.data)]
+        for block in range(0, len(self.offsets) - 1, RENUMBER_PASSAGES):
+            at = self.offsets[block:block + RENUMBER_PASSAGES + 1]
+            words, sentences = data[at[:-1]], data[at[:-1] + 1]
+            title_at = at[:-1] + HEAD_FIELDS + WORD_FIELDS * words + SENTENCE_FIELDS * sentences
+            ids = np.concatenate([_spread(at[:-1] + HEAD_FIELDS, words, WORD_FIELDS),
+                                  _spread(title_at, at[1:] - title_at, 1)])
+            data[ids] = terms[data[ids]]
+        return Analyses(self.offsets, data)
 
     def check(self, passages: int) -> None:
-        """Raise ValueError unless there are words, sentences and a title per passage (a
-        store may hold anything; each passage's are checked against its paragraph when
-        read)."""
-        for offsets, vector, fields in self.parts():
-            if not (len(offsets) == passages + 1 and offsets[0] == 0
-                    and offsets[-1] * fields == len(vector) and np.all(np.diff(offsets) >= 0)):
-                raise ValueError("stored analyses do not fit the index")
+        """Raise ValueError unless there are numbers for each passage (a store may hold
+        anything; each passage's are checked against its paragraph when read)."""
+        offsets = self.offsets
+        if not (len(offsets) == passages + 1 and offsets[0] == 0
+                and offsets[-1] == len(self.data) and np.all(np.diff(offsets) >= HEAD_FIELDS)):
+            raise ValueError("stored analyses do not fit the index")
+
+
+def _spread(starts: np.ndarray, counts: np.ndarray, step: int) -> np.ndarray:
+    """The positions starts[i], starts[i] + step, ... (counts[i] of them) for each i in turn."""
+    ends = np.cumsum(counts)
+    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
+    return np.repeat(starts, counts) + step * within
 
 
 class _Terms(dict):
     """The vocabulary's terms by position, each decoded when first read (a passage's words
-    are kept as positions): a dict lookup a word."""
+    are kept as positions): a dict lookup a word. The compiled reader decodes and adds the
+    terms it first meets itself, from `vocabulary`'s bytes (a Python call a term was ~20 us
+    of a question)."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         super().__init__()
-        self._vocabulary = vocabulary
+        self.vocabulary = vocabulary
 
     def __missing__(self, position: int) -> str:
-        self[position] = term = self._vocabulary[position]
+        self[position] = term = self.vocabulary[position]
         return term
 
 
@@ -399,27 +411,26 @@ def analyse(texts: Iterable[str], count: int, analyzer: Analyzer = DOCUMENT_ANAL
 
 
 def _analysed(documents: Iterable[Document], analyzer: Analyzer, term_ids: dict[str, int],
-              columns: tuple[array, ...]) -> Iterator[list[str]]:
+              columns: tuple[array, array]) -> Iterator[list[str]]:
     """The terms BM25 reads of each passage of the documents, analysed once for both: its
     article's title's, then its paragraph's (`indexed_text`'s, as every word is analysed
     alone: the title once an article). The paragraph's words (term ids, new terms numbered on
     in `term_ids`; starts and ends), its sentences and its title's terms are appended to
     `columns` as they go (as Analyses.counted reads them)."""
-    words, ids, starts, ends, sentences, spans, titles, title_ids = columns
+    sizes, data = columns
     for document in documents:
         title = analyzer.terms(document.title)
         title_terms = [term_ids.setdefault(term, len(term_ids)) for term in title]
         for paragraph in document.paragraphs:
             found, at, to = analyzer.columns(paragraph.text)
-            words.append(len(found))
-            ids.extend([term_ids.setdefault(term, len(term_ids)) for term in found])
-            starts.extend(at)
-            ends.extend(to)
             cut = sentence_spans(paragraph.text)
-            sentences.append(len(cut))
-            spans.extend([n for span in cut for n in span])
-            titles.append(len(title_terms))
-            title_ids.extend(title_terms)
+            size = len(data)
+            data.extend((len(found), len(cut)))
+            data.extend(chain.from_iterable(zip(
+                [term_ids.setdefault(term, len(term_ids)) for term in found], at, to)))
+            data.extend(chain.from_iterable(cut))
+            data.extend(title_terms)
+            sizes.append(len(data) - size)
             yield title + found
 
 
@@ -575,7 +586,7 @@ class MemoryIndex:
         # The previous index's terms keep their ids (their positions in its vocabulary).
         term_ids = {} if previous is None else {
             t: n for n, t in enumerate(previous.postings.vocabulary)}
-        columns = tuple(array("i") for _ in range(8))
+        columns = (array("i"), array("i"))
         counted = _count(_analysed(new, analyzer, term_ids, columns), count, term_ids)
         analysed = Analyses.counted(columns)
         del columns  # 400 MB at 1M passages, laid out again in `analysed`

@@ -69,17 +69,17 @@ log = logging.getLogger(__name__)
 # Bumped when the layout of the store changes: a store of another format is rebuilt, never
 # read as this one (4: the articles' outlines, so that answering parses no article; 5: each
 # paragraph's analysis, so that answering analyses none; 6: each paragraph's span in its file's
-# bytes and their digest, so that a quote reads its paragraph, not its article).
-CACHE_FORMAT = "6"
+# bytes and their digest, so that a quote reads its paragraph, not its article; 7: each
+# passage's analysis in one slice, read in one system call, not three).
+CACHE_FORMAT = "7"
 # The store's arrays and their types; anything else is not read.
 ARRAYS = {"terms": np.uint8, "term_offsets": np.int64, "starts": np.int64,
           "passages": np.int32, "weights": np.float64, "counts": np.int32,
           "lengths": np.int32, "first": np.int64, "paragraph_starts": np.int64,
-          "paragraph_ends": np.int64, "paragraph_places": np.int64, "words": np.int64, "word_data": np.int32,
-          "sentences": np.int64, "sentence_data": np.int32, "titles": np.int64,
-          "title_data": np.int32}
+          "paragraph_ends": np.int64, "paragraph_places": np.int64, "analyses": np.int64,
+          "analysis_data": np.int32}
 # Those read a slice at a time (FileVector), not memory-mapped.
-READ_ARRAYS = frozenset({"word_data", "sentence_data", "title_data"})
+READ_ARRAYS = frozenset({"analysis_data"})
 # The modules whose output the store keeps besides the index's own: each paragraph's
 # sentences (its words are the analysis's, already in the index signature).
 STORED_MODULES = (sentences,)
@@ -256,10 +256,7 @@ def write_store(path: Path, key: str, index: MemoryIndex, files: ArticleFiles,
               "paragraph_starts": index.outlines.starts, "paragraph_ends": index.outlines.ends,
               "paragraph_places": index.outlines.places}
     a = index.analyses
-    arrays.update({"words": a.words, "word_data": a.word_data[0:len(a.word_data)],
-                   "sentences": a.sentences,
-                   "sentence_data": a.sentence_data[0:len(a.sentence_data)],
-                   "titles": a.titles, "title_data": a.title_data[0:len(a.title_data)]})
+    arrays.update({"analyses": a.offsets, "analysis_data": a.data[0:len(a.data)]})
     digests = {name: files.digests[name] for name in files.indexed(index)}
     new = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
@@ -329,8 +326,7 @@ def read_store(path: Path, bm25: BM25 = BM25()) -> StoredIndex:
     outlines = Outlines(arrays["paragraph_starts"], arrays["paragraph_ends"],
                         arrays["paragraph_places"], headers)
     read = {name: FileVector(path / f"{name}.npy", ARRAYS[name]) for name in READ_ARRAYS}
-    analyses = Analyses(arrays["words"], read["word_data"], arrays["sentences"],
-                        read["sentence_data"], arrays["titles"], read["title_data"])
+    analyses = Analyses(arrays["analyses"], read["analysis_data"])
     index = MemoryIndex(postings, documents, arrays["first"], outlines, analyses, bm25,
                         [by_id[d] for d in documents])
     return StoredIndex(index, key, analysis, digests, *_read_statuses(path, list(digests)))
