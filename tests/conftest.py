@@ -84,3 +84,15 @@ def site() -> Iterator[ArticleSite]:
     """A local web site of French news pages (and bad pages) for the test module."""
     with ArticleSite() as server:
         yield server
+
+
+@pytest.fixture
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The article files read whole to quote them (their names)."""
+    import retrieval.articles.corpus as corpus_module
+
+    names: list[str] = []
+    read = corpus_module.read_article_status
+    monkeypatch.setattr(corpus_module, "read_article_status",
+                        lambda path: names.append(path.name) or read(path))
+    return names

@@ -196,18 +196,6 @@ def test_a_change_no_status_shows_is_not_seen_at_start_and_never_quoted(
     assert "article b changed since it was indexed" in caplog.text
 
 
-@pytest.fixture
-def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The article files read whole to quote them (their names)."""
-    import retrieval.articles.corpus as corpus_module
-
-    names: list[str] = []
-    read = corpus_module.read_article_status
-    monkeypatch.setattr(corpus_module, "read_article_status",
-                        lambda path: names.append(path.name) or read(path))
-    return names
-
-
 # Issue 17: the first quote of an article read the whole file, hashed and decoded it. Now a
 # file whose status is the one stored with its digest is read at the quoted paragraph's bytes
 # only, quoted if they are the bytes indexed.
@@ -354,6 +342,7 @@ def test_a_file_changed_while_answering_is_not_quoted_until_indexed_again(corpus
 
 
 def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_dir,
+                                                                   whole_reads,
                                                                    monkeypatch) -> None:
     """Once read, an article quoted again costs a stat; a file edited since (even given back
     its size and mtime) is read again, and not quoted from the index of its old content."""
@@ -361,10 +350,7 @@ def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_
 
     clock = time.time_ns
     monkeypatch.setattr(corpus_module, "time", SimpleNamespace(time_ns=lambda: clock() + 10**10))
-    read = corpus_module.read_article_status
-    reads: list[str] = []
-    monkeypatch.setattr(corpus_module, "read_article_status",
-                        lambda path: reads.append(path.name) or read(path))
+    reads = whole_reads
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     first = engine.answer("Qui a voté une résolution ?")
     assert first.answered and "b.txt" in reads

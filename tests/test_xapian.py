@@ -208,18 +208,6 @@ def later_index(monkeypatch: pytest.MonkeyPatch) -> None:
         perf_counter=time.perf_counter))
 
 
-@pytest.fixture
-def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The article files read whole to quote them (their names)."""
-    import retrieval.articles.corpus as corpus_module
-
-    names: list[str] = []
-    read = corpus_module.read_article_status
-    monkeypatch.setattr(corpus_module, "read_article_status",
-                        lambda path: names.append(path.name) or read(path))
-    return names
-
-
 def test_quotes_from_three_shards_read_only_their_paragraphs(news, tmp_path, later_index,
                                                              whole_reads, monkeypatch):
     """Each passage keeps its place in its file: a file as indexed is read at the quoted
