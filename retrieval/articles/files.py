@@ -238,7 +238,14 @@ def unchanged(path: str | Path, status: list[int], checked_ns: int) -> bool:
     `checked_ns` (time.time_ns()), with the content read after it: its status is the same now,
     and was not racy then (mtime or ctime within RACY_NS of the check: it may have changed
     again in the same tick of the clock)."""
-    return max(status[1], status[2]) < checked_ns - RACY_NS and file_status(path) == status
+    return _settled(status, checked_ns) and file_status(path) == status
+
+
+def _settled(status: list[int], checked_ns: int) -> bool:
+    """Whether a status (status_of) taken after `checked_ns` can tell the file's content: its
+    mtime and ctime are older than RACY_NS before the check (else the file may have been
+    written again in the same tick of the clock)."""
+    return max(status[1], status[2]) < checked_ns - RACY_NS
 
 
 def read_unchanged(path: str | Path, status: list[int], checked_ns: int, start: int, end: int
@@ -247,7 +254,7 @@ def read_unchanged(path: str | Path, status: list[int], checked_ns: int, start: 
     was taken, as `unchanged` tells it (the same status now, of the file opened, and not racy
     then), read without the rest of it; None when it is not that file any more, or cannot be
     read (gone, cut short, a symbolic link now)."""
-    if not (0 <= start <= end <= status[0]) or max(status[1], status[2]) >= checked_ns - RACY_NS:
+    if not (0 <= start <= end <= status[0] and _settled(status, checked_ns)):
         return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)

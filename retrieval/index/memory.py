@@ -552,8 +552,8 @@ class MemoryIndex:
         _, row = self._row(document_id, paragraph)
         if row is None:
             return None
-        return self.analyses.passage(row, int(self.outlines.ends[row] - self.outlines.starts[row]),
-                                     self._terms)
+        starts, ends, _ = self._places
+        return self.analyses.passage(row, ends[row] - starts[row], self._terms)
 
     def _row(self, document_id: str, paragraph: int) -> tuple[int, int | None]:
         """The article's number and the paragraph's row (None: not held)."""

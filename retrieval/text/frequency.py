@@ -43,6 +43,11 @@ def zipf(word: str, language: str) -> float:
     word."""
     if not _PLAIN_WORD.fullmatch(word):
         return zipf_frequency(word, language)
+    return _listed_zipf(word, language)
+
+
+def _listed_zipf(word: str, language: str) -> float:
+    """A plain word's Zipf frequency, from wordfreq's list alone (UNLISTED if not in it)."""
     frequency = _frequencies(language).get(word)
     return UNLISTED if frequency is None else _zipf_of(frequency)
 
@@ -81,11 +86,10 @@ def zipfs(word: str) -> tuple[float, float]:
     the look-ups of a question's new words, by half."""
     if not _PLAIN_WORD.fullmatch(word):
         return typed_zipf(word, "fr"), zipf_frequency(word, "en")
-    french, english = _frequencies("fr").get(word), _frequencies("en").get(word)
-    typed = UNLISTED if french is None else _zipf_of(french)
+    typed = _listed_zipf(word, "fr")
     if word.isascii() and (accented := _accented("fr").get(word)) is not None:
         typed = max(typed, zipf(accented, "fr"))
-    return typed, UNLISTED if english is None else _zipf_of(english)
+    return typed, _listed_zipf(word, "en")
 
 
 @cache
