@@ -275,6 +275,21 @@ def test_a_paragraph_changed_without_its_status_showing_it_is_never_quoted(
     assert "article b changed since it was indexed" in caplog.text
 
 
+def asked_again_then_edited(corpus: Path, cache_dir: Path, reads: list[str]) -> None:
+    """Ask about b.txt (it is read: in `reads`), again (nothing read), then edit it keeping its
+    size and mtime and ask once more: not quoted from the index of its old content; `reads`
+    then holds what that last question read."""
+    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
+    first = engine.answer("Qui a voté une résolution ?")
+    assert first.answered and "b.txt" in reads
+    reads.clear()
+    assert engine.answer("Qui a voté une résolution ?") == first
+    assert reads == []
+    edit_keeping_size_and_mtime(corpus / "b.txt", "une résolution", "un traité xxxx")
+    stale = engine.answer("Qui a voté une résolution ?")
+    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
+
+
 def test_a_paragraph_read_alone_is_read_again_only_when_its_status_changed(
         corpus, cache_dir, later, monkeypatch) -> None:
     """Quoted again, a paragraph costs a stat; its file edited since (given back its size and
@@ -285,16 +300,8 @@ def test_a_paragraph_read_alone_is_read_again_only_when_its_status_changed(
     read = corpus_module.read_unchanged
     monkeypatch.setattr(corpus_module, "read_unchanged",
                         lambda path, *place: reads.append(Path(path).name) or read(path, *place))
-    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
-    first = engine.answer("Qui a voté une résolution ?")
-    assert first.answered and "b.txt" in reads
-    reads.clear()
-    assert engine.answer("Qui a voté une résolution ?") == first
-    assert reads == []
-    edit_keeping_size_and_mtime(corpus / "b.txt", "une résolution", "un traité xxxx")
-    stale = engine.answer("Qui a voté une résolution ?")
+    asked_again_then_edited(corpus, cache_dir, reads)
     assert "b.txt" in reads
-    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
 
 
 def test_an_article_gone_or_replaced_by_a_link_is_not_quoted(corpus, cache_dir, later,
@@ -350,17 +357,8 @@ def test_a_quoted_file_is_read_again_only_when_its_status_changed(corpus, cache_
 
     clock = time.time_ns
     monkeypatch.setattr(corpus_module, "time", SimpleNamespace(time_ns=lambda: clock() + 10**10))
-    reads = whole_reads
-    engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
-    first = engine.answer("Qui a voté une résolution ?")
-    assert first.answered and "b.txt" in reads
-    reads.clear()
-    assert engine.answer("Qui a voté une résolution ?") == first
-    assert reads == []
-    edit_keeping_size_and_mtime(corpus / "b.txt", "une résolution", "un traité xxxx")
-    stale = engine.answer("Qui a voté une résolution ?")
-    assert reads == ["b.txt"]
-    assert all(e.source.document != "b" for e in stale.excerpts + stale.nearest)
+    asked_again_then_edited(corpus, cache_dir, whole_reads)
+    assert whole_reads == ["b.txt"]
 
 
 def other_statuses(path: Path) -> None:
