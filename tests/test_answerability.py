@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import compiled_windows
 
 from retrieval import ANSWERED, NONE, UNSURE, AnswerEngine, parse_md, parse_txt
 from retrieval.answer.answerability import (ANSWER_QUOTES, ANSWERABILITY_PATH, ARCHIVE_PASSAGES,
@@ -127,6 +128,33 @@ def test_the_shipped_trees_give_the_chance_of_each_tree_walked_node_by_node():
             leaves.append(node)
         expected = 1 / (1 + np.exp(-np.clip(trees.base + trees.value[leaves].sum(), -30, 30)))
         assert trees.chance(row) == float(expected)
+        assert trees.leaves_reference(row).tolist() == leaves
+
+
+def test_the_compiled_trees_lead_each_row_to_the_references_leaves() -> None:
+    """_windows.c walks the shipped trees to the leaves numpy's reference finds, rows of
+    thresholds, NaN and infinities among them; nodes that lead outside, or inputs the row has
+    not, are refused, not read past the arrays' ends."""
+    leaves = compiled_windows().leaves
+    trees = Answerability.from_json(ANSWERABILITY_PATH.read_text(encoding="utf-8"),
+                                    FEATURES).question
+    rng = np.random.default_rng(5)
+    rows = rng.normal(size=(300, len(trees.inputs)))
+    rows[:100] = trees.threshold[rng.integers(0, len(trees.threshold), rows[:100].shape)]
+    rows[100:110, ::3] = np.nan
+    rows[110:120, 1::4] = np.inf
+    for row in rows:
+        assert trees.leaves(row).tolist() == trees.leaves_reference(row).tolist()
+    arrays = (trees.feature, trees.threshold, trees.left, trees.right)
+    out = np.empty(len(trees.roots), dtype=np.int64)
+    with pytest.raises(ValueError):
+        leaves(rows[0][:1], *arrays, trees.width, trees.depth, out)  # inputs it has not
+    with pytest.raises(ValueError):
+        leaves(rows[0], *arrays, trees.width, trees.depth, out[:-1])
+    outside = trees.left + len(trees.left)
+    with pytest.raises(ValueError):
+        leaves(rows[0], trees.feature, trees.threshold, outside, outside, trees.width,
+               trees.depth, out)
 
 
 def test_the_quotes_chance_is_numpys_product_to_the_bit():

@@ -1,7 +1,9 @@
 /* A question's candidate windows and their own facts in compiled code, as features.py's numpy
  * reference (`_window_facts_reference`) works them out, to the bit, and the best of each
  * window's sentences' facts (`Windows._bests`): a question has tens of windows, and numpy's
- * forty-odd calls on arrays that small cost more than their arithmetic.
+ * forty-odd calls on arrays that small cost more than their arithmetic. And the leaves the
+ * answerability model's trees lead a row to (answerability.py's `Trees.leaves`): a few hundred
+ * steps, where numpy worked out every node's way first.
  *
  * Every float is one operation on exact integers (a count, a length over MAX_CHARS, a share
  * copied) or the greatest of three, as numpy does it: no sums, nothing a fused multiply-add could round differently
@@ -264,15 +266,69 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(leaves_doc,
+"leaves(row, feature, threshold, left, right, width, depth, out) -> None\n\n"
+"answerability.py's Trees walked in C: from each tree's root (every width-th node), depth steps\n"
+"left where row[feature] <= threshold (float64), else right (int64 nodes), as the numpy\n"
+"reference steps; each tree's leaf written to out (int64, one a tree).");
+
+static PyObject *leaves(PyObject *self, PyObject *args)
+{
+    Py_buffer row_b, feature_b, threshold_b, left_b, right_b, out_b;
+    Py_ssize_t width, depth;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*nnw*", &row_b, &feature_b, &threshold_b, &left_b,
+                          &right_b, &width, &depth, &out_b))
+        return NULL;
+    PyObject *result = NULL;
+    const Py_ssize_t W = (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t inputs = row_b.len / (Py_ssize_t)sizeof(double), nodes = feature_b.len / W;
+    const double *row = row_b.buf, *threshold = threshold_b.buf;
+    const int64_t *feature = feature_b.buf, *left = left_b.buf, *right = right_b.buf;
+    int64_t *out = out_b.buf;
+    if (width < 1 || depth < 0 || nodes % width != 0 || out_b.len != nodes / width * W
+        || threshold_b.len != nodes * (Py_ssize_t)sizeof(double) || left_b.len != nodes * W
+        || right_b.len != nodes * W) {
+        PyErr_SetString(PyExc_ValueError, "arrays do not fit together");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < nodes / width; t++) {
+        int64_t node = t * width;
+        for (Py_ssize_t d = 0; d < depth; d++) {
+            if (feature[node] < 0 || feature[node] >= inputs) {
+                PyErr_SetString(PyExc_ValueError, "a node reads an input the row has not");
+                goto done;
+            }
+            node = row[feature[node]] <= threshold[node] ? left[node] : right[node];
+            if (node < 0 || node >= nodes) {
+                PyErr_SetString(PyExc_ValueError, "a node leads out of the trees");
+                goto done;
+            }
+        }
+        out[t] = node;
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&row_b);
+    PyBuffer_Release(&feature_b);
+    PyBuffer_Release(&threshold_b);
+    PyBuffer_Release(&left_b);
+    PyBuffer_Release(&right_b);
+    PyBuffer_Release(&out_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"windows", windows, METH_VARARGS, windows_doc},
     {"bests", bests, METH_VARARGS, bests_doc},
+    {"leaves", leaves, METH_VARARGS, leaves_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_windows",
-    "A question's candidate windows and their own facts in compiled code (see features.py).", -1,
+    "A question's candidate windows and their own facts, and the answerability trees' leaves, in\n"
+    "compiled code (see features.py, answerability.py).", -1,
     methods,
 };
 

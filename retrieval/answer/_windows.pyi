@@ -10,3 +10,6 @@ def windows(best: np.ndarray, around: np.ndarray, sentence_passage: np.ndarray,
 
 def bests(first: np.ndarray, middle: np.ndarray, last: np.ndarray, facts: tuple[np.ndarray, ...],
           rows: int, out: np.ndarray, /) -> None: ...
+
+def leaves(row: np.ndarray, feature: np.ndarray, threshold: np.ndarray, left: np.ndarray,
+           right: np.ndarray, width: int, depth: int, out: np.ndarray, /) -> None: ...
