@@ -155,6 +155,9 @@ class _Asked:
         self.weights, self.groups, self.wanted = question.weights, question.groups, question.wanted
         self.names, self.respelled = question.names, question.respelled
         self.coverage = Coverage(question.weights, question.groups)
+        # The share of the question each set of matched terms holds: passages that hold the
+        # same terms share one set (the index's), worked out once.
+        self.shares: dict[frozenset[str], float] = {}
         self.column = {g: n for n, g in enumerate(self.coverage.group_weights)}
         weights = list(self.coverage.group_weights.values())
         self.word_weights = np.array(weights)  # by column
@@ -234,7 +237,10 @@ class _Passage:
         # A name is matched only by a capitalised word: « bois » does not stand for « Boise ».
         self.tokens = ([t for t in tokens if t.term not in asked.names or text[t.start].isupper()]
                        if asked.names else tokens)
-        self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), self.coverage(hit.matched))
+        share = asked.shares.get(hit.matched)
+        if share is None:
+            share = asked.shares[hit.matched] = self.coverage(hit.matched)
+        self.passage = (hit.score / top if top else 0.0, 1 / (1 + rank), share)
 
     def sentence_words(self, relevant: list[int], analyzer: Analyzer
                        ) -> tuple[list[str], list[int]]:
@@ -338,8 +344,10 @@ def _best_sentences(shares: np.ndarray, passage: np.ndarray) -> np.ndarray:
     MAX_SCORED_SENTENCES of each passage (`passage`: each sentence's): its best, the earlier
     first between equals."""
     best = np.flatnonzero(shares > 0)
+    if len(best) <= MAX_SCORED_SENTENCES:
+        return best
     of = passage[best]
-    if len(best) <= MAX_SCORED_SENTENCES or np.bincount(of).max() <= MAX_SCORED_SENTENCES:
+    if np.bincount(of).max() <= MAX_SCORED_SENTENCES:
         return best
     order = np.lexsort((best, -shares[best], of))
     ranked, of = best[order], of[order]
