@@ -893,3 +893,19 @@ def test_damaged_stored_words_are_not_read(corpus, cache_dir, part, field, chang
     engine = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir))
     assert engine.index.words("b", 1) is None
     assert engine.answer(question) == expected
+
+
+def test_the_compiled_reader_refuses_terms_that_do_not_fit_the_vocabulary(corpus,
+                                                                         cache_dir) -> None:
+    """The compiled reader keeps each term it decodes at its position in a list as long as
+    the vocabulary: a shorter list is refused, not written past its end."""
+    passage_words = compiled_memory().passage_words
+    index = AnswerEngine.from_folder(corpus, IndexStore(cache_dir=cache_dir)).index
+    assert isinstance(index, MemoryIndex)
+    analyses, vocabulary = index.analyses, index.postings.vocabulary
+    data = analyses.data[int(analyses.offsets[0]):int(analyses.offsets[1])]
+    starts, ends, _ = index._places
+    length, blob, offsets = int(ends[0] - starts[0]), vocabulary.blob, vocabulary.offsets
+    assert passage_words(data, length, blob, offsets, [None] * len(vocabulary)) is not None
+    with pytest.raises(ValueError):
+        passage_words(data, length, blob, offsets, [None] * (len(vocabulary) - 1))

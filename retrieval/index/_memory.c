@@ -407,31 +407,26 @@ PyDoc_STRVAR(passage_words_doc,
 "counts, then term id, start and end of each word, start and end of each sentence, then its\n"
 "title's term ids): its words' terms, starts and ends, its sentences' spans and its title's\n"
 "terms; None unless the counts fit the data, every offset the paragraph's length and every\n"
-"id the vocabulary (blob and int64 offsets). `terms` is the dict of the terms decoded so\n"
-"far, by id: a term first met is decoded and added to it.");
+"id the vocabulary (blob and int64 offsets). `terms` is the list of the vocabulary's terms\n"
+"decoded so far, by id (None for the others): a term first met is decoded and kept there.");
 
-/* The term of vocabulary id `id` (checked to be in it), from `terms` or decoded into it: a
- * borrowed reference, NULL on error. */
+/* The term of vocabulary id `id` (checked to be in it and in `terms`, a list as long as the
+ * vocabulary), from `terms` or decoded into it: a borrowed reference, NULL on error. */
 static PyObject *term_of(PyObject *terms, int32_t id, const char *blob, Py_ssize_t size,
                          const int64_t *at)
 {
-    PyObject *key = PyLong_FromLong(id);
-    if (key == NULL)
+    PyObject *term = PyList_GET_ITEM(terms, id);
+    if (term != Py_None)
+        return term;
+    int64_t start = at[id], end = at[id + 1];
+    if (start < 0 || end < start || end > size) {
+        PyErr_SetString(PyExc_ValueError, "offsets do not fit the terms");
         return NULL;
-    PyObject *term = PyDict_GetItemWithError(terms, key);
-    if (term == NULL && !PyErr_Occurred()) {
-        int64_t start = at[id], end = at[id + 1];
-        if (start < 0 || end < start || end > size)
-            PyErr_SetString(PyExc_ValueError, "offsets do not fit the terms");
-        else if ((term = PyUnicode_DecodeUTF8(blob + start, (Py_ssize_t)(end - start),
-                                              "strict")) != NULL) {
-            int failed = PyDict_SetItem(terms, key, term);
-            Py_DECREF(term);  /* the dict holds it */
-            if (failed)
-                term = NULL;
-        }
     }
-    Py_DECREF(key);
+    if ((term = PyUnicode_DecodeUTF8(blob + start, (Py_ssize_t)(end - start), "strict")) == NULL)
+        return NULL;
+    PyList_SET_ITEM(terms, id, term);  /* the list holds it */
+    Py_DECREF(Py_None);
     return term;
 }
 
@@ -440,7 +435,7 @@ static PyObject *passage_words(PyObject *self, PyObject *args)
     Py_buffer data, blob, offsets;
     Py_ssize_t length;
     PyObject *terms;
-    if (!PyArg_ParseTuple(args, "y*ny*y*O!", &data, &length, &blob, &offsets, &PyDict_Type,
+    if (!PyArg_ParseTuple(args, "y*ny*y*O!", &data, &length, &blob, &offsets, &PyList_Type,
                           &terms))
         return NULL;
     PyObject *result = NULL, *found = NULL, *starts = NULL, *ends = NULL, *sentences = NULL,
@@ -449,6 +444,10 @@ static PyObject *passage_words(PyObject *self, PyObject *args)
     const int64_t *at = offsets.buf;
     Py_ssize_t size = data.len / (Py_ssize_t)sizeof(int32_t);
     Py_ssize_t vocabulary = offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    if (vocabulary != PyList_GET_SIZE(terms)) {
+        PyErr_SetString(PyExc_ValueError, "terms do not fit the vocabulary");
+        goto done;
+    }
     if (size < 2 || w[0] < 0 || w[1] < 0 || 2 + 3 * (Py_ssize_t)w[0] + 2 * (Py_ssize_t)w[1] > size)
         goto unfit;
     Py_ssize_t n = w[0], m = w[1];
@@ -479,10 +478,16 @@ static PyObject *passage_words(PyObject *self, PyObject *args)
         PyList_SET_ITEM(ends, i, end);
     }
     for (Py_ssize_t i = 0; i < m; i++) {
-        PyObject *span = Py_BuildValue("(ll)", (long)s[2 * i], (long)s[2 * i + 1]);
+        PyObject *span = PyTuple_New(2), *start, *end;
         if (span == NULL)
             goto done;
         PyList_SET_ITEM(sentences, i, span);
+        if (!(start = PyLong_FromLong(s[2 * i])))
+            goto done;
+        PyTuple_SET_ITEM(span, 0, start);
+        if (!(end = PyLong_FromLong(s[2 * i + 1])))
+            goto done;
+        PyTuple_SET_ITEM(span, 1, end);
     }
     for (Py_ssize_t i = 0; i < k; i++) {
         PyObject *term = term_of(terms, t[i], blob.buf, blob.len, at);

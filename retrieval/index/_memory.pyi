@@ -14,6 +14,6 @@ def best(passages: np.ndarray, weights: np.ndarray, spans: array[int], boosts: a
 def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int, /) -> int: ...
 
 def passage_words(data: np.ndarray, length: int, blob: np.ndarray, offsets: np.ndarray,
-                  terms: dict[int, str], /
+                  terms: list[str | None], /
                   ) -> tuple[list[str], list[int], list[int], list[tuple[int, int]],
                              frozenset[str]] | None: ...

@@ -331,8 +331,8 @@ class Analyses:
                 title and min(title) < 0):
             return None
         try:
-            found = list(map(terms.__getitem__, ids))
-            titled = frozenset(map(terms.__getitem__, title))
+            found = list(map(terms.term, ids))
+            titled = frozenset(map(terms.term, title))
         except IndexError:  # beyond the vocabulary
             return None
         return PassageWords(found, starts, ends, list(zip(sentences[::2], sentences[1::2])),
@@ -368,18 +368,21 @@ def _spread(starts: np.ndarray, counts: np.ndarray, step: int) -> np.ndarray:
     return np.repeat(starts, counts) + step * within
 
 
-class _Terms(dict):
-    """The vocabulary's terms by position, each decoded when first read (a passage's words
-    are kept as positions): a dict lookup a word. The compiled reader decodes and adds the
-    terms it first meets itself, from `vocabulary`'s bytes (a Python call a term was ~20 us
-    of a question)."""
+class _Terms(list[str | None]):
+    """The vocabulary's terms by position, each decoded when first read (None until then; a
+    passage's words are kept as positions): a list, read at a word's position without a
+    number made for a dict's key. The compiled reader decodes and keeps the terms it first
+    meets itself, from `vocabulary`'s bytes (a Python call a term was ~20 us of a question)."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
-        super().__init__()
+        super().__init__([None] * len(vocabulary))
         self.vocabulary = vocabulary
 
-    def __missing__(self, position: int) -> str:
-        self[position] = term = self.vocabulary[position]
+    def term(self, position: int) -> str:
+        """The term at `position` (IndexError beyond the vocabulary)."""
+        term = self[position]
+        if term is None:
+            self[position] = term = self.vocabulary[position]
         return term
 
 
