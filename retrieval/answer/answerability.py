@@ -107,7 +107,7 @@ class Trees:
 
     def chance(self, row: np.ndarray) -> float:
         """The chance for one row of the inputs."""
-        return float(_sigmoid(self.base + self.value[self.leaves(row)].sum()))
+        return float(_sigmoid(self.base + np.add.reduce(self.value[self.leaves(row)])))
 
     def leaves(self, row: np.ndarray) -> np.ndarray:
         """The leaf each tree leads the row (float64) to, in C where _windows.c was built (a
@@ -318,8 +318,8 @@ def question_inputs(model_inputs: tuple[str, ...], window_features: np.ndarray,
              "other_article_2": other(0, 1), "other_article_3": other(0, 2),
              "other_article_23": other(1, 2), "same_paragraph_2": same_paragraph(1),
              "same_paragraph_3": same_paragraph(2), "score_gap_2": gap(1), "score_gap_3": gap(2),
-             "kind_any": shown[:, column["kind"]].max(),
-             "share_max": shown[:, column["share"]].max(),
+             "kind_any": np.maximum.reduce(shown[:, column["kind"]]),
+             "share_max": np.maximum.reduce(shown[:, column["share"]]),
              "share_of_known": min(first[column["share"]] / max(known, MIN_KNOWN), 1.0),
              "quotes_chance": quotes_chance(confidences)}
     row = np.empty(len(model_inputs))

@@ -592,10 +592,12 @@ class Windows:
         self.soft = np.maximum(soft, held)  # a word held is a soft match of 1
         self.sums = sums
         self.asked = asked
-        # What most features read, worked out once (every model reads them all).
+        # What most features read, worked out once (every model reads them all). Sums with
+        # np.add.reduce, here and in the features: an array's sum() method, the same reduce
+        # behind a Python wrapper, costs more than a question's tens of values.
         self.bests = self._bests()
         self.total = asked.coverage.total or 1.0
-        self.untitled_share = self.bests["untitled"].sum(axis=1) / self.total
+        self.untitled_share = np.add.reduce(self.bests["untitled"], axis=1) / self.total
         self.soft_share = self.bests["soft"] @ asked.word_weights / self.total
         self.best_kind, self.best_held = self.bests["kinds"], self.bests["held"]
 
@@ -615,7 +617,7 @@ class Windows:
         and products over it are those of best()'s own result."""
         facts = {"titled": self.titled, "untitled": self.untitled, "soft": self.soft,
                  "held": self.held, "kinds": self.kinds,
-                 "sentence_titled": self.titled.sum(axis=1)[:, None]}
+                 "sentence_titled": np.add.reduce(self.titled, axis=1)[:, None]}
         bests, at = {}, 0
         if _windows is None:  # the reference
             stacked = self.best(np.concatenate(list(facts.values()), axis=1))
@@ -667,7 +669,7 @@ def feature_matrix(windows: Windows, names: tuple[str, ...]) -> np.ndarray:
 @feature("share")
 def _share(w: Windows) -> np.ndarray:
     """Weighted share of the question's words held (title words: TITLE_TERM_WEIGHT)."""
-    return w.bests["titled"].sum(axis=1) / w["titled_total"]
+    return np.add.reduce(w.bests["titled"], axis=1) / w["titled_total"]
 
 
 @feature("share_untitled")
@@ -763,7 +765,7 @@ def _first(w: Windows) -> np.ndarray:
 @feature("words_held")
 def _words_held(w: Windows) -> np.ndarray:
     """Share of the question's words held, unweighted."""
-    return w.best_held.sum(axis=1) / len(w.asked.coverage.group_weights)
+    return np.add.reduce(w.best_held, axis=1) / len(w.asked.coverage.group_weights)
 
 
 @feature("in_order")
@@ -818,7 +820,7 @@ def _rare_missing(w: Windows) -> np.ndarray:
     """Weighted share of the question's rarer half of words (at or above the median weight)
     that the window does not hold as such: the words that anchor a question."""
     rare = w.asked.rare
-    return (1 - w.best_held) @ rare / (rare.sum() or 1.0)
+    return (1 - w.best_held) @ rare / (np.add.reduce(rare) or 1.0)
 
 
 @feature("names_missing")

@@ -62,7 +62,7 @@ def best_excerpts(hits: list[Hit], question: Question, k: int, ranker: WindowRan
     shown = rows[:k]
     chosen = [_excerpt(found, n, passages[passage_of[n]], float(scores[n])) for n in shown]
     picked = scores[rows]
-    following = np.concatenate((picked[1:], [scores.min()]))[:k]
+    following = np.concatenate((picked[1:], [np.minimum.reduce(scores)]))[:k]
     return Chosen(chosen, features[shown][:, columns], picked[:k], picked[:k] - following,
                   question.english)
 
