@@ -628,7 +628,7 @@ class MemoryIndex:
         columns = [(t, c) for t in dict.fromkeys(terms) if (c := self._column(t)) is not None]
         if not columns or k < 1:
             return []
-        runs: list[int] = []  # where each group starts in the query, when one has several terms
+        runs: list[int] = []  # 0, then where each group ends in the query (none: one term each)
         if groups is not None:
             column = dict(columns)
             ordered = grouped(column, groups)
