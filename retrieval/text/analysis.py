@@ -95,7 +95,10 @@ def fold_apostrophes(text: str) -> str:
 
 def normalize(token: Token) -> Token:
     """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '. A token left as it
-    is is not made again (most words are)."""
+    is is not made again (most words are: ASCII is its own NFKC form, and "`" its one
+    apostrophe other than "'")."""
+    if token.term.isascii() and "`" not in token.term:
+        return token
     term = fold_apostrophes(unicodedata.normalize("NFKC", token.term))
     return token if term == token.term else Token(term, token.start, token.end)
 
