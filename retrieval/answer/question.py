@@ -24,7 +24,7 @@ from ..text.analysis import (
     remove_accents,
     tokenize,
 )
-from ..text.frequency import zipfs
+from ..text.frequency import frequencies, zipfs
 from ..text.translation import (
     Dictionary,
     french_endings,
@@ -217,8 +217,9 @@ def _read(words: list[str]) -> list[_Word]:
         return found  # type: ignore[return-value]  # no word is new
     if len(_known) >= REMEMBERED_WORDS:
         _known.clear()
-    new = list(dict.fromkeys(w for w, read in zip(words, found) if read is None))
-    fresh = dict(zip(new, map(_reading, new, QUESTION_ANALYZER.analysed(new))))
+    # Each new word through the chain as it is (this record remembers it, not the analyzer).
+    fresh = {w: _reading(w, QUESTION_ANALYZER.analyse(w))
+             for w in dict.fromkeys(w for w, read in zip(words, found) if read is None)}
     _known.update(fresh)
     return [read or fresh[w] for w, read in zip(words, found)]
 
@@ -227,13 +228,13 @@ def _reading(word: str, analysed: Analysed) -> _Word:
     """A new word as a question reads it: its frequencies looked up once, for its language
     and its rarity alike (a word of letters only leans one way; the typed span, when the
     analysis kept less than the word, is looked up on its own)."""
-    frequencies = zipfs(word) if word.isalpha() else None
-    language, capital = leaning(*frequencies) if frequencies else 0, word[:1].isupper()
+    found = frequencies(word) if word.isalpha() else None
+    language, capital = leaning(*found) if found else 0, word[:1].isupper()
     if not analysed:
         return _Word("", 0, 0, "", 0.0, False, language, capital)
     term, start, end = analysed
     typed = word[start:end].casefold()
-    french, english = frequencies if frequencies and typed == word else zipfs(typed)
+    french, english = found if found and typed == word else frequencies(typed)
     return _Word(term, start, end, typed, rarity_of(french, english),
                  word[start:start + 1].isupper(), language, capital)
 
