@@ -397,8 +397,8 @@ def test_editing_the_stop_words_rebuilds_the_index(corpus, cache_dir, analyses, 
     """As if "lettre" had been added to the stop list of retrieval/analysis.py."""
     assert answer(corpus, cache_dir) == [("a", 1), ("b", 1)]
     edited = french_analyzer(frozenset({"lettre"}))
-    monkeypatch.setattr(DOCUMENT_ANALYZER, "steps", edited.steps)
-    monkeypatch.setattr(DOCUMENT_ANALYZER, "_known", edited._known)
+    for part in ("steps", "_plain_steps", "_known"):
+        monkeypatch.setattr(DOCUMENT_ANALYZER, part, getattr(edited, part))
     assert answer(corpus, cache_dir) == [("b", 1)]
     assert analyses == [3, 3]
 

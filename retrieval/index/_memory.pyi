@@ -7,7 +7,7 @@ import numpy as np
 from .contract import Match
 
 def best(passages: np.ndarray, weights: np.ndarray, spans: array[int], boosts: array[float],
-         long: bytes, outside: float, k: int, totals: np.ndarray, marks: np.ndarray,
+         long: bytes | bytearray, outside: float, k: int, totals: np.ndarray, marks: np.ndarray,
          first: np.ndarray, query: list[str], names: list[str], digests: list[str] | None,
          match: type[Match], /) -> list[Match]: ...
 
