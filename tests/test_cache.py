@@ -693,7 +693,7 @@ def test_a_large_vocabulary_finds_every_term_and_prefix_as_a_sorted_list_does(
     terms = sorted({"".join(rng.choices("aeélnrst", k=rng.randint(1, 7))) for _ in range(3000)})
     vocabulary = Vocabulary.of(terms)
     assert [vocabulary.find(t) for t in terms] == list(range(len(terms)))
-    absent = [t + "z" for t in terms] + ["", "0", "\U0010ffff", "zzz"]
+    absent = [t + "z" for t in terms] + [t[:-1] for t in terms] + ["", "0", "\U0010ffff", "zzz"]
     assert [vocabulary.find(t) for t in absent if t not in terms] == [None] * len(
         [t for t in absent if t not in terms])
     for prefix in ["", "a", "é", "ze", "z"] + [t[:n] for t in terms[::37] for n in (1, 2, 3)]:

@@ -11,7 +11,8 @@ def best(passages: np.ndarray, weights: np.ndarray, spans: array[int], boosts: a
          first: np.ndarray, query: list[str], names: list[str], digests: list[str] | None,
          match: type[Match], /) -> list[Match]: ...
 
-def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int, /) -> int: ...
+def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int,
+             exact: bool = False, /) -> int: ...
 
 def passage_words(data: np.ndarray, length: int, blob: np.ndarray, offsets: np.ndarray,
                   terms: dict[int, str], /

@@ -129,8 +129,12 @@ class Vocabulary(Sequence[str]):
         return lo
 
     def find(self, term: str) -> int | None:
-        """The term's position, or None."""
+        """The term's position, or None (in C where the extension is built: checking the term
+        found in Python cost a question's new term as much as the search)."""
         key = term.encode()
+        if _memory is not None:
+            i = _memory.position(self.blob, self.offsets, key, 0, True)
+            return None if i < 0 else i
         i = self._bisect(key)
         return i if i < len(self) and self._bytes[self._offsets[i]:self._offsets[i + 1]] == key \
             else None
