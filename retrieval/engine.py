@@ -196,12 +196,15 @@ class AnswerEngine:
         if not boosts:
             return None
         preferred = frozenset(previous.documents if previous else ())
+        # An English word's senses count once in a passage's score (a French question's
+        # terms are each a word of their own).
+        senses = groups if query.english else None
         if period is None and not preferred:
             hits = self._hits(self.index.search(list(boosts), CANDIDATE_PASSAGES,
-                                                weights=boosts))
+                                                weights=boosts, groups=senses))
         else:
             pool = self.index.search(list(boosts), CANDIDATE_PASSAGES * PREFERENCE_POOL,
-                                     weights=boosts)
+                                     weights=boosts, groups=senses)
             hits = _preferred(self._hits(pool), period, preferred)[:CANDIDATE_PASSAGES]
         # The paragraphs read, as the index analysed them (if it keeps that).
         hits = [Hit(h.passage, h.score, h.matched,

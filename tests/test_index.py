@@ -7,15 +7,17 @@ import itertools
 import math
 import random
 import sys
+from array import array
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from conftest import compiled_memory
 from retrieval.articles.documents import Document, Paragraph, load_corpus
-from retrieval.index.contract import Match
+from retrieval.index.contract import GROUP_TIE, Match, grouped
 from retrieval.index.memory import LuceneBM25, MemoryIndex, analyse, passage_terms
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -59,11 +61,15 @@ def test_scores_are_rank_bm25_scores_with_the_lucene_idf(seed: int) -> None:
         weights = {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in query} if rng.random() < 0.5 else None
         k = rng.randint(1, 10)
         distinct = list(dict.fromkeys(query))
-        if weights is None:
-            expected = reference.get_scores(distinct)
-        else:
-            expected = sum(weights[t] * reference.get_scores([t]) for t in distinct)
-        hits = index.search(query, k, weights)
+        # Alternatives for one question word (an English word's senses) count once: the
+        # best one's score and GROUP_TIE of the others'.
+        groups = {t: rng.randint(0, 2) for t in distinct} if rng.random() < 0.5 else None
+        scores = {t: (1.0 if weights is None else weights[t]) * reference.get_scores([t])
+                  for t in distinct}
+        expected = sum(best + GROUP_TIE * (total - best) for best, total in (
+            (np.max(held, axis=0), np.sum(held, axis=0)) for held in (
+                [scores[t] for t in run] for run in grouped(distinct, groups or {}))))
+        hits = index.search(query, k, weights, groups)
         best = sorted((s for s in expected if s > 0), reverse=True)[:k]
         assert [h.score for h in hits] == pytest.approx(best, abs=1e-9, rel=0)
         for hit in hits:
@@ -90,19 +96,21 @@ def test_every_way_of_adding_up_and_choosing_ranks_to_the_bit_alike(seed, monkey
     documents.append(document("copies", [documents[0].paragraphs[0].text] * 3))  # ties
     index = MemoryIndex.build(documents)
     known = sorted({t for passage in passage_terms(documents) for t in passage})
-    queries = [(rng.choices(known, k=rng.randint(1, 5)), rng.randint(1, 10),
-                {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in known}) for _ in range(20)]
+    # Half the questions with groups of alternatives (an English word's senses), interleaved.
+    queries = [(rng.choices(known, k=rng.randint(1, 7)), rng.randint(1, 10),
+                {t: rng.choice([0.0, 0.5, 1.0, 3.7]) for t in known},
+                {t: rng.randint(0, 2) for t in known} if n % 2 else None) for n in range(40)]
     # The reference: numpy, never dense, the top k by a partition.
     monkeypatch.setattr(memory, "_memory", None)
     monkeypatch.setattr(memory, "DENSE_SHARE", 0)
     monkeypatch.setattr(memory, "SORTED_TOP_MAX", 0)
-    reference = [index.search(q, k, w) for q, k, w in queries]
+    reference = [index.search(*query) for query in queries]
     for dense, sorted_top in ((0, math.inf), (math.inf, 0), (math.inf, math.inf)):
         monkeypatch.setattr(memory, "DENSE_SHARE", dense)
         monkeypatch.setattr(memory, "SORTED_TOP_MAX", sorted_top)
-        assert [index.search(q, k, w) for q, k, w in queries] == reference
+        assert [index.search(*query) for query in queries] == reference
     monkeypatch.setattr(memory, "_memory", compiled)
-    assert [index.search(q, k, w) for q, k, w in queries] == reference
+    assert [index.search(*query) for query in queries] == reference
     assert not index._scratch[0].any() and not index._scratch[1].any()  # left as found
 
 
@@ -117,11 +125,13 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
     compiled = compiled_memory()
     cut = []  # for each question tried with long columns: whether they were left unread
 
+    grouped_cut = []  # the same, for questions with a group of several terms
+
     def best(*args):
         found = compiled.best(*args)
-        long, outside, k = args[4], args[5], args[6]
+        long, outside, runs, k = args[4], args[5], args[6], args[8]
         if any(long):
-            cut.append(len(found) == k and found[k - 1].score > outside)
+            (grouped_cut if runs else cut).append(len(found) == k and found[k - 1].score > outside)
         return found
 
     for seed in range(10):
@@ -134,20 +144,23 @@ def test_reading_long_columns_only_where_the_rarer_terms_are_ranks_to_the_bit_al
         known = sorted({t for passage in passage_terms(documents) for t in passage})
         long = ["nouvel", "jour"]
         # The common terms weigh less, mostly (as a question's common words do), not always.
+        # Half the questions with groups of alternatives, a common term alone or beside a
+        # rarer one or the other common one.
         queries = [(rng.choices(known, k=rng.randint(1, 4)) + rng.sample(long, rng.randint(1, 2)),
                     rng.randint(1, 8), {t: rng.choice([0.0, 0.1, 0.3, 1.0] if t in long
-                                                      else [0.0, 1.0, 3.7, 9.0]) for t in known})
-                   for _ in range(30)]
+                                                      else [0.0, 1.0, 3.7, 9.0]) for t in known},
+                    {t: rng.randint(0, 2) for t in known} if n % 2 else None)
+                   for n in range(60)]
         index = MemoryIndex.build(documents)
         monkeypatch.setattr(memory, "_memory", None)
-        reference = [index.search(q, k, w) for q, k, w in queries]
+        reference = [index.search(*query) for query in queries]
         monkeypatch.setattr(memory, "_memory", SimpleNamespace(best=best, position=compiled.position))
         for share, ratio in ((1.5, 0), (3, 0), (3, memory.PRUNE_RATIO), (math.inf, 0)):
             monkeypatch.setattr(memory, "LONG_SHARE", share)
             monkeypatch.setattr(memory, "PRUNE_RATIO", ratio)  # 0: pruning always tried
-            assert [index.search(q, k, w) for q, k, w in queries] == reference
-    assert sum(cut) >= 100
-    assert len(cut) - sum(cut) >= 100
+            assert [index.search(*query) for query in queries] == reference
+    assert sum(cut) >= 200 and sum(grouped_cut) >= 50
+    assert len(cut) - sum(cut) >= 200 and len(grouped_cut) - sum(grouped_cut) >= 50
 
 
 def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch) -> None:
@@ -178,19 +191,19 @@ def test_the_compiled_scorer_ranks_the_seed_article_as_the_reference(monkeypatch
 def test_the_compiled_scorer_refuses_postings_beyond_its_passages() -> None:
     """Postings that name a passage the index has not (a damaged store) are refused, not
     read or written past the scratch, which is left all zero for the next question."""
-    import numpy as np
-
     best = compiled_memory().best
     totals, marks = np.zeros(3), np.zeros(3, dtype=np.uint8)
     first = np.zeros(2, dtype=np.int64)
     for long in (b"\0", b"\1"):
         with pytest.raises(ValueError):
             best(np.array([1, 7], dtype=np.int32), np.ones(2), np.array([0, 2], dtype=np.int64),
-                 np.ones(1), long, 0.0, 1, totals, marks, first, ["t"], ["a"], None, Match)
+                 np.ones(1), long, 0.0, array("q"), 0.0, 1, totals, marks, first, ["t"], ["a"],
+                 None, Match)
         assert not totals.any() and not marks.any()
     with pytest.raises(ValueError):  # a span beyond the postings
         best(np.array([1], dtype=np.int32), np.ones(1), np.array([0, 5], dtype=np.int64),
-             np.ones(1), b"\0", 0.0, 1, totals, marks, first, ["t"], ["a"], None, Match)
+             np.ones(1), b"\0", 0.0, array("q"), 0.0, 1, totals, marks, first, ["t"], ["a"],
+             None, Match)
 
 
 def test_ties_come_in_corpus_order() -> None:

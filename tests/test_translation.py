@@ -388,3 +388,20 @@ def test_an_english_phrasal_verb_gets_apertiums_translation():
                     "Le club a tourné une page en changeant d'entraîneur."],
                    "What turned out of the meeting?")
     assert "accord" in quote
+
+
+def test_an_english_words_senses_count_once_in_a_passages_score():
+    """"survey" is « enquête » or « sondage »: a passage holding both no longer outranks one
+    holding « enquête » and « ville », the question's two words. A word's senses are
+    alternatives for it, counted once in a passage's score (the best one's and a share of the
+    others'); summed, the passage that said "survey" twice came first."""
+    articles = [parse_txt("velos", "Les vélos\n\nUne enquête et un sondage ont porté sur les "
+                                   "vélos électriques.\n"),
+                parse_txt("pistes", "Les pistes\n\nL'enquête de la ville porte sur les pistes "
+                                    "cyclables.\n")]
+    articles += [parse_txt(f"autre{n}", f"Nouvelles {n}\n\nLa ville a inauguré un marché couvert.\n"
+                           if n < 3 else f"Nouvelles {n}\n\nLe musée a rouvert ses portes.\n")
+                 for n in range(16)]
+    read = AnswerEngine(articles)._read("What was the survey of the town about?")
+    assert read is not None
+    assert [hit.passage.document.id for hit in read[0][:2]] == ["pistes", "velos"]

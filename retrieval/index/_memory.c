@@ -7,7 +7,9 @@
  *
  * Each passage's score is its terms' weighted BM25 weights added in query order, as the
  * reference adds them (compiled with -ffp-contract=off: a fused multiply-add would round
- * differently). The k best are the highest positive scores, ties by lowest row.
+ * differently); the terms of a group (an English word's French senses) count once, its best
+ * one's weight plus a share of the others' (`group_score`), merged row by row from the group's
+ * postings. The k best are the highest positive scores, ties by lowest row.
  *
  * Max-score pruning: terms marked long are read at first only where the other terms' passages
  * are (a binary search per candidate); when the k-th best score found is above what the long
@@ -207,33 +209,86 @@ done:
     return found;
 }
 
+/* A group's score in a passage (its terms' alternatives for one question word): its best
+ * term's score plus tie times the others', the others' taken as the sum of all (added in query
+ * order) less the best, as the reference computes it. */
+static inline double group_score(double best, double sum, double tie)
+{
+    return best + tie * (sum - best);
+}
+
+/* The postings of the group's terms t0..t1 (those marked long if `longs`, else the others)
+ * merged by row, each row's group score added to its total, in ascending rows; a row marked 1
+ * (a candidate) is left out when `fresh`, a row not marked is marked 2 and becomes a candidate.
+ * `at` holds a position per term. -1 for a passage beyond the scratch. */
+static int merge(const int32_t *p, const double *w, const int64_t *sp, const double *b,
+                 const uint8_t *is_long, Py_ssize_t t0, Py_ssize_t t1, int longs, int fresh,
+                 double tie, double *total, uint8_t *marked, int32_t *candidates,
+                 Py_ssize_t *count, Py_ssize_t size, int64_t *at)
+{
+    for (Py_ssize_t t = t0; t < t1; t++)
+        at[t] = is_long[t] == longs ? sp[2 * t] : sp[2 * t + 1];
+    for (;;) {
+        int32_t row = 0;
+        int any = 0;
+        for (Py_ssize_t t = t0; t < t1; t++)
+            if (at[t] < sp[2 * t + 1] && (!any || p[at[t]] < row)) {
+                row = p[at[t]];
+                any = 1;
+            }
+        if (!any)
+            return 0;
+        if ((uint32_t)row >= (uint32_t)size)
+            return -1;
+        double best = 0.0, sum = 0.0;
+        int held = 0;
+        for (Py_ssize_t t = t0; t < t1; t++)
+            if (at[t] < sp[2 * t + 1] && p[at[t]] == row) {
+                double score = b[t] * w[at[t]++];
+                sum += score;
+                if (!held++ || score > best)
+                    best = score;
+            }
+        if (fresh && marked[row] == 1)
+            continue;
+        if (!marked[row]) {
+            marked[row] = 2;
+            candidates[(*count)++] = row;
+        }
+        total[row] += group_score(best, sum, tie);
+    }
+}
+
 PyDoc_STRVAR(best_doc,
-"best(passages, weights, spans, boosts, long, outside, k, totals, marks, first, query,\n"
-"     names, digests, match) -> list\n\n"
+"best(passages, weights, spans, boosts, long, outside, runs, tie, k, totals, marks, first,\n"
+"     query, names, digests, match) -> list\n\n"
 "The k best passages of the terms query[t] whose postings are passages[spans[2t]:spans[2t+1]]\n"
 "(int32, ascending) with weights (float64), each weight times boosts[t], best first, each as\n"
 "match(names[d], paragraph, score, held, digests[d] or None): d its document's number (the\n"
 "last d with first[d] <= row, first int64 ascending), paragraph its row less first[d] plus 1,\n"
-"held the frozenset of the terms it holds; match a named tuple of those five fields. long[t]\n"
-"(uint8) marks the terms read only where the others' passages are while the k-th best score\n"
-"found is above outside (k at least 1). totals (float64) and marks (uint8), one slot a\n"
-"passage, must be zero.");
+"held the frozenset of the terms it holds; match a named tuple of those five fields. runs\n"
+"(int64: 0, then where each group of terms ends) groups the terms, each group counting once\n"
+"in a passage's score, its best term's plus tie times the others'; empty, each term is a\n"
+"group. long[t] (uint8) marks the terms read only where the others' passages are while the\n"
+"k-th best score found is above outside (k at least 1). totals (float64) and marks (uint8),\n"
+"one slot a passage, must be zero.");
 
 static PyObject *best(PyObject *self, PyObject *args)
 {
-    Py_buffer passages, weights, spans, boosts, longs, totals, marks, firsts;
-    double outside;
+    Py_buffer passages, weights, spans, boosts, longs, runs, totals, marks, firsts;
+    double outside, tie;
     Py_ssize_t k;
     PyObject *query, *names, *digests;
     PyTypeObject *match;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dnw*w*y*O!O!OO!", &passages, &weights, &spans,
-                          &boosts, &longs, &outside, &k, &totals, &marks, &firsts,
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dy*dnw*w*y*O!O!OO!", &passages, &weights, &spans,
+                          &boosts, &longs, &outside, &runs, &tie, &k, &totals, &marks, &firsts,
                           &PyList_Type, &query, &PyList_Type, &names, &digests,
                           &PyType_Type, &match))
         return NULL;
     PyObject *result = NULL;
     int32_t *candidates = NULL, *top_rows = NULL;
     double *top_scores = NULL;
+    int64_t *group = NULL, *at = NULL;
     const int32_t *p = passages.buf;
     const double *w = weights.buf;
     const int64_t *sp = spans.buf;
@@ -244,6 +299,7 @@ static PyObject *best(PyObject *self, PyObject *args)
     Py_ssize_t terms = boosts.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t size = totals.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t n_postings = passages.len / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t groups = runs.len / (Py_ssize_t)sizeof(int64_t) - 1;
     if (weights.len / (Py_ssize_t)sizeof(double) != n_postings
         || spans.len != 2 * terms * (Py_ssize_t)sizeof(int64_t) || longs.len != terms
         || marks.len != size || k < 1 || firsts.len < (Py_ssize_t)sizeof(int64_t)
@@ -257,6 +313,28 @@ static PyObject *best(PyObject *self, PyObject *args)
     }
     if (k > size)  /* no more passages to return than there are */
         k = size > 0 ? size : 1;
+    /* Where each group starts, and one past the last: the runs given (checked: ascending, from
+     * 0 to every term), or each term its own. */
+    int grouped = groups >= 0;
+    if (!grouped)
+        groups = terms;
+    group = PyMem_Malloc((size_t)(groups + 1) * sizeof(int64_t));
+    at = PyMem_Malloc((size_t)(terms > 0 ? terms : 1) * sizeof(int64_t));
+    if (group == NULL || at == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g <= groups; g++) {
+        group[g] = grouped ? ((const int64_t *)runs.buf)[g] : g;
+        if (g ? group[g] <= group[g - 1] : group[g] != 0) {
+            PyErr_SetString(PyExc_ValueError, "groups do not fit the terms");
+            goto done;
+        }
+    }
+    if (group[groups] != terms) {
+        PyErr_SetString(PyExc_ValueError, "groups do not fit the terms");
+        goto done;
+    }
     /* Every span within the postings, every passage within the scratch (checked as read): a
      * store may hold anything. */
     Py_ssize_t room = 0;
@@ -280,28 +358,54 @@ static PyObject *best(PyObject *self, PyObject *args)
         goto done;
     }
     Py_ssize_t count = 0;
-    /* The short terms' passages are the candidates, each term's weights added in query order:
-     * at once where no term is long; else in a second pass, a long term's at each candidate
-     * that holds it. */
+    /* The short terms' passages are the candidates. A passage's groups are added in query
+     * order: at once, each term's weights, where no term is long and each is a group; else
+     * in a second pass, group by group. */
+    int at_once = !any_long && groups == terms;
     for (Py_ssize_t t = 0; t < terms; t++)
         if (!is_long[t])
             for (int64_t i = sp[2 * t]; i < sp[2 * t + 1]; i++) {
                 if ((uint32_t)p[i] >= (uint32_t)size)
                     goto outside_scratch;
                 mark(marked, candidates, &count, p[i]);
-                if (!any_long)
+                if (at_once)
                     total[p[i]] += b[t] * w[i];
             }
-    for (Py_ssize_t t = 0; t < terms && any_long; t++) {
-        int64_t s = sp[2 * t], e = sp[2 * t + 1];
-        if (!is_long[t]) {
-            for (int64_t i = s; i < e; i++)
-                total[p[i]] += b[t] * w[i];
-        } else {
+    for (Py_ssize_t g = 0; g < groups && !at_once; g++) {
+        Py_ssize_t t0 = group[g], t1 = group[g + 1];
+        int has_long = 0;
+        for (Py_ssize_t t = t0; t < t1; t++)
+            has_long |= is_long[t];
+        if (t1 - t0 == 1 && !has_long) {
+            for (int64_t i = sp[2 * t0]; i < sp[2 * t0 + 1]; i++)
+                total[p[i]] += b[t0] * w[i];
+        } else if (t1 - t0 == 1) {
+            int64_t s = sp[2 * t0], e = sp[2 * t0 + 1];
             for (Py_ssize_t c = 0; c < count; c++) {
-                Py_ssize_t at = find(p + s, e - s, candidates[c]);
-                if (at >= 0)
-                    total[candidates[c]] += b[t] * w[s + at];
+                Py_ssize_t found = find(p + s, e - s, candidates[c]);
+                if (found >= 0)
+                    total[candidates[c]] += b[t0] * w[s + found];
+            }
+        } else if (!has_long) {  /* every passage a candidate already */
+            if (merge(p, w, sp, b, is_long, t0, t1, 0, 0, tie, total, marked, candidates,
+                      &count, size, at) < 0)
+                goto outside_scratch;
+        } else {  /* each term looked up at each candidate */
+            for (Py_ssize_t c = 0; c < count; c++) {
+                double best = 0.0, sum = 0.0;
+                int held = 0;
+                for (Py_ssize_t t = t0; t < t1; t++) {
+                    Py_ssize_t found = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t],
+                                            candidates[c]);
+                    if (found >= 0) {
+                        double score = b[t] * w[sp[2 * t] + found];
+                        sum += score;
+                        if (!held++ || score > best)
+                            best = score;
+                    }
+                }
+                if (held)
+                    total[candidates[c]] += group_score(best, sum, tie);
             }
         }
     }
@@ -310,12 +414,19 @@ static PyObject *best(PyObject *self, PyObject *args)
         offer(&top, candidates[c], total[candidates[c]]);
     if (any_long && !(top.size == k && top.scores[0] > outside)) {
         /* A passage without the short terms may still be among the best: the long columns'
-         * other passages, each term added in query order. */
+         * other passages, each group added in query order. */
         Py_ssize_t first_new = count;
-        for (Py_ssize_t t = 0; t < terms; t++) {
-            if (!is_long[t])
+        for (Py_ssize_t g = 0; g < groups; g++) {
+            Py_ssize_t t0 = group[g], t1 = group[g + 1];
+            if (t1 - t0 > 1) {
+                if (merge(p, w, sp, b, is_long, t0, t1, 1, 1, tie, total, marked, candidates,
+                          &count, size, at) < 0)
+                    goto outside_scratch;
                 continue;
-            for (int64_t i = sp[2 * t]; i < sp[2 * t + 1]; i++) {
+            }
+            if (!is_long[t0])
+                continue;
+            for (int64_t i = sp[2 * t0]; i < sp[2 * t0 + 1]; i++) {
                 int32_t row = p[i];
                 if ((uint32_t)row >= (uint32_t)size)
                     goto outside_scratch;
@@ -325,7 +436,7 @@ static PyObject *best(PyObject *self, PyObject *args)
                     marked[row] = 2;
                     candidates[count++] = row;
                 }
-                total[row] += b[t] * w[i];
+                total[row] += b[t0] * w[i];
             }
         }
         for (Py_ssize_t c = first_new; c < count; c++)
@@ -346,11 +457,14 @@ done:
     PyMem_Free(candidates);
     PyMem_Free(top_rows);
     PyMem_Free(top_scores);
+    PyMem_Free(group);
+    PyMem_Free(at);
     PyBuffer_Release(&passages);
     PyBuffer_Release(&weights);
     PyBuffer_Release(&spans);
     PyBuffer_Release(&boosts);
     PyBuffer_Release(&longs);
+    PyBuffer_Release(&runs);
     PyBuffer_Release(&totals);
     PyBuffer_Release(&marks);
     PyBuffer_Release(&firsts);

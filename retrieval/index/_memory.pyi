@@ -7,9 +7,9 @@ import numpy as np
 from .contract import Match
 
 def best(passages: np.ndarray, weights: np.ndarray, spans: array[int], boosts: array[float],
-         long: bytes | bytearray, outside: float, k: int, totals: np.ndarray, marks: np.ndarray,
-         first: np.ndarray, query: list[str], names: list[str], digests: list[str] | None,
-         match: type[Match], /) -> list[Match]: ...
+         long: bytes | bytearray, outside: float, runs: array[int], tie: float, k: int,
+         totals: np.ndarray, marks: np.ndarray, first: np.ndarray, query: list[str],
+         names: list[str], digests: list[str] | None, match: type[Match], /) -> list[Match]: ...
 
 def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int,
              exact: bool = False, /) -> int: ...

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain, compress
+from itertools import accumulate, chain, compress
 from typing import Protocol
 
 import numpy as np
@@ -31,7 +31,7 @@ from rank_bm25 import BM25Okapi
 from ..articles.documents import Document, Header, Outline, Place, byte_places
 from ..text.analysis import DOCUMENT_ANALYZER, Analyzer
 from ..text.sentences import sentence_spans
-from .contract import BM25, Match, PassageWords, indexed_text, lucene_idf
+from .contract import GROUP_TIE, BM25, Match, PassageWords, grouped, indexed_text, lucene_idf
 
 try:  # built at install (setup.py) where a C compiler is: the Python references otherwise
     from . import _memory
@@ -624,20 +624,27 @@ class MemoryIndex:
         column = self._columns[term]
         return float(lucene_idf(len(self), 0 if column is None else column[1] - column[0]))
 
-    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
-               ) -> list[Match]:
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None,
+               groups: dict[str, int] | None = None) -> list[Match]:
         """Without weights, the scores are rank-bm25's own."""
         columns = self._columns
         held = [(t, c) for t in dict.fromkeys(terms) if (c := columns[t]) is not None]
         if not held or k < 1:
             return []
+        runs: list[int] = []  # 0, then where each group ends in the query (none: one term each)
+        if groups is not None:
+            column = dict(held)
+            ordered = grouped(column, groups)
+            if len(ordered) < len(held):
+                held = [(t, column[t]) for t in chain.from_iterable(ordered)]
+                runs = [0, *accumulate(map(len, ordered))]
         query = [t for t, _ in held]
         boosts = [1.0] * len(query) if weights is None else [weights.get(t, 1.0) for t in query]
         if _memory is not None:
-            return self._best_compiled(query, [c for _, c in held], boosts, k)
+            return self._best_compiled(query, [c for _, c in held], boosts, runs, k)
         p = self.postings
         spans = [c for _, c in held]
-        rows, scores = _best(p, spans, boosts, k)
+        rows, scores = _best(p, spans, boosts, runs, k)
         documents = np.searchsorted(self.first, rows, side="right") - 1
         first, names, digests = self._first, self.documents, self.digests
         # A question's k passages mostly hold the same few sets of its terms: each set made
@@ -650,7 +657,7 @@ class MemoryIndex:
                                                 documents.tolist(), _held(p, spans, rows))]
 
     def _best_compiled(self, query: list[str], columns: list[Column], boosts: list[float],
-                       k: int) -> list[Match]:
+                       runs: list[int], k: int) -> list[Match]:
         """`_best`'s passages, best first, scores to the bit, made by the compiled scorer as
         the matches `search` gives (numpy's arrays out, then each match built in Python, cost
         more than scoring a question's few hundred postings): a question whose rarer terms'
@@ -673,17 +680,16 @@ class MemoryIndex:
         # (A bound is a term's best score times its weight: not one for a negative weight.)
         if short < every and short and short * PRUNE_RATIO <= every - short \
                 and min(boosts) >= 0:
-            for w, column, is_long in zip(boosts, columns, long):
-                if is_long:
-                    outside += w * self._column_max(column)
+            outside = _outside([w * self._column_max(c) if is_long else None
+                                for w, c, is_long in zip(boosts, columns, long)], runs)
         else:
             long = bytearray(len(columns))
         if self._scratch is None:  # one slot a passage, all zero between questions
             self._scratch = np.zeros(size), np.zeros(size, dtype=np.uint8)
         totals, marks = self._scratch
-        return _memory.best(p.passages, p.weights, spans, array("d", boosts), long, outside, k,
-                            totals, marks, self.first, query, self.documents, self.digests,
-                            Match)
+        return _memory.best(p.passages, p.weights, spans, array("d", boosts), long, outside,
+                            array("q", runs), GROUP_TIE, k, totals, marks, self.first, query,
+                            self.documents, self.digests, Match)
 
     def _max_weight(self, column: Column) -> float:
         """The highest weight of a term in any passage."""
@@ -715,15 +721,46 @@ class _Columns(dict[str, Column | None]):
         return column
 
 
-def _best(p: Postings, spans: list[tuple[int, int]], boosts: list[float], k: int
-          ) -> tuple[np.ndarray, np.ndarray]:
+def _best(p: Postings, spans: list[tuple[int, int]], boosts: list[float], runs: list[int],
+          k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k best passages (rows) and their scores, every posting of the terms read: the
-    reference."""
+    reference. `runs`: where each group of terms starts (none: each term is one)."""
     passages = np.concatenate([p.passages[s:e] for s, e in spans])
     scores = np.concatenate([w * p.weights[s:e] for w, (s, e) in zip(boosts, spans)])
+    if runs:
+        passages, scores = _group_scores(passages, scores, [e - s for s, e in spans], runs)
     candidates, totals = _totals(passages, scores, p.size)
     top = _top(totals, k)
     return (top if candidates is None else candidates[top]), totals[top]
+
+
+def _group_scores(passages: np.ndarray, scores: np.ndarray, sizes: list[int], runs: list[int]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Each passage's group scores, in the order of its rows and then of the groups (so that
+    `_totals` adds a passage's groups in the query's order): a group's best term's score plus
+    GROUP_TIE times the others', its sum added in the terms' order."""
+    group_of = np.repeat(np.arange(len(runs) - 1), np.diff(runs))
+    which = np.repeat(group_of, sizes)
+    pairs, where = np.unique(passages.astype(np.int64) * (len(runs) - 1) + which,
+                             return_inverse=True)
+    sums = np.bincount(where, weights=scores)
+    best = np.full(len(pairs), -np.inf)
+    np.maximum.at(best, where, scores)
+    return pairs // (len(runs) - 1), best + GROUP_TIE * (sums - best)
+
+
+def _outside(bounds: list[float | None], runs: list[int]) -> float:
+    """What the long terms alone can give a passage at most, from each term's bound (None: not
+    long), added as the scores are: a group's is its best term's plus GROUP_TIE times its sum
+    (the others' would be tighter, but rounding could then leave a passage's score above it)."""
+    outside = 0.0
+    for first, end in zip(runs or range(len(bounds)), runs[1:] or range(1, len(bounds) + 1)):
+        held = [b for b in bounds[first:end] if b is not None]
+        if len(held) == 1:
+            outside += held[0]
+        elif held:
+            outside += max(held) + GROUP_TIE * sum(held)
+    return outside
 
 
 def _kept(previous: MemoryIndex | None, document: str) -> tuple[Outlines, int, int, int]:

@@ -249,8 +249,12 @@ class XapianIndex:
             df = self._df[term] = self._call(lambda db: db.get_termfreq(term))
         return df
 
-    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None
-               ) -> list[Match]:
+    def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None,
+               groups: dict[str, int] | None = None) -> list[Match]:
+        """The terms' scores summed, a group's too: Xapian 1.4's OP_MAX, which would count a
+        group once, crashes over several databases (a shard's MaxPostList whose sublists all
+        ended is read again by MergePostList::recalc_maxweight when the next shard starts), so
+        an English question may rank its passages otherwise than on the memory index."""
         query_terms = [t for t in dict.fromkeys(terms) if t and len(t.encode()) <= MAX_TERM_BYTES]
         if not query_terms or k < 1:
             return []
