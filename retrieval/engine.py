@@ -293,6 +293,8 @@ class AnswerEngine:
         respelled weighs as the word it was corrected to (« letre » as « lettre »), not as its
         typo, which wordfreq does not know and so counted as the rarest of words: a typo made
         its word weigh more than spelling it right did."""
+        if all(map(self.index.__contains__, query.boosts)):  # most questions: none to respell
+            return dict(query.boosts), dict(query.groups), {}, set()
         boosts: dict[str, float] = {}
         groups: dict[str, int] = {}
         respelled: dict[str, str] = {}

@@ -8,6 +8,8 @@ import pytest
 
 from retrieval.text.analysis import (
     DOCUMENT_ANALYZER,
+    KEEPS_PLAIN,
+    PLAIN_WORD,
     Analyzer,
     QUESTION_ANALYZER,
     STOP_WORDS,
@@ -179,3 +181,28 @@ def test_an_analyzer_past_its_cache_size_forgets_the_oldest_words_and_answers_th
     for _ in range(2):
         assert list(zip(*small.columns(MIXED))) == chained(DOCUMENT_ANALYZER, MIXED)
         assert len(small._known) == 3
+
+
+def test_a_plain_word_skips_only_steps_that_leave_it_as_it_is():
+    """A word of lower-case Latin letters is not run through the steps that keep it
+    (KEEPS_PLAIN): each of them does leave every such word as it is, and both analyzers read
+    it as the whole chain does (stop words, accents, stems, final e)."""
+    letters = [chr(c) for c in range(0x10000) if PLAIN_WORD.fullmatch(chr(c))]
+    rng = random.Random(11)
+    words = (letters + sorted(STOP_WORDS) + ["signée", "signee", "œuvre", "envoyée", "états",
+                                             "aujourd", "hui", "jusqu", "lorsqu", "ÿ", "naïve"]
+             + ["".join(rng.choice(letters) for _ in range(rng.randint(1, 12)))
+                for _ in range(5000)])
+    plain = [w for w in words if PLAIN_WORD.fullmatch(w)]
+    assert len(plain) == len(words) and len(KEEPS_PLAIN) == 3
+    for step in KEEPS_PLAIN:
+        for word in plain:
+            token = Token(word, 0, len(word))
+            assert step(token) == token
+    for analyzer in (DOCUMENT_ANALYZER, QUESTION_ANALYZER):
+        for word in plain:
+            token: Token | None = Token(word, 0, len(word))
+            for step in analyzer.steps:
+                token = step(token) if token is not None else None
+            whole = (token.term, token.start, token.end) if token and token.term else ()
+            assert analyzer.analyse(word) == whole

@@ -9,11 +9,12 @@ import unicodedata
 import pytest
 from wordfreq import get_frequency_dict, lossy_tokenize, top_n_list, zipf_frequency
 
-from retrieval.text.frequency import _PLAIN_WORD, is_word, typed_zipf, zipf, zipfs
+from retrieval.text.analysis import PLAIN_WORD
+from retrieval.text.frequency import is_word, typed_zipf, zipf, zipfs
 
 LANGUAGES = ("fr", "en")
 # Every character the fast path takes a word of, as it is written.
-PLAIN_LETTERS = [chr(c) for c in range(0x10000) if _PLAIN_WORD.fullmatch(chr(c))]
+PLAIN_LETTERS = [chr(c) for c in range(0x10000) if PLAIN_WORD.fullmatch(chr(c))]
 # Words of every kind a question holds: listed and not, typed with capitals, accents (composed
 # and not), apostrophes, hyphens, digits, ligatures, letters wordfreq folds (ß, ſ, ﬁ), other
 # scripts.
@@ -44,7 +45,7 @@ def test_a_listed_plain_word_of_every_frequency_of_the_list_has_wordfreqs_zipf(l
     out: the same, to the bit, at each frequency the list gives a plain word."""
     one_of_each: dict[float, str] = {}
     for word, frequency in get_frequency_dict(language, "best").items():
-        if _PLAIN_WORD.fullmatch(word):
+        if PLAIN_WORD.fullmatch(word):
             one_of_each.setdefault(frequency, word)
     assert len(one_of_each) > 500
     words = list(one_of_each.values())

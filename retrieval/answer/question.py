@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property, lru_cache
-from itertools import accumulate, islice
 from typing import Literal, NamedTuple
 
 from ..text.analysis import (
@@ -25,7 +24,7 @@ from ..text.analysis import (
     remove_accents,
     tokenize,
 )
-from ..text.frequency import zipfs
+from ..text.frequency import frequencies, zipfs
 from ..text.translation import (
     Dictionary,
     french_endings,
@@ -143,9 +142,11 @@ class Kind(Enum):
     UNREAD = "read from the question when first wanted"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Query:
-    """A question read for searching."""
+    """A question read for searching (never changed once made: `dataclasses.replace` makes
+    another; not frozen, whose ten fields set through object.__setattr__ cost each question
+    0.9 µs)."""
 
     question: str
     boosts: dict[str, float]  # each term (deduplicated, in order) and its boost
@@ -216,24 +217,24 @@ def _read(words: list[str]) -> list[_Word]:
         return found  # type: ignore[return-value]  # no word is new
     if len(_known) >= REMEMBERED_WORDS:
         _known.clear()
-    analyses = QUESTION_ANALYZER.analysed(words)
-    for n, read in enumerate(found):
-        if read is None:
-            found[n] = _known[words[n]] = _reading(words[n], analyses[n])
-    return found  # type: ignore[return-value]  # every word read
+    # Each new word through the chain as it is (this record remembers it, not the analyzer).
+    fresh = {w: _reading(w, QUESTION_ANALYZER.analyse(w))
+             for w in dict.fromkeys(w for w, read in zip(words, found) if read is None)}
+    _known.update(fresh)
+    return [read or fresh[w] for w, read in zip(words, found)]
 
 
 def _reading(word: str, analysed: Analysed) -> _Word:
     """A new word as a question reads it: its frequencies looked up once, for its language
     and its rarity alike (a word of letters only leans one way; the typed span, when the
     analysis kept less than the word, is looked up on its own)."""
-    frequencies = zipfs(word) if word.isalpha() else None
-    language, capital = leaning(*frequencies) if frequencies else 0, word[:1].isupper()
+    found = frequencies(word) if word.isalpha() else None
+    language, capital = leaning(*found) if found else 0, word[:1].isupper()
     if not analysed:
         return _Word("", 0, 0, "", 0.0, False, language, capital)
     term, start, end = analysed
     typed = word[start:end].casefold()
-    french, english = frequencies if frequencies and typed == word else zipfs(typed)
+    french, english = found if found and typed == word else frequencies(typed)
     return _Word(term, start, end, typed, rarity_of(french, english),
                  word[start:start + 1].isupper(), language, capital)
 
@@ -242,21 +243,21 @@ def parse_query(question: str, dictionary: Dictionary | None = None) -> Query:
     """Terms (deduplicated, in order), their general-language boosts, the wanted answer kind;
     an English question's words put in French when a dictionary is given."""
     pieces = WORD_AND_SEPARATOR.split(question)  # separator, word, separator, ..., separator
-    words = pieces[1::2]
-    starts = list(islice(accumulate(map(len, pieces)), 0, None, 2))  # where each word starts
-    read = _read(words)
+    read = _read(pieces[1::2])
+    # Whether each word starts the question: only the first may, with nothing before it.
+    opening = [not pieces[0]] + [False] * (len(read) - 1)
     # A capitalised word that does not start the question is a name (_is_name): no language.
     if dictionary is not None and is_english(
-            r.leaning for r, at in zip(read, starts) if not (at and r.capital)):
+            r.leaning for r, first in zip(read, opening) if first or not r.capital):
         return _english_query(question, tokenize(question), dictionary)
     boosts: dict[str, float] = {}
     names: set[str] = set()
     typed: dict[str, str] = {}
-    for r, at in zip(read, starts):
+    for r, first in zip(read, opening):
         if term := r.term:
             boosts[term] = max(boosts.get(term, 0.0), r.rarity)
             typed.setdefault(term, r.typed)
-            if r.named and at + r.start:
+            if r.named and not (first and r.start == 0):
                 names.add(term)
     return Query(question, boosts, {t: n for n, t in enumerate(boosts)}, names=frozenset(names),
                  words=typed)

@@ -472,15 +472,17 @@ done:
 }
 
 PyDoc_STRVAR(position_doc,
-"position(blob, offsets, key, lo) -> int\n\n"
+"position(blob, offsets, key, lo, exact=False) -> int\n\n"
 "The position of the first term, from lo on, not below key (bytes), the terms being\n"
-"blob[offsets[i]:offsets[i + 1]] (int64 offsets, the terms in ascending byte order).");
+"blob[offsets[i]:offsets[i + 1]] (int64 offsets, the terms in ascending byte order); with\n"
+"exact, -1 unless that term is key.");
 
 static PyObject *position(PyObject *self, PyObject *args)
 {
     Py_buffer blob, offsets, key;
     Py_ssize_t lo;
-    if (!PyArg_ParseTuple(args, "y*y*y*n", &blob, &offsets, &key, &lo))
+    int exact = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*n|p", &blob, &offsets, &key, &lo, &exact))
         return NULL;
     PyObject *result = NULL;
     const unsigned char *bytes = blob.buf, *wanted = key.buf;
@@ -507,6 +509,11 @@ static PyObject *position(PyObject *self, PyObject *args)
         else
             hi = mid;
     }
+    Py_ssize_t terms = offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    if (exact && !(lo < terms && at[lo] >= 0 && at[lo] <= at[lo + 1] && at[lo + 1] <= blob.len
+                   && at[lo + 1] - at[lo] == key.len
+                   && memcmp(bytes + at[lo], wanted, (size_t)key.len) == 0))
+        lo = -1;
     result = PyLong_FromSsize_t(lo);
 done:
     PyBuffer_Release(&blob);

@@ -7,11 +7,12 @@ import numpy as np
 from .contract import Match
 
 def best(passages: np.ndarray, weights: np.ndarray, spans: array[int], boosts: array[float],
-         long: bytes, outside: float, runs: array[int], tie: float, k: int,
+         long: bytes | bytearray, outside: float, runs: array[int], tie: float, k: int,
          totals: np.ndarray, marks: np.ndarray, first: np.ndarray, query: list[str],
          names: list[str], digests: list[str] | None, match: type[Match], /) -> list[Match]: ...
 
-def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int, /) -> int: ...
+def position(blob: np.ndarray, offsets: np.ndarray, key: bytes, lo: int,
+             exact: bool = False, /) -> int: ...
 
 def passage_words(data: np.ndarray, length: int, blob: np.ndarray, offsets: np.ndarray,
                   terms: list[str | None], /

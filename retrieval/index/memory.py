@@ -61,8 +61,9 @@ FENCE_STEP = 16
 # Up to this many candidates, the top k are found by one stable sort of them all (a few
 # microseconds for the few hundred a question mostly has); beyond, by a partition first.
 SORTED_TOP_MAX = 4096
-# How many terms' columns are remembered: a question's terms are looked up three times
-# (spelling, weight, search), and users ask about the same words again.
+# How many terms' columns are remembered (`_Columns`, forgotten all at once past that): a
+# question's terms are looked up three times (spelling, weight, search), and users ask about
+# the same words again.
 COLUMN_CACHE_SIZE = 100_000
 
 
@@ -128,8 +129,12 @@ class Vocabulary(Sequence[str]):
         return lo
 
     def find(self, term: str) -> int | None:
-        """The term's position, or None."""
+        """The term's position, or None (in C where the extension is built: checking the term
+        found in Python cost a question's new term as much as the search)."""
         key = term.encode()
+        if _memory is not None:
+            i = _memory.position(self.blob, self.offsets, key, 0, True)
+            return None if i < 0 else i
         i = self._bisect(key)
         return i if i < len(self) and self._bytes[self._offsets[i]:self._offsets[i + 1]] == key \
             else None
@@ -512,12 +517,11 @@ class MemoryIndex:
         self.postings, self.documents, self.first, self.bm25 = postings, documents, first, bm25
         self.outlines, self.analyses, self.digests = outlines, analyses, digests
         self._terms = _Terms(postings.vocabulary)
-        self._column = lru_cache(maxsize=COLUMN_CACHE_SIZE)(postings.vocabulary.find)
+        self._columns = _Columns(postings.vocabulary, postings.starts)
         self._column_max = lru_cache(maxsize=COLUMN_CACHE_SIZE)(self._max_weight)
-        # Where each column starts and each document's first row, and each passage's place in
-        # its file, as Python ints read straight from the (maybe memory-mapped) arrays: a
-        # search reads a few of each, a quote one of each place's.
-        self._starts, self._first = np.asarray(postings.starts).data, np.asarray(first).data
+        # Each document's first row, and each passage's place in its file, as Python ints
+        # read straight from the (maybe memory-mapped) arrays: a quote reads one of each.
+        self._first = np.asarray(first).data
         self._places = [np.asarray(c).data for c in (outlines.starts, outlines.ends,
                                                      outlines.places)]
         # The compiled scorer's totals and marks, one slot a passage (made at its first
@@ -614,51 +618,49 @@ class MemoryIndex:
         return self.postings.size
 
     def __contains__(self, term: str) -> bool:
-        return self._column(term) is not None
+        return self._columns[term] is not None
 
     def terms_starting(self, prefix: str) -> list[str]:
         return self.postings.vocabulary.starting(prefix)
 
     def idf(self, term: str) -> float:
-        column, starts = self._column(term), self.postings.starts
-        df = 0 if column is None else int(starts[column + 1] - starts[column])
-        return float(lucene_idf(len(self), df))
+        column = self._columns[term]
+        return float(lucene_idf(len(self), 0 if column is None else column[1] - column[0]))
 
     def search(self, terms: list[str], k: int, weights: dict[str, float] | None = None,
                groups: dict[str, int] | None = None) -> list[Match]:
         """Without weights, the scores are rank-bm25's own."""
-        p, starts = self.postings, self._starts
-        columns = [(t, c) for t in dict.fromkeys(terms) if (c := self._column(t)) is not None]
-        if not columns or k < 1:
+        columns = self._columns
+        held = [(t, c) for t in dict.fromkeys(terms) if (c := columns[t]) is not None]
+        if not held or k < 1:
             return []
         runs: list[int] = []  # 0, then where each group ends in the query (none: one term each)
         if groups is not None:
-            column = dict(columns)
+            column = dict(held)
             ordered = grouped(column, groups)
-            if len(ordered) < len(columns):
-                columns = [(t, column[t]) for t in chain.from_iterable(ordered)]
+            if len(ordered) < len(held):
+                held = [(t, column[t]) for t in chain.from_iterable(ordered)]
                 runs = [0, *accumulate(map(len, ordered))]
-        query = [t for t, _ in columns]
-        spans = [(starts[c], starts[c + 1]) for _, c in columns]
-        boosts = [1.0 if weights is None else weights.get(t, 1.0) for t in query]
+        query = [t for t, _ in held]
+        boosts = [1.0] * len(query) if weights is None else [weights.get(t, 1.0) for t in query]
         if _memory is not None:
-            return self._best_compiled(query, spans, boosts, columns, runs, k)
+            return self._best_compiled(query, [c for _, c in held], boosts, runs, k)
+        p = self.postings
+        spans = [c for _, c in held]
         rows, scores = _best(p, spans, boosts, runs, k)
         documents = np.searchsorted(self.first, rows, side="right") - 1
         first, names, digests = self._first, self.documents, self.digests
         # A question's k passages mostly hold the same few sets of its terms: each set made
         # once (as the compiled scorer makes them).
-        held: dict[tuple[bool, ...], frozenset[str]] = {}
+        sets: dict[tuple[bool, ...], frozenset[str]] = {}
         return [Match(names[d], row - first[d] + 1, score,
-                      held.get(holds) or held.setdefault(holds, frozenset(compress(query, holds))),
+                      sets.get(holds) or sets.setdefault(holds, frozenset(compress(query, holds))),
                       None if digests is None else digests[d])
                 for score, row, d, holds in zip(scores.tolist(), rows.tolist(),
                                                 documents.tolist(), _held(p, spans, rows))]
 
-    def _best_compiled(self, query: list[str], spans: list[tuple[int, int]],
-                       boosts: list[float], columns: list[tuple[str, int]], runs: list[int],
-                       k: int
-                       ) -> list[Match]:
+    def _best_compiled(self, query: list[str], columns: list[Column], boosts: list[float],
+                       runs: list[int], k: int) -> list[Match]:
         """`_best`'s passages, best first, scores to the bit, made by the compiled scorer as
         the matches `search` gives (numpy's arrays out, then each match built in Python, cost
         more than scoring a question's few hundred postings): a question whose rarer terms'
@@ -667,29 +669,59 @@ class MemoryIndex:
         pruning)."""
         p = self.postings
         size = p.size
-        lengths = [e - s for s, e in spans]
-        long = [n > 0 and n * LONG_SHARE >= size for n in lengths]
-        outside = 0.0  # added in query order, as the scores are: no passage's exceeds it
-        if any(long):
-            short_postings = sum(n for n, is_long in zip(lengths, long) if not is_long)
-            # (A bound is a term's best score times its weight: not one for a negative weight.)
-            if (short_postings and short_postings * PRUNE_RATIO <= sum(lengths) - short_postings
-                    and min(boosts) >= 0):
-                outside = _outside([w * self._column_max(c) if is_long else None
-                                    for w, (_, c), is_long in zip(boosts, columns, long)], runs)
+        spans, long = array("q"), bytearray()
+        short = every = 0  # the short columns' postings, and all of them
+        for start, end in columns:
+            spans.extend((start, end))
+            every += end - start
+            if end > start and (end - start) * LONG_SHARE >= size:
+                long.append(1)
             else:
-                long = [False] * len(spans)
+                long.append(0)
+                short += end - start
+        outside = 0.0  # added in query order, as the scores are: no passage's exceeds it
+        # (A bound is a term's best score times its weight: not one for a negative weight.)
+        if short < every and short and short * PRUNE_RATIO <= every - short \
+                and min(boosts) >= 0:
+            outside = _outside([w * self._column_max(c) if is_long else None
+                                for w, c, is_long in zip(boosts, columns, long)], runs)
+        else:
+            long = bytearray(len(columns))
         if self._scratch is None:  # one slot a passage, all zero between questions
             self._scratch = np.zeros(size), np.zeros(size, dtype=np.uint8)
         totals, marks = self._scratch
-        return _memory.best(p.passages, p.weights, array("q", chain.from_iterable(spans)),
-                            array("d", boosts), bytes(long), outside, array("q", runs),
-                            GROUP_TIE, k, totals, marks, self.first, query, self.documents,
-                            self.digests, Match)
+        return _memory.best(p.passages, p.weights, spans, array("d", boosts), long, outside,
+                            array("q", runs), GROUP_TIE, k, totals, marks, self.first, query,
+                            self.documents, self.digests, Match)
 
-    def _max_weight(self, column: int) -> float:
+    def _max_weight(self, column: Column) -> float:
         """The highest weight of a term in any passage."""
-        return float(self.postings.weights[self._starts[column]:self._starts[column + 1]].max())
+        return float(self.postings.weights[column[0]:column[1]].max())
+
+
+# A term's column as a search reads it: where its postings start and end.
+Column = tuple[int, int]
+
+
+class _Columns(dict[str, Column | None]):
+    """Each term's column (None: no passage holds it), looked up in the vocabulary when first
+    asked for: then one dict look-up a term, in C, for the spelling's check, the weight and
+    the search alike. Forgotten all at once past COLUMN_CACHE_SIZE terms."""
+
+    def __init__(self, vocabulary: Vocabulary, starts: np.ndarray) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+        # Python ints read straight from the (maybe memory-mapped) array.
+        self._starts = np.asarray(starts).data
+
+    def __missing__(self, term: str) -> Column | None:
+        position = self._vocabulary.find(term)
+        column = None if position is None else (self._starts[position],
+                                                self._starts[position + 1])
+        if len(self) >= COLUMN_CACHE_SIZE:
+            self.clear()
+        self[term] = column
+        return column
 
 
 def _best(p: Postings, spans: list[tuple[int, int]], boosts: list[float], runs: list[int],

@@ -95,7 +95,10 @@ def fold_apostrophes(text: str) -> str:
 
 def normalize(token: Token) -> Token:
     """Unicode NFKC (ligatures, full-width forms) and one apostrophe: ’ → '. A token left as it
-    is is not made again (most words are)."""
+    is is not made again (most words are: ASCII is its own NFKC form, and "`" its one
+    apostrophe other than "'")."""
+    if token.term.isascii() and "`" not in token.term:
+        return token
     term = fold_apostrophes(unicodedata.normalize("NFKC", token.term))
     return token if term == token.term else Token(term, token.start, token.end)
 
@@ -232,6 +235,7 @@ class Analyzer:
 
     def __init__(self, steps: Iterable[Step], cache_size: int = WORD_CACHE_SIZE) -> None:
         self.steps = list(steps)
+        self._plain_steps = [s for s in self.steps if s not in KEEPS_PLAIN]  # for a PLAIN_WORD
         self.cache_size = cache_size
         # The words analysed, oldest first (forgotten in that order past cache_size).
         self._known: dict[str, Analysed] = {}
@@ -249,16 +253,19 @@ class Analyzer:
                 if analysed is None:
                     analysed = known.get(words[n])  # twice in the text, or by another thread
                     if analysed is None:
-                        analysed = known[words[n]] = self._chain(words[n])
+                        analysed = known[words[n]] = self.analyse(words[n])
                     found[n] = analysed
             for old in list(islice(known, max(len(known) - self.cache_size, 0))):
                 del known[old]
         return found  # type: ignore[return-value]  # every word analysed
 
-    def _chain(self, word: str) -> Analysed:
-        """The word through the chain."""
+    def analyse(self, word: str) -> Analysed:
+        """The word through the chain, not remembered: for a caller that remembers what it
+        read itself (a question's words, each read once a process into one record: the
+        analyzer's memory, its lock and its look-ups cost a question's new words a tenth of
+        their reading)."""
         token = Token(word, 0, len(word))
-        for step in self.steps:
+        for step in self._plain_steps if PLAIN_WORD.fullmatch(word) else self.steps:
             stepped = step(token)
             if stepped is None:
                 return ()
@@ -298,6 +305,16 @@ class Analyzer:
     def _tokens(self, text: str, only: Container[str] | None) -> list[Token]:
         return [Token(*analysed) for analysed in zip(*self.columns(text))
                 if only is None or analysed[0] in only]
+
+
+# A word of lower-case Latin letters alone (a-z, à-ö, ø-ÿ and œ: most words of French and
+# English text): each letter is its own NFKC form and its own case folding, the word has no
+# apostrophe, and wordfreq's tokenizer keeps it as one token, as it is (text/frequency.py;
+# tests/test_analysis.py and tests/test_frequency.py check all of it).
+PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœ]+")
+# The steps that leave a plain word as it is: an analyzer does not run them on one (three
+# calls of the seven, a tenth of a new word's reading; tests/test_analysis.py checks them).
+KEEPS_PLAIN: frozenset[Step] = frozenset({normalize, lowercase, strip_elision})
 
 
 def _describe(step: Step) -> dict:

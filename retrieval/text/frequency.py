@@ -19,18 +19,13 @@ typo?): `zipfs` looks them up together, once a word.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from wordfreq import freq_to_zipf, get_frequency_dict, zipf_frequency
 
-from .analysis import remove_accents
+from .analysis import PLAIN_WORD, remove_accents
 
-# Lower-case letters of Latin-1 (a-z, à-ö, ø-ÿ: French and English words, accented or not)
-# and œ: each is its own case folding and NFC form, and a run of them is one word for
-# wordfreq's tokenizer (tests/test_frequency.py checks all three against wordfreq).
-_PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœ]+")
 # wordfreq's Zipf frequency of a word it does not list (its minimum, 0 by default).
 UNLISTED = zipf_frequency("", "fr")
 # How many words' frequencies are remembered: a question's words come back (its question
@@ -41,7 +36,7 @@ REMEMBERED_WORDS = 100_000
 def zipf(word: str, language: str) -> float:
     """wordfreq's `zipf_frequency(word, language)`, to the bit, without tokenizing a plain
     word."""
-    if not _PLAIN_WORD.fullmatch(word):
+    if not PLAIN_WORD.fullmatch(word):
         return zipf_frequency(word, language)
     return _listed_zipf(word, language)
 
@@ -81,10 +76,16 @@ def typed_zipf(word: str, language: str) -> float:
 
 @lru_cache(maxsize=REMEMBERED_WORDS)
 def zipfs(word: str) -> tuple[float, float]:
+    """`frequencies`, remembered."""
+    return frequencies(word)
+
+
+def frequencies(word: str) -> tuple[float, float]:
     """A word's Zipf frequency in French as typed (`typed_zipf`) and in English (`zipf`). A
     plain word (most are) is found plain once for both and its bare spelling looked up once:
-    the look-ups of a question's new words, by half."""
-    if not _PLAIN_WORD.fullmatch(word):
+    the look-ups of a question's new words, by half. Not remembered: for a caller that
+    remembers its words itself (a question's, question._known); others ask `zipfs`."""
+    if not PLAIN_WORD.fullmatch(word):
         return typed_zipf(word, "fr"), zipf_frequency(word, "en")
     typed = _listed_zipf(word, "fr")
     if word.isascii() and (accented := _accented("fr").get(word)) is not None:
