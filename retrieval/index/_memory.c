@@ -217,6 +217,15 @@ static inline double group_score(double best, double sum, double tie)
     return best + tie * (sum - best);
 }
 
+/* One of a group's terms found in a passage with `score`: added to the group's sum (in query
+ * order), and its best kept (the first held, then any higher). */
+static inline void add_sense(double score, double *best, double *sum, int *held)
+{
+    *sum += score;
+    if (!(*held)++ || score > *best)
+        *best = score;
+}
+
 /* The postings of the group's terms t0..t1 (those marked long if `longs`, else the others)
  * merged by row, each row's group score added to its total, in ascending rows; a row marked 1
  * (a candidate) is left out when `fresh`, a row not marked is marked 2 and becomes a candidate.
@@ -243,12 +252,8 @@ static int merge(const int32_t *p, const double *w, const int64_t *sp, const dou
         double best = 0.0, sum = 0.0;
         int held = 0;
         for (Py_ssize_t t = t0; t < t1; t++)
-            if (at[t] < sp[2 * t + 1] && p[at[t]] == row) {
-                double score = b[t] * w[at[t]++];
-                sum += score;
-                if (!held++ || score > best)
-                    best = score;
-            }
+            if (at[t] < sp[2 * t + 1] && p[at[t]] == row)
+                add_sense(b[t] * w[at[t]++], &best, &sum, &held);
         if (fresh && marked[row] == 1)
             continue;
         if (!marked[row]) {
@@ -397,12 +402,8 @@ static PyObject *best(PyObject *self, PyObject *args)
                 for (Py_ssize_t t = t0; t < t1; t++) {
                     Py_ssize_t found = find(p + sp[2 * t], sp[2 * t + 1] - sp[2 * t],
                                             candidates[c]);
-                    if (found >= 0) {
-                        double score = b[t] * w[sp[2 * t] + found];
-                        sum += score;
-                        if (!held++ || score > best)
-                            best = score;
-                    }
+                    if (found >= 0)
+                        add_sense(b[t] * w[sp[2 * t] + found], &best, &sum, &held);
                 }
                 if (held)
                     total[candidates[c]] += group_score(best, sum, tie);

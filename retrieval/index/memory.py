@@ -642,11 +642,11 @@ class MemoryIndex:
                 held = [(t, column[t]) for t in chain.from_iterable(ordered)]
                 runs = [0, *accumulate(map(len, ordered))]
         query = [t for t, _ in held]
+        spans = [c for _, c in held]
         boosts = [1.0] * len(query) if weights is None else [weights.get(t, 1.0) for t in query]
         if _memory is not None:
-            return self._best_compiled(query, [c for _, c in held], boosts, runs, k)
+            return self._best_compiled(query, spans, boosts, runs, k)
         p = self.postings
-        spans = [c for _, c in held]
         rows, scores = _best(p, spans, boosts, runs, k)
         documents = np.searchsorted(self.first, rows, side="right") - 1
         first, names, digests = self._first, self.documents, self.digests
